@@ -1,0 +1,31 @@
+namespace Sasync.Cli;
+
+/// <summary>
+/// Picks the verb: the first argument names one of the tools below, anything else is the
+/// OpenBSD-compatible daemon command line <c>[-dnv] [-c config-file]</c>.
+/// </summary>
+public static class CommandLine
+{
+    public const string Usage = "usage: sasyncd-cs [-dnv] [-c config-file]\n" +
+        "       sasyncd-cs check [-c config-file] [--json] [--strict]\n";
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var rest = args.Length > 0 ? args[1..] : [];
+        switch (args.FirstOrDefault())
+        {
+            // Each verb lives in Commands/; add one line here per verb.
+            case "help" or "--help" or "-h":
+                await stdout.WriteAsync(Usage).ConfigureAwait(false);
+                return 0;
+            default:
+                _ = rest;
+                _ = cancellationToken;
+                await stderr.WriteAsync(Usage).ConfigureAwait(false);
+                return 1;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace Sasync.Core.Platform;
+
+/// <summary>
+/// One PF_KEY v2 client of the kernel's key engine (a PF_KEY socket on OpenBSD, a client of the
+/// simulated kernel otherwise). Messages are whole PF_KEY messages in the kernel's byte order.
+/// </summary>
+public interface IKeyEngine : IAsyncDisposable
+{
+    /// <summary>The pid the kernel expects in <c>sadb_msg_pid</c> of messages this client writes.</summary>
+    uint Pid { get; }
+
+    /// <summary>Turns promiscuous mode (SADB_X_PROMISC) on or off for this client.</summary>
+    ValueTask SetPromiscuousAsync(bool enabled, CancellationToken cancellationToken);
+
+    /// <summary>Writes one message; a kernel refusal is reported as a <see cref="KeyEngineException"/> with its errno.</summary>
+    ValueTask WriteAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken);
+
+    /// <summary>Yields every message the kernel delivers to this client (replies, broadcasts, promiscuous copies).</summary>
+    IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync(CancellationToken cancellationToken);
+
+    /// <summary>The SADB and SPD dumps in the sysctl format: records back to back.</summary>
+    ValueTask<KernelDump> DumpAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The raw output of NET_KEY_SADB_DUMP and NET_KEY_SPD_DUMP.</summary>
+public sealed record KernelDump(ReadOnlyMemory<byte> Sadb, ReadOnlyMemory<byte> Spd);
+
+/// <summary>The kernel refused a PF_KEY operation.</summary>
+public sealed class KeyEngineException : Exception
+{
+    public KeyEngineException(int errno, string message) : base(message) => Errno = errno;
+
+    public KeyEngineException() { }
+
+    public KeyEngineException(string message) : base(message) { }
+
+    public KeyEngineException(string message, Exception innerException) : base(message, innerException) { }
+
+    /// <summary>The errno value the kernel answered with (OpenBSD numbering, e.g. EEXIST 17, ESRCH 3, EINVAL 22).</summary>
+    public int Errno { get; }
+}
