@@ -1,3 +1,5 @@
+using Sasync.Cli.Commands;
+
 namespace Sasync.Cli;
 
 /// <summary>
@@ -21,11 +23,10 @@ public static class CommandLine
             case "help" or "--help" or "-h":
                 await stdout.WriteAsync(Usage).ConfigureAwait(false);
                 return 0;
+            case "check":
+                return await CheckCommand.RunAsync(rest, stdout, stderr).ConfigureAwait(false);
             default:
-                _ = rest;
-                _ = cancellationToken;
-                await stderr.WriteAsync(Usage).ConfigureAwait(false);
-                return 1;
+                return await DaemonCommand.RunAsync(args, stdout, stderr, cancellationToken).ConfigureAwait(false);
         }
     }
 }
