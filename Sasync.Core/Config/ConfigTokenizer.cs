@@ -34,7 +34,7 @@ internal static class ConfigTokenizer
     // A backslash is an ordinary character unless a line break follows it.
     private static readonly Parser<char, char> WordChar = OneOf(
         Token(c => c != '\\' && c != '#' && !IsSeparator(c)),
-        Try(Char('\\').Before(Not(EndOfLine))));
+        Try(Char('\\').Before(Not(Try(EndOfLine)))));
 
     private static readonly Parser<char, ConfigToken> Word =
         Map((pos, text) => ConfigToken.Classify(text, pos.Line, pos.Col), CurrentPos, WordChar.AtLeastOnceString());

@@ -20,6 +20,8 @@ public class ConfigGarbageTests
             var text = round % 2 == 0 ? RandomChars(random) : RandomPieces(random);
             var result = ConfigParser.Parse(text);
 
+            // Every character is a separator, a comment or part of a word: splitting never fails.
+            Assert.NotNull(ConfigTokenizer.Split(text));
             Assert.Equal(result.Settings is null, result.Diagnostics.Any(d => d.IsError));
             Assert.All(result.Diagnostics, d =>
             {
@@ -49,7 +51,7 @@ public class ConfigGarbageTests
         var chars = new char[random.Next(0, 200)];
         for (var i = 0; i < chars.Length; i++)
         {
-            chars[i] = random.Next(4) == 0 ? " \n\t#\\0x"[random.Next(7)] : (char)random.Next(0, 0x3000);
+            chars[i] = random.Next(4) == 0 ? " \n\t#\\0x\r"[random.Next(8)] : (char)random.Next(0, 0x3000);
         }
 
         return new string(chars);

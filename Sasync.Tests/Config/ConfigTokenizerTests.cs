@@ -33,6 +33,16 @@ public class ConfigTokenizerTests
             Split("a# b c\nb \\\n# c \\\nd\ne\\f"));
     }
 
+    [Theory]
+    [InlineData("a\\\rb", new[] { "a\\", "b" })]
+    [InlineData("a\\", new[] { "a\\" })]
+    [InlineData("\\", new[] { "\\" })]
+    [InlineData("\\\n", new string[0])]
+    [InlineData("a\\\r\nb", new[] { "a", "b" })]
+    [InlineData("#\\\r\nb\nc", new[] { "c" })]
+    public void A_backslash_continues_only_before_a_line_break(string text, string[] words) =>
+        Assert.Equal(words, ConfigTokenizer.Split(text)!.Words.Select(t => t.Text));
+
     [Fact]
     public void End_position_is_just_past_the_text()
     {
