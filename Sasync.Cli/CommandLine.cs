@@ -9,7 +9,9 @@ namespace Sasync.Cli;
 public static class CommandLine
 {
     public const string Usage = "usage: sasyncd-cs [-dnv] [-c config-file]\n" +
-        "       sasyncd-cs check [-c config-file] [--json] [--strict]\n";
+        "       sasyncd-cs check [-c config-file] [--json] [--strict]\n" +
+        "       sasyncd-cs decode frame --key KEY [HEX|-]\n" +
+        "       sasyncd-cs bench codec [--size N] [--seconds S] [--key-bits 128|192|256] [--json]\n";
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -20,6 +22,8 @@ public static class CommandLine
         switch (args.FirstOrDefault())
         {
             // Each verb lives in Commands/; add one line here per verb.
+            case "decode": return await Commands.DecodeCommand.RunAsync(rest, stdout, stderr).ConfigureAwait(false);
+            case "bench": return await Commands.BenchCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
             case "help" or "--help" or "-h":
                 await stdout.WriteAsync(Usage).ConfigureAwait(false);
                 return 0;
