@@ -25,7 +25,7 @@ public class PfKeyFuzzTests
     // rewrites to something that reads back the same, and the JSON is well formed.
     private static void CheckParsed(byte[] bytes, PfKeyMessage message)
     {
-        Assert.Equal(bytes, PfKeyMessageBuilder.From(message).Build());
+        Assert.True(bytes.AsSpan().SequenceEqual(PfKeyMessageBuilder.From(message).Build()), "parse then build changed the bytes");
         foreach (var typed in message.ReadTypedExtensions())
         {
             var once = new byte[typed.ByteLength];
@@ -33,7 +33,7 @@ public class PfKeyFuzzTests
             Assert.True(PfKeyExtensionReader.TryRead(new PfKeyExtension(typed.Type, once), out var again, out var error), error.ToString());
             var twice = new byte[again.ByteLength];
             again.Write(twice);
-            Assert.Equal(once, twice);
+            Assert.True(once.AsSpan().SequenceEqual(twice), $"{typed.Type} did not read back what it wrote");
         }
 
         Assert.False(string.IsNullOrEmpty(Json(message)));
@@ -111,7 +111,7 @@ public class PfKeyFuzzTests
         var random = new Random(7);
         var goldens = GoldenMessages().ToArray();
         var parsed = 0;
-        for (var i = 0; i < 20_000; i++)
+        for (var i = 0; i < 5_000; i++)
         {
             var bytes = (byte[])goldens[random.Next(goldens.Length)].Clone();
             for (var flips = random.Next(1, 4); flips > 0; flips--)
