@@ -76,37 +76,22 @@ public static class PfKeyNames
     /// <summary>SADB_X_CALG_* names, for the encrypt byte of an IPCOMP SA.</summary>
     public static string? CompressionAlgorithmName(byte algorithm) => Lookup(CompressionAlgorithms, algorithm);
 
-    public static bool TryParseMessageType(string name, out SadbMessageType type)
-    {
-        var index = Find(MessageTypes, name);
-        type = (SadbMessageType)Math.Max(index, 0);
-        return index >= 0;
-    }
+    public static bool TryParseMessageType(string name, out SadbMessageType type) => TryFind(MessageTypes, name, i => (SadbMessageType)i, out type);
 
-    public static bool TryParseSaType(string name, out SadbSaType type)
-    {
-        var index = Find(SaTypes, name);
-        type = (SadbSaType)Math.Max(index, 0);
-        return index >= 0;
-    }
+    public static bool TryParseSaType(string name, out SadbSaType type) => TryFind(SaTypes, name, i => (SadbSaType)i, out type);
 
-    public static bool TryParseExtensionType(string name, out SadbExtensionType type)
-    {
-        var index = Find(ExtensionTypes, name);
-        type = (SadbExtensionType)Math.Max(index, 0);
-        return index >= 0;
-    }
+    public static bool TryParseExtensionType(string name, out SadbExtensionType type) => TryFind(ExtensionTypes, name, i => (SadbExtensionType)i, out type);
 
-    public static bool TryParseFlowType(string name, out SadbFlowType type)
-    {
-        var index = Find(FlowTypes, name);
-        type = (SadbFlowType)Math.Max(index, 0);
-        return index >= 0;
-    }
+    public static bool TryParseFlowType(string name, out SadbFlowType type) => TryFind(FlowTypes, name, i => (SadbFlowType)i, out type);
 
     private static string? Lookup(string?[] names, int value) => (uint)value < (uint)names.Length ? names[value] : null;
 
-    /// <summary>The number whose name is <paramref name="name"/> (case-insensitive), or -1.</summary>
-    private static int Find(string?[] names, string name) =>
-        Array.FindIndex(names, n => n is not null && string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+    /// <summary>Finds the number named <paramref name="name"/> (case-insensitive).</summary>
+    private static bool TryFind<T>(string?[] names, string name, Func<int, T> toEnum, out T value)
+        where T : struct, Enum
+    {
+        var index = Array.FindIndex(names, n => n is not null && string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+        value = toEnum(Math.Max(index, 0));
+        return index >= 0;
+    }
 }
