@@ -3,7 +3,7 @@ namespace Sasync.Cli.Commands;
 /// <summary><c>sasyncd-cs decode &lt;what&gt; ...</c>: decodes captured bytes and prints them as JSON.</summary>
 public static class DecodeCommand
 {
-    public const string Usage = "usage: sasyncd-cs decode frame --key KEY [HEX|-]\n";
+    public const string Usage = "usage: sasyncd-cs decode frame --key KEY [HEX|-]\n       sasyncd-cs decode pfkey [HEX|-]\n";
 
     /// <param name="stdin">Where "-" or a missing argument reads from; the console when null.</param>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader? stdin = null)
@@ -17,6 +17,7 @@ public static class DecodeCommand
         {
             // One line per kind of input.
             case "frame": return await DecodeFrameCommand.RunAsync(rest, stdout, stdin).ConfigureAwait(false);
+            case "pfkey": return await DecodePfKeyCommand.RunAsync(rest, stdin, stdout, stderr).ConfigureAwait(false);
             default:
                 await stderr.WriteAsync(Usage).ConfigureAwait(false);
                 return 1;

@@ -7,7 +7,8 @@ namespace Sasync.Core.PfKey;
 /// <summary>
 /// A PF_KEY v2 message split into its header and extensions, without copying. Parsing checks the
 /// framing the kernel checks (lengths in 8-byte units, extensions inside the message, no
-/// duplicates); extension types this library does not know are kept as raw bytes.
+/// duplicates) and the layout of every extension type with a typed view (fixed sizes, sockaddrs
+/// inside their extension, key and string lengths); extension types without one are kept as raw bytes.
 /// </summary>
 public sealed class PfKeyMessage
 {
@@ -44,6 +45,41 @@ public sealed class PfKeyMessage
     }
 
     public bool Has(SadbExtensionType type) => TryGet(type, out _);
+
+    /// <summary>Every extension as its typed record (raw for types without one), in message order.</summary>
+    public ImmutableArray<IPfKeyExtensionWriter> ReadTypedExtensions()
+    {
+        var typed = ImmutableArray.CreateBuilder<IPfKeyExtensionWriter>(Extensions.Length);
+        foreach (var extension in Extensions)
+        {
+            // Parsing already ran every reader, so this cannot fail; the raw view is the fallback.
+            typed.Add(PfKeyExtensionReader.TryRead(extension, out var value, out _) ? value : extension);
+        }
+
+        return typed.MoveToImmutable();
+    }
+
+    /// <summary>The extension of <paramref name="type"/> read with <paramref name="reader"/> (one of the typed records' TryRead).</summary>
+    public bool TryGetTyped<T>(SadbExtensionType type, TypedExtensionReader<T> reader, out T value)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        value = default!;
+        return TryGet(type, out var raw) && reader(raw, out value, out _);
+    }
+
+    /// <summary>The SA (or, with <paramref name="type"/> X_SA2, the second SA) extension.</summary>
+    public bool TryGetSa(out SaExtension sa, SadbExtensionType type = SadbExtensionType.Sa) => TryGetTyped(type, SaExtension.TryRead, out sa);
+
+    /// <summary>An address extension with an AF_INET or AF_INET6 sockaddr.</summary>
+    public bool TryGetAddress(SadbExtensionType type, out AddressExtension address) => TryGetTyped(type, AddressExtension.TryRead, out address);
+
+    public bool TryGetKey(SadbExtensionType type, out KeyExtension key) => TryGetTyped(type, KeyExtension.TryRead, out key);
+
+    public bool TryGetLifetime(SadbExtensionType type, out LifetimeExtension lifetime) => TryGetTyped(type, LifetimeExtension.TryRead, out lifetime);
+
+    public bool TryGetIdentity(SadbExtensionType type, out IdentityExtension identity) => TryGetTyped(type, IdentityExtension.TryRead, out identity);
+
+    public bool TryGetFlowType(out FlowTypeExtension flowType) => TryGetTyped(SadbExtensionType.XFlowType, FlowTypeExtension.TryRead, out flowType);
 
     /// <summary>Parses exactly one message that fills <paramref name="bytes"/>.</summary>
     public static bool TryParse(ReadOnlyMemory<byte> bytes, [NotNullWhen(true)] out PfKeyMessage? message, out PfKeyError error)
@@ -107,7 +143,14 @@ public sealed class PfKeyMessage
                 return false;
             }
 
-            extensions.Add(new PfKeyExtension((SadbExtensionType)type, bytes.Slice(offset, units * 8)));
+            var extension = new PfKeyExtension((SadbExtensionType)type, bytes.Slice(offset, units * 8));
+            if (!PfKeyExtensionReader.TryRead(extension, out _, out var inner))
+            {
+                error = inner with { Offset = offset + inner.Offset };
+                return false;
+            }
+
+            extensions.Add(extension);
             offset += units * 8;
         }
 
