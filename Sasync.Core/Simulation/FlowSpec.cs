@@ -39,8 +39,8 @@ internal sealed record FlowSpec(
             return false;
         }
 
-        var protocol = request[SadbExtensionType.XProtocol] is { } proto ? proto[4] : (byte)0;
-        var direction = (SadbDirection)request[SadbExtensionType.XFlowType]![5];
+        var protocol = request[SadbExtensionType.XProtocol] is { } proto ? KernelLayout.ReadProtocol(proto).Protocol : (byte)0;
+        var direction = KernelLayout.ReadFlowType(request[SadbExtensionType.XFlowType]!).Direction;
         flow = new FlowSpec(
             Masked(srcFlow, srcMask), srcMask, (ushort)(srcPort & srcPortMask), srcPortMask,
             Masked(dstFlow, dstMask), dstMask, (ushort)(dstPort & dstPortMask), dstPortMask,
@@ -51,12 +51,12 @@ internal sealed record FlowSpec(
     /// <summary>export_flow: FLOW_TYPE, PROTOCOL, SRC_FLOW, SRC_MASK, DST_FLOW, DST_MASK in that order.</summary>
     public IEnumerable<byte[]> Export(SadbFlowType type)
     {
-        yield return KernelLayout.Protocol(SadbExtensionType.XFlowType, (byte)type, (byte)Direction);
-        yield return KernelLayout.Protocol(SadbExtensionType.XProtocol, Protocol);
-        yield return KernelLayout.Address(SadbExtensionType.XSrcFlow, SourceFlow, SourcePort);
-        yield return KernelLayout.Address(SadbExtensionType.XSrcMask, SourceMask, SourcePortMask);
-        yield return KernelLayout.Address(SadbExtensionType.XDstFlow, DestinationFlow, DestinationPort);
-        yield return KernelLayout.Address(SadbExtensionType.XDstMask, DestinationMask, DestinationPortMask);
+        yield return KernelLayout.Bytes(new FlowTypeExtension(type, Direction));
+        yield return KernelLayout.Bytes(new ProtocolExtension(Protocol));
+        yield return KernelLayout.Bytes(new AddressExtension(SadbExtensionType.XSrcFlow, SourceFlow, SourcePort));
+        yield return KernelLayout.Bytes(new AddressExtension(SadbExtensionType.XSrcMask, SourceMask, SourcePortMask));
+        yield return KernelLayout.Bytes(new AddressExtension(SadbExtensionType.XDstFlow, DestinationFlow, DestinationPort));
+        yield return KernelLayout.Bytes(new AddressExtension(SadbExtensionType.XDstMask, DestinationMask, DestinationPortMask));
     }
 
     private static bool TryRead(byte[]? extension, out IPAddress address, out ushort port)

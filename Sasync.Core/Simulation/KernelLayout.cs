@@ -5,154 +5,84 @@ using Sasync.Core.PfKey;
 namespace Sasync.Core.Simulation;
 
 /// <summary>
-/// Byte layouts of the few PF_KEY extension bodies the simulated kernel reads or produces itself
-/// (pfkeyv2.h 1.95, amd64). Everything else it keeps and returns as the raw bytes it was given.
+/// Glue between the kernel's extension slots (raw byte arrays, kept as the writer sent them) and the
+/// typed extension records of <see cref="Sasync.Core.PfKey"/>. The kernel checked every extension
+/// before it gets here, so the typed reads cannot fail on well-formed input.
 /// </summary>
 internal static class KernelLayout
 {
-    public const int SaSize = 16;
-    public const int ProtocolSize = 8;
-    public const int LifetimeSize = 32;
-    public const int ReplaySize = 16;
-    public const int CounterSize = 72;
-    public const int MtuSize = 8;
-    public const int RdomainSize = 8;
-    public const int AddressHeaderSize = 8;
-
     public static int PadUp(int length) => (length + 7) & ~7;
 
-    public static byte[] NewExtension(SadbExtensionType type, int byteLength)
+    public static PfKeyExtension View(byte[] extension) =>
+        new((SadbExtensionType)BinaryPrimitives.ReadUInt16LittleEndian(extension.AsSpan(2)), extension);
+
+    public static SadbExtensionType TypeOf(byte[] extension) => View(extension).Type;
+
+    public static byte[] Bytes(IPfKeyExtensionWriter extension)
     {
-        var bytes = new byte[byteLength];
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes, (ushort)(byteLength / 8));
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2), (ushort)type);
+        var bytes = new byte[extension.ByteLength];
+        extension.Write(bytes);
         return bytes;
     }
 
     /// <summary>A copy of <paramref name="extension"/> with its type field set to <paramref name="type"/>.</summary>
-    public static byte[] Retyped(ReadOnlySpan<byte> extension, SadbExtensionType type)
+    public static byte[] Retyped(byte[] extension, SadbExtensionType type)
     {
-        var bytes = extension.ToArray();
+        var bytes = (byte[])extension.Clone();
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2), (ushort)type);
         return bytes;
     }
 
-    // struct sadb_sa: 4 spi (network order), 8 replay, 9 state, 10 auth, 11 encrypt, 12 flags.
-    public static uint SaSpi(ReadOnlySpan<byte> sa) => BinaryPrimitives.ReadUInt32BigEndian(sa[4..]);
+    public static SaExtension ReadSa(byte[] extension) =>
+        SaExtension.TryRead(View(extension), out var sa, out var error) ? sa : throw new InvalidOperationException(error.ToString());
 
-    public static byte SaState(ReadOnlySpan<byte> sa) => sa[9];
-
-    public static byte[] Sa(SadbExtensionType type, uint spi, byte replay, SadbSaState state, byte auth, byte encrypt, uint flags)
+    public static bool TryReadAddress(byte[] extension, out IPAddress address, out ushort port)
     {
-        var bytes = NewExtension(type, SaSize);
-        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(4), spi);
-        bytes[8] = replay;
-        bytes[9] = (byte)state;
-        bytes[10] = auth;
-        bytes[11] = encrypt;
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(12), flags);
-        return bytes;
-    }
-
-    // struct sadb_protocol: 4 proto, 5 direction, 6 flags.
-    public static byte[] Protocol(SadbExtensionType type, byte proto, byte direction = 0, byte flags = 0)
-    {
-        var bytes = NewExtension(type, ProtocolSize);
-        bytes[4] = proto;
-        bytes[5] = direction;
-        bytes[6] = flags;
-        return bytes;
-    }
-
-    public static bool TryReadAddress(ReadOnlySpan<byte> extension, out IPAddress address, out ushort port) =>
-        SockAddr.TryRead(extension[AddressHeaderSize..], out address, out port);
-
-    public static byte[] Address(SadbExtensionType type, IPAddress address, ushort port = 0)
-    {
-        Span<byte> sockaddr = stackalloc byte[SockAddr.Inet6Size];
-        var length = SockAddr.Write(sockaddr, address, port);
-        var bytes = NewExtension(type, AddressHeaderSize + PadUp(length));
-        sockaddr[..length].CopyTo(bytes.AsSpan(AddressHeaderSize));
-        return bytes;
+        var ok = AddressExtension.TryRead(View(extension), out var typed, out _);
+        (address, port) = ok ? (typed.Address, typed.Port) : (IPAddress.None, (ushort)0);
+        return ok;
     }
 
     /// <summary>An address extension around an empty sockaddr, as export_address lays out a zeroed address.</summary>
-    public static byte[] EmptyAddress(SadbExtensionType type) => NewExtension(type, AddressHeaderSize);
-
-    // struct sadb_lifetime: 4 allocations, 8 bytes, 16 addtime, 24 usetime.
-    public static bool LifetimeIsSet(ReadOnlySpan<byte> lifetime) => lifetime[4..].ContainsAnyExcept((byte)0);
-
-    public static byte[] Lifetime(SadbExtensionType type, uint allocations, ulong byteCount, ulong addTime, ulong useTime)
+    public static byte[] EmptyAddress(SadbExtensionType type)
     {
-        var bytes = NewExtension(type, LifetimeSize);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), allocations);
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(8), byteCount);
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(16), addTime);
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(24), useTime);
+        var bytes = new byte[AddressExtension.HeaderSize];
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes, 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2), (ushort)type);
         return bytes;
     }
 
-    public static (uint Allocations, ulong Bytes, ulong AddTime, ulong UseTime) ReadLifetime(ReadOnlySpan<byte> lifetime) => (
-        BinaryPrimitives.ReadUInt32LittleEndian(lifetime[4..]),
-        BinaryPrimitives.ReadUInt64LittleEndian(lifetime[8..]),
-        BinaryPrimitives.ReadUInt64LittleEndian(lifetime[16..]),
-        BinaryPrimitives.ReadUInt64LittleEndian(lifetime[24..]));
+    public static LifetimeExtension ReadLifetime(byte[] extension) =>
+        LifetimeExtension.TryRead(View(extension), out var lifetime, out var error) ? lifetime : throw new InvalidOperationException(error.ToString());
 
-    // struct sadb_spirange: 4 min, 8 max (host order).
-    public static (uint Min, uint Max) ReadSpiRange(ReadOnlySpan<byte> range) =>
-        (BinaryPrimitives.ReadUInt32LittleEndian(range[4..]), BinaryPrimitives.ReadUInt32LittleEndian(range[8..]));
+    public static bool LifetimeIsSet(LifetimeExtension lifetime) =>
+        lifetime.Allocations != 0 || lifetime.Bytes != 0 || lifetime.AddTime != 0 || lifetime.UseTime != 0;
 
-    // struct sadb_x_rdomain: 4 dom1, 6 dom2.
-    public static (ushort Dom1, ushort Dom2) ReadRdomain(ReadOnlySpan<byte> rdomain) =>
-        (BinaryPrimitives.ReadUInt16LittleEndian(rdomain[4..]), BinaryPrimitives.ReadUInt16LittleEndian(rdomain[6..]));
+    public static SpiRangeExtension ReadSpiRange(byte[] extension) =>
+        SpiRangeExtension.TryRead(View(extension), out var range, out var error) ? range : throw new InvalidOperationException(error.ToString());
 
-    public static byte[] Rdomain(ushort dom1, ushort dom2)
-    {
-        var bytes = NewExtension(SadbExtensionType.XRdomain, RdomainSize);
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(4), dom1);
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(6), dom2);
-        return bytes;
-    }
+    public static RdomainExtension ReadRdomain(byte[] extension) =>
+        RdomainExtension.TryRead(View(extension), out var rdomain, out var error) ? rdomain : throw new InvalidOperationException(error.ToString());
 
-    public static byte[] Replay(ulong count)
-    {
-        var bytes = NewExtension(SadbExtensionType.XReplay, ReplaySize);
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(8), count);
-        return bytes;
-    }
+    public static FlowTypeExtension ReadFlowType(byte[] extension) =>
+        FlowTypeExtension.TryRead(View(extension), out var flowType, out var error) ? flowType : throw new InvalidOperationException(error.ToString());
 
-    public static byte[] Mtu(uint mtu)
-    {
-        var bytes = NewExtension(SadbExtensionType.XMtu, MtuSize);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), mtu);
-        return bytes;
-    }
+    public static ProtocolExtension ReadProtocol(byte[] extension) =>
+        ProtocolExtension.TryRead(View(extension), out var protocol, out var error) ? protocol : throw new InvalidOperationException(error.ToString());
 
-    /// <summary>struct sadb_x_counter: packet and byte counters, all u64 after a 4-byte pad.</summary>
-    public static byte[] Counter(ulong inputPackets, ulong outputPackets, ulong inputBytes, ulong outputBytes)
-    {
-        var bytes = NewExtension(SadbExtensionType.XCounter, CounterSize);
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(8), inputPackets);
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(16), outputPackets);
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(24), inputBytes);
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(32), outputBytes);
-        return bytes;
-    }
+    // struct sadb_x_udpencap: u16 port at 4; struct sadb_x_tap: u32 unit at 4 (zero means unset).
+    public static bool UdpEncapIsSet(byte[] udpencap) => BinaryPrimitives.ReadUInt16LittleEndian(udpencap.AsSpan(4)) != 0;
 
-    // struct sadb_x_udpencap: 4 port; struct sadb_x_tap: 4 unit.
-    public static bool UdpEncapIsSet(ReadOnlySpan<byte> udpencap) => BinaryPrimitives.ReadUInt16LittleEndian(udpencap[4..]) != 0;
-
-    public static bool TapIsSet(ReadOnlySpan<byte> tap) => BinaryPrimitives.ReadUInt32LittleEndian(tap[4..]) != 0;
+    public static bool TapIsSet(byte[] tap) => BinaryPrimitives.ReadUInt32LittleEndian(tap.AsSpan(4)) != 0;
 
     /// <summary>Builds a whole message: <paramref name="header"/> with its length recomputed, then the extensions in the given order.</summary>
-    public static byte[] Message(SadbHeader header, IEnumerable<byte[]> extensions)
+    public static byte[] Message(SadbHeader header, IReadOnlyCollection<byte[]> extensions)
     {
-        var list = extensions as IReadOnlyCollection<byte[]> ?? extensions.ToList();
-        var length = SadbHeader.Size + list.Sum(e => e.Length);
+        var length = SadbHeader.Size + extensions.Sum(e => e.Length);
         var bytes = new byte[length];
         (header with { Length = (ushort)(length / 8) }).WriteTo(bytes);
         var offset = SadbHeader.Size;
-        foreach (var extension in list)
+        foreach (var extension in extensions)
         {
             extension.CopyTo(bytes.AsSpan(offset));
             offset += extension.Length;

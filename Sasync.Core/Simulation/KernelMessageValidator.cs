@@ -121,7 +121,7 @@ internal static class KernelMessageValidator
         }
 
         if (header.Type is SadbMessageType.Add or SadbMessageType.Update
-            && KernelLayout.SaState(parsed[SadbExtensionType.Sa]) != (byte)SadbSaState.Mature)
+            && parsed[SadbExtensionType.Sa]![9] != (byte)SadbSaState.Mature)
         {
             reason = header.Type == SadbMessageType.Add ? "adding non-mature SA prohibited" : "updating non-mature SA prohibited";
             return false;
@@ -139,7 +139,7 @@ internal static class KernelMessageValidator
         switch (type)
         {
             case SadbExtensionType.Sa or SadbExtensionType.XSa2:
-                if (length != KernelLayout.SaSize)
+                if (length != SaExtension.Size)
                 {
                     reason = $"bad length for SA extension {(ushort)type}";
                 }
@@ -158,10 +158,10 @@ internal static class KernelMessageValidator
 
                 break;
             case SadbExtensionType.XProtocol or SadbExtensionType.XFlowType or SadbExtensionType.XSaType2 or SadbExtensionType.XPolicy:
-                Expect(length == KernelLayout.ProtocolSize, "bad PROTOCOL/FLOW/SATYPE2/POLICY length", ref reason);
+                Expect(length == 8, "bad PROTOCOL/FLOW/SATYPE2/POLICY length", ref reason);
                 break;
             case SadbExtensionType.LifetimeCurrent or SadbExtensionType.LifetimeHard or SadbExtensionType.LifetimeSoft or SadbExtensionType.XLifetimeLastUse:
-                Expect(length == KernelLayout.LifetimeSize, "bad LIFETIME length", ref reason);
+                Expect(length == LifetimeExtension.Size, "bad LIFETIME length", ref reason);
                 break;
             case SadbExtensionType.AddressSrc or SadbExtensionType.AddressDst or SadbExtensionType.AddressProxy
                 or SadbExtensionType.XSrcMask or SadbExtensionType.XDstMask or SadbExtensionType.XSrcFlow
@@ -197,17 +197,16 @@ internal static class KernelMessageValidator
                     break;
                 }
 
-                var (min, max) = KernelLayout.ReadSpiRange(extension);
-                Expect(min <= max, "bad SPI range", ref reason);
+                Expect(BinaryPrimitives.ReadUInt32LittleEndian(extension[4..]) <= BinaryPrimitives.ReadUInt32LittleEndian(extension[8..]), "bad SPI range", ref reason);
                 break;
             case SadbExtensionType.XUdpEncap or SadbExtensionType.XRdomain or SadbExtensionType.XTap:
                 Expect(length == 8, $"bad length of extension {(ushort)type}", ref reason);
                 break;
             case SadbExtensionType.XReplay:
-                Expect(length == KernelLayout.ReplaySize, "bad REPLAY length", ref reason);
+                Expect(length == ReplayExtension.Size, "bad REPLAY length", ref reason);
                 break;
             case SadbExtensionType.XCounter:
-                Expect(length == KernelLayout.CounterSize, "bad COUNTER length", ref reason);
+                Expect(length == CounterExtension.Size, "bad COUNTER length", ref reason);
                 break;
             case SadbExtensionType.XTag:
                 Expect(length >= 8 && length <= 8 + TagNameSize, "bad TAG length", ref reason);
@@ -235,7 +234,7 @@ internal static class KernelMessageValidator
     private static string CheckAddress(SadbHeader header, SadbExtensionType type, ReadOnlySpan<byte> extension)
     {
         // sadb_address (8) plus at least a struct sockaddr (16).
-        if (extension.Length < KernelLayout.AddressHeaderSize + 16)
+        if (extension.Length < AddressExtension.HeaderSize + 16)
         {
             return $"bad ADDRESS extension {(ushort)type} length";
         }
@@ -245,9 +244,9 @@ internal static class KernelMessageValidator
             return $"ADDRESS extension {(ushort)type} reserved field set";
         }
 
-        var sockaddr = extension[KernelLayout.AddressHeaderSize..];
+        var sockaddr = extension[AddressExtension.HeaderSize..];
         var saLength = sockaddr[0];
-        if (saLength != 0 && extension.Length != KernelLayout.AddressHeaderSize + KernelLayout.PadUp(saLength))
+        if (saLength != 0 && extension.Length != AddressExtension.HeaderSize + KernelLayout.PadUp(saLength))
         {
             return $"bad sockaddr length in ADDRESS extension {(ushort)type}";
         }
@@ -257,7 +256,7 @@ internal static class KernelMessageValidator
         switch (sockaddr[1])
         {
             case SockAddr.AfInet:
-                if (extension.Length != KernelLayout.AddressHeaderSize + 16 || saLength != SockAddr.InetSize)
+                if (extension.Length != AddressExtension.HeaderSize + 16 || saLength != SockAddr.InetSize)
                 {
                     return $"bad sockaddr_in in ADDRESS extension {(ushort)type}";
                 }
@@ -269,7 +268,7 @@ internal static class KernelMessageValidator
 
                 return sockaddr.Slice(8, 8).ContainsAnyExcept((byte)0) ? $"sin_zero set in ADDRESS extension {(ushort)type}" : string.Empty;
             case SockAddr.AfInet6:
-                if (extension.Length != KernelLayout.AddressHeaderSize + KernelLayout.PadUp(SockAddr.Inet6Size) || saLength != SockAddr.Inet6Size)
+                if (extension.Length != AddressExtension.HeaderSize + KernelLayout.PadUp(SockAddr.Inet6Size) || saLength != SockAddr.Inet6Size)
                 {
                     return $"bad sockaddr_in6 in ADDRESS extension {(ushort)type}";
                 }

@@ -84,7 +84,7 @@ internal sealed class SadbEntry
         var entry = new SadbEntry
         {
             SaType = request.Header.SaType,
-            Spi = KernelLayout.SaSpi(sa),
+            Spi = KernelLayout.ReadSa(sa).Spi,
             Destination = destination,
             RoutingDomain = routingDomain,
             Sa = sa,
@@ -105,7 +105,7 @@ internal sealed class SadbEntry
 
         if (request[SadbExtensionType.XRdomain] is { } rdomain)
         {
-            entry.RoutingDomainPost = KernelLayout.ReadRdomain(rdomain).Dom2;
+            entry.RoutingDomainPost = KernelLayout.ReadRdomain(rdomain).Domain2;
         }
 
         entry.ImportChangeable(request);
@@ -122,17 +122,18 @@ internal sealed class SadbEntry
 
         if (request[SadbExtensionType.LifetimeCurrent] is { } current)
         {
-            (CurrentAllocations, CurrentBytes, Established, FirstUse) = KernelLayout.ReadLifetime(current);
+            var lifetime = KernelLayout.ReadLifetime(current);
+            (CurrentAllocations, CurrentBytes, Established, FirstUse) = (lifetime.Allocations, lifetime.Bytes, lifetime.AddTime, lifetime.UseTime);
         }
 
         if (request[SadbExtensionType.LifetimeSoft] is { } soft)
         {
-            LifetimeSoft = KernelLayout.LifetimeIsSet(soft) ? soft : null;
+            LifetimeSoft = KernelLayout.LifetimeIsSet(KernelLayout.ReadLifetime(soft)) ? soft : null;
         }
 
         if (request[SadbExtensionType.LifetimeHard] is { } hard)
         {
-            LifetimeHard = KernelLayout.LifetimeIsSet(hard) ? hard : null;
+            LifetimeHard = KernelLayout.LifetimeIsSet(KernelLayout.ReadLifetime(hard)) ? hard : null;
         }
 
         UdpEncap = request[SadbExtensionType.XUdpEncap] is { } udpencap && KernelLayout.UdpEncapIsSet(udpencap) ? udpencap : UdpEncap;
@@ -144,11 +145,10 @@ internal sealed class SadbEntry
     /// <summary>The extensions pfkeyv2_get produces for this SA, in its layout order.</summary>
     public List<byte[]> Export()
     {
-        var sa = Sa;
         var list = new List<byte[]>
         {
-            KernelLayout.Sa(SadbExtensionType.Sa, Spi, sa[8], Larval ? SadbSaState.Larval : SadbSaState.Mature, sa[10], sa[11], BinaryPrimitives.ReadUInt32LittleEndian(sa.AsSpan(12))),
-            KernelLayout.Lifetime(SadbExtensionType.LifetimeCurrent, CurrentAllocations, CurrentBytes, Established, FirstUse),
+            KernelLayout.Bytes(ExportSa(SadbExtensionType.Sa)),
+            KernelLayout.Bytes(new LifetimeExtension(SadbExtensionType.LifetimeCurrent, CurrentAllocations, CurrentBytes, Established, FirstUse)),
         };
 
         AddIfSet(list, LifetimeSoft, SadbExtensionType.LifetimeSoft);
@@ -166,30 +166,33 @@ internal sealed class SadbEntry
 
         if (Next is { } next)
         {
-            var nextSa = next.Sa;
-            list.Add(KernelLayout.Sa(SadbExtensionType.XSa2, next.Spi, nextSa[8], next.Larval ? SadbSaState.Larval : SadbSaState.Mature, nextSa[10], nextSa[11], BinaryPrimitives.ReadUInt32LittleEndian(nextSa.AsSpan(12))));
+            list.Add(KernelLayout.Bytes(next.ExportSa(SadbExtensionType.XSa2)));
             list.Add(KernelLayout.Retyped(next.DestinationExtension, SadbExtensionType.XDst2));
-            list.Add(KernelLayout.Protocol(SadbExtensionType.XSaType2, (byte)next.DumpSaType));
+            list.Add(KernelLayout.Bytes(new SaType2Extension(next.DumpSaType)));
         }
 
         AddIfSet(list, UdpEncap, SadbExtensionType.XUdpEncap);
-        list.Add(KernelLayout.Replay(0));
+        list.Add(KernelLayout.Bytes(new ReplayExtension(0)));
         if (Mtu > 0)
         {
-            list.Add(KernelLayout.Mtu(Mtu));
+            list.Add(KernelLayout.Bytes(new MtuExtension(Mtu)));
         }
 
         if (RoutingDomainPost != RoutingDomain)
         {
-            list.Add(KernelLayout.Rdomain((ushort)RoutingDomain, RoutingDomainPost));
+            list.Add(KernelLayout.Bytes(new RdomainExtension((ushort)RoutingDomain, RoutingDomainPost)));
         }
 
         AddIfSet(list, Tag, SadbExtensionType.XTag);
         AddIfSet(list, Tap, SadbExtensionType.XTap);
         AddIfSet(list, Iface, SadbExtensionType.XIface);
-        list.Add(KernelLayout.Counter(0, 0, 0, 0));
+        list.Add(KernelLayout.Bytes(new CounterExtension(0, 0, 0, 0, 0, 0, 0, 0)));
         return list;
     }
+
+    /// <summary>export_sa: the stored SA fields with the state the kernel reports.</summary>
+    public SaExtension ExportSa(SadbExtensionType type) =>
+        KernelLayout.ReadSa(Sa) with { Spi = Spi, State = Larval ? SadbSaState.Larval : SadbSaState.Mature, Type = type };
 
     public SimulatedSa ToSnapshot() => new(
         SaType, Spi, Source, Destination, Larval ? SadbSaState.Larval : SadbSaState.Mature, RoutingDomain, KeyAuth is not null, KeyEncrypt is not null, Mtu);

@@ -101,7 +101,8 @@ public sealed partial class SimulatedKernel
         }
 
         var destination = ReadAddress(request[SadbExtensionType.AddressDst]);
-        var (min, max) = KernelLayout.ReadSpiRange(request[SadbExtensionType.SpiRange]!);
+        var range = KernelLayout.ReadSpiRange(request[SadbExtensionType.SpiRange]!);
+        var (min, max) = (range.Min, range.Max);
         if (saType == SadbSaType.XIpcomp)
         {
             // CPIs are 16 bits.
@@ -126,7 +127,7 @@ public sealed partial class SimulatedKernel
                 continue;
             }
 
-            var sa = KernelLayout.Sa(SadbExtensionType.Sa, spi, 0, SadbSaState.Larval, 0, 0, 0);
+            var sa = KernelLayout.Bytes(new SaExtension(spi, 0, SadbSaState.Larval, SadbAuthAlgorithm.None, SadbEncryptionAlgorithm.None, SadbSaFlags.None));
             _sadb.Add(new SadbEntry
             {
                 SaType = saType,
@@ -158,7 +159,7 @@ public sealed partial class SimulatedKernel
         }
 
         var saType = request.Header.SaType;
-        var spi = KernelLayout.SaSpi(request[SadbExtensionType.Sa]!);
+        var spi = KernelLayout.ReadSa(request[SadbExtensionType.Sa]!).Spi;
         var destination = ReadAddress(request[SadbExtensionType.AddressDst]);
         if (Find(saType, spi, destination, routingDomain) is not null)
         {
@@ -184,7 +185,7 @@ public sealed partial class SimulatedKernel
         }
 
         var saType = request.Header.SaType;
-        var spi = KernelLayout.SaSpi(request[SadbExtensionType.Sa]!);
+        var spi = KernelLayout.ReadSa(request[SadbExtensionType.Sa]!).Spi;
         var destination = ReadAddress(request[SadbExtensionType.AddressDst]);
         var existing = Find(saType, spi, destination, routingDomain);
         if (existing is null)
@@ -249,7 +250,7 @@ public sealed partial class SimulatedKernel
 
         foreach (var extension in entry.Export())
         {
-            request[(SadbExtensionType)BinaryPrimitives.ReadUInt16LittleEndian(extension.AsSpan(2))] = extension;
+            request[KernelLayout.TypeOf(extension)] = extension;
         }
 
         return 0;
@@ -288,7 +289,7 @@ public sealed partial class SimulatedKernel
             var record = new KernelRequest(request.Header with { Sequence = i == entries.Count - 1 ? 0 : request.Header.Sequence }, ReadOnlyMemory<byte>.Empty);
             foreach (var extension in entries[i].Export())
             {
-                record[(SadbExtensionType)BinaryPrimitives.ReadUInt16LittleEndian(extension.AsSpan(2))] = extension;
+                record[KernelLayout.TypeOf(extension)] = extension;
             }
 
             Unicast(record.ToReply(), writer);
@@ -311,10 +312,10 @@ public sealed partial class SimulatedKernel
             return OpenBsdErrno.ESRCH;
         }
 
-        var secondDomain = request[SadbExtensionType.XRdomain] is { } rdomain ? KernelLayout.ReadRdomain(rdomain).Dom2 : routingDomain;
+        var secondDomain = request[SadbExtensionType.XRdomain] is { } rdomain ? KernelLayout.ReadRdomain(rdomain).Domain2 : routingDomain;
         var second = Find(
-            (SadbSaType)request[SadbExtensionType.XSaType2]![4],
-            KernelLayout.SaSpi(request[SadbExtensionType.XSa2]!),
+            ReadSaType2(request[SadbExtensionType.XSaType2]!),
+            KernelLayout.ReadSa(request[SadbExtensionType.XSa2]!).Spi,
             ReadAddress(request[SadbExtensionType.XDst2]),
             secondDomain);
         if (second is null)
@@ -337,30 +338,21 @@ public sealed partial class SimulatedKernel
     private static int Register(SimulatedKeyClient writer, KernelRequest request)
     {
         writer.IsRegistered = true;
-        request[SadbExtensionType.SupportedEncrypt] = Supported(SadbExtensionType.SupportedEncrypt, [(12, 128, 256), (13, 160, 288), (20, 160, 288), (22, 288, 288)]);
-        request[SadbExtensionType.SupportedAuth] = Supported(SadbExtensionType.SupportedAuth, [(3, 160, 160), (5, 256, 256), (6, 384, 384), (7, 512, 512)]);
-        request[SadbExtensionType.XSupportedComp] = Supported(SadbExtensionType.XSupportedComp, [(2, 0, 0)]);
+        request[SadbExtensionType.SupportedEncrypt] = Supported(SadbExtensionType.SupportedEncrypt, [new(12, 16, 128, 256), new(13, 8, 160, 288), new(20, 8, 160, 288), new(22, 8, 288, 288)]);
+        request[SadbExtensionType.SupportedAuth] = Supported(SadbExtensionType.SupportedAuth, [new(3, 0, 160, 160), new(5, 0, 256, 256), new(6, 0, 384, 384), new(7, 0, 512, 512)]);
+        request[SadbExtensionType.XSupportedComp] = Supported(SadbExtensionType.XSupportedComp, [new(2, 0, 0, 0)]);
         return 0;
     }
 
-    /// <summary>struct sadb_supported followed by struct sadb_alg {id, ivlen, minbits, maxbits}.</summary>
-    private static byte[] Supported(SadbExtensionType type, (byte Id, ushort MinBits, ushort MaxBits)[] algorithms)
-    {
-        var bytes = KernelLayout.NewExtension(type, 8 + (8 * algorithms.Length));
-        for (var i = 0; i < algorithms.Length; i++)
-        {
-            var alg = bytes.AsSpan(8 + (8 * i));
-            alg[0] = algorithms[i].Id;
-            BinaryPrimitives.WriteUInt16LittleEndian(alg[2..], algorithms[i].MinBits);
-            BinaryPrimitives.WriteUInt16LittleEndian(alg[4..], algorithms[i].MaxBits);
-        }
+    private static byte[] Supported(SadbExtensionType type, SadbAlgorithm[] algorithms) =>
+        KernelLayout.Bytes(new SupportedExtension(type, [.. algorithms]));
 
-        return bytes;
-    }
+    private static SadbSaType ReadSaType2(byte[] extension) =>
+        SaType2Extension.TryRead(KernelLayout.View(extension), out var saType2, out _) ? saType2.SaType : SadbSaType.Unspec;
 
     private SadbEntry? FindRequested(KernelRequest request, uint routingDomain) => Find(
         request.Header.SaType,
-        KernelLayout.SaSpi(request[SadbExtensionType.Sa]!),
+        KernelLayout.ReadSa(request[SadbExtensionType.Sa]!).Spi,
         ReadAddress(request[SadbExtensionType.AddressDst]),
         routingDomain);
 
