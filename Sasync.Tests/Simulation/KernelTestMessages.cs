@@ -56,14 +56,17 @@ internal static class KernelTestMessages
         SadbDirection direction = SadbDirection.Out,
         SadbSaType saType = SadbSaType.Esp,
         byte protocol = 0) =>
-        new PfKeyMessageBuilder(type, saType, 11, pid)
-            .Add(new AddressExtension(SadbExtensionType.AddressDst, Peer))
+        WithPeer(new PfKeyMessageBuilder(type, saType, 11, pid), type == SadbMessageType.XAddFlow)
             .Add(new FlowTypeExtension(flowType, direction))
             .Add(new ProtocolExtension(protocol))
             .Add(new AddressExtension(SadbExtensionType.XSrcFlow, IPAddress.Parse(sourceNet)))
             .Add(new AddressExtension(SadbExtensionType.XSrcMask, IPAddress.Parse(sourceMask)))
             .Add(new AddressExtension(SadbExtensionType.XDstFlow, IPAddress.Parse(destinationNet)))
             .Add(new AddressExtension(SadbExtensionType.XDstMask, IPAddress.Parse(destinationMask)));
+
+    // X_DELFLOW allows no address extensions.
+    private static PfKeyMessageBuilder WithPeer(PfKeyMessageBuilder builder, bool add) =>
+        add ? builder.Add(new AddressExtension(SadbExtensionType.AddressDst, Peer)) : builder;
 
     public static List<ReadOnlyMemory<byte>> Drain(SimulatedKeyClient client)
     {
