@@ -118,7 +118,7 @@ public sealed class SimulatedKernelClientTests
         Assert.Equal(0, isakmpd.DroppedMessages);
         var kept = Drain(slow).Select(m => ReadSa(Parse(m)).Spi);
         Assert.Equal([0x1000u, 0x1001u], kept);
-        Assert.Equal(5, kernel.Sas.Length);
+        Assert.Equal(5, kernel.Sas.Count);
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public sealed class SimulatedKernelClientTests
             }
         })));
 
-        Assert.Equal(200, kernel.Sas.Length);
+        Assert.Equal(200, kernel.Sas.Count);
         foreach (var client in clients)
         {
             Assert.Equal(200, Drain(client).Count);
