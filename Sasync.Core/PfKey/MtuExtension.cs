@@ -14,8 +14,7 @@ public readonly record struct MtuExtension(uint Mtu) : IPfKeyExtensionWriter
     public static bool TryRead(PfKeyExtension extension, out MtuExtension mtu, out PfKeyError error)
     {
         mtu = default;
-        if (!ExtensionLayout.TryCheckType(extension, "an MTU", out error, SadbExtensionType.XMtu)
-            || !ExtensionLayout.TryCheckExactLength(extension, Size, out error))
+        if (!ExtensionLayout.TryCheckFixed(extension, SadbExtensionType.XMtu, Size, "an MTU", out error))
         {
             return false;
         }

@@ -59,43 +59,27 @@ public sealed class PfKeyMessage
         return typed.MoveToImmutable();
     }
 
-    /// <summary>The SA (or, with <paramref name="type"/> X_SA2, the second SA) extension.</summary>
-    public bool TryGetSa(out SaExtension sa, SadbExtensionType type = SadbExtensionType.Sa)
+    /// <summary>The extension of <paramref name="type"/> read with <paramref name="reader"/> (one of the typed records' TryRead).</summary>
+    public bool TryGetTyped<T>(SadbExtensionType type, TypedExtensionReader<T> reader, out T value)
     {
-        sa = default;
-        return TryGet(type, out var raw) && SaExtension.TryRead(raw, out sa, out _);
+        ArgumentNullException.ThrowIfNull(reader);
+        value = default!;
+        return TryGet(type, out var raw) && reader(raw, out value, out _);
     }
+
+    /// <summary>The SA (or, with <paramref name="type"/> X_SA2, the second SA) extension.</summary>
+    public bool TryGetSa(out SaExtension sa, SadbExtensionType type = SadbExtensionType.Sa) => TryGetTyped(type, SaExtension.TryRead, out sa);
 
     /// <summary>An address extension with an AF_INET or AF_INET6 sockaddr.</summary>
-    public bool TryGetAddress(SadbExtensionType type, out AddressExtension address)
-    {
-        address = default;
-        return TryGet(type, out var raw) && AddressExtension.TryRead(raw, out address, out _);
-    }
+    public bool TryGetAddress(SadbExtensionType type, out AddressExtension address) => TryGetTyped(type, AddressExtension.TryRead, out address);
 
-    public bool TryGetKey(SadbExtensionType type, out KeyExtension key)
-    {
-        key = default;
-        return TryGet(type, out var raw) && KeyExtension.TryRead(raw, out key, out _);
-    }
+    public bool TryGetKey(SadbExtensionType type, out KeyExtension key) => TryGetTyped(type, KeyExtension.TryRead, out key);
 
-    public bool TryGetLifetime(SadbExtensionType type, out LifetimeExtension lifetime)
-    {
-        lifetime = default;
-        return TryGet(type, out var raw) && LifetimeExtension.TryRead(raw, out lifetime, out _);
-    }
+    public bool TryGetLifetime(SadbExtensionType type, out LifetimeExtension lifetime) => TryGetTyped(type, LifetimeExtension.TryRead, out lifetime);
 
-    public bool TryGetIdentity(SadbExtensionType type, out IdentityExtension identity)
-    {
-        identity = default;
-        return TryGet(type, out var raw) && IdentityExtension.TryRead(raw, out identity, out _);
-    }
+    public bool TryGetIdentity(SadbExtensionType type, out IdentityExtension identity) => TryGetTyped(type, IdentityExtension.TryRead, out identity);
 
-    public bool TryGetFlowType(out FlowTypeExtension flowType)
-    {
-        flowType = default;
-        return TryGet(SadbExtensionType.XFlowType, out var raw) && FlowTypeExtension.TryRead(raw, out flowType, out _);
-    }
+    public bool TryGetFlowType(out FlowTypeExtension flowType) => TryGetTyped(SadbExtensionType.XFlowType, FlowTypeExtension.TryRead, out flowType);
 
     /// <summary>Parses exactly one message that fills <paramref name="bytes"/>.</summary>
     public static bool TryParse(ReadOnlyMemory<byte> bytes, [NotNullWhen(true)] out PfKeyMessage? message, out PfKeyError error)

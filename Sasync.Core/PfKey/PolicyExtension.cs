@@ -14,8 +14,7 @@ public readonly record struct PolicyExtension(uint Sequence) : IPfKeyExtensionWr
     public static bool TryRead(PfKeyExtension extension, out PolicyExtension policy, out PfKeyError error)
     {
         policy = default;
-        if (!ExtensionLayout.TryCheckType(extension, "a policy", out error, SadbExtensionType.XPolicy)
-            || !ExtensionLayout.TryCheckExactLength(extension, Size, out error))
+        if (!ExtensionLayout.TryCheckFixed(extension, SadbExtensionType.XPolicy, Size, "a policy", out error))
         {
             return false;
         }

@@ -14,8 +14,7 @@ public readonly record struct TapExtension(uint Unit) : IPfKeyExtensionWriter
     public static bool TryRead(PfKeyExtension extension, out TapExtension tap, out PfKeyError error)
     {
         tap = default;
-        if (!ExtensionLayout.TryCheckType(extension, "a tap unit", out error, SadbExtensionType.XTap)
-            || !ExtensionLayout.TryCheckExactLength(extension, Size, out error))
+        if (!ExtensionLayout.TryCheckFixed(extension, SadbExtensionType.XTap, Size, "a tap unit", out error))
         {
             return false;
         }
