@@ -53,8 +53,7 @@ public class SyncEngineSnapshotTests
     {
         var h = new EngineHarness(s => s with { FlushMode = mode });
         h.Start(LinkState.Up);
-        h.Connect("peer-a");
-        var request = h.State("peer-a", RunState.Init).OfType<RequestKernelDump>().Single();
+        var request = h.AwaitSnapshot("peer-a", RunState.Init);
 
         var sent = PfKeyTo("peer-a", h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null)));
 
@@ -66,8 +65,7 @@ public class SyncEngineSnapshotTests
     {
         var h = new EngineHarness();
         h.Start(LinkState.Up);
-        h.Connect("peer-a");
-        var request = h.State("peer-a", RunState.Slave).OfType<RequestKernelDump>().Single();
+        var request = h.AwaitSnapshot("peer-a", RunState.Slave);
         var delete = Message(SadbMessageType.Delete, SadbSaType.Esp, 1, IkePid, Sa(1), Address(SadbExtensionType.AddressDst, "192.0.2.2"));
 
         Assert.Empty(PfKeyTo("peer-a", h.Kernel(Wrap(IkePid, delete))));
@@ -82,8 +80,7 @@ public class SyncEngineSnapshotTests
     {
         var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, MaxHeldRelays = 2 });
         h.Start(LinkState.Up);
-        h.Connect("peer-a");
-        var first = h.State("peer-a", RunState.Slave).OfType<RequestKernelDump>().Single();
+        var first = h.AwaitSnapshot("peer-a", RunState.Slave);
         h.Kernel(Wrap(IkePid, EspSa(SadbMessageType.Add, 11, IkePid)));
         h.Kernel(Wrap(IkePid, EspSa(SadbMessageType.Add, 12, IkePid)));
 
@@ -141,8 +138,7 @@ public class SyncEngineSnapshotTests
     {
         var h = new EngineHarness();
         h.Start(LinkState.Up);
-        h.Connect("peer-a");
-        var request = h.State("peer-a", RunState.Slave).OfType<RequestKernelDump>().Single();
+        var request = h.AwaitSnapshot("peer-a", RunState.Slave);
 
         var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, null, "ENOMEM"));
 
