@@ -134,4 +134,17 @@ public class SnapshotBuilderTests
         Assert.Equal(SnapshotBuilder.Flush(), Assert.Single(snapshot.Messages).ToArray());
         Assert.Empty(SnapshotBuilder.Build(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never)).Messages);
     }
+
+    [Fact]
+    public void A_record_too_long_for_the_kernel_is_skipped_and_reported()
+    {
+        var huge = Message(SadbMessageType.Dump, SadbSaType.Esp, 0, 0,
+            Sa(9), Address(SadbExtensionType.AddressDst, "192.0.2.2"), Key(SadbExtensionType.KeyEncrypt, 128), Ext(SadbExtensionType.IdentitySrc, 4100));
+
+        var snapshot = SnapshotBuilder.Build(Concat(huge, SadbRecord(1)), ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never));
+
+        Assert.Equal(1, snapshot.SaCount);
+        Assert.Contains("4096", Assert.Single(snapshot.Errors).Message, StringComparison.Ordinal);
+        Assert.All(snapshot.Messages, m => Assert.True(m.Length <= SnapshotBuilder.MaxMessageLength));
+    }
 }
