@@ -543,6 +543,7 @@ public sealed class SyncEngine
         }
 
         session.SnapshotReceived = true;
+        peer.LastSnapshotReceivedAt = _time.GetUtcNow();
         Emit(new Log(LogLevel.Information, $"engine: snapshot from MASTER {peer.Name} complete"));
         EvaluateUndemote();
     }

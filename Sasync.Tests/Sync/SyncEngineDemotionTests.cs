@@ -20,6 +20,7 @@ public class SyncEngineDemotionTests
         Assert.DoesNotContain(Undemote, Demotions(effects));
 
         var done = h.Control("peer-a", ControlMessage.EndSnapshot);
+        var doneAt = h.Time.GetUtcNow();
         var again = h.Control("peer-a", ControlMessage.EndSnapshot).ToList();
         again.AddRange(h.Advance(TimeSpan.FromSeconds(61), effects));
 
@@ -28,6 +29,7 @@ public class SyncEngineDemotionTests
         Assert.Empty(Demotions(again));
         Assert.False(h.Engine.Status.Demotion.Held);
         Assert.Contains("peer-a", h.Engine.Status.Demotion.ReleaseReason, StringComparison.Ordinal);
+        Assert.Equal(doneAt, h.Engine.Status.Peers.Single().LastSnapshotReceivedAt);
     }
 
     [Fact]
