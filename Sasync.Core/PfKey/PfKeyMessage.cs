@@ -161,11 +161,15 @@ public sealed class PfKeyMessage
 
     /// <summary>
     /// Splits a sysctl dump (NET_KEY_SADB_DUMP / NET_KEY_SPD_DUMP: messages back to back) into
-    /// messages. Stops at a zero length like the original; a malformed record ends the walk with an error.
+    /// messages. Stops at a zero length like the original. A record that is malformed inside is
+    /// skipped so that one bad record costs one SA, not the whole snapshot; the first such error is
+    /// returned with false, and <paramref name="messages"/> still holds every good record.
     /// </summary>
     public static bool TryParseDump(ReadOnlyMemory<byte> dump, out ImmutableArray<PfKeyMessage> messages, out PfKeyError error)
     {
         var builder = ImmutableArray.CreateBuilder<PfKeyMessage>();
+        error = default;
+        var failed = false;
         var offset = 0;
         while (dump.Length - offset >= SadbHeader.Size)
         {
@@ -178,29 +182,30 @@ public sealed class PfKeyMessage
             if (length > dump.Length - offset)
             {
                 messages = builder.ToImmutable();
-                error = new PfKeyError(offset, $"dump record of {length} bytes runs past the end of the dump");
+                error = failed ? error : new PfKeyError(offset, $"dump record of {length} bytes runs past the end of the dump");
                 return false;
             }
 
-            if (!TryParse(dump.Slice(offset, length), out var message, out var inner))
+            if (TryParse(dump.Slice(offset, length), out var message, out var inner))
             {
-                messages = builder.ToImmutable();
+                builder.Add(message);
+            }
+            else if (!failed)
+            {
+                failed = true;
                 error = inner with { Offset = offset + inner.Offset };
-                return false;
             }
 
-            builder.Add(message);
             offset += length;
         }
 
         messages = builder.ToImmutable();
-        if (offset < dump.Length && SadbHeader.Size > dump.Length - offset && dump.Span[offset..].ContainsAnyExcept((byte)0))
+        if (!failed && offset < dump.Length && SadbHeader.Size > dump.Length - offset && dump.Span[offset..].ContainsAnyExcept((byte)0))
         {
             error = new PfKeyError(offset, $"{dump.Length - offset} bytes left over after the last dump record");
             return false;
         }
 
-        error = default;
-        return true;
+        return !failed;
     }
 }

@@ -139,7 +139,7 @@ public class SnapshotBuilderTests
     public void A_record_too_long_for_the_kernel_is_skipped_and_reported()
     {
         var huge = Message(SadbMessageType.Dump, SadbSaType.Esp, 0, 0,
-            Sa(9), Address(SadbExtensionType.AddressDst, "192.0.2.2"), Key(SadbExtensionType.KeyEncrypt, 128), Ext(SadbExtensionType.IdentitySrc, 4100));
+            Sa(9), Address(SadbExtensionType.AddressDst, "192.0.2.2"), Key(SadbExtensionType.KeyEncrypt, 128), Key(SadbExtensionType.KeyAuth, 4096 * 8));
 
         var snapshot = SnapshotBuilder.Build(Concat(huge, SadbRecord(1)), ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never));
 
