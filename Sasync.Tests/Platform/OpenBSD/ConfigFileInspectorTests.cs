@@ -1,0 +1,69 @@
+using NSubstitute;
+using Sasync.Platform.OpenBSD.Files;
+using Sasync.Platform.OpenBSD.Native;
+using Sasync.Platform.OpenBSD.Structs;
+
+namespace Sasync.Tests.Platform.OpenBSD;
+
+public sealed class ConfigFileInspectorTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("sasync-conf-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    [Fact]
+    public void OpenBsd_stat_of_an_isakmpd_owned_0600_file_is_decoded()
+    {
+        var native = Substitute.For<INativeCalls>();
+        native.Stat("/etc/sasyncd.conf", Arg.Any<Memory<byte>>()).Returns(call =>
+        {
+            var buffer = call.ArgAt<Memory<byte>>(1).Span;
+            Assert.Equal(128, buffer.Length);
+            buffer[0] = 0x80; buffer[1] = 0x81; // 0100600
+            buffer[20] = 68;                   // _isakmpd
+            return SysResult.Ok(0);
+        });
+
+        var facts = new OpenBsdConfigFileInspector(native, StatLayout.OpenBsdAmd64).Inspect("/etc/sasyncd.conf");
+
+        Assert.True(facts.Found);
+        Assert.True(facts.Mode.IsRegularFile);
+        Assert.False(facts.Mode.HasGroupOrOtherBits);
+        Assert.Equal(68u, facts.OwnerUid);
+    }
+
+    [Fact]
+    public void A_failed_stat_gives_its_errno()
+    {
+        var native = Substitute.For<INativeCalls>();
+        native.Stat(Arg.Any<string>(), Arg.Any<Memory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.Acces));
+        var facts = new OpenBsdConfigFileInspector(native, StatLayout.OpenBsdAmd64).Inspect("/etc/sasyncd.conf");
+        Assert.False(facts.Found);
+        Assert.Equal(OpenBsdErrno.Acces, facts.Errno);
+    }
+
+    [LinuxFact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Real_files_are_described_by_the_running_systems_stat()
+    {
+        var path = Path.Combine(directory, "sasyncd.conf");
+        File.WriteAllText(path, "interface carp0\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var inspector = new OpenBsdConfigFileInspector();
+
+        var strict = inspector.Inspect(path);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var groupReadable = inspector.Inspect(path);
+        var folder = inspector.Inspect(directory);
+        var missing = inspector.Inspect(Path.Combine(directory, "missing.conf"));
+
+        Assert.True(strict.Found);
+        Assert.True(strict.Mode.IsRegularFile);
+        Assert.Equal(0x180u, strict.Mode.Permissions);
+        Assert.False(strict.Mode.HasGroupOrOtherBits);
+        Assert.Equal(LibcNative.Instance.GetEffectiveUserId(), strict.OwnerUid);
+        Assert.True(groupReadable.Mode.HasGroupOrOtherBits);
+        Assert.False(folder.Mode.IsRegularFile);
+        Assert.Equal(2, missing.Errno);
+    }
+}
