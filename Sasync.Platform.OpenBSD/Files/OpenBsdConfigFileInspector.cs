@@ -6,6 +6,9 @@ namespace Sasync.Platform.OpenBSD.Files;
 /// <summary>
 /// stat(2) of the configuration file (following a symlink, like the original) decoded with the
 /// struct stat layout of the running system: OpenBSD amd64 in production, Linux for tests.
+/// Core's <c>IConfigFileInspector.Inspect</c> (config branch) maps onto <see cref="Stat"/>: a failed
+/// stat becomes a <see cref="SystemCallException"/> (an IOException), otherwise
+/// <c>new ConfigFileFacts(s.Mode.IsRegularFile, (int)s.OwnerUid, s.Mode.UnixPermissions)</c>.
 /// </summary>
 public sealed class OpenBsdConfigFileInspector
 {
@@ -25,7 +28,7 @@ public sealed class OpenBsdConfigFileInspector
         this.layout = layout;
     }
 
-    public ConfigFileStat Inspect(string path)
+    public ConfigFileStat Stat(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         var buffer = new byte[layout.Size];

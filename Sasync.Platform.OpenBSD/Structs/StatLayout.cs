@@ -60,5 +60,8 @@ public readonly record struct StatMode(uint Value)
     /// <summary>The permission bits, 0–07777.</summary>
     public uint Permissions => Value & 0xFFF;
 
+    /// <summary>The permission bits as .NET's <see cref="UnixFileMode"/> (same bit values).</summary>
+    public UnixFileMode UnixPermissions => (UnixFileMode)Permissions;
+
     public bool HasGroupOrOtherBits => (Value & GroupAndOtherBits) != 0;
 }

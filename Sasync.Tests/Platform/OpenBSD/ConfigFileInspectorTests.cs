@@ -24,7 +24,7 @@ public sealed class ConfigFileInspectorTests : IDisposable
             return SysResult.Ok(0);
         });
 
-        var facts = new OpenBsdConfigFileInspector(native, StatLayout.OpenBsdAmd64).Inspect("/etc/sasyncd.conf");
+        var facts = new OpenBsdConfigFileInspector(native, StatLayout.OpenBsdAmd64).Stat("/etc/sasyncd.conf");
 
         Assert.True(facts.Found);
         Assert.True(facts.Mode.IsRegularFile);
@@ -37,7 +37,7 @@ public sealed class ConfigFileInspectorTests : IDisposable
     {
         var native = Substitute.For<INativeCalls>();
         native.Stat(Arg.Any<string>(), Arg.Any<Memory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.Acces));
-        var facts = new OpenBsdConfigFileInspector(native, StatLayout.OpenBsdAmd64).Inspect("/etc/sasyncd.conf");
+        var facts = new OpenBsdConfigFileInspector(native, StatLayout.OpenBsdAmd64).Stat("/etc/sasyncd.conf");
         Assert.False(facts.Found);
         Assert.Equal(OpenBsdErrno.Acces, facts.Errno);
     }
@@ -51,15 +51,16 @@ public sealed class ConfigFileInspectorTests : IDisposable
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var inspector = new OpenBsdConfigFileInspector();
 
-        var strict = inspector.Inspect(path);
+        var strict = inspector.Stat(path);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
-        var groupReadable = inspector.Inspect(path);
-        var folder = inspector.Inspect(directory);
-        var missing = inspector.Inspect(Path.Combine(directory, "missing.conf"));
+        var groupReadable = inspector.Stat(path);
+        var folder = inspector.Stat(directory);
+        var missing = inspector.Stat(Path.Combine(directory, "missing.conf"));
 
         Assert.True(strict.Found);
         Assert.True(strict.Mode.IsRegularFile);
         Assert.Equal(0x180u, strict.Mode.Permissions);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, strict.Mode.UnixPermissions);
         Assert.False(strict.Mode.HasGroupOrOtherBits);
         Assert.Equal(LibcNative.Instance.GetEffectiveUserId(), strict.OwnerUid);
         Assert.True(groupReadable.Mode.HasGroupOrOtherBits);
