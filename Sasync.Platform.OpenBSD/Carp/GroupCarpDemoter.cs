@@ -12,19 +12,12 @@ namespace Sasync.Platform.OpenBSD.Carp;
 /// added (so the counter other programs raised is left alone and ours never goes below zero), and
 /// disposing gives back whatever it still holds.
 /// </summary>
-public sealed class GroupCarpDemoter : ICarpDemoter, IAsyncDisposable
+public sealed class GroupCarpDemoter(INativeCalls native, ILogger? logger = null) : ICarpDemoter, IAsyncDisposable
 {
-    private readonly INativeCalls native;
-    private readonly ILogger logger;
+    private readonly INativeCalls native = native ?? throw new ArgumentNullException(nameof(native));
+    private readonly ILogger logger = logger ?? NullLogger.Instance;
     private readonly Dictionary<string, int> held = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
-
-    public GroupCarpDemoter(INativeCalls native, ILogger? logger = null)
-    {
-        ArgumentNullException.ThrowIfNull(native);
-        this.native = native;
-        this.logger = logger ?? NullLogger.Instance;
-    }
 
     /// <summary>The demoter of this OpenBSD host.</summary>
     public static GroupCarpDemoter Create(ILogger? logger = null)
@@ -121,25 +114,6 @@ public sealed class GroupCarpDemoter : ICarpDemoter, IAsyncDisposable
         return request;
     }
 
-    private void GroupIoctl(ulong request, string name, string group, byte[] argument)
-    {
-        var socket = native.Socket(OpenBsdSocket.AfInet, OpenBsdSocket.SockDgram | OpenBsdSocket.SockCloExec, 0);
-        if (socket.IsError)
-        {
-            throw new SystemCallException("socket", socket.Errno, $"carp group {group}");
-        }
-
-        try
-        {
-            var result = native.Ioctl((int)socket.Value, request, argument);
-            if (result.IsError)
-            {
-                throw new SystemCallException($"ioctl({name})", result.Errno, $"carp group {group}");
-            }
-        }
-        finally
-        {
-            native.Close((int)socket.Value);
-        }
-    }
+    private void GroupIoctl(ulong request, string name, string group, byte[] argument) =>
+        InterfaceIoctl.Run(native, name, $"carp group {group}", fd => native.Ioctl(fd, request, argument));
 }

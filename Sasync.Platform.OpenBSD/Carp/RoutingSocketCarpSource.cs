@@ -14,17 +14,10 @@ namespace Sasync.Platform.OpenBSD.Carp;
 /// other interfaces, other versions or types are ignored; the interface index is looked up per
 /// message, so a carp interface destroyed and created again is still followed.
 /// </summary>
-public sealed class RoutingSocketCarpSource : ICarpStateSource
+public sealed class RoutingSocketCarpSource(INativeCalls native, ILogger? logger = null) : ICarpStateSource
 {
-    private readonly INativeCalls native;
-    private readonly ILogger logger;
-
-    public RoutingSocketCarpSource(INativeCalls native, ILogger? logger = null)
-    {
-        ArgumentNullException.ThrowIfNull(native);
-        this.native = native;
-        this.logger = logger ?? NullLogger.Instance;
-    }
+    private readonly INativeCalls native = native ?? throw new ArgumentNullException(nameof(native));
+    private readonly ILogger logger = logger ?? NullLogger.Instance;
 
     /// <summary>The carp source of this OpenBSD host.</summary>
     public static RoutingSocketCarpSource Create(ILogger? logger = null)
@@ -41,28 +34,11 @@ public sealed class RoutingSocketCarpSource : ICarpStateSource
             throw new ArgumentException($"carp interface: {error}", nameof(interfaceName));
         }
 
-        var socket = native.Socket(OpenBsdSocket.AfInet, OpenBsdSocket.SockDgram | OpenBsdSocket.SockCloExec, 0);
-        if (socket.IsError)
-        {
-            throw new SystemCallException("socket", socket.Errno, "cannot read the carp interface state");
-        }
-
-        try
-        {
-            var data = new byte[InterfaceData.Size];
-            var result = native.IoctlWithBuffer((int)socket.Value, IoctlRequest.GetInterfaceData, request, InterfaceRequest.DataPointerOffset, data);
-            if (result.IsError)
-            {
-                throw new SystemCallException("ioctl(SIOCGIFDATA)", result.Errno, $"cannot read the state of {interfaceName}");
-            }
-
-            InterfaceData.TryReadLinkState(data, out var state);
-            return ValueTask.FromResult(state);
-        }
-        finally
-        {
-            native.Close((int)socket.Value);
-        }
+        var data = new byte[InterfaceData.Size];
+        InterfaceIoctl.Run(native, "SIOCGIFDATA", $"cannot read the state of {interfaceName}", fd =>
+            native.IoctlWithBuffer(fd, IoctlRequest.GetInterfaceData, request, InterfaceRequest.DataPointerOffset, data));
+        InterfaceData.TryReadLinkState(data, out var state);
+        return ValueTask.FromResult(state);
     }
 
     public async IAsyncEnumerable<LinkState> WatchAsync(string interfaceName, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -49,7 +49,7 @@ public sealed class IkedSocketControl : IDaemonControl
         }
         catch (SocketException e)
         {
-            throw new DaemonControlException($"cannot reach iked at {SocketPath}: {e.Message}", e.ErrorCode);
+            throw new DaemonControlException($"cannot reach iked at {SocketPath}: {e.SocketErrorCode}: {e.Message}", e);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -48,7 +48,9 @@ public sealed class LinuxDaemonControlTests : IDisposable
         try
         {
             var control = new IsakmpdFifoControl(path);
+            Assert.Equal(0, LibcNative.Instance.Poll(reader, PollEvents.In, 0).Value);
             await control.SetActiveAsync(true, CancellationToken.None);
+            Assert.Equal(1, LibcNative.Instance.Poll(reader, PollEvents.In, 0).Value);
             Assert.Equal("M active\n", ReadAvailable(reader));
             await control.SetActiveAsync(false, CancellationToken.None);
             Assert.Equal("M passive\n", ReadAvailable(reader));
@@ -134,6 +136,7 @@ public sealed class LinuxDaemonControlTests : IDisposable
     {
         var e = await Assert.ThrowsAsync<DaemonControlException>(() => new IkedSocketControl(Path.Combine(directory, "iked.sock")).SetActiveAsync(true, CancellationToken.None).AsTask());
         Assert.Contains("iked", e.Message, StringComparison.Ordinal);
+        Assert.IsType<SocketException>(e.InnerException);
     }
 
     [LinuxFact]

@@ -20,6 +20,18 @@ public class RoutingSocketCarpSourceTests
         return native;
     }
 
+    /// <summary>Every state the watch yields until it ends (end of file or cancellation).</summary>
+    private static async Task<List<LinkState>> WatchAllAsync(INativeCalls native, CancellationToken cancellationToken)
+    {
+        var states = new List<LinkState>();
+        await foreach (var state in new RoutingSocketCarpSource(native).WatchAsync("carp0", cancellationToken))
+        {
+            states.Add(state);
+        }
+
+        return states;
+    }
+
     [Fact]
     public async Task Initial_state_comes_from_siocgifdata_link_state()
     {
@@ -84,11 +96,7 @@ public class RoutingSocketCarpSourceTests
             .Error(OpenBsdErrno.Again)
             .Record(StructLayoutTests.IfInfo(CarpIndex, 6));                    // FULL_DUPLEX
 
-        var states = new List<LinkState>();
-        await foreach (var state in new RoutingSocketCarpSource(native).WatchAsync("carp0", CancellationToken.None))
-        {
-            states.Add(state);
-        }
+        var states = await WatchAllAsync(native, CancellationToken.None);
 
         Assert.Equal([LinkState.Down, LinkState.FullDuplex], states);
         Assert.Equal(new byte[] { 0x00, 0x40, 0x00, 0x00 }, filter);
@@ -102,11 +110,7 @@ public class RoutingSocketCarpSourceTests
         native.SetSocketOption(RouteFd, Arg.Any<int>(), Arg.Any<int>(), Arg.Any<ReadOnlyMemory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.Inval));
         new ScriptedRecords(native, RouteFd).Record(StructLayoutTests.IfInfo(CarpIndex, 1));
 
-        var states = new List<LinkState>();
-        await foreach (var state in new RoutingSocketCarpSource(native).WatchAsync("carp0", CancellationToken.None))
-        {
-            states.Add(state);
-        }
+        var states = await WatchAllAsync(native, CancellationToken.None);
 
         Assert.Equal([LinkState.Invalid], states);
     }
@@ -120,11 +124,7 @@ public class RoutingSocketCarpSourceTests
             .Record(StructLayoutTests.IfInfo(CarpIndex, 4))
             .Record(StructLayoutTests.IfInfo(CarpIndex, 2));
 
-        var states = new List<LinkState>();
-        await foreach (var state in new RoutingSocketCarpSource(native).WatchAsync("carp0", CancellationToken.None))
-        {
-            states.Add(state);
-        }
+        var states = await WatchAllAsync(native, CancellationToken.None);
 
         Assert.Equal([LinkState.Down], states);
     }
@@ -141,11 +141,7 @@ public class RoutingSocketCarpSourceTests
             return SysResult.Ok(0);
         });
 
-        var states = new List<LinkState>();
-        await foreach (var state in new RoutingSocketCarpSource(native).WatchAsync("carp0", cancel.Token))
-        {
-            states.Add(state);
-        }
+        var states = await WatchAllAsync(native, cancel.Token);
 
         Assert.Empty(states);
         native.Received(1).Close(RouteFd);
