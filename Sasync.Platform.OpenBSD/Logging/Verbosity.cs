@@ -6,7 +6,7 @@ namespace Sasync.Platform.OpenBSD.Logging;
 /// The original's <c>-v</c> levels, from "always" to "most verbose": errors 0, state changes 1,
 /// configuration 2, PF_KEY 3, network 4, crypto 5, timers 6. A message of a topic is shown when
 /// the <c>-v</c> count reaches its level. Microsoft.Extensions.Logging has fewer levels, so the
-/// topics share them: errors → Warning and above, state changes → Information, configuration and
+/// topics share them: errors → Error (warnings too are always shown), state changes → Information, configuration and
 /// PF_KEY → Debug, network, crypto and timers → Trace.
 /// </summary>
 public static class Verbosity
@@ -23,7 +23,7 @@ public static class Verbosity
     /// <summary>The level to log a message of <paramref name="topic"/> at.</summary>
     public static LogLevel LevelOf(VerboseTopic topic) => topic switch
     {
-        VerboseTopic.Errors => LogLevel.Warning,
+        VerboseTopic.Errors => LogLevel.Error,
         VerboseTopic.StateChanges => LogLevel.Information,
         VerboseTopic.Configuration or VerboseTopic.PfKey => LogLevel.Debug,
         _ => LogLevel.Trace,
