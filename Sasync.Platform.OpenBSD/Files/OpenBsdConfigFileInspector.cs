@@ -1,3 +1,5 @@
+using Sasync.Core.Config;
+using Sasync.Core.Platform;
 using Sasync.Platform.OpenBSD.Native;
 using Sasync.Platform.OpenBSD.Structs;
 
@@ -5,12 +7,10 @@ namespace Sasync.Platform.OpenBSD.Files;
 
 /// <summary>
 /// stat(2) of the configuration file (following a symlink, like the original) decoded with the
-/// struct stat layout of the running system: OpenBSD amd64 in production, Linux for tests.
-/// Core's <c>IConfigFileInspector.Inspect</c> (config branch) maps onto <see cref="Stat"/>: a failed
-/// stat becomes a <see cref="SystemCallException"/> (an IOException), otherwise
-/// <c>new ConfigFileFacts(s.Mode.IsRegularFile, (int)s.OwnerUid, s.Mode.UnixPermissions)</c>.
+/// struct stat layout of the running system: OpenBSD amd64 in production, Linux for tests. Unlike
+/// the portable inspector it knows the owner and tells a FIFO or device from a regular file.
 /// </summary>
-public sealed class OpenBsdConfigFileInspector
+public sealed class OpenBsdConfigFileInspector : IConfigFileInspector
 {
     private readonly INativeCalls native;
     private readonly StatLayout layout;
@@ -28,6 +28,7 @@ public sealed class OpenBsdConfigFileInspector
         this.layout = layout;
     }
 
+    /// <summary>The raw facts; a failed stat is reported by its errno.</summary>
     public ConfigFileStat Stat(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -40,5 +41,19 @@ public sealed class OpenBsdConfigFileInspector
 
         layout.TryRead(buffer, out var mode, out var owner);
         return new ConfigFileStat(0, mode, owner);
+    }
+
+    /// <summary>The facts for <see cref="ConfigFileRule"/>; a failed stat is a <see cref="SystemCallException"/> (an IOException).</summary>
+    public ConfigFileFacts Inspect(string path)
+    {
+        var stat = Stat(path);
+        if (!stat.Found)
+        {
+            throw new SystemCallException("stat", stat.Errno, $"cannot examine {path}");
+        }
+
+        // Core counts uids as int; a uid above int.MaxValue is neither root nor _isakmpd either way.
+        var owner = (int)Math.Min(stat.OwnerUid, int.MaxValue);
+        return new ConfigFileFacts(stat.Mode.IsRegularFile, owner, stat.Mode.UnixPermissions);
     }
 }

@@ -1,4 +1,5 @@
 using NSubstitute;
+using Sasync.Core.Config;
 using Sasync.Platform.OpenBSD.Files;
 using Sasync.Platform.OpenBSD.Native;
 using Sasync.Platform.OpenBSD.Structs;
@@ -66,5 +67,29 @@ public sealed class ConfigFileInspectorTests : IDisposable
         Assert.True(groupReadable.Mode.HasGroupOrOtherBits);
         Assert.False(folder.Mode.IsRegularFile);
         Assert.Equal(2, missing.Errno);
+    }
+
+    [Fact]
+    public void Inspect_gives_core_the_facts_its_file_rule_needs()
+    {
+        var native = Substitute.For<INativeCalls>();
+        native.Stat("/etc/sasyncd.conf", Arg.Any<Memory<byte>>()).Returns(call =>
+        {
+            var buffer = call.ArgAt<Memory<byte>>(1).Span;
+            buffer[0] = 0xa0; buffer[1] = 0x81; // 0100640: group-readable
+            buffer[20] = 68;
+            return SysResult.Ok(0);
+        });
+        native.Stat("/etc/missing.conf", Arg.Any<Memory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.NoEnt));
+        var inspector = new OpenBsdConfigFileInspector(native, StatLayout.OpenBsdAmd64);
+
+        var facts = inspector.Inspect("/etc/sasyncd.conf");
+        var missing = Assert.Throws<SystemCallException>(() => inspector.Inspect("/etc/missing.conf"));
+
+        Assert.Equal(new ConfigFileFacts(true, 68, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead), facts);
+        var diagnostic = Assert.Single(ConfigFileRule.Check(facts, ConfigFileCheck.Daemon));
+        Assert.Contains("0640", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(OpenBsdErrno.NoEnt, missing.Errno);
+        Assert.IsAssignableFrom<IOException>(missing);
     }
 }
