@@ -74,7 +74,7 @@ public class SnapshotBuilderTests
         Assert.Equal(
             [
                 SadbExtensionType.Sa, SadbExtensionType.LifetimeCurrent, SadbExtensionType.AddressSrc, SadbExtensionType.AddressDst,
-                SadbExtensionType.KeyAuth, SadbExtensionType.KeyEncrypt, SadbExtensionType.XReplay, SadbExtensionType.XCounter,
+                SadbExtensionType.KeyAuth, SadbExtensionType.KeyEncrypt,
             ],
             add.Extensions.Select(e => e.Type));
         Assert.All(add.Extensions, e => Assert.Contains(e.Type, (IReadOnlySet<SadbExtensionType>)AllowedExtensions.InAdd));
