@@ -133,6 +133,31 @@ public class DecodePfKeyCommandTests
     }
 
     [Fact]
+    public async Task Promiscuous_copy_shows_the_wrapper_and_the_message_it_carries()
+    {
+        var inner = Message(3, 2, 9, 4242, Sa, AddressSrc, AddressDst, KeyEncrypt);
+        var units = (16 + inner.Length) / 8;
+        // Kernel wrapper: version 2, X_PROMISC, len, seq = the writer's pid (4242 = 0x1092), pid 0.
+        var wrapper = Bytes($"02 0b 00 00 {units:x2}00 0000 92100000 00000000");
+        var (code, json, _) = await RunAsync([Hex([.. wrapper, .. inner])]);
+        Assert.Equal(0, code);
+        Assert.Equal("X_PROMISC", json.GetProperty("type").GetString());
+        Assert.Equal(4242, json.GetProperty("seq").GetInt32());
+        Assert.Equal(0, json.GetProperty("extensions").GetArrayLength());
+        var message = json.GetProperty("message");
+        Assert.Equal("ADD", message.GetProperty("type").GetString());
+        Assert.Equal(4242, message.GetProperty("pid").GetInt32());
+        Assert.Equal(4, message.GetProperty("extensions").GetArrayLength());
+
+        // A broken inner message is reported at its offset in the whole buffer.
+        var broken = inner.ToArray();
+        broken[16] = 0; // the inner message's first extension length (byte 32 of the whole)
+        (code, json, _) = await RunAsync([Hex([.. wrapper, .. broken])]);
+        Assert.Equal(1, code);
+        Assert.Contains("at byte 32", json.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Too_many_arguments_print_usage_and_exit_1()
     {
         using var stderr = new StringWriter();

@@ -20,7 +20,6 @@ public class PfKeyValidationTests
         { "0300 0900 0001 0000 000102030405060708090a0b0c0d0e0f", "for a 256-bit key", 16 }, // 256 bits in 16 bytes
         { "0300 0a00 0200 0000 0000000000000000 6161616161616161", "not NUL-terminated", 32 }, // identity without NUL
         { "0400 0a00 0200 0000 0000000000000000 6100000000000000 0000000000000000", "for a 1-byte string", 16 }, // identity with extra padding
-        { "0300 0a00 0200 0000 0000000000000000 ff00000000000000", "UTF-8", 32 }, // identity not UTF-8
         { "0200 2100 09000000 76706e0000000000", "runs past", 20 }, // tag length 9 in 8 bytes
         { "0300 0c00 01000000 02 02 03 00 00000000 0102030405060708", "bitmap lengths", 16 }, // sens_len 2 in 1 unit
         { "0200 0d00 01 20 0000 0000000000000000", "combinations", 24 }, // 8-byte proposal body
@@ -100,6 +99,16 @@ public class PfKeyValidationTests
         Assert.True(PfKeyMessage.TryParse(Message(3, 2, 1, 42, Type300), out _, out _));
         Assert.False(PfKeyMessage.TryParse(Message(3, 2, 1, 42, Type300, Type300), out _, out var error));
         Assert.Equal(24, error.Offset);
+    }
+
+    [Fact]
+    public void Identity_that_is_not_utf8_is_accepted_like_the_kernel_does_and_rebuilds_exactly()
+    {
+        var bytes = Message(3, 2, 1, 42, "0300 0a00 0400 0000 0000000000000000 43 3d fc 00 00000000");
+        Assert.True(PfKeyMessage.TryParse(bytes, out var message, out var error), error.ToString());
+        Assert.True(message.TryGetIdentity(SadbExtensionType.IdentitySrc, out var identity));
+        Assert.Equal("C=\uFFFD", identity.Value);
+        Assert.Equal(bytes, PfKeyMessageBuilder.From(message).Build());
     }
 
     [Fact]
