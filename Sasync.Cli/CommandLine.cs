@@ -1,3 +1,5 @@
+using Sasync.Cli.Commands;
+
 namespace Sasync.Cli;
 
 /// <summary>
@@ -20,16 +22,15 @@ public static class CommandLine
         switch (args.FirstOrDefault())
         {
             // Each verb lives in Commands/; add one line here per verb.
-            case "decode": return await Commands.DecodeCommand.RunAsync(rest, stdout, stderr).ConfigureAwait(false);
-            case "bench": return await Commands.BenchCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            case "decode": return await DecodeCommand.RunAsync(rest, stdout, stderr).ConfigureAwait(false);
+            case "bench": return await BenchCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
             case "help" or "--help" or "-h":
                 await stdout.WriteAsync(Usage).ConfigureAwait(false);
                 return 0;
+            case "check":
+                return await CheckCommand.RunAsync(rest, stdout, stderr).ConfigureAwait(false);
             default:
-                _ = rest;
-                _ = cancellationToken;
-                await stderr.WriteAsync(Usage).ConfigureAwait(false);
-                return 1;
+                return await DaemonCommand.RunAsync(args, stdout, stderr, cancellationToken).ConfigureAwait(false);
         }
     }
 }
