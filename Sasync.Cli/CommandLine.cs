@@ -22,8 +22,8 @@ public static class CommandLine
         switch (args.FirstOrDefault())
         {
             // Each verb lives in Commands/; add one line here per verb.
-            case "decode": return await Commands.DecodeCommand.RunAsync(rest, stdout, stderr).ConfigureAwait(false);
-            case "bench": return await Commands.BenchCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            case "decode": return await DecodeCommand.RunAsync(rest, stdout, stderr).ConfigureAwait(false);
+            case "bench": return await BenchCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
             case "help" or "--help" or "-h":
                 await stdout.WriteAsync(Usage).ConfigureAwait(false);
                 return 0;

@@ -53,6 +53,8 @@ internal static class BenchCodecCommand
                 w.WriteBoolean("hardwareAes", AesUtilities.IsHardwareAccelerated);
                 w.WriteNumber("encodePerSecond", Math.Round(result.EncodePerSecond));
                 w.WriteNumber("decodePerSecond", Math.Round(result.DecodePerSecond));
+                w.WriteNumber("encodePerCpuSecond", Math.Round(result.EncodePerCpuSecond));
+                w.WriteNumber("decodePerCpuSecond", Math.Round(result.DecodePerCpuSecond));
                 w.WriteNumber("allocatedBytesPerFrame", Math.Max(result.EncodeAllocatedBytesPerFrame, result.DecodeAllocatedBytesPerFrame));
                 w.WriteNumber("encodeAllocatedBytesPerFrame", result.EncodeAllocatedBytesPerFrame);
                 w.WriteNumber("decodeAllocatedBytesPerFrame", result.DecodeAllocatedBytesPerFrame);
@@ -66,8 +68,8 @@ internal static class BenchCodecCommand
         await stdout.WriteAsync(string.Create(CultureInfo.InvariantCulture,
             $"""
             codec: {result.PayloadSize}-byte PF_KEY payload ({result.FrameLength}-byte frame), AES-{result.KeyBits}, hardware AES: {(AesUtilities.IsHardwareAccelerated ? "yes" : "no")}, one thread
-            encode: {result.EncodePerSecond,12:N0} frames/s, {result.EncodeAllocatedBytesPerFrame:0.#} bytes allocated per frame into a buffer, {result.EncodeArrayAllocatedBytesPerFrame:0.#} as a new array
-            decode: {result.DecodePerSecond,12:N0} frames/s, {result.DecodeAllocatedBytesPerFrame:0.#} bytes allocated per frame into a buffer, {result.DecodeArrayAllocatedBytesPerFrame:0.#} as a new array
+            encode: {result.EncodePerSecond,12:N0} frames/s ({result.EncodePerCpuSecond:N0} per CPU second), {result.EncodeAllocatedBytesPerFrame:0.#} bytes allocated per frame into a buffer, {result.EncodeArrayAllocatedBytesPerFrame:0.#} as a new array
+            decode: {result.DecodePerSecond,12:N0} frames/s ({result.DecodePerCpuSecond:N0} per CPU second), {result.DecodeAllocatedBytesPerFrame:0.#} bytes allocated per frame into a buffer, {result.DecodeArrayAllocatedBytesPerFrame:0.#} as a new array
 
             """)).ConfigureAwait(false);
         return 0;

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Sasync.Core.Config;
@@ -43,7 +42,7 @@ internal static class DecodeFrameCommand
             return await FailAsync(stdout, "missing --key (0x followed by hex digits, or a 16, 24 or 32-character string)").ConfigureAwait(false);
         }
 
-        if (!TryParseKey(keyText, out var key, out var keyError))
+        if (!SharedKey.TryParse(keyText, out var key, out var keyError))
         {
             return await FailAsync(stdout, keyError).ConfigureAwait(false);
         }
@@ -84,36 +83,6 @@ internal static class DecodeFrameCommand
         }
 
         json.WriteEndObject();
-    }
-
-    /// <summary>A key in sasyncd.conf syntax: <c>0x</c> and hex digits, or the characters of a plain string.</summary>
-    internal static bool TryParseKey(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SharedKey? key, out string error)
-    {
-        key = null;
-        byte[] bytes;
-        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-        {
-            var digits = text[2..];
-            if (digits.Length % 2 != 0 || !TryParseHex(digits, out bytes))
-            {
-                error = "the key after 0x must be an even number of hex digits";
-                return false;
-            }
-        }
-        else
-        {
-            bytes = Encoding.UTF8.GetBytes(text);
-        }
-
-        if (!SharedKey.IsValidLength(bytes.Length))
-        {
-            error = string.Create(CultureInfo.InvariantCulture, $"the key is {bytes.Length * 8} bits; it must be 128, 192 or 256");
-            return false;
-        }
-
-        key = new SharedKey(bytes);
-        error = "";
-        return true;
     }
 
     /// <summary>Hex digits, ignoring white space (so wrapped dumps paste as they are).</summary>

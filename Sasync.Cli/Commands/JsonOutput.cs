@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Sasync.Cli.Commands;
@@ -7,10 +8,15 @@ namespace Sasync.Cli.Commands;
 /// <summary>Writes one JSON document, built with a Utf8JsonWriter, to a text writer.</summary>
 internal static class JsonOutput
 {
-    public static async Task WriteAsync(TextWriter output, Action<Utf8JsonWriter> write, bool indented = true)
+    public static async Task WriteAsync(TextWriter output, Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented }))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions
+        {
+            Indented = true,
+            // Messages quote words; keep them readable. The output is never embedded in HTML.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }))
         {
             write(json);
         }

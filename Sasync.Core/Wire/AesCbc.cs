@@ -1,66 +1,56 @@
 using System.Runtime.Intrinsics;
 using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Crypto.Modes;
 using Org.BouncyCastle.Crypto.Parameters;
 
 namespace Sasync.Core.Wire;
 
 /// <summary>
-/// AES-CBC without padding, one direction, with a new IV per message and no allocation per message.
-/// BouncyCastle's <see cref="CbcBlockCipher"/> only takes a new IV through Init, which allocates; so it is
-/// initialised once with an all-zero IV, reset before each message, and the message's IV is folded into
-/// the first block instead (CBC XORs the IV with exactly that block). Not thread-safe.
+/// AES-CBC without padding over BouncyCastle's AES engine (AES-NI where the CPU has it), with a new IV per
+/// message and no allocation. BouncyCastle's CbcBlockCipher is not used: it takes each IV through an Init
+/// that allocates, and its per-block bookkeeping made a 208-byte frame about 2x (encrypt) to 4x (decrypt)
+/// slower than this chaining, which also lets decryption's independent blocks overlap in the CPU.
 /// </summary>
-internal sealed class AesCbc
+internal static class AesCbc
 {
-    private readonly CbcBlockCipher _cbc;
-    private readonly bool _encrypting;
-    private Vector128<byte> _iv;
-    private bool _atFirstBlock;
+    private const int Block = FrameLayout.BlockSize;
 
-    public AesCbc(bool encrypting, ReadOnlySpan<byte> key)
+    /// <summary>An AES engine keyed for one direction. Not thread-safe.</summary>
+    public static IBlockCipher CreateEngine(bool forEncryption, ReadOnlySpan<byte> key)
     {
-        _encrypting = encrypting;
-        // AesUtilities picks the AES-NI engine where the CPU has one.
-        _cbc = new CbcBlockCipher(AesUtilities.CreateEngine());
-        _cbc.Init(encrypting, new ParametersWithIV(new KeyParameter(key), new byte[FrameLayout.BlockSize]));
+        var engine = AesUtilities.CreateEngine();
+        engine.Init(forEncryption, new KeyParameter(key));
+        return engine;
     }
 
-    public void Start(ReadOnlySpan<byte> iv)
+    /// <summary>
+    /// Encrypts whole blocks. <paramref name="chain"/> is the IV on entry and the last ciphertext block on
+    /// return, so a message can be encrypted in pieces.
+    /// </summary>
+    public static void Encrypt(IBlockCipher aes, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, ref Vector128<byte> chain)
     {
-        _cbc.Reset();
-        _iv = Vector128.Create(iv);
-        _atFirstBlock = true;
+        Span<byte> mixed = stackalloc byte[Block];
+        for (var offset = 0; offset < plaintext.Length; offset += Block)
+        {
+            var output = ciphertext.Slice(offset, Block);
+            (Vector128.Create(plaintext.Slice(offset, Block)) ^ chain).CopyTo(mixed);
+            aes.ProcessBlock(mixed, output);
+            chain = Vector128.Create((ReadOnlySpan<byte>)output);
+        }
+
+        mixed.Clear();
     }
 
-    /// <summary>Processes whole blocks; <paramref name="output"/> may not overlap <paramref name="input"/>.</summary>
-    public void Process(ReadOnlySpan<byte> input, Span<byte> output)
+    /// <summary>Decrypts whole blocks.</summary>
+    public static void Decrypt(IBlockCipher aes, ReadOnlySpan<byte> ciphertext, Span<byte> plaintext, Vector128<byte> iv)
     {
-        for (var offset = 0; offset < input.Length; offset += FrameLayout.BlockSize)
+        var chain = iv;
+        for (var offset = 0; offset < ciphertext.Length; offset += Block)
         {
-            ProcessBlock(input.Slice(offset, FrameLayout.BlockSize), output.Slice(offset, FrameLayout.BlockSize));
-        }
-    }
-
-    public void ProcessBlock(ReadOnlySpan<byte> input, Span<byte> output)
-    {
-        if (!_atFirstBlock)
-        {
-            _cbc.ProcessBlock(input, output);
-            return;
-        }
-
-        _atFirstBlock = false;
-        if (_encrypting)
-        {
-            Span<byte> whitened = stackalloc byte[FrameLayout.BlockSize];
-            (Vector128.Create(input) ^ _iv).CopyTo(whitened);
-            _cbc.ProcessBlock(whitened, output);
-        }
-        else
-        {
-            _cbc.ProcessBlock(input, output);
-            (Vector128.Create((ReadOnlySpan<byte>)output) ^ _iv).CopyTo(output);
+            var input = Vector128.Create(ciphertext.Slice(offset, Block));
+            var output = plaintext.Slice(offset, Block);
+            aes.ProcessBlock(ciphertext.Slice(offset, Block), output);
+            (Vector128.Create((ReadOnlySpan<byte>)output) ^ chain).CopyTo(output);
+            chain = input;
         }
     }
 }

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Runtime.Intrinsics;
+using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Digests;
 using Sasync.Core.Config;
 
@@ -13,7 +15,7 @@ namespace Sasync.Core.Wire;
 /// </summary>
 public sealed class FrameDecoder
 {
-    private readonly AesCbc _cipher;
+    private readonly IBlockCipher _aes;
     private readonly Sha1Digest _sha1 = new();
     private readonly byte[] _scratch;
 
@@ -21,7 +23,7 @@ public sealed class FrameDecoder
     {
         ArgumentNullException.ThrowIfNull(key);
         Limits = limits ?? FrameLimits.Original;
-        _cipher = new AesCbc(encrypting: false, key.Bytes);
+        _aes = AesCbc.CreateEngine(forEncryption: false, key.Bytes);
         _scratch = new byte[Limits.MaxCiphertextLength];
     }
 
@@ -90,8 +92,8 @@ public sealed class FrameDecoder
     private ReadOnlySpan<byte> Decrypt(in FrameHeader header, ReadOnlySpan<byte> frame, out FrameError error)
     {
         var padded = _scratch.AsSpan(0, header.CiphertextLength);
-        _cipher.Start(frame.Slice(FrameLayout.IvOffset, FrameLayout.IvSize));
-        _cipher.Process(frame.Slice(FrameLayout.CiphertextOffset, header.CiphertextLength), padded);
+        var iv = Vector128.Create(frame.Slice(FrameLayout.IvOffset, FrameLayout.IvSize));
+        AesCbc.Decrypt(_aes, frame.Slice(FrameLayout.CiphertextOffset, header.CiphertextLength), padded, iv);
 
         var plaintext = padded[..header.PlaintextLength];
         Span<byte> hash = stackalloc byte[FrameLayout.HashSize];

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.Intrinsics;
+using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Digests;
 using Sasync.Core.Config;
 
@@ -13,14 +15,14 @@ namespace Sasync.Core.Wire;
 /// </summary>
 public sealed class FrameEncoder
 {
-    private readonly AesCbc _cipher;
+    private readonly IBlockCipher _aes;
     private readonly Sha1Digest _sha1 = new();
     private readonly IIvSource _ivSource;
 
     public FrameEncoder(SharedKey key, IIvSource? ivSource = null)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _cipher = new AesCbc(encrypting: true, key.Bytes);
+        _aes = AesCbc.CreateEngine(forEncryption: true, key.Bytes);
         _ivSource = ivSource ?? new RandomIvSource();
     }
 
@@ -131,11 +133,11 @@ public sealed class FrameEncoder
 
         var iv = frame.Slice(FrameLayout.IvOffset, FrameLayout.IvSize);
         _ivSource.Fill(iv);
-        _cipher.Start(iv);
+        var chain = Vector128.Create((ReadOnlySpan<byte>)iv);
 
         var ciphertext = frame[FrameLayout.CiphertextOffset..];
         var wholeBlocks = plaintext.Length - (plaintext.Length % FrameLayout.BlockSize);
-        _cipher.Process(plaintext[..wholeBlocks], ciphertext);
+        AesCbc.Encrypt(_aes, plaintext[..wholeBlocks], ciphertext, ref chain);
         if (padLength == 0)
         {
             return;
@@ -150,7 +152,7 @@ public sealed class FrameEncoder
             last[tail.Length + i] = (byte)(padLength - i);
         }
 
-        _cipher.ProcessBlock(last, ciphertext[wholeBlocks..]);
+        AesCbc.Encrypt(_aes, last, ciphertext[wholeBlocks..], ref chain);
         last.Clear();
     }
 }

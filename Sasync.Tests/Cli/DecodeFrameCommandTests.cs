@@ -77,8 +77,8 @@ public class DecodeFrameCommandTests
     [InlineData("truncated", "truncated")]
     [InlineData("not-hex", "not hex")]
     [InlineData("empty-frame", "length")]
-    [InlineData("odd-key", "hex digits")]
-    [InlineData("short-key", "128, 192 or 256")]
+    [InlineData("odd-key", "odd number")]
+    [InlineData("short-key", "16, 24 or 32 bytes")]
     [InlineData("no-key", "missing --key")]
     [InlineData("two-frames", "unexpected argument")]
     public async Task Failures_print_an_error_object_and_exit_1(string failure, string messagePart)
