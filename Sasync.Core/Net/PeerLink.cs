@@ -93,7 +93,7 @@ internal sealed class PeerLink : IAsyncDisposable
                     var status = decoder.TryDecode(ref buffer, out var type, out var plaintext, out var error);
                     if (status == FrameDecodeStatus.Frame)
                     {
-                        await deliver(new PeerFrameReceived(Peer, Id, type, plaintext)).ConfigureAwait(false);
+                        await deliver(new PeerLinkFrame(Peer, Id, type, plaintext)).ConfigureAwait(false);
                         continue;
                     }
 

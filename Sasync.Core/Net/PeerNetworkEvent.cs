@@ -13,4 +13,4 @@ public sealed record PeerLinkUp(string Peer, long LinkId, bool Outbound, IPEndPo
 public sealed record PeerLinkDown(string Peer, long LinkId, string Reason) : PeerNetworkEvent(Peer);
 
 /// <summary>A whole, decrypted frame arrived from <paramref name="Peer"/>.</summary>
-public sealed record PeerFrameReceived(string Peer, long LinkId, WireMessageType Type, ReadOnlyMemory<byte> Plaintext) : PeerNetworkEvent(Peer);
+public sealed record PeerLinkFrame(string Peer, long LinkId, WireMessageType Type, ReadOnlyMemory<byte> Plaintext) : PeerNetworkEvent(Peer);

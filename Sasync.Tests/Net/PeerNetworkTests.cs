@@ -127,7 +127,7 @@ public sealed class PeerNetworkTests : IAsyncDisposable
     }
 
     private static async Task<byte[]> ReceiveTextAsync(Node node, string from) =>
-        (await node.NextAsync<PeerFrameReceived>(f => f.Peer == from)).Plaintext.ToArray();
+        (await node.NextAsync<PeerLinkFrame>(f => f.Peer == from)).Plaintext.ToArray();
 
     [Fact]
     public async Task Two_nodes_that_dial_each_other_end_up_with_one_session_that_carries_frames()
@@ -151,7 +151,7 @@ public sealed class PeerNetworkTests : IAsyncDisposable
                     while (true)
                     {
                         var e = await to.Events.Reader.ReadAsync(wait.Token);
-                        if (e is PeerFrameReceived f)
+                        if (e is PeerLinkFrame f)
                         {
                             Assert.Equal("hello from " + fromName, System.Text.Encoding.ASCII.GetString(f.Plaintext.Span));
                             return;
