@@ -9,9 +9,14 @@ public readonly record struct ControlMessage(ControlType Type, uint Data, uint D
 
     public static ControlMessage StateOf(RunState state) => new(ControlType.State, (uint)state);
 
-    public static ControlMessage AckOf(RunState state) => new(ControlType.Ack, (uint)state);
+    /// <summary>The answer to a STATE: <c>ACK, data = STATE (the type acknowledged), data2 = our state</c> (net_ctl.c).</summary>
+    public static ControlMessage AckOf(RunState state) => new(ControlType.Ack, (uint)ControlType.State, (uint)state);
 
-    public static ControlMessage ErrorOf(RunState state) => new(ControlType.Error, (uint)state);
+    /// <summary>
+    /// An ERROR about a message of type <paramref name="rejected"/>: STATE for a bad or second-MASTER
+    /// state, UNKNOWN for a malformed control message, RESERVED (0) for refused PF_KEY data (net.c, net_ctl.c).
+    /// </summary>
+    public static ControlMessage ErrorOf(ControlType rejected) => new(ControlType.Error, (uint)rejected);
 
     public static ControlMessage EndSnapshot => new(ControlType.EndSnapshot, 0);
 

@@ -1,0 +1,69 @@
+using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
+
+namespace Sasync.Core.PfKey;
+
+/// <summary>
+/// The rewrites sasyncd applies to PF_KEY messages on their way between kernels: a fresh header
+/// followed by the original extension bytes, optionally without the extensions the new type may
+/// not carry.
+/// </summary>
+public static class PfKeyRewrite
+{
+    /// <summary>
+    /// Copies <paramref name="source"/> under <paramref name="header"/> (its length is recomputed),
+    /// keeping the extensions <paramref name="allowed"/> contains, or all of them when it is null.
+    /// </summary>
+    public static byte[] Rebuild(PfKeyMessage source, SadbHeader header, FrozenSet<SadbExtensionType>? allowed = null)
+    {
+        var length = SadbHeader.Size;
+        foreach (var extension in source.Extensions)
+        {
+            if (allowed is null || allowed.Contains(extension.Type))
+            {
+                length += extension.Bytes.Length;
+            }
+        }
+
+        var bytes = new byte[length];
+        (header with { Length = (ushort)(length / 8) }).WriteTo(bytes);
+        var offset = SadbHeader.Size;
+        foreach (var extension in source.Extensions)
+        {
+            if (allowed is null || allowed.Contains(extension.Type))
+            {
+                extension.Span.CopyTo(bytes.AsSpan(offset));
+                offset += extension.Bytes.Length;
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>
+    /// The bytes a MASTER relays to its peers for a message that passed the filter: unchanged,
+    /// except that an UPDATE becomes an ADD (peers have no larval SA to update) and loses what an
+    /// ADD may not carry (ADDRESS_PROXY).
+    /// </summary>
+    public static ReadOnlyMemory<byte> ForPeers(PfKeyMessage message) =>
+        message.Type == SadbMessageType.Update
+            ? Rebuild(message, message.Header with { Type = SadbMessageType.Add }, AllowedExtensions.InAdd)
+            : message.Bytes;
+
+    /// <summary>
+    /// Prepares a message received from the MASTER for our kernel, which accepts only our own pid
+    /// in <c>sadb_msg_pid</c>: the same message with <paramref name="pid"/> and <paramref name="sequence"/>.
+    /// </summary>
+    public static bool TryPrepareForKernel(ReadOnlyMemory<byte> plaintext, uint pid, uint sequence, [NotNullWhen(true)] out byte[]? message, out PfKeyError error)
+    {
+        if (!PfKeyMessage.TryParse(plaintext, out var parsed, out error))
+        {
+            message = null;
+            return false;
+        }
+
+        message = plaintext.ToArray();
+        (parsed.Header with { Sequence = sequence, Pid = pid }).WriteTo(message);
+        return true;
+    }
+}

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Logging;
+using Sasync.Core.Wire;
+
+namespace Sasync.Core.Sync;
+
+/// <summary>
+/// Something the engine asks the host to do. Effects come in the order they must be carried out;
+/// per peer, sends must keep their order (a snapshot is FLUSH, SAs, flows, ENDSNAP).
+/// </summary>
+public abstract record EngineEffect;
+
+/// <summary>Send a control frame (SYNCCTL) to one connected peer.</summary>
+public sealed record SendControl(string Peer, ControlMessage Message) : EngineEffect;
+
+/// <summary>Send a PF_KEY data frame (PFKEYDATA) with this plaintext to one connected peer.</summary>
+public sealed record SendPfKey(string Peer, ReadOnlyMemory<byte> Message) : EngineEffect;
+
+/// <summary>
+/// Write this message (already carrying our pid and a fresh sequence number) to our kernel; it came
+/// from <paramref name="Peer"/>. Answer with <see cref="KernelWriteCompleted"/>.
+/// </summary>
+public sealed record WriteToKernel(string Peer, ReadOnlyMemory<byte> Message) : EngineEffect;
+
+/// <summary>Turn promiscuous mode of our PF_KEY socket on (MASTER) or off.</summary>
+public sealed record SetPromiscuous(bool Enabled) : EngineEffect;
+
+/// <summary>Take the SADB and SPD dumps for a snapshot to <paramref name="Peer"/>; answer with <see cref="KernelDumpCompleted"/> carrying the same id.</summary>
+public sealed record RequestKernelDump(string Peer, long RequestId) : EngineEffect;
+
+/// <summary>Tell an IKE daemon to be active or passive, without blocking; answer with <see cref="DaemonControlCompleted"/>.</summary>
+public sealed record ControlDaemon(DaemonKind Daemon, bool Active) : EngineEffect;
+
+/// <summary>Add <paramref name="Delta"/> (+1 or −1) to the carp group's demote counter.</summary>
+public sealed record AdjustCarpDemotion(string Group, int Delta) : EngineEffect;
+
+/// <summary>
+/// Arm (or re-arm, replacing the previous due time) the named timer; deliver <see cref="TimerFired"/>
+/// at <paramref name="DueAt"/>, i.e. <paramref name="Delay"/> from now on the engine's TimeProvider.
+/// </summary>
+public sealed record ArmTimer(EngineTimer Timer, DateTimeOffset DueAt, TimeSpan Delay) : EngineEffect;
+
+/// <summary>Cancel the named timer if it is armed.</summary>
+public sealed record CancelTimer(EngineTimer Timer) : EngineEffect;
+
+/// <summary>Connect now to every configured peer without a session (skip any reconnect backoff).</summary>
+public sealed record ConnectMissingPeers : EngineEffect;
+
+/// <summary>Close the session with a peer (it sent too many bad frames); the host reconnects later.</summary>
+public sealed record ClosePeer(string Peer, string Reason) : EngineEffect;
+
+/// <summary>A log line for the host's logger.</summary>
+public sealed record Log(LogLevel Level, string Message) : EngineEffect;

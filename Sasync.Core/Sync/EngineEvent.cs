@@ -1,0 +1,60 @@
+using System.Collections.Immutable;
+using System.Net;
+using Sasync.Core.PfKey;
+using Sasync.Core.Platform;
+using Sasync.Core.Wire;
+
+namespace Sasync.Core.Sync;
+
+/// <summary>
+/// Something the host observed and hands to <see cref="SyncEngine.Handle"/>. Events are handled one
+/// at a time, in the order given; the engine answers each with a list of <see cref="EngineEffect"/>s.
+/// </summary>
+public abstract record EngineEvent;
+
+/// <summary>
+/// The first event: the carp interface's link state (ignored under <c>mode master|slave</c>) and
+/// whether the carp group was already demoted at start (then the engine demotes it by one more and
+/// holds that until the sync is complete or 60 s have passed).
+/// </summary>
+public sealed record EngineStarted(LinkState CarpLinkState, bool GroupDemoted) : EngineEvent;
+
+/// <summary>The carp interface reported a new link state (RTM_IFINFO on OpenBSD).</summary>
+public sealed record CarpStateChanged(LinkState LinkState) : EngineEvent;
+
+/// <summary>
+/// One message read from our PF_KEY socket, exactly as read (promiscuous copies still wrapped).
+/// The engine ignores everything that is not a promiscuous copy.
+/// </summary>
+public sealed record KernelMessageReceived(ReadOnlyMemory<byte> Message) : EngineEvent;
+
+/// <summary>
+/// A session with a peer is up (after the host settled which connection to keep when both sides
+/// connected). <paramref name="Peer"/> is the configured peer string; <paramref name="Addresses"/>
+/// are its resolved addresses, used by <c>mode skipslave</c>.
+/// </summary>
+public sealed record PeerConnected(string Peer, PeerDirection Direction, ImmutableArray<IPAddress> Addresses) : EngineEvent;
+
+/// <summary>The session with a peer ended (closed, reset, bad frame); the host reconnects on its own.</summary>
+public sealed record PeerDisconnected(string Peer, string Reason) : EngineEvent;
+
+/// <summary>
+/// A frame from a peer, decrypted and checked by the wire layer: its message type and plaintext
+/// (12 bytes for a control message, one PF_KEY message for PF_KEY data).
+/// </summary>
+public sealed record PeerFrameReceived(string Peer, WireMessageType Type, ReadOnlyMemory<byte> Plaintext) : EngineEvent;
+
+/// <summary>A timer armed by <see cref="ArmTimer"/> is due. Early or stale firings are ignored.</summary>
+public sealed record TimerFired(EngineTimer Timer) : EngineEvent;
+
+/// <summary>The outcome of a <see cref="ControlDaemon"/> effect; <paramref name="Error"/> is null on success.</summary>
+public sealed record DaemonControlCompleted(DaemonKind Daemon, bool Active, string? Error) : EngineEvent;
+
+/// <summary>The outcome of a <see cref="WriteToKernel"/> effect; <paramref name="Error"/> is null on success.</summary>
+public sealed record KernelWriteCompleted(string Peer, SadbMessageType Type, string? Error) : EngineEvent;
+
+/// <summary>
+/// The outcome of a <see cref="RequestKernelDump"/> effect: the dumps, or null and an error.
+/// <paramref name="RequestId"/> is the id the request carried.
+/// </summary>
+public sealed record KernelDumpCompleted(string Peer, long RequestId, KernelDump? Dump, string? Error) : EngineEvent;

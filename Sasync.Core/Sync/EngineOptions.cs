@@ -1,0 +1,26 @@
+namespace Sasync.Core.Sync;
+
+/// <summary>Host facts and timing for <see cref="SyncEngine"/>; the defaults are sasyncd's.</summary>
+public sealed record EngineOptions
+{
+    /// <summary>Our pid as the kernel sees it in PF_KEY headers (IKeyEngine.Pid).</summary>
+    public required uint Pid { get; init; }
+
+    /// <summary>Undemote at the latest this long after start (CARP_DEMOTE_MAXTIME, 60 s).</summary>
+    public TimeSpan UndemoteDeadline { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long peers get to connect and report their state before "no MASTER" counts.</summary>
+    public TimeSpan PeerReportGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often failed daemon control is retried (MONITOR_RETRY_TIMEOUT, 4 s).</summary>
+    public TimeSpan DaemonControlRetry { get; init; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>
+    /// Relayed messages held back for a peer while its snapshot dump is taken; beyond this the
+    /// queue is dropped and a fresh dump is requested instead.
+    /// </summary>
+    public int MaxHeldRelays { get; init; } = 1024;
+
+    /// <summary>Bad frames tolerated in one session before the engine asks the host to close it.</summary>
+    public int MaxBadFramesPerSession { get; init; } = 32;
+}

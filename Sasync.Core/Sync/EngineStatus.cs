@@ -1,0 +1,60 @@
+using System.Collections.Immutable;
+using Sasync.Core.PfKey;
+
+namespace Sasync.Core.Sync;
+
+/// <summary>A snapshot of the engine for the <c>status</c> command.</summary>
+/// <param name="RunState">Our run state.</param>
+/// <param name="RunStateLocked">True under <c>mode master|slave</c>.</param>
+/// <param name="Demotion">Whether we hold the carp group demoted, and why we released it.</param>
+/// <param name="StartedAt">When <see cref="EngineStarted"/> was handled, if it was.</param>
+/// <param name="Peers">Configured peers in file order, then any other peer that connected.</param>
+/// <param name="Counters">Totals since start.</param>
+public sealed record EngineStatus(
+    RunState RunState,
+    bool RunStateLocked,
+    DemotionStatus Demotion,
+    DateTimeOffset? StartedAt,
+    ImmutableArray<PeerStatus> Peers,
+    EngineCounters Counters);
+
+/// <summary>The engine's hold on the carp group demote counter.</summary>
+/// <param name="Held">We added one to the counter and have not taken it back yet.</param>
+/// <param name="ReleasedAt">When we took it back.</param>
+/// <param name="ReleaseReason">Why we took it back (snapshot complete, we are MASTER, no MASTER, deadline).</param>
+public sealed record DemotionStatus(bool Held, DateTimeOffset? ReleasedAt, string? ReleaseReason);
+
+/// <summary>One peer as the engine sees it.</summary>
+public sealed record PeerStatus(
+    string Name,
+    bool Connected,
+    PeerDirection? Direction,
+    DateTimeOffset? ConnectedSince,
+    RunState? PeerRunState,
+    long FramesSent,
+    long FramesReceived,
+    long SnapshotsSent,
+    DateTimeOffset? LastSnapshotSentAt,
+    long SnapshotsReceived,
+    string? LastError);
+
+/// <summary>Engine-wide totals.</summary>
+/// <param name="KernelMessagesSeen">Promiscuous copies unwrapped from our PF_KEY socket.</param>
+/// <param name="MessagesRelayed">Kernel messages that passed the filter and went to the peers.</param>
+/// <param name="Filtered">Kernel messages not relayed, by reason.</param>
+/// <param name="KernelMessagesMalformed">Unparsable messages from our own kernel.</param>
+/// <param name="FramesRejected">Peer frames that were malformed, unexpected or refused.</param>
+/// <param name="KernelWrites">Messages from the MASTER written to our kernel successfully.</param>
+/// <param name="KernelWriteErrors">Writes our kernel refused.</param>
+/// <param name="DumpErrors">Failed or malformed SADB/SPD dumps.</param>
+/// <param name="DaemonControlErrors">Failed attempts to switch an IKE daemon.</param>
+public sealed record EngineCounters(
+    long KernelMessagesSeen,
+    long MessagesRelayed,
+    ImmutableDictionary<FilterReason, long> Filtered,
+    long KernelMessagesMalformed,
+    long FramesRejected,
+    long KernelWrites,
+    long KernelWriteErrors,
+    long DumpErrors,
+    long DaemonControlErrors);

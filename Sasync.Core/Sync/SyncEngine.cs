@@ -1,0 +1,697 @@
+using System.Collections.Immutable;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Sasync.Core.Config;
+using Sasync.Core.PfKey;
+using Sasync.Core.Platform;
+using Sasync.Core.Wire;
+
+namespace Sasync.Core.Sync;
+
+/// <summary>
+/// The master/backup state machine of sasyncd (DESIGN.md §3): events in, effects out, no I/O, no
+/// threads. Not thread-safe: the host calls <see cref="Handle"/> from one loop. Time comes only from
+/// the <see cref="TimeProvider"/> given to the constructor.
+/// </summary>
+public sealed class SyncEngine
+{
+    private readonly SyncSettings _settings;
+    private readonly EngineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, PeerEntry> _peers = new(StringComparer.Ordinal);
+    private readonly List<PeerEntry> _peerOrder = [];
+    private readonly Dictionary<EngineTimer, DateTimeOffset> _timers = [];
+    private readonly Dictionary<DaemonKind, DaemonState> _daemons = [];
+    private readonly Dictionary<FilterReason, long> _filtered = [];
+    private List<EngineEffect> _effects = [];
+
+    private DateTimeOffset? _startedAt;
+    private bool _demotionHeld;
+    private DateTimeOffset? _demotionReleasedAt;
+    private string? _demotionReleaseReason;
+    private bool _graceOver;
+    private uint _kernelSequence;
+    private long _dumpIds;
+
+    private long _kernelMessagesSeen;
+    private long _messagesRelayed;
+    private long _kernelMessagesMalformed;
+    private long _framesRejected;
+    private long _kernelWrites;
+    private long _kernelWriteErrors;
+    private long _dumpErrors;
+    private long _daemonControlErrors;
+
+    public SyncEngine(SyncSettings settings, EngineOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        _settings = settings;
+        _options = options;
+        _time = time;
+        foreach (var peer in settings.Peers)
+        {
+            Entry(peer);
+        }
+
+        if (settings.Control is DaemonControlMode.Isakmpd or DaemonControlMode.All)
+        {
+            _daemons[DaemonKind.Isakmpd] = new DaemonState();
+        }
+
+        if (settings.Control is DaemonControlMode.Iked or DaemonControlMode.All)
+        {
+            _daemons[DaemonKind.Iked] = new DaemonState();
+        }
+
+        RunState = settings.Mode switch
+        {
+            RunMode.Master => RunState.Master,
+            RunMode.Slave => RunState.Slave,
+            _ => RunState.Init,
+        };
+    }
+
+    /// <summary>Our run state.</summary>
+    public RunState RunState { get; private set; }
+
+    private bool Locked => _settings.Mode != RunMode.Auto;
+
+    private bool IsMaster => RunState == RunState.Master;
+
+    /// <summary>A consistent copy of the engine's state for the <c>status</c> command.</summary>
+    public EngineStatus Status => new(
+        RunState,
+        Locked,
+        new DemotionStatus(_demotionHeld, _demotionReleasedAt, _demotionReleaseReason),
+        _startedAt,
+        [.. _peerOrder.Select(p => p.ToStatus())],
+        new EngineCounters(
+            _kernelMessagesSeen, _messagesRelayed, _filtered.ToImmutableDictionary(), _kernelMessagesMalformed,
+            _framesRejected, _kernelWrites, _kernelWriteErrors, _dumpErrors, _daemonControlErrors));
+
+    /// <summary>Handles one event and returns the effects the host must carry out, in order.</summary>
+    public IReadOnlyList<EngineEffect> Handle(EngineEvent engineEvent)
+    {
+        ArgumentNullException.ThrowIfNull(engineEvent);
+        _effects = [];
+        switch (engineEvent)
+        {
+            case EngineStarted started: OnStarted(started); break;
+            case CarpStateChanged changed: OnCarpStateChanged(changed); break;
+            case KernelMessageReceived received: OnKernelMessage(received); break;
+            case PeerConnected connected: OnPeerConnected(connected); break;
+            case PeerDisconnected disconnected: OnPeerDisconnected(disconnected); break;
+            case PeerFrameReceived frame: OnPeerFrame(frame); break;
+            case TimerFired fired: OnTimerFired(fired); break;
+            case DaemonControlCompleted completed: OnDaemonControlCompleted(completed); break;
+            case KernelWriteCompleted written: OnKernelWriteCompleted(written); break;
+            case KernelDumpCompleted dumped: OnKernelDumpCompleted(dumped); break;
+            default: Emit(new Log(LogLevel.Warning, $"engine: unknown event {engineEvent.GetType().Name} ignored")); break;
+        }
+
+        return _effects;
+    }
+
+    // ---- start and run state -------------------------------------------------------------------
+
+    private void OnStarted(EngineStarted started)
+    {
+        if (_startedAt is not null)
+        {
+            Emit(new Log(LogLevel.Warning, "engine: started twice; ignored"));
+            return;
+        }
+
+        _startedAt = _time.GetUtcNow();
+        if (!Locked)
+        {
+            RunState = CarpRunState.FromLinkState(started.CarpLinkState);
+        }
+
+        Emit(new Log(LogLevel.Information, $"engine: starting as {RunState}{(Locked ? " (locked by mode)" : $" (carp link state {started.CarpLinkState})")}"));
+        if (started.GroupDemoted)
+        {
+            // The boot sequence demoted carp; hold it down until our SAs are in sync.
+            _demotionHeld = true;
+            Emit(new AdjustCarpDemotion(_settings.CarpGroup, +1));
+            Arm(EngineTimer.UndemoteDeadline, _options.UndemoteDeadline);
+            Arm(EngineTimer.PeerReportGrace, _options.PeerReportGrace);
+        }
+
+        Emit(new SetPromiscuous(IsMaster));
+        ControlDaemons();
+        Emit(new ConnectMissingPeers());
+        EvaluateUndemote();
+    }
+
+    private void OnCarpStateChanged(CarpStateChanged changed)
+    {
+        var state = CarpRunState.FromLinkState(changed.LinkState);
+        if (Locked)
+        {
+            Emit(new Log(LogLevel.Debug, $"engine: carp link state {changed.LinkState} ignored, state locked to {RunState}"));
+            return;
+        }
+
+        if (state == RunState)
+        {
+            return;
+        }
+
+        var wasMaster = IsMaster;
+        Emit(new Log(LogLevel.Information, $"engine: carp link state {changed.LinkState}: {RunState} -> {state}"));
+        RunState = state;
+        if (wasMaster)
+        {
+            // A snapshot we were preparing is moot; the next MASTER period sends fresh ones.
+            foreach (var peer in ConnectedPeers())
+            {
+                FlushHeldRelays(peer);
+                peer.Session!.PendingDumpId = null;
+                peer.Session.SnapshotStarted = false;
+            }
+        }
+
+        Emit(new SetPromiscuous(IsMaster));
+        ControlDaemons();
+        Emit(new ConnectMissingPeers());
+        foreach (var peer in ConnectedPeers())
+        {
+            SendControl(peer, ControlMessage.StateOf(RunState));
+        }
+
+        foreach (var peer in ConnectedPeers())
+        {
+            MaybeStartSnapshot(peer);
+        }
+
+        EvaluateUndemote();
+    }
+
+    // ---- daemon control --------------------------------------------------------------------------
+
+    private sealed class DaemonState
+    {
+        public bool Active { get; set; }
+
+        public bool Failed { get; set; }
+    }
+
+    private void ControlDaemons()
+    {
+        Cancel(EngineTimer.DaemonControlRetry);
+        foreach (var (kind, state) in _daemons)
+        {
+            state.Active = IsMaster;
+            state.Failed = false;
+            Emit(new ControlDaemon(kind, IsMaster));
+        }
+    }
+
+    private void OnDaemonControlCompleted(DaemonControlCompleted completed)
+    {
+        if (!_daemons.TryGetValue(completed.Daemon, out var state) || state.Active != completed.Active)
+        {
+            return; // a result for a state we have since left
+        }
+
+        if (completed.Error is null)
+        {
+            state.Failed = false;
+            Emit(new Log(LogLevel.Debug, $"engine: {completed.Daemon} is now {(completed.Active ? "active" : "passive")}"));
+            if (_daemons.Values.All(d => !d.Failed))
+            {
+                Cancel(EngineTimer.DaemonControlRetry);
+            }
+
+            return;
+        }
+
+        _daemonControlErrors++;
+        state.Failed = true;
+        Emit(new Log(LogLevel.Warning, $"engine: could not make {completed.Daemon} {(completed.Active ? "active" : "passive")}: {completed.Error}; retrying in {_options.DaemonControlRetry.TotalSeconds:0.#} s"));
+        if (!_timers.ContainsKey(EngineTimer.DaemonControlRetry))
+        {
+            Arm(EngineTimer.DaemonControlRetry, _options.DaemonControlRetry);
+        }
+    }
+
+    private void RetryDaemonControl()
+    {
+        foreach (var (kind, state) in _daemons)
+        {
+            if (state.Failed)
+            {
+                state.Failed = false;
+                Emit(new ControlDaemon(kind, state.Active));
+            }
+        }
+    }
+
+    // ---- timers ----------------------------------------------------------------------------------
+
+    private void Arm(EngineTimer timer, TimeSpan delay)
+    {
+        var due = _time.GetUtcNow() + delay;
+        _timers[timer] = due;
+        Emit(new ArmTimer(timer, due, delay));
+    }
+
+    private void Cancel(EngineTimer timer)
+    {
+        if (_timers.Remove(timer))
+        {
+            Emit(new CancelTimer(timer));
+        }
+    }
+
+    private void OnTimerFired(TimerFired fired)
+    {
+        if (!_timers.TryGetValue(fired.Timer, out var due) || _time.GetUtcNow() < due)
+        {
+            return; // cancelled, re-armed later, or early
+        }
+
+        _timers.Remove(fired.Timer);
+        switch (fired.Timer)
+        {
+            case EngineTimer.UndemoteDeadline:
+                Undemote($"{_options.UndemoteDeadline.TotalSeconds:0.#} s deadline reached");
+                break;
+            case EngineTimer.PeerReportGrace:
+                _graceOver = true;
+                EvaluateUndemote();
+                break;
+            case EngineTimer.DaemonControlRetry:
+                RetryDaemonControl();
+                break;
+        }
+    }
+
+    // ---- demotion --------------------------------------------------------------------------------
+
+    private void EvaluateUndemote()
+    {
+        if (!_demotionHeld)
+        {
+            return;
+        }
+
+        if (IsMaster)
+        {
+            Undemote("we are MASTER");
+            return;
+        }
+
+        var connected = ConnectedPeers().ToList();
+        var masters = connected.Where(p => p.Session!.RunState == RunState.Master).ToList();
+        if (masters.Count > 0)
+        {
+            var synced = masters.FirstOrDefault(p => p.Session!.SnapshotReceived);
+            if (synced is not null)
+            {
+                Undemote($"snapshot from MASTER {synced.Name} complete");
+            }
+
+            return;
+        }
+
+        var allReported = connected.All(p => p.Session!.RunState is not null);
+        var everyoneHere = _peerOrder.All(p => p.Connected);
+        if (allReported && (_graceOver || everyoneHere))
+        {
+            Undemote(connected.Count == 0 ? "no peer reachable" : "no MASTER among the peers");
+        }
+    }
+
+    private void Undemote(string reason)
+    {
+        if (!_demotionHeld)
+        {
+            return;
+        }
+
+        _demotionHeld = false;
+        _demotionReleasedAt = _time.GetUtcNow();
+        _demotionReleaseReason = reason;
+        Emit(new AdjustCarpDemotion(_settings.CarpGroup, -1));
+        Emit(new Log(LogLevel.Information, $"engine: undemoting carp group {_settings.CarpGroup}: {reason}"));
+        Cancel(EngineTimer.UndemoteDeadline);
+        Cancel(EngineTimer.PeerReportGrace);
+    }
+
+    // ---- peers -----------------------------------------------------------------------------------
+
+    private PeerEntry Entry(string name)
+    {
+        if (!_peers.TryGetValue(name, out var entry))
+        {
+            entry = new PeerEntry(name);
+            _peers.Add(name, entry);
+            _peerOrder.Add(entry);
+        }
+
+        return entry;
+    }
+
+    private IEnumerable<PeerEntry> ConnectedPeers() => _peerOrder.Where(p => p.Connected);
+
+    private void OnPeerConnected(PeerConnected connected)
+    {
+        var peer = Entry(connected.Peer);
+        if (peer.Connected)
+        {
+            Emit(new Log(LogLevel.Debug, $"engine: peer {peer.Name} reconnected; the old session is forgotten"));
+        }
+
+        peer.Session = new PeerSession(connected.Direction, connected.Addresses, _time.GetUtcNow());
+        Emit(new Log(LogLevel.Information, $"engine: peer {peer.Name} connected ({connected.Direction.ToString().ToLowerInvariant()})"));
+        SendControl(peer, ControlMessage.StateOf(RunState));
+        EvaluateUndemote();
+    }
+
+    private void OnPeerDisconnected(PeerDisconnected disconnected)
+    {
+        if (!_peers.TryGetValue(disconnected.Peer, out var peer) || !peer.Connected)
+        {
+            return;
+        }
+
+        peer.Session = null;
+        Emit(new Log(LogLevel.Information, $"engine: peer {peer.Name} disconnected: {disconnected.Reason}"));
+        EvaluateUndemote();
+    }
+
+    private void SendControl(PeerEntry peer, ControlMessage message)
+    {
+        peer.FramesSent++;
+        Emit(new SendControl(peer.Name, message));
+    }
+
+    private void SendPfKey(PeerEntry peer, ReadOnlyMemory<byte> message)
+    {
+        peer.FramesSent++;
+        Emit(new SendPfKey(peer.Name, message));
+    }
+
+    private void RejectFrame(PeerEntry peer, string why)
+    {
+        _framesRejected++;
+        peer.LastError = why;
+        Emit(new Log(LogLevel.Warning, $"engine: peer {peer.Name}: {why}"));
+        if (peer.Session is { } session && ++session.BadFrames == _options.MaxBadFramesPerSession)
+        {
+            Emit(new ClosePeer(peer.Name, $"{session.BadFrames} bad frames"));
+        }
+    }
+
+    private void OnPeerFrame(PeerFrameReceived frame)
+    {
+        if (!_peers.TryGetValue(frame.Peer, out var peer) || peer.Session is null)
+        {
+            Emit(new Log(LogLevel.Debug, $"engine: frame from {frame.Peer} without a session ignored"));
+            return;
+        }
+
+        peer.FramesReceived++;
+        switch (frame.Type)
+        {
+            case WireMessageType.Control:
+                OnControl(peer, frame.Plaintext.Span);
+                break;
+            case WireMessageType.PfKey:
+                OnPeerPfKey(peer, frame.Plaintext);
+                break;
+            default:
+                RejectFrame(peer, $"unknown message type {(uint)frame.Type}");
+                SendControl(peer, ControlMessage.ErrorOf(ControlType.Reserved));
+                break;
+        }
+    }
+
+    private void OnControl(PeerEntry peer, ReadOnlySpan<byte> plaintext)
+    {
+        if (!ControlMessage.TryRead(plaintext, out var message))
+        {
+            RejectFrame(peer, $"control message of {plaintext.Length} bytes, expected {ControlMessage.Size}");
+            SendControl(peer, ControlMessage.ErrorOf(ControlType.Unknown));
+            return;
+        }
+
+        switch (message.Type)
+        {
+            case ControlType.State:
+                if (RecordPeerState(peer, message.Data, "STATE"))
+                {
+                    SendControl(peer, ControlMessage.AckOf(RunState));
+                }
+
+                AfterPeerStateKnown(peer);
+                break;
+            case ControlType.Ack when message.Data == (uint)ControlType.State:
+                RecordPeerState(peer, message.Data2, "ACK");
+                AfterPeerStateKnown(peer);
+                break;
+            case ControlType.Ack:
+                Emit(new Log(LogLevel.Debug, $"engine: peer {peer.Name} acknowledged control type {message.Data}"));
+                break;
+            case ControlType.Error:
+                peer.LastError = $"peer reported an error about {DescribeControlType(message.Data)}";
+                Emit(new Log(LogLevel.Warning, $"engine: peer {peer.Name} reported an error about {DescribeControlType(message.Data)}"));
+                break;
+            case ControlType.EndSnapshot:
+                OnEndSnapshot(peer);
+                break;
+            default:
+                RejectFrame(peer, $"unknown control message type {(uint)message.Type}");
+                break;
+        }
+    }
+
+    private static string DescribeControlType(uint type) => type switch
+    {
+        (uint)ControlType.Reserved => "PF_KEY data",
+        (uint)ControlType.State => "our STATE",
+        (uint)ControlType.Unknown => "a malformed control message",
+        _ => $"control type {type}",
+    };
+
+    /// <summary>Records a reported state; false (after answering ERROR) when it is invalid or a second MASTER.</summary>
+    private bool RecordPeerState(PeerEntry peer, uint reported, string via)
+    {
+        var session = peer.Session!;
+        if (reported > (uint)RunState.Fail)
+        {
+            RejectFrame(peer, $"{via} with invalid run state {reported}");
+            SendControl(peer, ControlMessage.ErrorOf(ControlType.State));
+            return false;
+        }
+
+        var state = (RunState)reported;
+        if (session.RunState != state)
+        {
+            Emit(new Log(LogLevel.Information, $"engine: peer {peer.Name} is {state}"));
+        }
+
+        if (state != RunState.Master)
+        {
+            session.SnapshotReceived = false;
+        }
+
+        session.RunState = state;
+        if (state == RunState.Master && IsMaster)
+        {
+            peer.LastError = "peer claims MASTER while we are MASTER";
+            Emit(new Log(LogLevel.Warning, $"engine: peer {peer.Name} claims MASTER while we are MASTER"));
+            SendControl(peer, ControlMessage.ErrorOf(ControlType.State));
+            return false;
+        }
+
+        return true;
+    }
+
+    private void AfterPeerStateKnown(PeerEntry peer)
+    {
+        MaybeStartSnapshot(peer);
+        EvaluateUndemote();
+    }
+
+    private void OnEndSnapshot(PeerEntry peer)
+    {
+        peer.SnapshotsReceived++;
+        var session = peer.Session!;
+        if (session.RunState != RunState.Master || IsMaster)
+        {
+            Emit(new Log(LogLevel.Debug, $"engine: ENDSNAP from {peer.Name}, which is not a MASTER we follow; ignored"));
+            return;
+        }
+
+        session.SnapshotReceived = true;
+        Emit(new Log(LogLevel.Information, $"engine: snapshot from MASTER {peer.Name} complete"));
+        EvaluateUndemote();
+    }
+
+    private void OnPeerPfKey(PeerEntry peer, ReadOnlyMemory<byte> plaintext)
+    {
+        if (peer.Session!.RunState != RunState.Master || IsMaster)
+        {
+            RejectFrame(peer, IsMaster ? "PF_KEY data from a peer while we are MASTER" : "PF_KEY data from a peer not known as MASTER");
+            SendControl(peer, IsMaster ? ControlMessage.StateOf(RunState) : ControlMessage.ErrorOf(ControlType.Reserved));
+            return;
+        }
+
+        if (!PfKeyRewrite.TryPrepareForKernel(plaintext, _options.Pid, unchecked(++_kernelSequence), out var message, out var error))
+        {
+            RejectFrame(peer, $"unparsable PF_KEY message: {error}");
+            return;
+        }
+
+        Emit(new WriteToKernel(peer.Name, message));
+    }
+
+    private void OnKernelWriteCompleted(KernelWriteCompleted written)
+    {
+        if (written.Error is null)
+        {
+            _kernelWrites++;
+            return;
+        }
+
+        _kernelWriteErrors++;
+        // Both the IKE daemon and the kernel expire SAs, so a DELETE that finds nothing is normal.
+        var level = written.Type == SadbMessageType.Delete ? LogLevel.Debug : LogLevel.Warning;
+        Emit(new Log(level, $"engine: kernel refused {written.Type} from {written.Peer}: {written.Error}"));
+    }
+
+    // ---- MASTER: relaying and snapshots -----------------------------------------------------------
+
+    private SyncFilterContext FilterContext() => new(
+        _options.Pid,
+        _settings.FlushMode,
+        _settings.SkipSlave,
+        _settings.SkipSlave ? [.. ConnectedPeers().SelectMany(p => p.Session!.Addresses)] : Array.Empty<IPAddress>());
+
+    private void CountFiltered(FilterReason reason) => _filtered[reason] = _filtered.GetValueOrDefault(reason) + 1;
+
+    private void OnKernelMessage(KernelMessageReceived received)
+    {
+        switch (PromiscuousCopy.TryUnwrap(received.Message, out var copy, out var error))
+        {
+            case PromiscuousUnwrap.NotPromiscuous:
+                return; // replies and broadcasts: nothing to sync
+            case PromiscuousUnwrap.Malformed:
+                _kernelMessagesMalformed++;
+                Emit(new Log(LogLevel.Warning, $"engine: malformed message from the kernel: {error}"));
+                return;
+        }
+
+        _kernelMessagesSeen++;
+        if (!IsMaster)
+        {
+            CountFiltered(FilterReason.NotMaster);
+            return;
+        }
+
+        var decision = SyncFilter.Decide(copy!, FilterContext());
+        if (!decision.Sync)
+        {
+            CountFiltered(decision.Reason);
+            Emit(new Log(LogLevel.Trace, $"engine: {copy!.Inner.Type} not synced: {decision.Reason}"));
+            return;
+        }
+
+        _messagesRelayed++;
+        var bytes = PfKeyRewrite.ForPeers(copy!.Inner);
+        foreach (var peer in ConnectedPeers())
+        {
+            var session = peer.Session!;
+            if (session.PendingDumpId is null)
+            {
+                SendPfKey(peer, bytes);
+            }
+            else if (session.HeldRelays.Count < _options.MaxHeldRelays)
+            {
+                session.HeldRelays.Add(bytes);
+            }
+            else
+            {
+                // Too much happened while the dump was taken: a newer dump covers all of it.
+                session.HeldRelays.Clear();
+                RequestDump(peer);
+                Emit(new Log(LogLevel.Warning, $"engine: more than {_options.MaxHeldRelays} changes during the snapshot for {peer.Name}; taking a new dump"));
+            }
+        }
+    }
+
+    private void MaybeStartSnapshot(PeerEntry peer)
+    {
+        var session = peer.Session;
+        if (!IsMaster || session is null || session.SnapshotStarted || session.RunState is null or RunState.Master)
+        {
+            return;
+        }
+
+        session.SnapshotStarted = true;
+        RequestDump(peer);
+    }
+
+    private void RequestDump(PeerEntry peer)
+    {
+        var id = ++_dumpIds;
+        peer.Session!.PendingDumpId = id;
+        Emit(new RequestKernelDump(peer.Name, id));
+    }
+
+    private void FlushHeldRelays(PeerEntry peer)
+    {
+        foreach (var held in peer.Session!.HeldRelays)
+        {
+            SendPfKey(peer, held);
+        }
+
+        peer.Session.HeldRelays.Clear();
+    }
+
+    private void OnKernelDumpCompleted(KernelDumpCompleted dumped)
+    {
+        if (!_peers.TryGetValue(dumped.Peer, out var peer) || peer.Session is not { } session
+            || session.PendingDumpId != dumped.RequestId || !IsMaster)
+        {
+            Emit(new Log(LogLevel.Debug, $"engine: stale dump {dumped.RequestId} for {dumped.Peer} dropped"));
+            return;
+        }
+
+        session.PendingDumpId = null;
+        if (dumped.Dump is null)
+        {
+            _dumpErrors++;
+            peer.LastError = $"kernel dump failed: {dumped.Error ?? "no data"}";
+            Emit(new Log(LogLevel.Error, $"engine: no snapshot for {peer.Name}, kernel dump failed: {dumped.Error ?? "no data"}"));
+            FlushHeldRelays(peer);
+            return;
+        }
+
+        var snapshot = SnapshotBuilder.Build(dumped.Dump.Sadb, dumped.Dump.Spd, FilterContext());
+        foreach (var error in snapshot.Errors)
+        {
+            _dumpErrors++;
+            Emit(new Log(LogLevel.Warning, $"engine: malformed kernel dump: {error}"));
+        }
+
+        foreach (var message in snapshot.Messages)
+        {
+            SendPfKey(peer, message);
+        }
+
+        FlushHeldRelays(peer);
+        SendControl(peer, ControlMessage.EndSnapshot);
+        peer.SnapshotsSent++;
+        peer.LastSnapshotSentAt = _time.GetUtcNow();
+        Emit(new Log(LogLevel.Information, $"engine: snapshot sent to {peer.Name}: {snapshot.SaCount} SAs, {snapshot.FlowCount} flows"
+            + (snapshot.Skipped.IsEmpty ? "" : $", skipped {string.Join(", ", snapshot.Skipped.Select(s => $"{s.Value} {s.Key}"))}")));
+    }
+
+    private void Emit(EngineEffect effect) => _effects.Add(effect);
+}

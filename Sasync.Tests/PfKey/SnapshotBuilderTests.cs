@@ -1,0 +1,137 @@
+using System.Net;
+using Sasync.Core.Config;
+using Sasync.Core.PfKey;
+using static Sasync.Tests.PfKey.TestMessages;
+
+namespace Sasync.Tests.PfKey;
+
+public class SnapshotBuilderTests
+{
+    private static SyncFilterContext Context(FlushMode flush = FlushMode.Startup, bool skipSlave = false, params string[] peers) =>
+        new(100, flush, skipSlave, [.. peers.Select(IPAddress.Parse)]);
+
+    // A SADB_DUMP record as pfkeyv2_get lays it out, with the extensions an ADD refuses.
+    private static byte[] SadbRecord(uint spi, bool withKey = true, string dst = "192.0.2.2")
+    {
+        var extensions = new List<byte[]>
+        {
+            Sa(spi),
+            Ext(SadbExtensionType.LifetimeCurrent, 28),
+            Address(SadbExtensionType.AddressSrc, "192.0.2.1"),
+            Address(SadbExtensionType.AddressDst, dst),
+            Key(SadbExtensionType.KeyAuth, 160),
+        };
+        if (withKey)
+        {
+            extensions.Add(Key(SadbExtensionType.KeyEncrypt, 128));
+        }
+
+        extensions.Add(Sa(spi + 1, SadbExtensionType.XSa2));
+        extensions.Add(Address(SadbExtensionType.XDst2, "198.51.100.1"));
+        extensions.Add(Ext(SadbExtensionType.XSaType2, 4));
+        extensions.Add(Ext(SadbExtensionType.XReplay, 12));
+        extensions.Add(Ext(SadbExtensionType.XMtu, 4));
+        extensions.Add(Ext(SadbExtensionType.XCounter, 68));
+        var record = Message(SadbMessageType.Dump, SadbSaType.Esp, 0, 0, [.. extensions]);
+        record[2] = 0;
+        return record;
+    }
+
+    private static byte[] SpdRecord() => Message(SadbMessageType.XSpdDump, SadbSaType.Esp, 0, 0,
+        Address(SadbExtensionType.AddressDst, "192.0.2.2"),
+        Address(SadbExtensionType.XSrcFlow, "10.0.1.0"),
+        Address(SadbExtensionType.XDstFlow, "10.0.2.0"),
+        Address(SadbExtensionType.XSrcMask, "255.255.255.0"),
+        Address(SadbExtensionType.XDstMask, "255.255.255.0"),
+        Ext(SadbExtensionType.XProtocol, 4),
+        Ext(SadbExtensionType.XFlowType, 4),
+        Ext(SadbExtensionType.LifetimeCurrent, 28),
+        Ext(SadbExtensionType.XTag, 12));
+
+    [Fact]
+    public void Flushmode_startup_sends_flush_then_sas_as_add_then_flows_as_addflow()
+    {
+        var snapshot = SnapshotBuilder.Build(Concat(SadbRecord(1), SadbRecord(3)), SpdRecord(), Context());
+
+        Assert.Equal(4, snapshot.Messages.Length);
+        Assert.Equal(2, snapshot.SaCount);
+        Assert.Equal(1, snapshot.FlowCount);
+        Assert.Empty(snapshot.Errors);
+        var flush = SadbHeader.Read(snapshot.Messages[0].Span);
+        Assert.Equal(new SadbHeader(2, SadbMessageType.Flush, 0, SadbSaType.Unspec, 2, 0, 0, 0), flush);
+        Assert.Equal(SadbMessageType.Add, SadbHeader.Read(snapshot.Messages[1].Span).Type);
+        Assert.Equal(SadbMessageType.Add, SadbHeader.Read(snapshot.Messages[2].Span).Type);
+        Assert.Equal(SadbMessageType.XAddFlow, SadbHeader.Read(snapshot.Messages[3].Span).Type);
+    }
+
+    [Fact]
+    public void An_sa_record_keeps_its_satype_and_loses_what_an_add_may_not_carry()
+    {
+        var snapshot = SnapshotBuilder.Build(SadbRecord(1), ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never));
+
+        var add = Parse(Assert.Single(snapshot.Messages).ToArray());
+        Assert.Equal(new SadbHeader(2, SadbMessageType.Add, 0, SadbSaType.Esp, add.Header.Length, 0, 0, 0), add.Header);
+        Assert.Equal(
+            [
+                SadbExtensionType.Sa, SadbExtensionType.LifetimeCurrent, SadbExtensionType.AddressSrc, SadbExtensionType.AddressDst,
+                SadbExtensionType.KeyAuth, SadbExtensionType.KeyEncrypt, SadbExtensionType.XReplay, SadbExtensionType.XCounter,
+            ],
+            add.Extensions.Select(e => e.Type));
+        Assert.All(add.Extensions, e => Assert.Contains(e.Type, (IReadOnlySet<SadbExtensionType>)AllowedExtensions.InAdd));
+        // The kept extensions are copied verbatim.
+        Assert.True(Parse(SadbRecord(1)).TryGet(SadbExtensionType.KeyEncrypt, out var original));
+        Assert.True(add.TryGet(SadbExtensionType.KeyEncrypt, out var copied));
+        Assert.Equal(original.Bytes.ToArray(), copied.Bytes.ToArray());
+    }
+
+    [Fact]
+    public void A_flow_record_keeps_only_what_addflow_allows()
+    {
+        var snapshot = SnapshotBuilder.Build(ReadOnlyMemory<byte>.Empty, SpdRecord(), Context(FlushMode.Sync));
+
+        var flow = Parse(Assert.Single(snapshot.Messages).ToArray());
+        Assert.Equal(SadbMessageType.XAddFlow, flow.Type);
+        Assert.Equal(SadbSaType.Esp, flow.Header.SaType);
+        Assert.Equal(
+            [
+                SadbExtensionType.AddressDst, SadbExtensionType.XSrcFlow, SadbExtensionType.XDstFlow, SadbExtensionType.XSrcMask,
+                SadbExtensionType.XDstMask, SadbExtensionType.XProtocol, SadbExtensionType.XFlowType,
+            ],
+            flow.Extensions.Select(e => e.Type));
+    }
+
+    [Fact]
+    public void Larval_sas_and_peer_addresses_under_skipslave_are_left_out()
+    {
+        var sadb = Concat(SadbRecord(1, withKey: false), SadbRecord(3, dst: "192.0.2.77"), SadbRecord(5));
+
+        var snapshot = SnapshotBuilder.Build(sadb, ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never, skipSlave: true, "192.0.2.77"));
+
+        Assert.Equal(1, snapshot.SaCount);
+        Assert.Equal(1, snapshot.Skipped[FilterReason.LarvalAdd]);
+        Assert.Equal(1, snapshot.Skipped[FilterReason.PeerAddress]);
+        Assert.True(Parse(Assert.Single(snapshot.Messages).ToArray()).TryGet(SadbExtensionType.Sa, out var sa));
+        Assert.Equal(new byte[] { 0, 0, 0, 5 }, sa.Span.Slice(4, 4).ToArray());
+    }
+
+    [Fact]
+    public void A_malformed_dump_keeps_the_records_before_the_error_and_reports_it()
+    {
+        var broken = SadbRecord(3);
+        broken[16] = 0; // zero-length extension
+        var snapshot = SnapshotBuilder.Build(Concat(SadbRecord(1), broken), SpdRecord(), Context(FlushMode.Never));
+
+        Assert.Equal(1, snapshot.SaCount);
+        Assert.Equal(1, snapshot.FlowCount);
+        var error = Assert.Single(snapshot.Errors);
+        Assert.StartsWith("SADB dump", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Empty_dumps_give_only_the_flush()
+    {
+        var snapshot = SnapshotBuilder.Build(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, Context());
+        Assert.Equal(SnapshotBuilder.Flush(), Assert.Single(snapshot.Messages).ToArray());
+        Assert.Empty(SnapshotBuilder.Build(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never)).Messages);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Collections.Immutable;
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+using Sasync.Core;
+using Sasync.Core.Config;
+using Sasync.Core.Platform;
+using Sasync.Core.Sync;
+using Sasync.Core.Wire;
+
+namespace Sasync.Tests.Sync;
+
+/// <summary>One engine on a fake clock, with shortcuts for the events tests send.</summary>
+internal sealed class EngineHarness
+{
+    public const uint OurPid = 100;
+    public const uint IkePid = 200;
+
+    public EngineHarness(Func<SyncSettings, SyncSettings>? configure = null, EngineOptions? options = null, params string[] peers)
+    {
+        Settings = new SyncSettings
+        {
+            CarpInterface = "carp0",
+            SharedKey = new SharedKey(new byte[16]),
+            Peers = peers.Length == 0 ? ["peer-a"] : [.. peers],
+        };
+        Settings = configure?.Invoke(Settings) ?? Settings;
+        Engine = new SyncEngine(Settings, options ?? new EngineOptions { Pid = OurPid }, Time);
+    }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 27, 4, 0, 0, TimeSpan.Zero));
+
+    public SyncSettings Settings { get; }
+
+    public SyncEngine Engine { get; }
+
+    public IReadOnlyList<EngineEffect> Handle(EngineEvent e) => Engine.Handle(e);
+
+    public IReadOnlyList<EngineEffect> Start(LinkState state = LinkState.Down, bool demoted = false) => Handle(new EngineStarted(state, demoted));
+
+    public IReadOnlyList<EngineEffect> Connect(string peer, params string[] addresses) =>
+        Handle(new PeerConnected(peer, PeerDirection.Outbound, [.. addresses.Select(IPAddress.Parse)]));
+
+    public IReadOnlyList<EngineEffect> Control(string peer, ControlMessage message) =>
+        Handle(new PeerFrameReceived(peer, WireMessageType.Control, message.ToBytes()));
+
+    public IReadOnlyList<EngineEffect> State(string peer, RunState state) => Control(peer, ControlMessage.StateOf(state));
+
+    public IReadOnlyList<EngineEffect> PfKey(string peer, byte[] message) =>
+        Handle(new PeerFrameReceived(peer, WireMessageType.PfKey, message));
+
+    public IReadOnlyList<EngineEffect> Kernel(byte[] message) => Handle(new KernelMessageReceived(message));
+
+    /// <summary>Advances the clock and delivers every armed timer that became due, like a host would.</summary>
+    public List<EngineEffect> Advance(TimeSpan by, IEnumerable<EngineEffect> armedBy)
+    {
+        Time.Advance(by);
+        var effects = new List<EngineEffect>();
+        foreach (var arm in armedBy.OfType<ArmTimer>().Where(a => a.DueAt <= Time.GetUtcNow()))
+        {
+            effects.AddRange(Handle(new TimerFired(arm.Timer)));
+        }
+
+        return effects;
+    }
+
+    public static ImmutableArray<EngineEffect> Without<T>(IEnumerable<EngineEffect> effects) => [.. effects.Where(e => e is not T)];
+
+    public static List<AdjustCarpDemotion> Demotions(IEnumerable<EngineEffect> effects) => [.. effects.OfType<AdjustCarpDemotion>()];
+
+    public static List<ControlMessage> ControlsTo(string peer, IEnumerable<EngineEffect> effects) =>
+        [.. effects.OfType<SendControl>().Where(s => s.Peer == peer).Select(s => s.Message)];
+
+    public static List<byte[]> PfKeyTo(string peer, IEnumerable<EngineEffect> effects) =>
+        [.. effects.OfType<SendPfKey>().Where(s => s.Peer == peer).Select(s => s.Message.ToArray())];
+}
