@@ -2,23 +2,51 @@ using System.Buffers.Binary;
 
 namespace Sasync.Core.Wire;
 
-/// <summary>The 12-byte plaintext of a control frame: type, data, data2, each a big-endian u32.</summary>
+/// <summary>
+/// The 12-byte plaintext of a control frame: type, data, data2, each a big-endian u32.
+/// What data and data2 mean depends on the type: STATE carries the sender's run state in data;
+/// ACK carries the acknowledged type in data and, for STATE, the acknowledger's run state in data2;
+/// ERROR carries the type it refuses in data (RESERVED for PF_KEY data, STATE for a state conflict).
+/// </summary>
 public readonly record struct ControlMessage(ControlType Type, uint Data, uint Data2 = 0)
 {
     public const int Size = 12;
 
+    /// <summary>STATE: "my run state is <paramref name="state"/>".</summary>
     public static ControlMessage StateOf(RunState state) => new(ControlType.State, (uint)state);
 
-    /// <summary>The answer to a STATE: <c>ACK, data = STATE (the type acknowledged), data2 = our state</c> (net_ctl.c).</summary>
+    /// <summary>The ACK of a STATE, carrying the acknowledger's own run state.</summary>
     public static ControlMessage AckOf(RunState state) => new(ControlType.Ack, (uint)ControlType.State, (uint)state);
 
-    /// <summary>
-    /// An ERROR about a message of type <paramref name="rejected"/>: STATE for a bad or second-MASTER
-    /// state, UNKNOWN for a malformed control message, RESERVED (0) for refused PF_KEY data (net.c, net_ctl.c).
-    /// </summary>
-    public static ControlMessage ErrorOf(ControlType rejected) => new(ControlType.Error, (uint)rejected);
+    /// <summary>ERROR refusing a message of type <paramref name="refused"/>.</summary>
+    public static ControlMessage ErrorOf(ControlType refused) => new(ControlType.Error, (uint)refused);
+
+    /// <summary>ERROR about a STATE (e.g. two MASTERs); its receiver rechecks its carp state.</summary>
+    public static ControlMessage StateError => ErrorOf(ControlType.State);
+
+    /// <summary>ERROR refusing PF_KEY data (sent with type RESERVED by the original).</summary>
+    public static ControlMessage PfKeyError => ErrorOf(ControlType.Reserved);
+
+    /// <summary>ERROR refusing an unreadable control message.</summary>
+    public static ControlMessage UnknownError => ErrorOf(ControlType.Unknown);
 
     public static ControlMessage EndSnapshot => new(ControlType.EndSnapshot, 0);
+
+    /// <summary>
+    /// The run state this message reports: data of a STATE, data2 of an ACK of a STATE.
+    /// False for other messages and for numbers that are no run state.
+    /// </summary>
+    public bool TryGetRunState(out RunState state)
+    {
+        var value = Type switch
+        {
+            ControlType.State => Data,
+            ControlType.Ack when Data == (uint)ControlType.State => Data2,
+            _ => uint.MaxValue,
+        };
+        state = (RunState)value;
+        return value <= (uint)RunState.Fail;
+    }
 
     public void WriteTo(Span<byte> destination)
     {

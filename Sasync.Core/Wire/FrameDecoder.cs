@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using Org.BouncyCastle.Crypto.Digests;
+using Sasync.Core.Config;
+
+namespace Sasync.Core.Wire;
+
+/// <summary>
+/// Turns one complete frame back into (type, plaintext), checking the fixed fields against
+/// <see cref="FrameLimits"/>, then the SHA-1 (a mismatch almost always means another key), then the pad bytes.
+/// The original does not check the pad bytes; its senders always write them counting down, so a frame whose
+/// hash matches but whose pad bytes differ was altered on the way. Never throws on any input.
+/// Not thread-safe (cipher, digest and a scratch buffer of the largest ciphertext): one per connection.
+/// </summary>
+public sealed class FrameDecoder
+{
+    private readonly AesCbc _cipher;
+    private readonly Sha1Digest _sha1 = new();
+    private readonly byte[] _scratch;
+
+    public FrameDecoder(SharedKey key, FrameLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        Limits = limits ?? FrameLimits.Original;
+        _cipher = new AesCbc(encrypting: false, key.Bytes);
+        _scratch = new byte[Limits.MaxCiphertextLength];
+    }
+
+    public FrameLimits Limits { get; }
+
+    /// <summary>Decodes into a caller buffer; the plaintext is <c>destination[..header.PlaintextLength]</c>. Allocates nothing.</summary>
+    public bool TryDecode(ReadOnlySpan<byte> frame, Span<byte> destination, out FrameHeader header, out FrameError error)
+    {
+        if (!TryCheckWhole(frame, out header, out error))
+        {
+            return false;
+        }
+
+        if (destination.Length < header.PlaintextLength)
+        {
+            error = FrameError.DestinationTooSmall;
+            return false;
+        }
+
+        return TryOpen(header, frame, destination, out error);
+    }
+
+    /// <summary>Decodes into a new plaintext array of exactly the plaintext's length.</summary>
+    public bool TryDecode(ReadOnlySpan<byte> frame, out DecodedFrame decoded, out FrameError error)
+    {
+        decoded = default;
+        return TryCheckWhole(frame, out var header, out error) && TryOpen(header, frame, out decoded, out error);
+    }
+
+    /// <summary>Validates the fixed fields at the start of <paramref name="prefix"/>; see <see cref="FrameHeader.Parse"/>.</summary>
+    public FrameError ParseHeader(ReadOnlySpan<byte> prefix, out FrameHeader header) => FrameHeader.Parse(prefix, Limits, out header);
+
+    /// <summary>Decrypts and checks the frame whose valid header is given, copying the plaintext to the destination.</summary>
+    internal bool TryOpen(in FrameHeader header, ReadOnlySpan<byte> frame, Span<byte> destination, out FrameError error)
+    {
+        var plaintext = Decrypt(header, frame, out error);
+        if (error == FrameError.None)
+        {
+            plaintext.CopyTo(destination);
+        }
+
+        CryptographicOperations.ZeroMemory(_scratch.AsSpan(0, header.CiphertextLength));
+        return error == FrameError.None;
+    }
+
+    internal bool TryOpen(in FrameHeader header, ReadOnlySpan<byte> frame, out DecodedFrame decoded, out FrameError error)
+    {
+        var plaintext = Decrypt(header, frame, out error);
+        decoded = error == FrameError.None ? new DecodedFrame(header.Type, plaintext.ToArray(), header.PadLength) : default;
+        CryptographicOperations.ZeroMemory(_scratch.AsSpan(0, header.CiphertextLength));
+        return error == FrameError.None;
+    }
+
+    private bool TryCheckWhole(ReadOnlySpan<byte> frame, out FrameHeader header, out FrameError error)
+    {
+        error = ParseHeader(frame, out header);
+        if (error == FrameError.None && frame.Length != header.FrameLength)
+        {
+            error = frame.Length < header.FrameLength ? FrameError.Truncated : FrameError.TrailingBytes;
+        }
+
+        return error == FrameError.None;
+    }
+
+    /// <summary>Leaves the padded plaintext in the scratch buffer and returns its unpadded part.</summary>
+    private ReadOnlySpan<byte> Decrypt(in FrameHeader header, ReadOnlySpan<byte> frame, out FrameError error)
+    {
+        var padded = _scratch.AsSpan(0, header.CiphertextLength);
+        _cipher.Start(frame.Slice(FrameLayout.IvOffset, FrameLayout.IvSize));
+        _cipher.Process(frame.Slice(FrameLayout.CiphertextOffset, header.CiphertextLength), padded);
+
+        var plaintext = padded[..header.PlaintextLength];
+        Span<byte> hash = stackalloc byte[FrameLayout.HashSize];
+        _sha1.BlockUpdate(plaintext);
+        _sha1.DoFinal(hash);
+        if (!CryptographicOperations.FixedTimeEquals(hash, frame.Slice(FrameLayout.HashOffset, FrameLayout.HashSize)))
+        {
+            error = FrameError.HashMismatch;
+            return default;
+        }
+
+        var pad = padded[header.PlaintextLength..];
+        for (var i = 0; i < pad.Length; i++)
+        {
+            if (pad[i] != pad.Length - i)
+            {
+                error = FrameError.BadPadBytes;
+                return default;
+            }
+        }
+
+        error = FrameError.None;
+        return plaintext;
+    }
+}

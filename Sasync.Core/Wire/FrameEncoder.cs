@@ -1,0 +1,156 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using Org.BouncyCastle.Crypto.Digests;
+using Sasync.Core.Config;
+
+namespace Sasync.Core.Wire;
+
+/// <summary>
+/// Turns (type, plaintext) into a frame exactly as OpenBSD sasyncd writes it, with a fresh IV per frame.
+/// Refuses what the original's receiver would refuse: an empty plaintext or one that pads past 4096 bytes.
+/// Not thread-safe (cipher and digest state): use one per connection or thread; it is cheap to create.
+/// </summary>
+public sealed class FrameEncoder
+{
+    private readonly AesCbc _cipher;
+    private readonly Sha1Digest _sha1 = new();
+    private readonly IIvSource _ivSource;
+
+    public FrameEncoder(SharedKey key, IIvSource? ivSource = null)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        _cipher = new AesCbc(encrypting: true, key.Bytes);
+        _ivSource = ivSource ?? new RandomIvSource();
+    }
+
+    /// <summary>Checks a plaintext against what the original accepts; gives the frame length when it fits.</summary>
+    public static bool TryGetFrameLength(WireMessageType type, int plaintextLength, out int frameLength, out FrameError error)
+    {
+        frameLength = 0;
+        var limits = FrameLimits.Original;
+        if ((uint)type > limits.MaxMessageType)
+        {
+            error = FrameError.BadType;
+            return false;
+        }
+
+        if (plaintextLength > limits.MaxCiphertextLength)
+        {
+            error = FrameError.PlaintextTooLong;
+            return false;
+        }
+
+        var ciphertextLength = FrameLayout.CiphertextLengthFor(plaintextLength);
+        error = ciphertextLength < limits.MinCiphertextLength ? FrameError.PlaintextTooShort
+            : ciphertextLength > limits.MaxCiphertextLength ? FrameError.PlaintextTooLong
+            : FrameError.None;
+        if (error != FrameError.None)
+        {
+            return false;
+        }
+
+        frameLength = FrameLayout.CiphertextOffset + ciphertextLength;
+        return true;
+    }
+
+    /// <summary>Encodes into a caller buffer; allocates nothing.</summary>
+    public bool TryEncode(WireMessageType type, ReadOnlySpan<byte> plaintext, Span<byte> destination, out int bytesWritten, out FrameError error)
+    {
+        bytesWritten = 0;
+        if (!TryGetFrameLength(type, plaintext.Length, out var frameLength, out error))
+        {
+            return false;
+        }
+
+        if (destination.Length < frameLength)
+        {
+            error = FrameError.DestinationTooSmall;
+            return false;
+        }
+
+        Write(type, plaintext, destination[..frameLength]);
+        bytesWritten = frameLength;
+        return true;
+    }
+
+    /// <summary>Encodes into a new array of exactly the frame's length.</summary>
+    public bool TryEncode(WireMessageType type, ReadOnlySpan<byte> plaintext, [NotNullWhen(true)] out byte[]? frame, out FrameError error)
+    {
+        frame = null;
+        if (!TryGetFrameLength(type, plaintext.Length, out var frameLength, out error))
+        {
+            return false;
+        }
+
+        frame = new byte[frameLength];
+        Write(type, plaintext, frame);
+        return true;
+    }
+
+    /// <summary>Encodes straight into a writer such as a PipeWriter; allocates nothing of its own.</summary>
+    public bool TryEncode(WireMessageType type, ReadOnlySpan<byte> plaintext, IBufferWriter<byte> writer, out FrameError error)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (!TryGetFrameLength(type, plaintext.Length, out var frameLength, out error))
+        {
+            return false;
+        }
+
+        Write(type, plaintext, writer.GetSpan(frameLength)[..frameLength]);
+        writer.Advance(frameLength);
+        return true;
+    }
+
+    /// <summary>A control frame always fits (64 bytes).</summary>
+    public byte[] Encode(ControlMessage message)
+    {
+        Span<byte> plaintext = stackalloc byte[ControlMessage.Size];
+        message.WriteTo(plaintext);
+        var frame = new byte[FrameLayout.ControlFrameLength];
+        Write(WireMessageType.Control, plaintext, frame);
+        return frame;
+    }
+
+    public bool TryEncode(ControlMessage message, Span<byte> destination, out int bytesWritten, out FrameError error)
+    {
+        Span<byte> plaintext = stackalloc byte[ControlMessage.Size];
+        message.WriteTo(plaintext);
+        return TryEncode(WireMessageType.Control, plaintext, destination, out bytesWritten, out error);
+    }
+
+    private void Write(WireMessageType type, ReadOnlySpan<byte> plaintext, Span<byte> frame)
+    {
+        var padLength = FrameLayout.PadLengthFor(plaintext.Length);
+        BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)(frame.Length - FrameLayout.TypeOffset));
+        BinaryPrimitives.WriteUInt32BigEndian(frame[FrameLayout.TypeOffset..], (uint)type);
+        BinaryPrimitives.WriteUInt32BigEndian(frame[FrameLayout.PadLengthOffset..], (uint)padLength);
+
+        _sha1.BlockUpdate(plaintext);
+        _sha1.DoFinal(frame.Slice(FrameLayout.HashOffset, FrameLayout.HashSize));
+
+        var iv = frame.Slice(FrameLayout.IvOffset, FrameLayout.IvSize);
+        _ivSource.Fill(iv);
+        _cipher.Start(iv);
+
+        var ciphertext = frame[FrameLayout.CiphertextOffset..];
+        var wholeBlocks = plaintext.Length - (plaintext.Length % FrameLayout.BlockSize);
+        _cipher.Process(plaintext[..wholeBlocks], ciphertext);
+        if (padLength == 0)
+        {
+            return;
+        }
+
+        // The last block: the plaintext's tail, then pad bytes counting down to 1.
+        Span<byte> last = stackalloc byte[FrameLayout.BlockSize];
+        var tail = plaintext[wholeBlocks..];
+        tail.CopyTo(last);
+        for (var i = 0; i < padLength; i++)
+        {
+            last[tail.Length + i] = (byte)(padLength - i);
+        }
+
+        _cipher.ProcessBlock(last, ciphertext[wholeBlocks..]);
+        last.Clear();
+    }
+}
