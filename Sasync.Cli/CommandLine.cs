@@ -18,6 +18,8 @@ public static class CommandLine
         switch (args.FirstOrDefault())
         {
             // Each verb lives in Commands/; add one line here per verb.
+            case "decode" when rest.FirstOrDefault() == "pfkey":
+                return await Commands.DecodePfKeyCommand.RunAsync(rest[1..], Console.In, stdout, stderr).ConfigureAwait(false);
             case "help" or "--help" or "-h":
                 await stdout.WriteAsync(Usage).ConfigureAwait(false);
                 return 0;

@@ -6,11 +6,16 @@ namespace Sasync.Core.PfKey;
 /// One extension of a PF_KEY message, as its raw bytes: the 4-byte <c>sadb_ext</c> header
 /// (length in 8-byte units, type) followed by the type-specific body.
 /// </summary>
-public readonly record struct PfKeyExtension(SadbExtensionType Type, ReadOnlyMemory<byte> Bytes)
+public readonly record struct PfKeyExtension(SadbExtensionType Type, ReadOnlyMemory<byte> Bytes) : IPfKeyExtensionWriter
 {
     public const int HeaderSize = 4;
 
     public ReadOnlySpan<byte> Span => Bytes.Span;
+
+    /// <summary>The raw bytes are written as they are, so a parsed message rebuilds byte for byte.</summary>
+    public int ByteLength => Bytes.Length;
+
+    public void Write(Span<byte> destination) => Span.CopyTo(destination);
 
     /// <summary>Reads the little-endian u16 <c>sadb_ext_len</c> of the extension header at the start of <paramref name="source"/>.</summary>
     public static int ReadLengthInUnits(ReadOnlySpan<byte> source) => BinaryPrimitives.ReadUInt16LittleEndian(source);

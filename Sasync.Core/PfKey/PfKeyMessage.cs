@@ -7,7 +7,8 @@ namespace Sasync.Core.PfKey;
 /// <summary>
 /// A PF_KEY v2 message split into its header and extensions, without copying. Parsing checks the
 /// framing the kernel checks (lengths in 8-byte units, extensions inside the message, no
-/// duplicates); extension types this library does not know are kept as raw bytes.
+/// duplicates) and the layout of every extension type with a typed view (fixed sizes, sockaddrs
+/// inside their extension, key and string lengths); extension types without one are kept as raw bytes.
 /// </summary>
 public sealed class PfKeyMessage
 {
@@ -44,6 +45,57 @@ public sealed class PfKeyMessage
     }
 
     public bool Has(SadbExtensionType type) => TryGet(type, out _);
+
+    /// <summary>Every extension as its typed record (raw for types without one), in message order.</summary>
+    public ImmutableArray<IPfKeyExtensionWriter> ReadTypedExtensions()
+    {
+        var typed = ImmutableArray.CreateBuilder<IPfKeyExtensionWriter>(Extensions.Length);
+        foreach (var extension in Extensions)
+        {
+            // Parsing already ran every reader, so this cannot fail; the raw view is the fallback.
+            typed.Add(PfKeyExtensionReader.TryRead(extension, out var value, out _) ? value : extension);
+        }
+
+        return typed.MoveToImmutable();
+    }
+
+    /// <summary>The SA (or, with <paramref name="type"/> X_SA2, the second SA) extension.</summary>
+    public bool TryGetSa(out SaExtension sa, SadbExtensionType type = SadbExtensionType.Sa)
+    {
+        sa = default;
+        return TryGet(type, out var raw) && SaExtension.TryRead(raw, out sa, out _);
+    }
+
+    /// <summary>An address extension with an AF_INET or AF_INET6 sockaddr.</summary>
+    public bool TryGetAddress(SadbExtensionType type, out AddressExtension address)
+    {
+        address = default;
+        return TryGet(type, out var raw) && AddressExtension.TryRead(raw, out address, out _);
+    }
+
+    public bool TryGetKey(SadbExtensionType type, out KeyExtension key)
+    {
+        key = default;
+        return TryGet(type, out var raw) && KeyExtension.TryRead(raw, out key, out _);
+    }
+
+    public bool TryGetLifetime(SadbExtensionType type, out LifetimeExtension lifetime)
+    {
+        lifetime = default;
+        return TryGet(type, out var raw) && LifetimeExtension.TryRead(raw, out lifetime, out _);
+    }
+
+    public bool TryGetIdentity(SadbExtensionType type, out IdentityExtension identity)
+    {
+        identity = default;
+        return TryGet(type, out var raw) && IdentityExtension.TryRead(raw, out identity, out _);
+    }
+
+    public bool TryGetFlowType(out FlowTypeExtension flowType)
+    {
+        flowType = default;
+        return TryGet(SadbExtensionType.XFlowType, out var raw) && FlowTypeExtension.TryRead(raw, out flowType, out _);
+    }
 
     /// <summary>Parses exactly one message that fills <paramref name="bytes"/>.</summary>
     public static bool TryParse(ReadOnlyMemory<byte> bytes, [NotNullWhen(true)] out PfKeyMessage? message, out PfKeyError error)
@@ -107,7 +159,14 @@ public sealed class PfKeyMessage
                 return false;
             }
 
-            extensions.Add(new PfKeyExtension((SadbExtensionType)type, bytes.Slice(offset, units * 8)));
+            var extension = new PfKeyExtension((SadbExtensionType)type, bytes.Slice(offset, units * 8));
+            if (!PfKeyExtensionReader.TryRead(extension, out _, out var inner))
+            {
+                error = inner with { Offset = offset + inner.Offset };
+                return false;
+            }
+
+            extensions.Add(extension);
             offset += units * 8;
         }
 

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Sasync.Core.PfKey;
+
+/// <summary>
+/// <c>struct sadb_address</c> followed by an AF_INET or AF_INET6 sockaddr padded to 8 bytes:
+/// ADDRESS_SRC/DST/PROXY, X_SRC/DST_MASK, X_SRC/DST_FLOW and X_DST2. 24 bytes for IPv4, 40 for IPv6.
+/// </summary>
+public readonly record struct AddressExtension(SadbExtensionType Type, IPAddress Address, ushort Port = 0) : IPfKeyExtensionWriter
+{
+    public const int HeaderSize = 8;
+
+    /// <summary>The extension types whose body is a <c>sadb_address</c>.</summary>
+    public static ReadOnlySpan<SadbExtensionType> Types =>
+    [
+        SadbExtensionType.AddressSrc, SadbExtensionType.AddressDst, SadbExtensionType.AddressProxy,
+        SadbExtensionType.XSrcMask, SadbExtensionType.XDstMask, SadbExtensionType.XSrcFlow,
+        SadbExtensionType.XDstFlow, SadbExtensionType.XDst2,
+    ];
+
+    public static bool IsAddressType(SadbExtensionType type) => Types.Contains(type);
+
+    public int ByteLength => HeaderSize + ExtensionLayout.PadUp(
+        Address.AddressFamily == AddressFamily.InterNetworkV6 ? SockAddr.Inet6Size : SockAddr.InetSize);
+
+    public static bool TryRead(PfKeyExtension extension, out AddressExtension address, out PfKeyError error)
+    {
+        address = default;
+        if (!ExtensionLayout.TryCheckType(extension, "an address", out error, Types)
+            || !TryCheckSockAddrFraming(extension, out error))
+        {
+            return false;
+        }
+
+        var sockaddr = extension.Span[HeaderSize..];
+        var expected = sockaddr[1] switch
+        {
+            SockAddr.AfInet => SockAddr.InetSize,
+            SockAddr.AfInet6 => SockAddr.Inet6Size,
+            _ => -1,
+        };
+        if (expected < 0)
+        {
+            error = new PfKeyError(HeaderSize + 1, $"{PfKeyNames.ExtensionTypeName(extension.Type)} has address family {sockaddr[1]}, not AF_INET or AF_INET6");
+            return false;
+        }
+
+        if (sockaddr[0] != expected)
+        {
+            error = new PfKeyError(HeaderSize, $"{PfKeyNames.ExtensionTypeName(extension.Type)} sockaddr length is {sockaddr[0]}, expected {expected} for its family");
+            return false;
+        }
+
+        if (!SockAddr.TryRead(sockaddr, out var ip, out var port))
+        {
+            error = new PfKeyError(HeaderSize, $"{PfKeyNames.ExtensionTypeName(extension.Type)} sockaddr cannot be read");
+            return false;
+        }
+
+        address = new AddressExtension(extension.Type, ip, port);
+        return true;
+    }
+
+    /// <summary>
+    /// Checks what holds for every family: a sockaddr header inside the extension, and an extension
+    /// exactly as long as the padded sockaddr (the kernel's rule).
+    /// </summary>
+    public static bool TryCheckSockAddrFraming(PfKeyExtension extension, out PfKeyError error)
+    {
+        var span = extension.Span;
+        var name = PfKeyNames.ExtensionTypeName(extension.Type);
+        if (span.Length < HeaderSize + 2)
+        {
+            error = new PfKeyError(0, $"{name} extension of {span.Length} bytes has no room for a sockaddr");
+            return false;
+        }
+
+        var sockaddrLength = span[HeaderSize];
+        if (sockaddrLength < 2)
+        {
+            error = new PfKeyError(HeaderSize, $"{name} sockaddr length {sockaddrLength} is too short");
+            return false;
+        }
+
+        if (HeaderSize + sockaddrLength > span.Length)
+        {
+            error = new PfKeyError(HeaderSize, $"{name} sockaddr of {sockaddrLength} bytes runs past its {span.Length}-byte extension");
+            return false;
+        }
+
+        if (HeaderSize + ExtensionLayout.PadUp(sockaddrLength) != span.Length)
+        {
+            error = new PfKeyError(0, $"{name} extension is {span.Length} bytes, expected {HeaderSize + ExtensionLayout.PadUp(sockaddrLength)} for a {sockaddrLength}-byte sockaddr");
+            return false;
+        }
+
+        error = default;
+        return true;
+    }
+
+    /// <summary>The address family byte of an address extension's sockaddr, or -1 when it has none.</summary>
+    public static int ReadFamily(PfKeyExtension extension) =>
+        extension.Span.Length > HeaderSize + 1 ? extension.Span[HeaderSize + 1] : -1;
+
+    public void Write(Span<byte> destination)
+    {
+        var length = ByteLength;
+        ExtensionLayout.WriteHeader(destination, Type, length);
+        SockAddr.Write(destination[HeaderSize..length], Address, Port);
+    }
+}

@@ -1,0 +1,83 @@
+namespace Sasync.Core.PfKey;
+
+/// <summary>Turns a raw extension into its typed record, picking the reader by extension type.</summary>
+public static class PfKeyExtensionReader
+{
+    /// <summary>
+    /// Reads <paramref name="extension"/> into its typed record. Types without a typed view (the
+    /// obsolete credential types 26–29, numbers pfkeyv2.h does not define) and address extensions of a
+    /// family other than AF_INET/AF_INET6 come back as the raw <see cref="PfKeyExtension"/> itself,
+    /// after the checks that apply to them.
+    /// </summary>
+    public static bool TryRead(PfKeyExtension extension, out IPfKeyExtensionWriter typed, out PfKeyError error)
+    {
+        typed = extension;
+        switch (extension.Type)
+        {
+            case SadbExtensionType.Sa or SadbExtensionType.XSa2:
+                return Box<SaExtension>(SaExtension.TryRead(extension, out var sa, out error), sa, ref typed);
+            case SadbExtensionType.LifetimeCurrent or SadbExtensionType.LifetimeHard or SadbExtensionType.LifetimeSoft
+                or SadbExtensionType.XLifetimeLastUse:
+                return Box(LifetimeExtension.TryRead(extension, out var lifetime, out error), lifetime, ref typed);
+            case var type when AddressExtension.IsAddressType(type):
+                if (!AddressExtension.TryCheckSockAddrFraming(extension, out error))
+                {
+                    return false;
+                }
+
+                var family = AddressExtension.ReadFamily(extension);
+                return family is not (SockAddr.AfInet or SockAddr.AfInet6)
+                    || Box(AddressExtension.TryRead(extension, out var address, out error), address, ref typed);
+            case SadbExtensionType.KeyAuth or SadbExtensionType.KeyEncrypt:
+                return Box(KeyExtension.TryRead(extension, out var key, out error), key, ref typed);
+            case SadbExtensionType.IdentitySrc or SadbExtensionType.IdentityDst:
+                return Box(IdentityExtension.TryRead(extension, out var identity, out error), identity, ref typed);
+            case SadbExtensionType.Sensitivity:
+                return Box(SensitivityExtension.TryRead(extension, out var sensitivity, out error), sensitivity, ref typed);
+            case SadbExtensionType.Proposal:
+                return Box(ProposalExtension.TryRead(extension, out var proposal, out error), proposal, ref typed);
+            case SadbExtensionType.SupportedAuth or SadbExtensionType.SupportedEncrypt or SadbExtensionType.XSupportedComp:
+                return Box(SupportedExtension.TryRead(extension, out var supported, out error), supported, ref typed);
+            case SadbExtensionType.SpiRange:
+                return Box(SpiRangeExtension.TryRead(extension, out var range, out error), range, ref typed);
+            case SadbExtensionType.XProtocol:
+                return Box(ProtocolExtension.TryRead(extension, out var protocol, out error), protocol, ref typed);
+            case SadbExtensionType.XFlowType:
+                return Box(FlowTypeExtension.TryRead(extension, out var flowType, out error), flowType, ref typed);
+            case SadbExtensionType.XSaType2:
+                return Box(SaType2Extension.TryRead(extension, out var saType2, out error), saType2, ref typed);
+            case SadbExtensionType.XPolicy:
+                return Box(PolicyExtension.TryRead(extension, out var policy, out error), policy, ref typed);
+            case SadbExtensionType.XUdpEncap:
+                return Box(UdpEncapExtension.TryRead(extension, out var udpEncap, out error), udpEncap, ref typed);
+            case SadbExtensionType.XTag:
+                return Box(TagExtension.TryRead(extension, out var tag, out error), tag, ref typed);
+            case SadbExtensionType.XTap:
+                return Box(TapExtension.TryRead(extension, out var tap, out error), tap, ref typed);
+            case SadbExtensionType.XCounter:
+                return Box(CounterExtension.TryRead(extension, out var counter, out error), counter, ref typed);
+            case SadbExtensionType.XRdomain:
+                return Box(RdomainExtension.TryRead(extension, out var rdomain, out error), rdomain, ref typed);
+            case SadbExtensionType.XMtu:
+                return Box(MtuExtension.TryRead(extension, out var mtu, out error), mtu, ref typed);
+            case SadbExtensionType.XReplay:
+                return Box(ReplayExtension.TryRead(extension, out var replay, out error), replay, ref typed);
+            case SadbExtensionType.XIface:
+                return Box(IfaceExtension.TryRead(extension, out var iface, out error), iface, ref typed);
+            default:
+                error = default;
+                return true;
+        }
+    }
+
+    private static bool Box<T>(bool ok, T value, ref IPfKeyExtensionWriter typed)
+        where T : IPfKeyExtensionWriter
+    {
+        if (ok)
+        {
+            typed = value;
+        }
+
+        return ok;
+    }
+}

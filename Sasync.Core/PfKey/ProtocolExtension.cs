@@ -1,0 +1,18 @@
+namespace Sasync.Core.PfKey;
+
+/// <summary>X_PROTOCOL: the transport protocol (IPPROTO_*) a flow matches, 0 for any.</summary>
+public readonly record struct ProtocolExtension(byte Protocol, SadbDirection Direction = SadbDirection.None, byte Flags = 0) : IPfKeyExtensionWriter
+{
+    public SadbExtensionType Type => SadbExtensionType.XProtocol;
+
+    public int ByteLength => ProtocolLayout.Size;
+
+    public static bool TryRead(PfKeyExtension extension, out ProtocolExtension protocol, out PfKeyError error)
+    {
+        var ok = ProtocolLayout.TryRead(extension, SadbExtensionType.XProtocol, "a protocol", out var fields, out error);
+        protocol = ok ? new ProtocolExtension(fields.Proto, (SadbDirection)fields.Direction, fields.Flags) : default;
+        return ok;
+    }
+
+    public void Write(Span<byte> destination) => ProtocolLayout.Write(destination, Type, Protocol, (byte)Direction, Flags);
+}

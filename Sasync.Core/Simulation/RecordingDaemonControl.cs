@@ -1,0 +1,102 @@
+using System.Collections.Immutable;
+using Sasync.Core.Platform;
+
+namespace Sasync.Core.Simulation;
+
+/// <summary>
+/// Stands in for isakmpd/iked control: records every "active"/"passive" call, and can be made to
+/// fail like an unreachable daemon. Thread-safe.
+/// </summary>
+public sealed class RecordingDaemonControl : IDaemonControl
+{
+    private readonly Lock _lock = new();
+    private readonly List<string> _calls = [];
+    private readonly List<string> _failedCalls = [];
+    private int _failuresLeft;
+    private bool _failing;
+
+    /// <summary>The calls that succeeded, in order: "active" or "passive".</summary>
+    public ImmutableArray<string> Calls
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _calls];
+            }
+        }
+    }
+
+    /// <summary>The calls that were made to fail, in order.</summary>
+    public ImmutableArray<string> FailedCalls
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _failedCalls];
+            }
+        }
+    }
+
+    /// <summary>The state the daemon was last told, or null before any successful call.</summary>
+    public bool? IsActive
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _calls.Count == 0 ? null : _calls[^1] == "active";
+            }
+        }
+    }
+
+    /// <summary>While true every call fails (the daemon is down).</summary>
+    public bool Failing
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _failing;
+            }
+        }
+
+        set
+        {
+            lock (_lock)
+            {
+                _failing = value;
+            }
+        }
+    }
+
+    /// <summary>Makes the next <paramref name="count"/> calls fail.</summary>
+    public void FailNext(int count = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        lock (_lock)
+        {
+            _failuresLeft = count;
+        }
+    }
+
+    public ValueTask SetActiveAsync(bool active, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var call = active ? "active" : "passive";
+        lock (_lock)
+        {
+            if (_failing || _failuresLeft > 0)
+            {
+                _failuresLeft = Math.Max(0, _failuresLeft - 1);
+                _failedCalls.Add(call);
+                return ValueTask.FromException(new SimulatedSystemCallException(OpenBsdErrno.ECONNREFUSED, $"daemon control unreachable ({call})"));
+            }
+
+            _calls.Add(call);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

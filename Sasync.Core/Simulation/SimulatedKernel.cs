@@ -1,0 +1,208 @@
+using System.Collections.Immutable;
+using System.Net;
+using Sasync.Core.Platform;
+using Sasync.Core.PfKey;
+
+namespace Sasync.Core.Simulation;
+
+/// <summary>
+/// An in-memory OpenBSD key engine: the SADB, the SPD and the PF_KEY sockets (clients) of one host,
+/// with the kernel's checks, replies, errno values, promiscuous copies and sysctl dumps
+/// (pfkeyv2.c 1.272, pfkeyv2_parsemessage.c 1.64).
+/// </summary>
+/// <remarks>
+/// Threading: every member may be called from any thread. One lock guards all state; a write is
+/// checked, copied to promiscuous listeners, executed and answered as one step, so every client
+/// sees the messages of one write together and in the kernel's order (promiscuous copy, then
+/// reply). Delivery never blocks: each client has a bounded queue and a message that does not fit
+/// is dropped for that client only and counted (see <see cref="SimulatedKernelOptions.ClientQueueCapacity"/>).
+/// </remarks>
+public sealed partial class SimulatedKernel
+{
+    /// <summary>PFKEY_MSG_MAXSZ: longer writes fail with EMSGSIZE.</summary>
+    public const int MaxMessageSize = 4096;
+
+    // Execute() result for commands that sent their own answer (SADB_DUMP).
+    private const int Answered = -1;
+
+    private readonly Lock _lock = new();
+    private readonly List<SimulatedKeyClient> _clients = [];
+    private readonly List<SadbEntry> _sadb = [];
+    private readonly List<SpdEntry> _spd = []; // newest first, like ipsec_policy_head
+    private readonly Random _random;
+
+    public SimulatedKernel(SimulatedKernelOptions? options = null)
+    {
+        Options = options ?? new SimulatedKernelOptions();
+        _random = Options.RandomSeed is { } seed ? new Random(seed) : new Random();
+    }
+
+    public SimulatedKernelOptions Options { get; }
+
+    /// <summary>Opens a PF_KEY socket for the process <paramref name="pid"/> in <paramref name="routingDomain"/>.</summary>
+    public SimulatedKeyClient OpenClient(uint pid, uint routingDomain = 0)
+    {
+        var client = new SimulatedKeyClient(this, pid, routingDomain, Options.ClientQueueCapacity);
+        lock (_lock)
+        {
+            _clients.Add(client);
+        }
+
+        return client;
+    }
+
+    /// <summary>The SAs of all routing domains, larval ones included.</summary>
+    public ImmutableArray<SimulatedSa> Sas
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _sadb.Select(e => e.ToSnapshot())];
+            }
+        }
+    }
+
+    /// <summary>The flows of all routing domains, newest first (the SPD dump order).</summary>
+    public ImmutableArray<SimulatedFlow> Flows
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _spd.Select(e => e.ToSnapshot())];
+            }
+        }
+    }
+
+    /// <summary>The open clients.</summary>
+    public ImmutableArray<SimulatedKeyClient> Clients
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _clients];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sets an SA's path MTU, as ICMP "fragmentation needed" does on a real host; the SADB dump then
+    /// carries X_MTU for it. False when no such SA exists.
+    /// </summary>
+    public bool TrySetMtu(SadbSaType saType, uint spi, IPAddress destination, uint mtu, uint routingDomain = 0)
+    {
+        lock (_lock)
+        {
+            var entry = Find(saType, spi, destination, routingDomain);
+            if (entry is null)
+            {
+                return false;
+            }
+
+            entry.Mtu = mtu;
+            return true;
+        }
+    }
+
+    internal void Close(SimulatedKeyClient client)
+    {
+        lock (_lock)
+        {
+            _clients.Remove(client);
+        }
+    }
+
+    /// <summary>pfkeyv2_output + pfkeyv2_dosend for a message <paramref name="writer"/> wrote.</summary>
+    internal void Write(SimulatedKeyClient writer, ReadOnlyMemory<byte> message)
+    {
+        lock (_lock)
+        {
+            if (!_clients.Contains(writer))
+            {
+                throw new ObjectDisposedException(nameof(SimulatedKeyClient));
+            }
+
+            if (message.Length > MaxMessageSize)
+            {
+                throw Refusal(OpenBsdErrno.EMSGSIZE, $"message of {message.Length} bytes is longer than {MaxMessageSize}");
+            }
+
+            // The kernel works on its own copy of the message.
+            var bytes = message.ToArray();
+            if (!KernelMessageValidator.TryValidate(bytes, writer.Pid, out var request, out var reason))
+            {
+                throw Refusal(OpenBsdErrno.EINVAL, reason);
+            }
+
+            // Before the command runs, whatever its outcome: to every promiscuous socket, the writer's included.
+            var copy = KernelLayout.PromiscuousCopy(bytes, writer.Pid);
+            foreach (var client in _clients)
+            {
+                if (client.IsPromiscuous && client.RoutingDomain == writer.RoutingDomain)
+                {
+                    client.Deliver(copy);
+                }
+            }
+
+            var errno = Execute(writer, request, out reason);
+            if (errno == Answered)
+            {
+                return;
+            }
+
+            if (errno is OpenBsdErrno.EINVAL or OpenBsdErrno.ENOMEM or OpenBsdErrno.ENOBUFS)
+            {
+                throw Refusal(errno, reason);
+            }
+
+            if (errno != 0)
+            {
+                request.ClearExtensions();
+                request.Header = request.Header with { Errno = (byte)errno };
+            }
+            else if (!KernelMessageRules.IsValidReply(request.Type, request.Seen()))
+            {
+                // The command took effect, but the reply would carry extensions the kernel may not send.
+                throw Refusal(OpenBsdErrno.EPERM, $"the {request.Type} reply would carry extensions not allowed out (the command itself took effect)");
+            }
+
+            Broadcast(request.ToReply(), writer.RoutingDomain);
+            if (errno != 0 && Options.ThrowOnReplyErrno)
+            {
+                throw Refusal(errno, reason);
+            }
+        }
+    }
+
+    private static KeyEngineException Refusal(int errno, string reason) => new(errno, $"PF_KEY write refused, errno {errno}: {reason}");
+
+    private void Broadcast(byte[] message, uint routingDomain)
+    {
+        foreach (var client in _clients)
+        {
+            if (client.RoutingDomain == routingDomain)
+            {
+                client.Deliver(message);
+            }
+        }
+    }
+
+    /// <summary>PFKEYV2_SENDMESSAGE_UNICAST: raw to the requester, wrapped (seq 0) to every other promiscuous socket.</summary>
+    private void Unicast(byte[] message, SimulatedKeyClient requester)
+    {
+        requester.Deliver(message);
+        var copy = KernelLayout.PromiscuousCopy(message, 0);
+        foreach (var client in _clients)
+        {
+            if (client != requester && client.IsPromiscuous && client.RoutingDomain == requester.RoutingDomain)
+            {
+                client.Deliver(copy);
+            }
+        }
+    }
+
+    private SadbEntry? Find(SadbSaType saType, uint spi, IPAddress destination, uint routingDomain) =>
+        _sadb.Find(e => e.Matches(saType, spi, destination, routingDomain));
+}
