@@ -1,13 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Sasync.Tests.Support;
+namespace Sasync.Core.Hosting;
 
-/// <summary>Picks a TCP port that is free on 127.0.0.1, 127.0.0.2 and 127.0.0.3 right now.</summary>
+/// <summary>
+/// Loopback addresses and ports for clusters that run on one machine: node i is 127.0.0.i, and
+/// every node uses the same port, as sasyncd peers do.
+/// </summary>
 public static class LoopbackPorts
 {
-    public static IPAddress Node(int index) => IPAddress.Parse($"127.0.0.{index}");
+    public static IPAddress Node(int index) => new([127, 0, 0, (byte)index]);
 
+    /// <summary>A TCP port that is free right now on 127.0.0.1 .. 127.0.0.<paramref name="nodes"/>.</summary>
     public static int FreePort(int nodes = 3)
     {
         for (var attempt = 0; attempt < 100; attempt++)
