@@ -1,3 +1,5 @@
+using Sasync.Cli.Commands;
+
 namespace Sasync.Cli;
 
 /// <summary>
@@ -7,7 +9,9 @@ namespace Sasync.Cli;
 public static class CommandLine
 {
     public const string Usage = "usage: sasyncd-cs [-dnv] [-c config-file]\n" +
-        "       sasyncd-cs check [-c config-file] [--json] [--strict]\n";
+        "       sasyncd-cs check [-c config-file] [--json] [--strict]\n" +
+        "       sasyncd-cs decode frame --key KEY [HEX|-]\n" +
+        "       sasyncd-cs bench codec [--size N] [--seconds S] [--key-bits 128|192|256] [--json]\n";
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -18,16 +22,15 @@ public static class CommandLine
         switch (args.FirstOrDefault())
         {
             // Each verb lives in Commands/; add one line here per verb.
-            case "decode" when rest.FirstOrDefault() == "pfkey":
-                return await Commands.DecodePfKeyCommand.RunAsync(rest[1..], Console.In, stdout, stderr).ConfigureAwait(false);
+            case "decode": return await Commands.DecodeCommand.RunAsync(rest, stdout, stderr).ConfigureAwait(false);
+            case "bench": return await Commands.BenchCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
             case "help" or "--help" or "-h":
                 await stdout.WriteAsync(Usage).ConfigureAwait(false);
                 return 0;
+            case "check":
+                return await CheckCommand.RunAsync(rest, stdout, stderr).ConfigureAwait(false);
             default:
-                _ = rest;
-                _ = cancellationToken;
-                await stderr.WriteAsync(Usage).ConfigureAwait(false);
-                return 1;
+                return await DaemonCommand.RunAsync(args, stdout, stderr, cancellationToken).ConfigureAwait(false);
         }
     }
 }

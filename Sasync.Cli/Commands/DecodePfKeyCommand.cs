@@ -58,6 +58,18 @@ public static class DecodePfKeyCommand
             return await FailAsync(stdout, problem).ConfigureAwait(false);
         }
 
+        if (TryReadWrapper(bytes, out var wrapper))
+        {
+            // A promiscuous copy: the kernel's 16-byte X_PROMISC header, then the original message verbatim.
+            if (!PfKeyMessage.TryParse(bytes.AsMemory(SadbHeader.Size), out var inner, out var innerError))
+            {
+                return await FailAsync(stdout, (innerError with { Offset = innerError.Offset + SadbHeader.Size }).ToString()).ConfigureAwait(false);
+            }
+
+            await stdout.WriteLineAsync(Render(writer => PfKeyJsonWriter.WriteWrapped(writer, wrapper, inner))).ConfigureAwait(false);
+            return 0;
+        }
+
         if (!PfKeyMessage.TryParse(bytes, out var message, out var error))
         {
             return await FailAsync(stdout, error.ToString()).ConfigureAwait(false);
@@ -65,6 +77,15 @@ public static class DecodePfKeyCommand
 
         await stdout.WriteLineAsync(Render(writer => PfKeyJsonWriter.WriteMessage(writer, message))).ConfigureAwait(false);
         return 0;
+    }
+
+    // X_PROMISC of at least 32 bytes whose length fits is a wrapper; a bare 16-byte one is the on/off request.
+    private static bool TryReadWrapper(byte[] bytes, out SadbHeader wrapper)
+    {
+        wrapper = bytes.Length >= SadbHeader.Size ? SadbHeader.Read(bytes) : default;
+        return bytes.Length >= 2 * SadbHeader.Size
+            && wrapper.Type == SadbMessageType.XPromisc
+            && wrapper.ByteLength == bytes.Length;
     }
 
     /// <summary>Hex digits, optionally with a 0x prefix and whitespace, ':' or '-' between bytes.</summary>

@@ -1,3 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text;
+
 namespace Sasync.Core.Config;
 
 /// <summary>
@@ -19,6 +23,52 @@ public sealed class SharedKey : IEquatable<SharedKey>
     }
 
     public static bool IsValidLength(int bytes) => bytes is 16 or 24 or 32;
+
+    /// <summary>
+    /// Reads the value of <c>sharedkey</c>: <c>0x</c> followed by an even number of hex digits, or a plain
+    /// string whose UTF-8 bytes are the key. The error never quotes <paramref name="text"/>.
+    /// </summary>
+    public static bool TryParse(string text, [NotNullWhen(true)] out SharedKey? key, [NotNullWhen(false)] out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        key = null;
+        byte[] bytes;
+        if (text.StartsWith("0x", StringComparison.Ordinal))
+        {
+            var digits = text.AsSpan(2);
+            if (digits.ContainsAnyExcept(HexDigits))
+            {
+                error = "a key that starts with \"0x\" must continue with hex digits only";
+                return false;
+            }
+
+            if (digits.Length % 2 != 0)
+            {
+                error = $"the hex key has an odd number of digits ({digits.Length}); each byte takes two";
+                return false;
+            }
+
+            bytes = Convert.FromHexString(digits);
+        }
+        else
+        {
+            bytes = Encoding.UTF8.GetBytes(text);
+        }
+
+        if (!IsValidLength(bytes.Length))
+        {
+            error = string.Create(CultureInfo.InvariantCulture,
+                $"the key is {bytes.Length} bytes ({bytes.Length * 8} bits); it must be 16, 24 or 32 bytes (AES-128, AES-192 or AES-256)");
+            return false;
+        }
+
+        key = new SharedKey(bytes);
+        error = null;
+        return true;
+    }
+
+    internal static readonly System.Buffers.SearchValues<char> HexDigits =
+        System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
     public int Bits => _bytes.Length * 8;
 

@@ -3,9 +3,12 @@ using System.Collections.Frozen;
 namespace Sasync.Core.PfKey;
 
 /// <summary>
-/// The extensions the kernel accepts in the message types sasyncd writes
-/// (<c>sadb_exts_allowed_in[]</c> of pfkeyv2_parsemessage.c 1.64, OPENBSD-ABI.md §1.6). Anything
-/// else makes the kernel refuse the whole message with EINVAL.
+/// The extensions an ADD or X_ADDFLOW written to the kernel may carry and still succeed. The kernel
+/// checks a message twice (pfkeyv2_parsemessage.c 1.64, pfkeyv2.c 1.272): on the way in against
+/// <c>sadb_exts_allowed_in[]</c> (EINVAL), and after executing it, with the keys removed, against
+/// <c>sadb_exts_allowed_out[]</c> (EPERM, and no reply although the SA was installed). A dump record
+/// carries X_REPLAY and X_COUNTER (and may carry LIFETIME_LASTUSE), which pass the first check
+/// but fail the second, so they are dropped along with what an ADD may not carry at all.
 /// </summary>
 public static class AllowedExtensions
 {
@@ -15,16 +18,14 @@ public static class AllowedExtensions
         SadbExtensionType.XSrcFlow, SadbExtensionType.XDstFlow, SadbExtensionType.XFlowType,
     ];
 
-    /// <summary>SADB_ADD: no ADDRESS_PROXY, X_SA2, X_DST2, X_SATYPE2 or X_MTU.</summary>
+    /// <summary>SADB_ADD: no ADDRESS_PROXY, X_SA2, X_DST2, X_SATYPE2, X_MTU, X_LIFETIME_LASTUSE, X_COUNTER or X_REPLAY.</summary>
     public static FrozenSet<SadbExtensionType> InAdd { get; } = FrozenSet.ToFrozenSet(
     [
         SadbExtensionType.Sa, SadbExtensionType.LifetimeCurrent, SadbExtensionType.LifetimeHard,
         SadbExtensionType.LifetimeSoft, SadbExtensionType.AddressSrc, SadbExtensionType.AddressDst,
         SadbExtensionType.KeyAuth, SadbExtensionType.KeyEncrypt, SadbExtensionType.IdentitySrc,
         SadbExtensionType.IdentityDst, .. Flow, SadbExtensionType.XUdpEncap,
-        SadbExtensionType.XLifetimeLastUse, SadbExtensionType.XTag, SadbExtensionType.XTap,
-        SadbExtensionType.XRdomain, SadbExtensionType.XCounter, SadbExtensionType.XReplay,
-        SadbExtensionType.XIface,
+        SadbExtensionType.XTag, SadbExtensionType.XTap, SadbExtensionType.XRdomain, SadbExtensionType.XIface,
     ]);
 
     /// <summary>SADB_X_ADDFLOW: addresses, identities, the flow set and the routing domain.</summary>

@@ -22,8 +22,7 @@ public readonly record struct CounterExtension(
     public static bool TryRead(PfKeyExtension extension, out CounterExtension counter, out PfKeyError error)
     {
         counter = default;
-        if (!ExtensionLayout.TryCheckType(extension, "counters", out error, SadbExtensionType.XCounter)
-            || !ExtensionLayout.TryCheckExactLength(extension, Size, out error))
+        if (!ExtensionLayout.TryCheckFixed(extension, SadbExtensionType.XCounter, Size, "counters", out error))
         {
             return false;
         }

@@ -32,6 +32,10 @@ internal static class ExtensionLayout
         return false;
     }
 
+    /// <summary>Type check and exact-size check of a fixed-size extension, in one step.</summary>
+    public static bool TryCheckFixed(PfKeyExtension extension, SadbExtensionType type, int size, string what, out PfKeyError error) =>
+        TryCheckType(extension, what, out error, type) && TryCheckExactLength(extension, size, out error);
+
     public static bool TryCheckExactLength(PfKeyExtension extension, int size, out PfKeyError error)
     {
         if (extension.Bytes.Length == size)

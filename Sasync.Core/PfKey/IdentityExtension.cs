@@ -1,12 +1,12 @@
 using System.Buffers.Binary;
 using System.Text;
-using System.Text.Unicode;
 
 namespace Sasync.Core.PfKey;
 
 /// <summary>
 /// <c>struct sadb_ident</c> (16 bytes) followed by a NUL-terminated string padded to 8 bytes:
-/// IDENTITY_SRC and IDENTITY_DST. The string is read as UTF-8.
+/// IDENTITY_SRC and IDENTITY_DST. The string is read as UTF-8; bytes that are not UTF-8 read as
+/// U+FFFD rather than failing, since the kernel does not check them (the raw bytes still rebuild exactly).
 /// </summary>
 public readonly record struct IdentityExtension(
     SadbExtensionType Type,
@@ -40,12 +40,6 @@ public readonly record struct IdentityExtension(
         if (HeaderSize + ExtensionLayout.PadUp(end + 1) != span.Length)
         {
             error = new PfKeyError(0, $"{name} extension is {span.Length} bytes, expected {HeaderSize + ExtensionLayout.PadUp(end + 1)} for a {end}-byte string");
-            return false;
-        }
-
-        if (!Utf8.IsValid(text[..end]))
-        {
-            error = new PfKeyError(HeaderSize, $"{name} string is not valid UTF-8");
             return false;
         }
 

@@ -14,8 +14,7 @@ public readonly record struct IfaceExtension(uint Unit, SadbDirection Direction)
     public static bool TryRead(PfKeyExtension extension, out IfaceExtension iface, out PfKeyError error)
     {
         iface = default;
-        if (!ExtensionLayout.TryCheckType(extension, "an interface", out error, SadbExtensionType.XIface)
-            || !ExtensionLayout.TryCheckExactLength(extension, Size, out error))
+        if (!ExtensionLayout.TryCheckFixed(extension, SadbExtensionType.XIface, Size, "an interface", out error))
         {
             return false;
         }

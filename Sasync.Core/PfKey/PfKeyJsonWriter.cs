@@ -15,12 +15,7 @@ public static class PfKeyJsonWriter
         ArgumentNullException.ThrowIfNull(message);
         var header = message.Header;
         writer.WriteStartObject();
-        writer.WriteNumber("version", header.Version);
-        WriteName(writer, "type", PfKeyNames.MessageTypeName(header.Type), (byte)header.Type);
-        writer.WriteNumber("errno", header.Errno);
-        WriteName(writer, "satype", PfKeyNames.SaTypeName(header.SaType), (byte)header.SaType);
-        writer.WriteNumber("seq", header.Sequence);
-        writer.WriteNumber("pid", header.Pid);
+        WriteHeaderFields(writer, header);
         writer.WriteStartArray("extensions");
         foreach (var extension in message.Extensions)
         {
@@ -29,6 +24,33 @@ public static class PfKeyJsonWriter
 
         writer.WriteEndArray();
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Writes a promiscuous copy: the kernel's X_PROMISC wrapper header, no extensions, and the
+    /// message it carries under <c>"message"</c>.
+    /// </summary>
+    public static void WriteWrapped(Utf8JsonWriter writer, SadbHeader wrapper, PfKeyMessage inner)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(inner);
+        writer.WriteStartObject();
+        WriteHeaderFields(writer, wrapper);
+        writer.WriteStartArray("extensions");
+        writer.WriteEndArray();
+        writer.WritePropertyName("message");
+        WriteMessage(writer, inner);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteHeaderFields(Utf8JsonWriter writer, SadbHeader header)
+    {
+        writer.WriteNumber("version", header.Version);
+        WriteName(writer, "type", PfKeyNames.MessageTypeName(header.Type), (byte)header.Type);
+        writer.WriteNumber("errno", header.Errno);
+        WriteName(writer, "satype", PfKeyNames.SaTypeName(header.SaType), (byte)header.SaType);
+        writer.WriteNumber("seq", header.Sequence);
+        writer.WriteNumber("pid", header.Pid);
     }
 
     /// <summary>Writes one extension; <paramref name="saType"/> picks the algorithm names (IPCOMP uses SADB_X_CALG_*).</summary>

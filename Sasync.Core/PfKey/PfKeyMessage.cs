@@ -59,43 +59,27 @@ public sealed class PfKeyMessage
         return typed.MoveToImmutable();
     }
 
-    /// <summary>The SA (or, with <paramref name="type"/> X_SA2, the second SA) extension.</summary>
-    public bool TryGetSa(out SaExtension sa, SadbExtensionType type = SadbExtensionType.Sa)
+    /// <summary>The extension of <paramref name="type"/> read with <paramref name="reader"/> (one of the typed records' TryRead).</summary>
+    public bool TryGetTyped<T>(SadbExtensionType type, TypedExtensionReader<T> reader, out T value)
     {
-        sa = default;
-        return TryGet(type, out var raw) && SaExtension.TryRead(raw, out sa, out _);
+        ArgumentNullException.ThrowIfNull(reader);
+        value = default!;
+        return TryGet(type, out var raw) && reader(raw, out value, out _);
     }
+
+    /// <summary>The SA (or, with <paramref name="type"/> X_SA2, the second SA) extension.</summary>
+    public bool TryGetSa(out SaExtension sa, SadbExtensionType type = SadbExtensionType.Sa) => TryGetTyped(type, SaExtension.TryRead, out sa);
 
     /// <summary>An address extension with an AF_INET or AF_INET6 sockaddr.</summary>
-    public bool TryGetAddress(SadbExtensionType type, out AddressExtension address)
-    {
-        address = default;
-        return TryGet(type, out var raw) && AddressExtension.TryRead(raw, out address, out _);
-    }
+    public bool TryGetAddress(SadbExtensionType type, out AddressExtension address) => TryGetTyped(type, AddressExtension.TryRead, out address);
 
-    public bool TryGetKey(SadbExtensionType type, out KeyExtension key)
-    {
-        key = default;
-        return TryGet(type, out var raw) && KeyExtension.TryRead(raw, out key, out _);
-    }
+    public bool TryGetKey(SadbExtensionType type, out KeyExtension key) => TryGetTyped(type, KeyExtension.TryRead, out key);
 
-    public bool TryGetLifetime(SadbExtensionType type, out LifetimeExtension lifetime)
-    {
-        lifetime = default;
-        return TryGet(type, out var raw) && LifetimeExtension.TryRead(raw, out lifetime, out _);
-    }
+    public bool TryGetLifetime(SadbExtensionType type, out LifetimeExtension lifetime) => TryGetTyped(type, LifetimeExtension.TryRead, out lifetime);
 
-    public bool TryGetIdentity(SadbExtensionType type, out IdentityExtension identity)
-    {
-        identity = default;
-        return TryGet(type, out var raw) && IdentityExtension.TryRead(raw, out identity, out _);
-    }
+    public bool TryGetIdentity(SadbExtensionType type, out IdentityExtension identity) => TryGetTyped(type, IdentityExtension.TryRead, out identity);
 
-    public bool TryGetFlowType(out FlowTypeExtension flowType)
-    {
-        flowType = default;
-        return TryGet(SadbExtensionType.XFlowType, out var raw) && FlowTypeExtension.TryRead(raw, out flowType, out _);
-    }
+    public bool TryGetFlowType(out FlowTypeExtension flowType) => TryGetTyped(SadbExtensionType.XFlowType, FlowTypeExtension.TryRead, out flowType);
 
     /// <summary>Parses exactly one message that fills <paramref name="bytes"/>.</summary>
     public static bool TryParse(ReadOnlyMemory<byte> bytes, [NotNullWhen(true)] out PfKeyMessage? message, out PfKeyError error)
@@ -177,11 +161,15 @@ public sealed class PfKeyMessage
 
     /// <summary>
     /// Splits a sysctl dump (NET_KEY_SADB_DUMP / NET_KEY_SPD_DUMP: messages back to back) into
-    /// messages. Stops at a zero length like the original; a malformed record ends the walk with an error.
+    /// messages. Stops at a zero length like the original. A record that is malformed inside is
+    /// skipped so that one bad record costs one SA, not the whole snapshot; the first such error is
+    /// returned with false, and <paramref name="messages"/> still holds every good record.
     /// </summary>
     public static bool TryParseDump(ReadOnlyMemory<byte> dump, out ImmutableArray<PfKeyMessage> messages, out PfKeyError error)
     {
         var builder = ImmutableArray.CreateBuilder<PfKeyMessage>();
+        error = default;
+        var failed = false;
         var offset = 0;
         while (dump.Length - offset >= SadbHeader.Size)
         {
@@ -194,29 +182,30 @@ public sealed class PfKeyMessage
             if (length > dump.Length - offset)
             {
                 messages = builder.ToImmutable();
-                error = new PfKeyError(offset, $"dump record of {length} bytes runs past the end of the dump");
+                error = failed ? error : new PfKeyError(offset, $"dump record of {length} bytes runs past the end of the dump");
                 return false;
             }
 
-            if (!TryParse(dump.Slice(offset, length), out var message, out var inner))
+            if (TryParse(dump.Slice(offset, length), out var message, out var inner))
             {
-                messages = builder.ToImmutable();
+                builder.Add(message);
+            }
+            else if (!failed)
+            {
+                failed = true;
                 error = inner with { Offset = offset + inner.Offset };
-                return false;
             }
 
-            builder.Add(message);
             offset += length;
         }
 
         messages = builder.ToImmutable();
-        if (offset < dump.Length && SadbHeader.Size > dump.Length - offset && dump.Span[offset..].ContainsAnyExcept((byte)0))
+        if (!failed && offset < dump.Length && SadbHeader.Size > dump.Length - offset && dump.Span[offset..].ContainsAnyExcept((byte)0))
         {
             error = new PfKeyError(offset, $"{dump.Length - offset} bytes left over after the last dump record");
             return false;
         }
 
-        error = default;
-        return true;
+        return !failed;
     }
 }

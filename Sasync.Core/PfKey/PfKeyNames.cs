@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Sasync.Core.PfKey;
 
 /// <summary>
@@ -78,28 +76,22 @@ public static class PfKeyNames
     /// <summary>SADB_X_CALG_* names, for the encrypt byte of an IPCOMP SA.</summary>
     public static string? CompressionAlgorithmName(byte algorithm) => Lookup(CompressionAlgorithms, algorithm);
 
-    public static bool TryParseMessageType(string name, out SadbMessageType type) => TryFind(MessageTypes, name, out type);
+    public static bool TryParseMessageType(string name, out SadbMessageType type) => TryFind(MessageTypes, name, i => (SadbMessageType)i, out type);
 
-    public static bool TryParseSaType(string name, out SadbSaType type) => TryFind(SaTypes, name, out type);
+    public static bool TryParseSaType(string name, out SadbSaType type) => TryFind(SaTypes, name, i => (SadbSaType)i, out type);
 
-    public static bool TryParseExtensionType(string name, out SadbExtensionType type) => TryFind(ExtensionTypes, name, out type);
+    public static bool TryParseExtensionType(string name, out SadbExtensionType type) => TryFind(ExtensionTypes, name, i => (SadbExtensionType)i, out type);
 
-    public static bool TryParseFlowType(string name, out SadbFlowType type) => TryFind(FlowTypes, name, out type);
+    public static bool TryParseFlowType(string name, out SadbFlowType type) => TryFind(FlowTypes, name, i => (SadbFlowType)i, out type);
 
     private static string? Lookup(string?[] names, int value) => (uint)value < (uint)names.Length ? names[value] : null;
 
-    private static bool TryFind<T>(string?[] names, string name, [MaybeNullWhen(false)] out T value)
+    /// <summary>Finds the number named <paramref name="name"/> (case-insensitive).</summary>
+    private static bool TryFind<T>(string?[] names, string name, Func<int, T> toEnum, out T value)
         where T : struct, Enum
     {
         var index = Array.FindIndex(names, n => n is not null && string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
-        if (index < 0)
-        {
-            value = default;
-            return false;
-        }
-
-        // Every enum here has a one-byte or two-byte underlying type and index fits both.
-        value = (T)Enum.ToObject(typeof(T), index);
-        return true;
+        value = toEnum(Math.Max(index, 0));
+        return index >= 0;
     }
 }

@@ -12,8 +12,7 @@ internal static class ProtocolLayout
         out (byte Proto, byte Direction, byte Flags) fields, out PfKeyError error)
     {
         fields = default;
-        if (!ExtensionLayout.TryCheckType(extension, what, out error, type)
-            || !ExtensionLayout.TryCheckExactLength(extension, Size, out error))
+        if (!ExtensionLayout.TryCheckFixed(extension, type, Size, what, out error))
         {
             return false;
         }

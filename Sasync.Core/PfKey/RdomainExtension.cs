@@ -14,8 +14,7 @@ public readonly record struct RdomainExtension(ushort Domain1, ushort Domain2) :
     public static bool TryRead(PfKeyExtension extension, out RdomainExtension rdomain, out PfKeyError error)
     {
         rdomain = default;
-        if (!ExtensionLayout.TryCheckType(extension, "routing domains", out error, SadbExtensionType.XRdomain)
-            || !ExtensionLayout.TryCheckExactLength(extension, Size, out error))
+        if (!ExtensionLayout.TryCheckFixed(extension, SadbExtensionType.XRdomain, Size, "routing domains", out error))
         {
             return false;
         }

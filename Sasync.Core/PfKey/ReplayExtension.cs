@@ -14,8 +14,7 @@ public readonly record struct ReplayExtension(ulong Count) : IPfKeyExtensionWrit
     public static bool TryRead(PfKeyExtension extension, out ReplayExtension replay, out PfKeyError error)
     {
         replay = default;
-        if (!ExtensionLayout.TryCheckType(extension, "a replay counter", out error, SadbExtensionType.XReplay)
-            || !ExtensionLayout.TryCheckExactLength(extension, Size, out error))
+        if (!ExtensionLayout.TryCheckFixed(extension, SadbExtensionType.XReplay, Size, "a replay counter", out error))
         {
             return false;
         }

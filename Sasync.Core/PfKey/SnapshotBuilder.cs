@@ -21,6 +21,9 @@ public sealed record Snapshot(
 /// <summary>Turns the kernel's SADB and SPD dumps into the snapshot messages of DESIGN.md §3.</summary>
 public static class SnapshotBuilder
 {
+    /// <summary>PFKEY_MSG_MAXSZ: the kernel refuses longer writes (EMSGSIZE), and a frame carries at most 4096 bytes.</summary>
+    public const int MaxMessageLength = 4096;
+
     /// <summary>A bare FLUSH of every SA type, sent before a snapshot under <c>flushmode startup</c>.</summary>
     public static byte[] Flush()
     {
@@ -69,6 +72,12 @@ public static class SnapshotBuilder
         {
             var header = record.Header with { Type = type, Errno = 0, Reserved = 0, Sequence = 0, Pid = 0 };
             var bytes = PfKeyRewrite.Rebuild(record, header, allowed);
+            if (bytes.Length > MaxMessageLength)
+            {
+                errors.Add(new PfKeyError(0, $"{name} dump: a {type} of {bytes.Length} bytes exceeds the {MaxMessageLength}-byte PF_KEY limit; skipped"));
+                continue;
+            }
+
             // Filter the re-typed message, as the original does: larval SAs and peer addresses stay out.
             if (!PfKeyMessage.TryParse(bytes, out var rewritten, out _))
             {

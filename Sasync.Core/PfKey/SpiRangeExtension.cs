@@ -14,8 +14,7 @@ public readonly record struct SpiRangeExtension(uint Min, uint Max) : IPfKeyExte
     public static bool TryRead(PfKeyExtension extension, out SpiRangeExtension range, out PfKeyError error)
     {
         range = default;
-        if (!ExtensionLayout.TryCheckType(extension, "an SPI range", out error, SadbExtensionType.SpiRange)
-            || !ExtensionLayout.TryCheckExactLength(extension, Size, out error))
+        if (!ExtensionLayout.TryCheckFixed(extension, SadbExtensionType.SpiRange, Size, "an SPI range", out error))
         {
             return false;
         }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using System.Text.Unicode;
 
 namespace Sasync.Core.PfKey;
 
@@ -36,12 +35,6 @@ public readonly record struct TagExtension(string Tag) : IPfKeyExtensionWriter
         var text = span.Slice(HeaderSize, (int)tagLength);
         var end = text.IndexOf((byte)0);
         text = end < 0 ? text : text[..end];
-        if (!Utf8.IsValid(text))
-        {
-            error = new PfKeyError(HeaderSize, "TAG is not valid UTF-8");
-            return false;
-        }
-
         tag = new TagExtension(Encoding.UTF8.GetString(text));
         return true;
     }

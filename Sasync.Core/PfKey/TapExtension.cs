@@ -1,11 +1,9 @@
-using System.Buffers.Binary;
-
 namespace Sasync.Core.PfKey;
 
 /// <summary><c>struct sadb_x_tap</c> (8 bytes): X_TAP, the enc(4) interface unit.</summary>
 public readonly record struct TapExtension(uint Unit) : IPfKeyExtensionWriter
 {
-    public const int Size = 8;
+    public const int Size = Uint32Layout.Size;
 
     public SadbExtensionType Type => SadbExtensionType.XTap;
 
@@ -13,20 +11,10 @@ public readonly record struct TapExtension(uint Unit) : IPfKeyExtensionWriter
 
     public static bool TryRead(PfKeyExtension extension, out TapExtension tap, out PfKeyError error)
     {
-        tap = default;
-        if (!ExtensionLayout.TryCheckType(extension, "a tap unit", out error, SadbExtensionType.XTap)
-            || !ExtensionLayout.TryCheckExactLength(extension, Size, out error))
-        {
-            return false;
-        }
-
-        tap = new TapExtension(BinaryPrimitives.ReadUInt32LittleEndian(extension.Span[4..]));
-        return true;
+        var ok = Uint32Layout.TryRead(extension, SadbExtensionType.XTap, "a tap unit", out var value, out error);
+        tap = new TapExtension(value);
+        return ok;
     }
 
-    public void Write(Span<byte> destination)
-    {
-        ExtensionLayout.WriteHeader(destination, Type, Size);
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], Unit);
-    }
+    public void Write(Span<byte> destination) => Uint32Layout.Write(destination, Type, Unit);
 }

@@ -14,8 +14,7 @@ public readonly record struct UdpEncapExtension(ushort Port) : IPfKeyExtensionWr
     public static bool TryRead(PfKeyExtension extension, out UdpEncapExtension udpEncap, out PfKeyError error)
     {
         udpEncap = default;
-        if (!ExtensionLayout.TryCheckType(extension, "a UDP encapsulation port", out error, SadbExtensionType.XUdpEncap)
-            || !ExtensionLayout.TryCheckExactLength(extension, Size, out error))
+        if (!ExtensionLayout.TryCheckFixed(extension, SadbExtensionType.XUdpEncap, Size, "a UDP encapsulation port", out error))
         {
             return false;
         }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Sasync.Core.Platform;
 
 namespace Sasync.Core.Simulation;
@@ -16,7 +15,7 @@ public sealed class RecordingDaemonControl : IDaemonControl
     private bool _failing;
 
     /// <summary>The calls that succeeded, in order: "active" or "passive".</summary>
-    public ImmutableArray<string> Calls
+    public IReadOnlyList<string> Calls
     {
         get
         {
@@ -28,7 +27,7 @@ public sealed class RecordingDaemonControl : IDaemonControl
     }
 
     /// <summary>The calls that were made to fail, in order.</summary>
-    public ImmutableArray<string> FailedCalls
+    public IReadOnlyList<string> FailedCalls
     {
         get
         {

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Sasync.Core.Platform;
 
 namespace Sasync.Core.Simulation;
@@ -38,7 +37,7 @@ public sealed class SimulatedCarpGroup : ICarpDemoter
     }
 
     /// <summary>Every accepted change, in order (group, delta).</summary>
-    public ImmutableArray<(string Group, int Delta)> Adjustments
+    public IReadOnlyList<(string Group, int Delta)> Adjustments
     {
         get
         {

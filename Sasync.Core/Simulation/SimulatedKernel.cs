@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Net;
 using Sasync.Core.Platform;
 using Sasync.Core.PfKey;
@@ -52,7 +51,7 @@ public sealed partial class SimulatedKernel
     }
 
     /// <summary>The SAs of all routing domains, larval ones included.</summary>
-    public ImmutableArray<SimulatedSa> Sas
+    public IReadOnlyList<SimulatedSa> Sas
     {
         get
         {
@@ -64,7 +63,7 @@ public sealed partial class SimulatedKernel
     }
 
     /// <summary>The flows of all routing domains, newest first (the SPD dump order).</summary>
-    public ImmutableArray<SimulatedFlow> Flows
+    public IReadOnlyList<SimulatedFlow> Flows
     {
         get
         {
@@ -76,7 +75,7 @@ public sealed partial class SimulatedKernel
     }
 
     /// <summary>The open clients.</summary>
-    public ImmutableArray<SimulatedKeyClient> Clients
+    public IReadOnlyList<SimulatedKeyClient> Clients
     {
         get
         {

@@ -36,6 +36,7 @@ public sealed record PeerStatus(
     long SnapshotsSent,
     DateTimeOffset? LastSnapshotSentAt,
     long SnapshotsReceived,
+    DateTimeOffset? LastSnapshotReceivedAt,
     string? LastError);
 
 /// <summary>Engine-wide totals.</summary>

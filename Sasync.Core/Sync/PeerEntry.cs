@@ -18,6 +18,8 @@ internal sealed class PeerEntry(string name)
 
     public DateTimeOffset? LastSnapshotSentAt { get; set; }
 
+    public DateTimeOffset? LastSnapshotReceivedAt { get; set; }
+
     public string? LastError { get; set; }
 
     public PeerSession? Session { get; set; }
@@ -26,7 +28,7 @@ internal sealed class PeerEntry(string name)
 
     public PeerStatus ToStatus() => new(
         Name, Connected, Session?.Direction, Session?.ConnectedSince, Session?.RunState,
-        FramesSent, FramesReceived, SnapshotsSent, LastSnapshotSentAt, SnapshotsReceived, LastError);
+        FramesSent, FramesReceived, SnapshotsSent, LastSnapshotSentAt, SnapshotsReceived, LastSnapshotReceivedAt, LastError);
 }
 
 /// <summary>What the engine knows about one live session; a new connection starts from scratch.</summary>

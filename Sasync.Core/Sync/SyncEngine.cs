@@ -10,9 +10,23 @@ namespace Sasync.Core.Sync;
 
 /// <summary>
 /// The master/backup state machine of sasyncd (DESIGN.md §3): events in, effects out, no I/O, no
-/// threads. Not thread-safe: the host calls <see cref="Handle"/> from one loop. Time comes only from
-/// the <see cref="TimeProvider"/> given to the constructor.
+/// threads. Not thread-safe: the host calls <see cref="Handle"/> and reads <see cref="Status"/> from
+/// one loop. Time comes only from the <see cref="TimeProvider"/> given to the constructor.
 /// </summary>
+/// <remarks>
+/// Host contract:
+/// <list type="bullet">
+/// <item>Hand <see cref="EngineStarted"/> first (initial carp link state, whether the carp group was already demoted).</item>
+/// <item>Carry out the returned effects in order. Sends to one peer must keep their order; a send to a
+/// peer that has gone is dropped. Answer <see cref="WriteToKernel"/>, <see cref="RequestKernelDump"/>
+/// and <see cref="ControlDaemon"/> with their completion events, as later events.</item>
+/// <item>Arm a real timer for each <see cref="ArmTimer"/> (replacing one of the same name), drop it on
+/// <see cref="CancelTimer"/>, and hand <see cref="TimerFired"/> when it is due.</item>
+/// <item>Identify peers by their configured peer string in every peer event; hand
+/// <see cref="PeerConnected"/> once per session (after resolving a simultaneous connect) and
+/// <see cref="PeerDisconnected"/> when it ends.</item>
+/// </list>
+/// </remarks>
 public sealed class SyncEngine
 {
     private readonly SyncSettings _settings;
@@ -529,6 +543,7 @@ public sealed class SyncEngine
         }
 
         session.SnapshotReceived = true;
+        peer.LastSnapshotReceivedAt = _time.GetUtcNow();
         Emit(new Log(LogLevel.Information, $"engine: snapshot from MASTER {peer.Name} complete"));
         EvaluateUndemote();
     }

@@ -77,6 +77,18 @@ public class PfKeyMessageTests
     }
 
     [Fact]
+    public void A_malformed_dump_record_is_skipped_and_the_rest_are_kept()
+    {
+        var good = DeleteMessage();
+        var bad = DeleteMessage();
+        bad[58] = (byte)SadbExtensionType.AddressSrc; // duplicate extension inside an otherwise framed record
+        var dump = good.Concat(bad).Concat(good).ToArray();
+        Assert.False(PfKeyMessage.TryParseDump(dump, out var messages, out var error));
+        Assert.Equal(2, messages.Length);
+        Assert.Equal(good.Length + 56, error.Offset);
+    }
+
+    [Fact]
     public void Random_bytes_never_throw()
     {
         var random = new Random(1234);

@@ -74,7 +74,7 @@ public class SnapshotBuilderTests
         Assert.Equal(
             [
                 SadbExtensionType.Sa, SadbExtensionType.LifetimeCurrent, SadbExtensionType.AddressSrc, SadbExtensionType.AddressDst,
-                SadbExtensionType.KeyAuth, SadbExtensionType.KeyEncrypt, SadbExtensionType.XReplay, SadbExtensionType.XCounter,
+                SadbExtensionType.KeyAuth, SadbExtensionType.KeyEncrypt,
             ],
             add.Extensions.Select(e => e.Type));
         Assert.All(add.Extensions, e => Assert.Contains(e.Type, (IReadOnlySet<SadbExtensionType>)AllowedExtensions.InAdd));
@@ -133,5 +133,18 @@ public class SnapshotBuilderTests
         var snapshot = SnapshotBuilder.Build(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, Context());
         Assert.Equal(SnapshotBuilder.Flush(), Assert.Single(snapshot.Messages).ToArray());
         Assert.Empty(SnapshotBuilder.Build(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never)).Messages);
+    }
+
+    [Fact]
+    public void A_record_too_long_for_the_kernel_is_skipped_and_reported()
+    {
+        var huge = Message(SadbMessageType.Dump, SadbSaType.Esp, 0, 0,
+            Sa(9), Address(SadbExtensionType.AddressDst, "192.0.2.2"), Key(SadbExtensionType.KeyEncrypt, 128), Key(SadbExtensionType.KeyAuth, 4096 * 8));
+
+        var snapshot = SnapshotBuilder.Build(Concat(huge, SadbRecord(1)), ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never));
+
+        Assert.Equal(1, snapshot.SaCount);
+        Assert.Contains("4096", Assert.Single(snapshot.Errors).Message, StringComparison.Ordinal);
+        Assert.All(snapshot.Messages, m => Assert.True(m.Length <= SnapshotBuilder.MaxMessageLength));
     }
 }

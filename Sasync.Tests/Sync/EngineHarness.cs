@@ -48,6 +48,13 @@ internal sealed class EngineHarness
     public IReadOnlyList<EngineEffect> PfKey(string peer, byte[] message) =>
         Handle(new PeerFrameReceived(peer, WireMessageType.PfKey, message));
 
+    /// <summary>Connects a peer that reports <paramref name="peerState"/> to a MASTER; returns the dump request for its snapshot.</summary>
+    public RequestKernelDump AwaitSnapshot(string peer, RunState peerState = RunState.Slave, params string[] addresses)
+    {
+        Connect(peer, addresses);
+        return State(peer, peerState).OfType<RequestKernelDump>().Single();
+    }
+
     public IReadOnlyList<EngineEffect> Kernel(byte[] message) => Handle(new KernelMessageReceived(message));
 
     /// <summary>Advances the clock and delivers every armed timer that became due, like a host would.</summary>

@@ -14,11 +14,9 @@ public class SyncEngineRelayTests
     {
         var h = new EngineHarness(s => s with { SkipSlave = skipSlave }, peers: ["peer-a", "peer-b"]);
         h.Start(LinkState.Up);
-        h.Connect("peer-a", "192.0.2.10");
-        h.Connect("peer-b", "192.0.2.11");
-        foreach (var peer in new[] { "peer-a", "peer-b" })
+        foreach (var (peer, address) in new[] { ("peer-a", "192.0.2.10"), ("peer-b", "192.0.2.11") })
         {
-            var id = h.State(peer, RunState.Slave).OfType<RequestKernelDump>().Single().RequestId;
+            var id = h.AwaitSnapshot(peer, RunState.Slave, address).RequestId;
             h.Handle(new KernelDumpCompleted(peer, id, new KernelDump(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty), null));
         }
 

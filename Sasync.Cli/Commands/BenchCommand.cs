@@ -1,0 +1,23 @@
+namespace Sasync.Cli.Commands;
+
+/// <summary><c>sasyncd-cs bench &lt;what&gt; ...</c>: throughput and allocation measurements (never part of the tests' timing).</summary>
+public static class BenchCommand
+{
+    public const string Usage = "usage: sasyncd-cs bench codec [--size N] [--seconds S] [--key-bits 128|192|256] [--json]\n";
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var rest = args.Length > 0 ? args[1..] : [];
+        switch (args.FirstOrDefault())
+        {
+            // One line per benchmark.
+            case "codec": return await BenchCodecCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            default:
+                await stderr.WriteAsync(Usage).ConfigureAwait(false);
+                return 1;
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Sasync.Core.Config;
+using Sasync.Core.Wire;
+
+namespace Sasync.Cli.Commands;
+
+/// <summary>
+/// <c>decode frame --key KEY [HEX|-]</c>: decodes one captured peer frame and prints
+/// <c>{"type", "padLength", "plaintext", "control"?}</c>, or <c>{"error"}</c> with exit code 1.
+/// </summary>
+internal static class DecodeFrameCommand
+{
+    /// <summary>Hex of the largest frame, with room for line breaks and spaces; anything longer is refused unread.</summary>
+    private const int MaxInputChars = 4 * (FrameLayout.CiphertextOffset + 4096);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextReader stdin)
+    {
+        string? keyText = null;
+        string? hexText = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--key" when i + 1 < args.Length:
+                    keyText = args[++i];
+                    break;
+                case "-" when hexText is null:
+                    hexText = await ReadBoundedAsync(stdin).ConfigureAwait(false);
+                    break;
+                case var arg when hexText is null && !arg.StartsWith("--", StringComparison.Ordinal):
+                    hexText = arg;
+                    break;
+                default:
+                    return await FailAsync(stdout, $"unexpected argument '{args[i]}'; {DecodeCommand.Usage.TrimEnd()}").ConfigureAwait(false);
+            }
+        }
+
+        if (keyText is null)
+        {
+            return await FailAsync(stdout, "missing --key (0x followed by hex digits, or a 16, 24 or 32-character string)").ConfigureAwait(false);
+        }
+
+        if (!TryParseKey(keyText, out var key, out var keyError))
+        {
+            return await FailAsync(stdout, keyError).ConfigureAwait(false);
+        }
+
+        hexText ??= await ReadBoundedAsync(stdin).ConfigureAwait(false);
+        if (hexText is null)
+        {
+            return await FailAsync(stdout, "input too long for one frame").ConfigureAwait(false);
+        }
+
+        if (!TryParseHex(hexText, out var frame))
+        {
+            return await FailAsync(stdout, "the frame is not hex").ConfigureAwait(false);
+        }
+
+        if (!new FrameDecoder(key).TryDecode(frame, out var decoded, out var error))
+        {
+            return await FailAsync(stdout, error.Describe()).ConfigureAwait(false);
+        }
+
+        await JsonOutput.WriteAsync(stdout, json => WriteFrame(json, decoded)).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static void WriteFrame(Utf8JsonWriter json, DecodedFrame frame)
+    {
+        json.WriteStartObject();
+        json.WriteString("type", frame.Type.Name());
+        json.WriteNumber("padLength", frame.PadLength);
+        json.WriteString("plaintext", Convert.ToHexStringLower(frame.Plaintext));
+        if (frame.TryGetControl(out var control))
+        {
+            json.WriteStartObject("control");
+            json.WriteString("type", control.Type.Name());
+            json.WriteNumber("data", control.Data);
+            json.WriteNumber("data2", control.Data2);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+    }
+
+    /// <summary>A key in sasyncd.conf syntax: <c>0x</c> and hex digits, or the characters of a plain string.</summary>
+    internal static bool TryParseKey(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SharedKey? key, out string error)
+    {
+        key = null;
+        byte[] bytes;
+        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+        {
+            var digits = text[2..];
+            if (digits.Length % 2 != 0 || !TryParseHex(digits, out bytes))
+            {
+                error = "the key after 0x must be an even number of hex digits";
+                return false;
+            }
+        }
+        else
+        {
+            bytes = Encoding.UTF8.GetBytes(text);
+        }
+
+        if (!SharedKey.IsValidLength(bytes.Length))
+        {
+            error = string.Create(CultureInfo.InvariantCulture, $"the key is {bytes.Length * 8} bits; it must be 128, 192 or 256");
+            return false;
+        }
+
+        key = new SharedKey(bytes);
+        error = "";
+        return true;
+    }
+
+    /// <summary>Hex digits, ignoring white space (so wrapped dumps paste as they are).</summary>
+    private static bool TryParseHex(string text, out byte[] bytes)
+    {
+        var digits = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (!char.IsWhiteSpace(c))
+            {
+                digits.Append(c);
+            }
+        }
+
+        bytes = new byte[digits.Length / 2];
+        return digits.Length % 2 == 0
+            && Convert.FromHexString(digits.ToString(), bytes, out _, out var written) == OperationStatus.Done
+            && written == bytes.Length;
+    }
+
+    /// <summary>Reads all of the input, or null when it is longer than any frame could be.</summary>
+    private static async Task<string?> ReadBoundedAsync(TextReader input)
+    {
+        var buffer = new char[MaxInputChars + 1];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await input.ReadAsync(buffer.AsMemory(total)).ConfigureAwait(false)) > 0)
+        {
+            total += read;
+        }
+
+        return total > MaxInputChars ? null : new string(buffer, 0, total);
+    }
+
+    private static async Task<int> FailAsync(TextWriter stdout, string message)
+    {
+        await JsonOutput.WriteErrorAsync(stdout, message).ConfigureAwait(false);
+        return 1;
+    }
+}

@@ -1,0 +1,29 @@
+using System.Collections.Immutable;
+
+namespace Sasync.Core.Config;
+
+/// <summary>The outcome of reading a configuration: the settings when there is no error, and every diagnostic.</summary>
+public sealed record ConfigResult
+{
+    public ConfigResult(SyncSettings? settings, ImmutableArray<Diagnostic> diagnostics)
+    {
+        Diagnostics = diagnostics.IsDefault ? [] : diagnostics;
+        Settings = Diagnostics.Any(d => d.IsError) ? null : settings;
+    }
+
+    /// <summary>The effective settings; null when <see cref="Diagnostics"/> holds an error.</summary>
+    public SyncSettings? Settings { get; }
+
+    /// <summary>Errors and warnings, ordered by position (whole-file ones first).</summary>
+    public ImmutableArray<Diagnostic> Diagnostics { get; }
+
+    public bool IsValid => Settings is not null;
+
+    public bool HasWarnings => Diagnostics.Any(d => !d.IsError);
+
+    public static ConfigResult Failed(Diagnostic diagnostic) => new(null, [diagnostic]);
+
+    /// <summary>The same result with more diagnostics (for example the file rule's), kept in position order.</summary>
+    public ConfigResult With(IEnumerable<Diagnostic> more) =>
+        new(Settings, [.. Diagnostics.Concat(more).OrderBy(d => d.Line).ThenBy(d => d.Column)]);
+}

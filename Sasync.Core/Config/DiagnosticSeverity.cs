@@ -1,0 +1,7 @@
+namespace Sasync.Core.Config;
+
+public enum DiagnosticSeverity
+{
+    Warning,
+    Error,
+}

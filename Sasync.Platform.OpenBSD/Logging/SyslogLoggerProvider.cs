@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Logging;
+using Sasync.Platform.OpenBSD.Native;
+
+namespace Sasync.Platform.OpenBSD.Logging;
+
+/// <summary>
+/// Logs to syslog(3) with the daemon facility and our pid, as OpenBSD daemons do (used without
+/// <c>-d</c>). Works on OpenBSD and Linux. Level filtering is the host's (<see cref="Verbosity"/>).
+/// </summary>
+public sealed class SyslogLoggerProvider : ILoggerProvider
+{
+    public const string DefaultIdent = "sasyncd-cs";
+
+    private readonly INativeCalls native;
+    private int disposed;
+
+    public SyslogLoggerProvider(string ident = DefaultIdent)
+        : this(ident, LibcNative.Instance)
+    {
+    }
+
+    public SyslogLoggerProvider(string ident, INativeCalls native)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ident);
+        ArgumentNullException.ThrowIfNull(native);
+        this.native = native;
+        native.OpenLog(ident, SyslogConstants.LogPid | SyslogConstants.LogNDelay, SyslogConstants.LogDaemon);
+    }
+
+    public ILogger CreateLogger(string categoryName) => new SyslogLogger(this);
+
+    /// <summary>The syslog priority (daemon facility | severity) for a log level.</summary>
+    public static int Priority(LogLevel level) => SyslogConstants.LogDaemon | level switch
+    {
+        LogLevel.Critical => SyslogConstants.LogCrit,
+        LogLevel.Error => SyslogConstants.LogErr,
+        LogLevel.Warning => SyslogConstants.LogWarning,
+        LogLevel.Information => SyslogConstants.LogNotice,
+        _ => SyslogConstants.LogDebug,
+    };
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+        {
+            native.CloseLog();
+        }
+    }
+
+    private void Write(LogLevel level, string message)
+    {
+        if (Volatile.Read(ref disposed) == 0)
+        {
+            native.Syslog(Priority(level), message);
+        }
+    }
+
+    private sealed class SyslogLogger(SyslogLoggerProvider provider) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            ArgumentNullException.ThrowIfNull(formatter);
+            if (!IsEnabled(logLevel))
+            {
+                return;
+            }
+
+            var message = formatter(state, exception);
+            if (exception is not null)
+            {
+                message = $"{message}: {exception.Message}";
+            }
+
+            provider.Write(logLevel, message);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+namespace Sasync.Platform.OpenBSD.Native;
+
+/// <summary>
+/// Blocking-style reads and writes on a non-blocking descriptor: EINTR is retried, EAGAIN waits
+/// in poll(2) for a short slice so that cancellation is noticed, any other errno is returned.
+/// Callers run these on a thread-pool thread.
+/// </summary>
+internal sealed class PolledDescriptor(INativeCalls native, int fd, int pollSliceMilliseconds = 200)
+{
+    public int Fd => fd;
+
+    /// <summary>read(2) or recv(2) one record; a cancelled wait throws <see cref="OperationCanceledException"/>.</summary>
+    public SysResult Read(Memory<byte> buffer, int receiveFlags, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var result = receiveFlags == 0 ? native.Read(fd, buffer) : native.Receive(fd, buffer, receiveFlags);
+            if (result.Errno == OpenBsdErrno.Intr)
+            {
+                continue;
+            }
+
+            if (result.Errno != OpenBsdErrno.Again)
+            {
+                return result;
+            }
+
+            WaitFor(PollEvents.In, cancellationToken);
+        }
+    }
+
+    /// <summary>write(2) one record; Value is the byte count the kernel took.</summary>
+    public SysResult Write(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var result = native.Write(fd, buffer);
+            if (result.Errno == OpenBsdErrno.Intr)
+            {
+                continue;
+            }
+
+            if (result.Errno != OpenBsdErrno.Again)
+            {
+                return result;
+            }
+
+            WaitFor(PollEvents.Out, cancellationToken);
+        }
+    }
+
+    private void WaitFor(short events, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var ready = native.Poll(fd, events, pollSliceMilliseconds);
+            if (ready.IsError && ready.Errno != OpenBsdErrno.Intr)
+            {
+                return; // let the next read/write report the real error
+            }
+
+            if (ready.Value > 0)
+            {
+                return;
+            }
+        }
+    }
+}

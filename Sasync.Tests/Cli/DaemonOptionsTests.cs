@@ -1,0 +1,50 @@
+using Sasync.Cli.Commands;
+
+namespace Sasync.Tests.Cli;
+
+public class DaemonOptionsTests
+{
+    private static DaemonOptions Parse(params string[] args)
+    {
+        Assert.True(DaemonOptions.TryParse(args, out var options, out var error), error);
+        return options;
+    }
+
+    [Fact]
+    public void No_flags_gives_the_defaults() =>
+        Assert.Equal(new DaemonOptions { ConfigPath = "/etc/sasyncd.conf", Foreground = false, CheckOnly = false, Verbosity = 0 }, Parse());
+
+    [Fact]
+    public void Each_flag_alone()
+    {
+        Assert.True(Parse("-d").Foreground);
+        Assert.True(Parse("-n").CheckOnly);
+        Assert.Equal(1, Parse("-v").Verbosity);
+        Assert.Equal("/tmp/x.conf", Parse("-c", "/tmp/x.conf").ConfigPath);
+    }
+
+    [Fact]
+    public void Flags_combine_as_with_getopt()
+    {
+        Assert.Equal(new DaemonOptions { ConfigPath = "a.conf", Foreground = true, CheckOnly = true, Verbosity = 3 }, Parse("-dnvv", "-v", "-ca.conf"));
+        Assert.Equal(new DaemonOptions { ConfigPath = "b.conf", Verbosity = 1 }, Parse("-vc", "b.conf"));
+        Assert.Equal(new DaemonOptions { ConfigPath = "-n" }, Parse("-c", "-n"));
+        Assert.Equal(new DaemonOptions { CheckOnly = true }, Parse("-n", "--"));
+    }
+
+    [Theory]
+    [InlineData("unknown option -- x", "-x")]
+    [InlineData("unknown option -- x", "-dx")]
+    [InlineData("option requires an argument -- c", "-c")]
+    [InlineData("-c given twice", "-c", "a", "-c", "b")]
+    [InlineData("unexpected argument \"extra\"", "-d", "extra")]
+    [InlineData("unexpected argument \"-\"", "-")]
+    [InlineData("unexpected argument \"-n\"", "--", "-n")]
+    [InlineData("unknown option -- -", "--json")]
+    public void Bad_command_lines_are_refused(string expected, params string[] args)
+    {
+        Assert.False(DaemonOptions.TryParse(args, out var options, out var error));
+        Assert.Null(options);
+        Assert.Equal(expected, error);
+    }
+}

@@ -1,0 +1,130 @@
+using System.Text;
+using System.Text.Json;
+using Sasync.Cli;
+using Sasync.Cli.Commands;
+using Sasync.Core.Config;
+using Sasync.Core.Wire;
+using Sasync.Tests.Wire;
+
+namespace Sasync.Tests.Cli;
+
+public class DecodeFrameCommandTests
+{
+    private static async Task<(int Code, JsonElement Json, string Stderr)> RunAsync(string stdin, params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await DecodeCommand.RunAsync(args, stdout, stderr, new StringReader(stdin));
+        var text = stdout.ToString();
+        using var document = JsonDocument.Parse(text.Length == 0 ? "null" : text);
+        return (code, document.RootElement.Clone(), stderr.ToString());
+    }
+
+    private static string KeyArgument(FrameVector vector) => "0x" + Convert.ToHexString(vector.Key);
+
+    [Fact]
+    public async Task A_control_frame_on_the_command_line_prints_type_padding_plaintext_and_the_message()
+    {
+        var vector = FrameVectors.Named("ctl-1-2-0-k16");
+
+        var (code, json, _) = await RunAsync("", "frame", "--key", KeyArgument(vector), Convert.ToHexString(vector.Frame));
+
+        Assert.Equal(0, code);
+        Assert.Equal("control", json.GetProperty("type").GetString());
+        Assert.Equal(4, json.GetProperty("padLength").GetInt32());
+        Assert.Equal("000000010000000200000000", json.GetProperty("plaintext").GetString());
+        var control = json.GetProperty("control");
+        Assert.Equal("STATE", control.GetProperty("type").GetString());
+        Assert.Equal(2u, control.GetProperty("data").GetUInt32());
+        Assert.Equal(0u, control.GetProperty("data2").GetUInt32());
+    }
+
+    [Theory]
+    [InlineData("-")]
+    [InlineData(null)]
+    public async Task A_pfkey_frame_is_read_from_stdin_even_wrapped_over_lines(string? source)
+    {
+        var vector = FrameVectors.Named("pfkey-40-k32");
+        var hex = Convert.ToHexStringLower(vector.Frame);
+        var wrapped = string.Join("\n", hex.Chunk(60).Select(c => new string(c))) + "\n";
+        string[] args = source is null ? ["frame", "--key", KeyArgument(vector)] : ["frame", "--key", KeyArgument(vector), source];
+
+        var (code, json, _) = await RunAsync(wrapped, args);
+
+        Assert.Equal(0, code);
+        Assert.Equal("pfkey", json.GetProperty("type").GetString());
+        Assert.Equal(8, json.GetProperty("padLength").GetInt32());
+        Assert.Equal(Convert.ToHexStringLower(vector.Plaintext), json.GetProperty("plaintext").GetString());
+        Assert.False(json.TryGetProperty("control", out _));
+    }
+
+    [Theory]
+    [InlineData("0123456789abcdef")]
+    [InlineData("0123456789abcdefghijklmn")]
+    [InlineData("0123456789abcdefghijklmnopqrstuv")]
+    public async Task A_plain_string_key_is_used_byte_for_byte(string key)
+    {
+        var frame = new FrameEncoder(new SharedKey(Encoding.ASCII.GetBytes(key))).Encode(ControlMessage.EndSnapshot);
+
+        var (code, json, _) = await RunAsync("", "frame", "--key", key, Convert.ToHexString(frame));
+
+        Assert.Equal(0, code);
+        Assert.Equal("ENDSNAP", json.GetProperty("control").GetProperty("type").GetString());
+    }
+
+    [Theory]
+    [InlineData("wrong-key", "SHA-1")]
+    [InlineData("truncated", "truncated")]
+    [InlineData("not-hex", "not hex")]
+    [InlineData("empty-frame", "length")]
+    [InlineData("odd-key", "hex digits")]
+    [InlineData("short-key", "128, 192 or 256")]
+    [InlineData("no-key", "missing --key")]
+    [InlineData("two-frames", "unexpected argument")]
+    public async Task Failures_print_an_error_object_and_exit_1(string failure, string messagePart)
+    {
+        var vector = FrameVectors.Named("ctl-4-0-0-k24");
+        var hex = Convert.ToHexString(vector.Frame);
+        string[] args = failure switch
+        {
+            "wrong-key" => ["frame", "--key", "0x" + new string('0', 48), hex],
+            "truncated" => ["frame", "--key", KeyArgument(vector), hex[..^2]],
+            "not-hex" => ["frame", "--key", KeyArgument(vector), "zz" + hex],
+            "empty-frame" => ["frame", "--key", "0x000102030405060708090a0b0c0d0e0f", Convert.ToHexString(FrameVectors.Named("raw-0-k16").Frame)],
+            "odd-key" => ["frame", "--key", "0x" + new string('a', 33), hex],
+            "short-key" => ["frame", "--key", "too-short", hex],
+            "no-key" => ["frame", hex],
+            _ => ["frame", "--key", KeyArgument(vector), hex, hex],
+        };
+
+        var (code, json, _) = await RunAsync("", args);
+
+        Assert.Equal(1, code);
+        Assert.Contains(messagePart, json.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Input_longer_than_any_frame_is_refused_without_reading_it_all()
+    {
+        var vector = FrameVectors.Named("ctl-4-0-0-k24");
+
+        var (code, json, _) = await RunAsync(new string('0', 100_000), "frame", "--key", KeyArgument(vector), "-");
+
+        Assert.Equal(1, code);
+        Assert.Contains("too long", json.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_kind_prints_the_usage_and_the_verb_is_wired_into_the_command_line()
+    {
+        var (code, _, stderr) = await RunAsync("", "nonsense");
+        Assert.Equal(1, code);
+        Assert.Contains("decode frame", stderr, StringComparison.Ordinal);
+
+        var vector = FrameVectors.Named("ctl-1-1-0-k16");
+        using var stdout = new StringWriter();
+        var exit = await CommandLine.RunAsync(["decode", "frame", "--key", KeyArgument(vector), Convert.ToHexString(vector.Frame)], stdout, TextWriter.Null, CancellationToken.None);
+        Assert.Equal(0, exit);
+        Assert.Contains("\"STATE\"", stdout.ToString(), StringComparison.Ordinal);
+    }
+}

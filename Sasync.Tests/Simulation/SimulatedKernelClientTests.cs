@@ -1,0 +1,171 @@
+using Sasync.Core.PfKey;
+using Sasync.Core.Simulation;
+using static Sasync.Tests.Simulation.KernelTestMessages;
+
+namespace Sasync.Tests.Simulation;
+
+public sealed class SimulatedKernelClientTests
+{
+    private const uint Daemon = 1000;
+    private const uint Ike = 2000;
+    private const uint Other = 3000;
+
+    [Fact]
+    public async Task A_write_is_copied_wrapped_to_every_promiscuous_socket_then_answered_to_all()
+    {
+        var kernel = new SimulatedKernel();
+        await using var sasyncd = kernel.OpenClient(Daemon);
+        await using var isakmpd = kernel.OpenClient(Ike);
+        await using var quiet = kernel.OpenClient(Other);
+        await sasyncd.SetPromiscuousAsync(true, default);
+        await isakmpd.SetPromiscuousAsync(true, default);
+        Drain(sasyncd);
+        Drain(isakmpd);
+        Drain(quiet);
+        var add = Add(Ike, 0x4444).Build();
+
+        await isakmpd.WriteAsync(add, default);
+
+        foreach (var promiscuous in new[] { sasyncd, isakmpd })
+        {
+            var received = Drain(promiscuous);
+            Assert.Equal(2, received.Count);
+            var wrapper = SadbHeader.Read(received[0].Span);
+            Assert.Equal(
+                (SadbHeader.Version2, SadbMessageType.XPromisc, (byte)0, SadbSaType.Unspec, (ushort)((16 + add.Length) / 8), Ike, 0u),
+                (wrapper.Version, wrapper.Type, wrapper.Errno, wrapper.SaType, wrapper.Length, wrapper.Sequence, wrapper.Pid));
+            Assert.Equal(add, received[0][16..].ToArray());
+            Assert.Equal((SadbMessageType.Add, Ike), (Parse(received[1]).Type, Parse(received[1]).Header.Pid));
+        }
+
+        var reply = Parse(Assert.Single(Drain(quiet)));
+        Assert.Equal((SadbMessageType.Add, (byte)0), (reply.Type, reply.Header.Errno));
+    }
+
+    [Fact]
+    public async Task A_command_that_fails_after_the_checks_is_still_copied_to_promiscuous_sockets()
+    {
+        var kernel = new SimulatedKernel();
+        await using var sasyncd = kernel.OpenClient(Daemon);
+        await using var isakmpd = kernel.OpenClient(Ike);
+        await sasyncd.SetPromiscuousAsync(true, default);
+        Drain(sasyncd);
+
+        await isakmpd.WriteAsync(Delete(Ike, 0x9999).Build(), default);
+
+        var received = Drain(sasyncd);
+        Assert.Equal(2, received.Count);
+        Assert.Equal(SadbMessageType.XPromisc, SadbHeader.Read(received[0].Span).Type);
+        Assert.Equal(SadbMessageType.Delete, SadbHeader.Read(received[0].Span[16..]).Type);
+        Assert.Equal(Core.Simulation.OpenBsdErrno.ESRCH, Parse(received[1]).Header.Errno);
+    }
+
+    [Fact]
+    public async Task Promiscuous_mode_is_switched_by_SADB_X_PROMISC_and_its_answer_goes_to_everyone()
+    {
+        var kernel = new SimulatedKernel();
+        await using var sasyncd = kernel.OpenClient(Daemon);
+        await using var isakmpd = kernel.OpenClient(Ike);
+
+        await sasyncd.SetPromiscuousAsync(true, default);
+
+        Assert.True(sasyncd.IsPromiscuous);
+        var answer = SadbHeader.Read(Assert.Single(Drain(isakmpd)).Span);
+        Assert.Equal((SadbMessageType.XPromisc, SadbSaType.Ah, (ushort)2, Daemon), (answer.Type, answer.SaType, answer.Length, answer.Pid));
+        // The copy is made before the command runs, when the socket was not promiscuous yet: only the answer.
+        Assert.Equal((ushort)2, SadbHeader.Read(Assert.Single(Drain(sasyncd)).Span).Length);
+
+        await sasyncd.SetPromiscuousAsync(false, default);
+
+        // Switching off is still copied (wrapped, 4 units), then answered (2 units).
+        Assert.Equal([(ushort)4, (ushort)2], Drain(sasyncd).Select(m => SadbHeader.Read(m.Span).Length));
+        await isakmpd.WriteAsync(Add(Ike, 0x5555).Build(), default);
+
+        Assert.False(sasyncd.IsPromiscuous);
+        Assert.Equal(SadbMessageType.Add, SadbHeader.Read(Assert.Single(Drain(sasyncd)).Span).Type);
+    }
+
+    [Fact]
+    public async Task Sockets_in_another_routing_domain_hear_nothing()
+    {
+        var kernel = new SimulatedKernel(new SimulatedKernelOptions { RoutingTables = [0, 1] });
+        await using var isakmpd = kernel.OpenClient(Ike);
+        await using var elsewhere = kernel.OpenClient(Other, routingDomain: 1);
+        await elsewhere.SetPromiscuousAsync(true, default);
+        Drain(elsewhere);
+
+        await isakmpd.WriteAsync(Add(Ike, 0x1234).Build(), default);
+
+        Assert.Empty(Drain(elsewhere));
+        Assert.Empty((await elsewhere.DumpAsync(default)).Sadb.ToArray());
+        Assert.NotEmpty((await isakmpd.DumpAsync(default)).Sadb.ToArray());
+    }
+
+    [Fact]
+    public async Task A_full_queue_drops_new_messages_for_that_socket_only_and_counts_them()
+    {
+        var kernel = new SimulatedKernel(new SimulatedKernelOptions { ClientQueueCapacity = 2 });
+        await using var slow = kernel.OpenClient(Other);
+        await using var isakmpd = kernel.OpenClient(Ike);
+
+        for (uint spi = 0x1000; spi < 0x1005; spi++)
+        {
+            await isakmpd.WriteAsync(Add(Ike, spi).Build(), default);
+            Drain(isakmpd);
+        }
+
+        Assert.Equal(3, slow.DroppedMessages);
+        Assert.Equal(0, isakmpd.DroppedMessages);
+        var kept = Drain(slow).Select(m => ReadSa(Parse(m)).Spi);
+        Assert.Equal([0x1000u, 0x1001u], kept);
+        Assert.Equal(5, kernel.Sas.Count);
+    }
+
+    [Fact]
+    public async Task Reading_waits_for_messages_and_ends_when_the_socket_is_closed()
+    {
+        var kernel = new SimulatedKernel();
+        var sasyncd = kernel.OpenClient(Daemon);
+        await using var isakmpd = kernel.OpenClient(Ike);
+        var reader = Task.Run(async () =>
+        {
+            var types = new List<SadbMessageType>();
+            await foreach (var message in sasyncd.ReadAllAsync(default))
+            {
+                types.Add(SadbHeader.Read(message.Span).Type);
+            }
+
+            return types;
+        });
+
+        await isakmpd.WriteAsync(Add(Ike, 0x1234).Build(), default);
+        await isakmpd.WriteAsync(Delete(Ike, 0x1234).Build(), default);
+        await sasyncd.DisposeAsync();
+
+        Assert.Equal([SadbMessageType.Add, SadbMessageType.Delete], await reader);
+        Assert.Single(kernel.Clients);
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await sasyncd.WriteAsync(Add(Daemon, 1).Build(), default));
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_each_see_every_reply_exactly_once()
+    {
+        var kernel = new SimulatedKernel();
+        var clients = Enumerable.Range(0, 4).Select(i => kernel.OpenClient((uint)(100 + i))).ToList();
+
+        await Task.WhenAll(clients.Select((client, i) => Task.Run(async () =>
+        {
+            for (var n = 0; n < 50; n++)
+            {
+                await client.WriteAsync(Add(client.Pid, (uint)(0x10000 + (i * 1000) + n)).Build(), default);
+            }
+        })));
+
+        Assert.Equal(200, kernel.Sas.Count);
+        foreach (var client in clients)
+        {
+            Assert.Equal(200, Drain(client).Count);
+            await client.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using Sasync.Core;
+using Sasync.Core.Config;
+using Sasync.Core.PfKey;
+using Sasync.Core.Platform;
+using Sasync.Core.Sync;
+using Sasync.Core.Wire;
+using static Sasync.Tests.PfKey.TestMessages;
+using static Sasync.Tests.Sync.EngineHarness;
+
+namespace Sasync.Tests.Sync;
+
+public class SyncEngineSnapshotTests
+{
+    private static readonly byte[] SadbDump = Concat(
+        Message(SadbMessageType.Dump, SadbSaType.Esp, 0, 0, Sa(1), Address(SadbExtensionType.AddressSrc, "192.0.2.1"),
+            Address(SadbExtensionType.AddressDst, "192.0.2.2"), Key(SadbExtensionType.KeyEncrypt, 128), Ext(SadbExtensionType.XMtu, 4)),
+        Message(SadbMessageType.Dump, SadbSaType.Esp, 0, 0, Sa(3), Address(SadbExtensionType.AddressDst, "192.0.2.2"),
+            Key(SadbExtensionType.KeyEncrypt, 128)));
+
+    private static readonly byte[] SpdDump = Message(SadbMessageType.XSpdDump, SadbSaType.Esp, 0, 0,
+        Address(SadbExtensionType.XSrcFlow, "10.0.1.0"), Address(SadbExtensionType.XDstFlow, "10.0.2.0"),
+        Address(SadbExtensionType.XSrcMask, "255.255.255.0"), Address(SadbExtensionType.XDstMask, "255.255.255.0"),
+        Ext(SadbExtensionType.XFlowType, 4));
+
+    private static KernelDump Dump => new(SadbDump, SpdDump);
+
+    [Fact]
+    public void Master_requests_a_dump_as_soon_as_the_peer_state_is_known_and_sends_flush_sas_flows_endsnap()
+    {
+        var h = new EngineHarness();
+        h.Start(LinkState.Up);
+        Assert.DoesNotContain(h.Connect("peer-a"), e => e is RequestKernelDump); // state not known yet
+
+        var request = h.State("peer-a", RunState.Slave).OfType<RequestKernelDump>().Single();
+        Assert.Equal("peer-a", request.Peer);
+        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null));
+
+        var sends = effects.Where(e => e is SendPfKey or SendControl).ToList();
+        Assert.Equal(5, sends.Count);
+        var types = sends.Take(4).Cast<SendPfKey>().Select(s => SadbHeader.Read(s.Message.Span).Type);
+        Assert.Equal([SadbMessageType.Flush, SadbMessageType.Add, SadbMessageType.Add, SadbMessageType.XAddFlow], types);
+        Assert.Equal(new SendControl("peer-a", ControlMessage.EndSnapshot), sends[4]);
+        Assert.DoesNotContain(SadbExtensionType.XMtu, ExtensionTypes(((SendPfKey)sends[1]).Message));
+        var status = h.Engine.Status.Peers.Single();
+        Assert.Equal(1, status.SnapshotsSent);
+        Assert.Equal(h.Time.GetUtcNow(), status.LastSnapshotSentAt);
+    }
+
+    [Theory]
+    [InlineData(FlushMode.Sync)]
+    [InlineData(FlushMode.Never)]
+    public void Without_flushmode_startup_the_snapshot_has_no_flush(FlushMode mode)
+    {
+        var h = new EngineHarness(s => s with { FlushMode = mode });
+        h.Start(LinkState.Up);
+        var request = h.AwaitSnapshot("peer-a", RunState.Init);
+
+        var sent = PfKeyTo("peer-a", h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null)));
+
+        Assert.Equal([SadbMessageType.Add, SadbMessageType.Add, SadbMessageType.XAddFlow], sent.Select(m => SadbHeader.Read(m).Type));
+    }
+
+    [Fact]
+    public void Changes_seen_while_the_dump_is_taken_are_held_and_sent_before_endsnap()
+    {
+        var h = new EngineHarness();
+        h.Start(LinkState.Up);
+        var request = h.AwaitSnapshot("peer-a", RunState.Slave);
+        var delete = Message(SadbMessageType.Delete, SadbSaType.Esp, 1, IkePid, Sa(1), Address(SadbExtensionType.AddressDst, "192.0.2.2"));
+
+        Assert.Empty(PfKeyTo("peer-a", h.Kernel(Wrap(IkePid, delete))));
+        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null)).Where(e => e is SendPfKey or SendControl).ToList();
+
+        Assert.Equal(delete, ((SendPfKey)effects[^2]).Message.ToArray());
+        Assert.Equal(new SendControl("peer-a", ControlMessage.EndSnapshot), effects[^1]);
+    }
+
+    [Fact]
+    public void Too_many_held_changes_start_a_new_dump_and_the_old_one_is_ignored()
+    {
+        var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, MaxHeldRelays = 2 });
+        h.Start(LinkState.Up);
+        var first = h.AwaitSnapshot("peer-a", RunState.Slave);
+        h.Kernel(Wrap(IkePid, EspSa(SadbMessageType.Add, 11, IkePid)));
+        h.Kernel(Wrap(IkePid, EspSa(SadbMessageType.Add, 12, IkePid)));
+
+        var second = h.Kernel(Wrap(IkePid, EspSa(SadbMessageType.Add, 13, IkePid))).OfType<RequestKernelDump>().Single();
+
+        Assert.NotEqual(first.RequestId, second.RequestId);
+        Assert.Empty(Without<Log>(h.Handle(new KernelDumpCompleted("peer-a", first.RequestId, Dump, null))));
+        var effects = h.Handle(new KernelDumpCompleted("peer-a", second.RequestId, Dump, null));
+        Assert.Equal(4, PfKeyTo("peer-a", effects).Count); // FLUSH, 2 SAs, 1 flow: the held changes were dropped
+        Assert.Equal(ControlMessage.EndSnapshot, ControlsTo("peer-a", effects).Last());
+    }
+
+    [Fact]
+    public void Becoming_master_sends_a_snapshot_to_peers_whose_state_is_known_once_per_master_period()
+    {
+        var h = new EngineHarness();
+        h.Start(LinkState.Down);
+        h.Connect("peer-a");
+        Assert.DoesNotContain(h.State("peer-a", RunState.Slave), e => e is RequestKernelDump);
+
+        var effects = h.Handle(new CarpStateChanged(LinkState.Up));
+
+        var request = effects.OfType<RequestKernelDump>().Single();
+        Assert.True(effects.ToList().IndexOf(request) > effects.ToList().FindIndex(e => e is SendControl));
+        Assert.DoesNotContain(h.State("peer-a", RunState.Slave), e => e is RequestKernelDump); // already under way
+    }
+
+    [Fact]
+    public void No_snapshot_for_a_peer_that_is_master_itself()
+    {
+        var h = new EngineHarness();
+        h.Start(LinkState.Up);
+        h.Connect("peer-a");
+        Assert.DoesNotContain(h.State("peer-a", RunState.Master), e => e is RequestKernelDump);
+    }
+
+    [Fact]
+    public void A_dump_result_after_losing_master_or_the_peer_is_dropped()
+    {
+        var h = new EngineHarness(peers: ["peer-a", "peer-b"]);
+        h.Start(LinkState.Up);
+        h.Connect("peer-a");
+        h.Connect("peer-b");
+        var a = h.State("peer-a", RunState.Slave).OfType<RequestKernelDump>().Single();
+        var b = h.State("peer-b", RunState.Slave).OfType<RequestKernelDump>().Single();
+
+        h.Handle(new PeerDisconnected("peer-a", "closed"));
+        Assert.Empty(Without<Log>(h.Handle(new KernelDumpCompleted("peer-a", a.RequestId, Dump, null))));
+        h.Handle(new CarpStateChanged(LinkState.Down));
+        Assert.Empty(Without<Log>(h.Handle(new KernelDumpCompleted("peer-b", b.RequestId, Dump, null))));
+    }
+
+    [Fact]
+    public void A_failed_dump_sends_no_endsnap_and_is_reported()
+    {
+        var h = new EngineHarness();
+        h.Start(LinkState.Up);
+        var request = h.AwaitSnapshot("peer-a", RunState.Slave);
+
+        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, null, "ENOMEM"));
+
+        Assert.DoesNotContain(effects, e => e is SendControl);
+        Assert.Equal(1, h.Engine.Status.Counters.DumpErrors);
+        Assert.Contains("ENOMEM", h.Engine.Status.Peers.Single().LastError, StringComparison.Ordinal);
+    }
+}
