@@ -35,7 +35,7 @@ public sealed class ClusterTests
         var backup = cluster[2];
 
         await AddTunnelsAsync(master, 0, 5);
-        await Eventually.TrueAsync(() => backup.Host.Kernel.Sas.Length == 5 && backup.Host.Kernel.Flows.Length == 5, "backup has 5 SAs and 5 flows");
+        await Eventually.TrueAsync(() => backup.Host.Kernel.Sas.Count == 5 && backup.Host.Kernel.Flows.Count == 5, "backup has 5 SAs and 5 flows");
         Assert.True(SameSas(master.Host.Kernel, backup.Host.Kernel));
         Assert.All(backup.Host.Kernel.Sas, sa => Assert.Equal(SadbSaState.Mature, sa.State));
         Assert.True(master.Host.DaemonControl.IsActive);
@@ -44,7 +44,7 @@ public sealed class ClusterTests
         // A backup that reboots comes back empty and gets everything from the snapshot.
         await backup.RebootAsync(default);
         Assert.Empty(backup.Host.Kernel.Sas);
-        await Eventually.TrueAsync(() => backup.Host.Kernel.Sas.Length == 5 && backup.Host.Kernel.Flows.Length == 5, "rebooted backup has the snapshot");
+        await Eventually.TrueAsync(() => backup.Host.Kernel.Sas.Count == 5 && backup.Host.Kernel.Flows.Count == 5, "rebooted backup has the snapshot");
         // Boot left the group demoted once; the daemon adds its own hold and gives it back after the snapshot.
         await Eventually.TrueAsync(async () => !(await backup.Node!.GetStatusAsync(default)).Engine.Demotion.Held, "rebooted backup released its demotion");
         Assert.Equal([("carp", 1), ("carp", -1)], backup.Host.CarpGroup.Adjustments.ToArray());
@@ -58,7 +58,7 @@ public sealed class ClusterTests
         var first = cluster[1];
         var second = cluster[2];
         await AddTunnelsAsync(first, 0, 3);
-        await Eventually.TrueAsync(() => second.Host.Kernel.Sas.Length == 3, "initial replication");
+        await Eventually.TrueAsync(() => second.Host.Kernel.Sas.Count == 3, "initial replication");
 
         first.Host.Carp.Set(LinkState.Down);
         second.Host.Carp.Set(LinkState.Up);
@@ -66,7 +66,7 @@ public sealed class ClusterTests
         await Eventually.TrueAsync(async () => (await second.Node!.GetStatusAsync(default)).Engine.RunState == RunState.Master, "second is MASTER");
 
         await AddTunnelsAsync(second, 100, 2);
-        await Eventually.TrueAsync(() => first.Host.Kernel.Sas.Length == 5, "new SAs flow from the new master to the old one");
+        await Eventually.TrueAsync(() => first.Host.Kernel.Sas.Count == 5, "new SAs flow from the new master to the old one");
         Assert.True(SameSas(first.Host.Kernel, second.Host.Kernel));
     }
 }
