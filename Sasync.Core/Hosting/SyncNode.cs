@@ -20,12 +20,13 @@ public sealed partial class SyncNode : IAsyncDisposable
 
     private readonly SyncSettings _settings;
     private readonly NodePlatform _platform;
-    private readonly IFrameCodecFactory _codecs;
+    private IFrameCodecFactory _codecs;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SyncEngine _engine;
     private readonly PeerNetwork _network;
-    private readonly IFrameEncoder _encoder;
+    private IFrameEncoder _encoder;
+    private SharedKey _sharedKey;
     private readonly CancellationTokenSource _stop = new();
 
     // Peer traffic and kernel messages wait in a bounded inbox (backpressure to the sockets);
@@ -56,7 +57,9 @@ public sealed partial class SyncNode : IAsyncDisposable
         _logger = loggers.CreateLogger("sasyncd");
         _engine = new SyncEngine(settings, new EngineOptions { Pid = platform.KeyEngine.Pid }, time);
         _encoder = codecs.CreateEncoder();
-        _network = new PeerNetwork(network, codecs.CreateDecoder, OnNetworkEventAsync, time, loggers.CreateLogger("sasyncd.net"));
+        _sharedKey = settings.SharedKey;
+        // Each new session asks for the current codec, so a new key applies from the next session on.
+        _network = new PeerNetwork(network, () => Volatile.Read(ref _codecs).CreateDecoder(), OnNetworkEventAsync, time, loggers.CreateLogger("sasyncd.net"));
     }
 
     /// <summary>Where the node listens for peers (useful when the port was 0).</summary>
@@ -93,8 +96,27 @@ public sealed partial class SyncNode : IAsyncDisposable
         return await request.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Applies a reloaded configuration's peers; other settings need a restart.</summary>
-    public void ReloadPeers(ImmutableArray<string> peers) => _network.SetPeers(peers);
+    /// <summary>
+    /// Applies a reloaded configuration (SIGHUP) without touching the kernel: new peers are dialled,
+    /// removed ones closed, and a new shared key applies to every session, which are re-established
+    /// under it. Returns the settings that differ but only take effect after a restart.
+    /// </summary>
+    public async Task<ImmutableArray<string>> ReloadAsync(SyncSettings settings, IFrameCodecFactory codecs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var request = new ReloadRequest(settings, codecs);
+        await _completions.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        await request.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var current = _settings with { Peers = settings.Peers, SharedKey = settings.SharedKey };
+        var ignored = ImmutableArray.CreateBuilder<string>();
+        if (current.CarpInterface != settings.CarpInterface) { ignored.Add("interface"); }
+        if (current.CarpGroup != settings.CarpGroup) { ignored.Add("group"); }
+        if (current.FlushMode != settings.FlushMode) { ignored.Add("flushmode"); }
+        if (current.Listen != settings.Listen) { ignored.Add("listen"); }
+        if (current.Control != settings.Control) { ignored.Add("control"); }
+        if (current.Mode != settings.Mode || current.SkipSlave != settings.SkipSlave) { ignored.Add("mode"); }
+        return ignored.ToImmutable();
+    }
 
     private async ValueTask OnNetworkEventAsync(PeerNetworkEvent e)
     {
@@ -157,6 +179,22 @@ public sealed partial class SyncNode : IAsyncDisposable
                     Handle(new PeerDisconnected(down.Peer, down.Reason));
                 }
 
+                break;
+            case ReloadRequest reload:
+                var keyChanged = !reload.Settings.SharedKey.Equals(_sharedKey);
+                _sharedKey = reload.Settings.SharedKey;
+                _network.SetPeers(reload.Settings.Peers);
+                if (keyChanged)
+                {
+                    Volatile.Write(ref _codecs, reload.Codecs);
+                    _encoder = reload.Codecs.CreateEncoder();
+                    foreach (var peer in _activeLinks.Keys.ToList())
+                    {
+                        _network.Close(peer, "the shared key changed");
+                    }
+                }
+
+                reload.Done.TrySetResult();
                 break;
             case StatusRequest request:
                 request.Result.TrySetResult(new NodeStatus(_engine.Status, _network.RefusedConnections, _network.SlowPeerDrops, _framesUnsendable));
@@ -438,6 +476,11 @@ public sealed partial class SyncNode : IAsyncDisposable
     }
 
     private sealed record KernelOperation(WriteToKernel? Write, bool? Promiscuous);
+
+    private sealed record ReloadRequest(SyncSettings Settings, IFrameCodecFactory Codecs)
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     private sealed class StatusRequest
     {

@@ -53,6 +53,8 @@ public sealed partial class PeerNetwork : IAsyncDisposable
     /// <summary>Starts listening (throws when a listen address cannot be bound) and dialling.</summary>
     public void Start()
     {
+        // Know the peers before the first connection can be accepted.
+        SetPeers(_options.Peers);
         var endpoints = _options.Listen.IsDefaultOrEmpty
             ? [new IPEndPoint(IPAddress.IPv6Any, _options.Port)]
             : _options.Listen;
@@ -83,7 +85,6 @@ public sealed partial class PeerNetwork : IAsyncDisposable
         }
 
         ListenEndPoints = bound.ToImmutable();
-        SetPeers(_options.Peers);
     }
 
     /// <summary>Replaces the set of peers (config reload): new ones are dialled, removed ones closed.</summary>
