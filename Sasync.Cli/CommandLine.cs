@@ -8,9 +8,13 @@ namespace Sasync.Cli;
 /// </summary>
 public static class CommandLine
 {
-    public const string Usage = "usage: sasyncd-cs [-dnv] [-c config-file]\n" +
+    public const string Usage = "usage: sasyncd-cs [-dnv] [-c config-file] [--platform openbsd|sim] [--control PATH]\n" +
+        "                  [--sim-carp master|backup|init] [--isakmpd-fifo PATH] [--iked-socket PATH]\n" +
+        "       sasyncd-cs status [--control PATH] [--json]\n" +
+        "       sasyncd-cs sim carp master|backup|init | inject [--pid N] HEX | dump [--json]  [--control PATH]\n" +
         "       sasyncd-cs check [-c config-file] [--json] [--strict]\n" +
         "       sasyncd-cs decode frame --key KEY [HEX|-]\n" +
+        "       sasyncd-cs decode pfkey [HEX|-]\n" +
         "       sasyncd-cs bench codec [--size N] [--seconds S] [--key-bits 128|192|256] [--json]\n";
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
@@ -24,6 +28,8 @@ public static class CommandLine
             // Each verb lives in Commands/; add one line here per verb.
             case "decode": return await DecodeCommand.RunAsync(rest, stdout, stderr).ConfigureAwait(false);
             case "bench": return await BenchCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            case "status": return await StatusCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            case "sim": return await SimCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
             case "help" or "--help" or "-h":
                 await stdout.WriteAsync(Usage).ConfigureAwait(false);
                 return 0;

@@ -11,7 +11,6 @@ public static class DaemonCommand
     {
         ArgumentNullException.ThrowIfNull(stderr);
         _ = stdout;
-        _ = cancellationToken;
         if (!DaemonOptions.TryParse(args, out var options, out var error))
         {
             await stderr.WriteAsync($"sasyncd-cs: {error}\n{CommandLine.Usage}").ConfigureAwait(false);
@@ -31,8 +30,7 @@ public static class DaemonCommand
             return 1;
         }
 
-        await stderr.WriteLineAsync("sasyncd-cs: the daemon is not available yet").ConfigureAwait(false);
-        return 1;
+        return await Daemon.DaemonRunner.RunAsync(options, stderr, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

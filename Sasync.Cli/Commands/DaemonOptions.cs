@@ -18,6 +18,21 @@ public sealed record DaemonOptions
     /// <summary>How many times <c>-v</c> was given.</summary>
     public int Verbosity { get; init; }
 
+    /// <summary><c>--platform openbsd|sim</c>: the real kernel, or the simulated one (any OS).</summary>
+    public DaemonPlatform Platform { get; init; } = DaemonPlatform.OpenBsd;
+
+    /// <summary><c>--control PATH</c>: the control socket for <c>status</c> and the <c>sim</c> verbs.</summary>
+    public string ControlPath { get; init; } = Core.Control.ControlClient.DefaultPath;
+
+    /// <summary><c>--sim-carp master|backup|init</c>: the simulated carp state at start.</summary>
+    public Core.Simulation.CarpState SimulatedCarp { get; init; } = Core.Simulation.CarpState.Backup;
+
+    /// <summary><c>--isakmpd-fifo PATH</c>: isakmpd's control FIFO; on the simulated platform, set it to drive a real FIFO.</summary>
+    public string? IsakmpdFifo { get; init; }
+
+    /// <summary><c>--iked-socket PATH</c>: iked's control socket; on the simulated platform, set it to drive a real socket.</summary>
+    public string? IkedSocket { get; init; }
+
     /// <summary>Reads the flags; <paramref name="error"/> says what is wrong (then print the usage).</summary>
     public static bool TryParse(IReadOnlyList<string> args, [NotNullWhen(true)] out DaemonOptions? options, [NotNullWhen(false)] out string? error)
     {
@@ -38,6 +53,22 @@ public sealed record DaemonOptions
             if (arg.Length < 2 || arg[0] != '-')
             {
                 break;
+            }
+
+            if (arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                if (index + 1 >= args.Count)
+                {
+                    error = $"option {arg} requires an argument";
+                    return false;
+                }
+
+                if (!TryApplyLong(result, arg, args[++index], out result, out error))
+                {
+                    return false;
+                }
+
+                continue;
             }
 
             for (var at = 1; at < arg.Length; at++)
@@ -88,4 +119,44 @@ public sealed record DaemonOptions
         error = null;
         return true;
     }
+
+    private static bool TryApplyLong(DaemonOptions options, string name, string value, out DaemonOptions result, [NotNullWhen(false)] out string? error)
+    {
+        error = null;
+        result = options;
+        switch (name)
+        {
+            case "--platform" when value is "openbsd" or "sim":
+                result = options with { Platform = value == "sim" ? DaemonPlatform.Simulated : DaemonPlatform.OpenBsd };
+                return true;
+            case "--platform":
+                error = $"--platform must be openbsd or sim, not \"{value}\"";
+                return false;
+            case "--control":
+                result = options with { ControlPath = value };
+                return true;
+            case "--sim-carp" when value is "master" or "backup" or "init":
+                result = options with { SimulatedCarp = Enum.Parse<Core.Simulation.CarpState>(value, ignoreCase: true) };
+                return true;
+            case "--sim-carp":
+                error = $"--sim-carp must be master, backup or init, not \"{value}\"";
+                return false;
+            case "--isakmpd-fifo":
+                result = options with { IsakmpdFifo = value };
+                return true;
+            case "--iked-socket":
+                result = options with { IkedSocket = value };
+                return true;
+            default:
+                error = $"unknown option {name}";
+                return false;
+        }
+    }
+}
+
+/// <summary>Which kernel the daemon runs on.</summary>
+public enum DaemonPlatform
+{
+    OpenBsd,
+    Simulated,
 }

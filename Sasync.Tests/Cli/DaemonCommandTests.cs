@@ -88,11 +88,11 @@ public class DaemonCommandTests
         Assert.StartsWith($"{missing}: cannot read the file", run.Stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Without_dash_n_the_daemon_is_not_available_yet()
+    [Platform.OpenBSD.LinuxFact]
+    public async Task Without_dash_n_on_another_system_the_openbsd_platform_points_to_the_simulated_one()
     {
-        var run = await CliRun.RunAsync("-d", "-v");
-        Assert.Equal((1, "sasyncd-cs: the daemon is not available yet\n"), (run.ExitCode, run.Stderr.ReplaceLineEndings("\n")));
+        var run = await CliRun.RunAsync("-d", "-v", "-c", ExamplePath());
+        Assert.Equal((1, "sasyncd-cs: the OpenBSD platform needs OpenBSD; on this system run with --platform sim\n"), (run.ExitCode, run.Stderr.ReplaceLineEndings("\n")));
     }
 
     [Fact]

@@ -40,7 +40,10 @@ public class DaemonOptionsTests
     [InlineData("unexpected argument \"extra\"", "-d", "extra")]
     [InlineData("unexpected argument \"-\"", "-")]
     [InlineData("unexpected argument \"-n\"", "--", "-n")]
-    [InlineData("unknown option -- -", "--json")]
+    [InlineData("unknown option --json", "--json", "x")]
+    [InlineData("option --control requires an argument", "--control")]
+    [InlineData("--platform must be openbsd or sim, not \"linux\"", "--platform", "linux")]
+    [InlineData("--sim-carp must be master, backup or init, not \"up\"", "--sim-carp", "up")]
     public void Bad_command_lines_are_refused(string expected, params string[] args)
     {
         Assert.False(DaemonOptions.TryParse(args, out var options, out var error));

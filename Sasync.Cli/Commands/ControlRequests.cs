@@ -1,0 +1,38 @@
+using System.Text.Json;
+using Sasync.Core.Control;
+
+namespace Sasync.Cli.Commands;
+
+/// <summary>Sends a control request for a command-line verb and turns failures into one stderr line.</summary>
+internal static class ControlRequests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The reply of a successful request, or null after printing why it failed.</summary>
+    public static async Task<JsonDocument?> SendAsync(
+        string path, string command, Action<Utf8JsonWriter>? arguments, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        JsonDocument reply;
+        try
+        {
+            reply = await ControlClient.RequestAsync(path, command, arguments, Timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ControlClientException e)
+        {
+            await stderr.WriteLineAsync($"sasyncd-cs: {e.Message}").ConfigureAwait(false);
+            return null;
+        }
+
+        var root = reply.RootElement;
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("ok", out var ok) && ok.ValueKind == JsonValueKind.True
+            && root.TryGetProperty("result", out _))
+        {
+            return reply;
+        }
+
+        var error = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var message) ? message.GetString() : root.GetRawText();
+        reply.Dispose();
+        await stderr.WriteLineAsync($"sasyncd-cs: {command}: {error}").ConfigureAwait(false);
+        return null;
+    }
+}

@@ -1,0 +1,64 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Sasync.Core.Control;
+
+/// <summary>Sends one request to a daemon's control socket and returns its reply.</summary>
+public static class ControlClient
+{
+    public const string DefaultPath = "/var/run/sasyncd-cs.sock";
+
+    /// <summary>
+    /// Sends <c>{"command": command, …arguments}</c> and returns the parsed reply object.
+    /// Throws <see cref="ControlClientException"/> when the daemon cannot be reached or answers garbage.
+    /// </summary>
+    public static async Task<JsonDocument> RequestAsync(
+        string path, string command, Action<Utf8JsonWriter>? writeArguments, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), deadline.Token).ConfigureAwait(false);
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            await ControlLineProtocol.WriteLineAsync(
+                stream,
+                writer =>
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("command", command);
+                    writeArguments?.Invoke(writer);
+                    writer.WriteEndObject();
+                },
+                deadline.Token).ConfigureAwait(false);
+            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+            var line = await ControlLineProtocol.ReadLineAsync(reader, deadline.Token).ConfigureAwait(false)
+                ?? throw new ControlClientException($"{path}: the daemon closed the connection without answering");
+            await reader.CompleteAsync().ConfigureAwait(false);
+            return JsonDocument.Parse(line);
+        }
+        catch (SocketException e)
+        {
+            throw new ControlClientException($"cannot reach the daemon at {path}: {e.Message}", e);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ControlClientException($"{path}: no answer within {timeout.TotalSeconds:0.#} s", e);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or IOException)
+        {
+            throw new ControlClientException($"{path}: bad answer: {e.Message}", e);
+        }
+    }
+}
+
+public sealed class ControlClientException : Exception
+{
+    public ControlClientException() { }
+
+    public ControlClientException(string message) : base(message) { }
+
+    public ControlClientException(string message, Exception innerException) : base(message, innerException) { }
+}

@@ -1,0 +1,87 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+
+namespace Sasync.Core.Control;
+
+/// <summary>
+/// The control socket speaks JSON lines: one JSON object per line in each direction. A line is
+/// limited in size so that a misbehaving client cannot make the daemon allocate without bound.
+/// </summary>
+public static class ControlLineProtocol
+{
+    public const int MaxLineBytes = 1 << 20;
+
+    /// <summary>Reads the next line; null at end of stream; throws <see cref="InvalidDataException"/> past the limit.</summary>
+    public static async ValueTask<byte[]?> ReadLineAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var position = buffer.PositionOf((byte)'\n');
+            if (position is { } end)
+            {
+                var line = buffer.Slice(0, end).ToArray();
+                reader.AdvanceTo(buffer.GetPosition(1, end));
+                return line;
+            }
+
+            if (buffer.Length > MaxLineBytes)
+            {
+                reader.AdvanceTo(buffer.End);
+                throw new InvalidDataException($"control line longer than {MaxLineBytes} bytes");
+            }
+
+            if (result.IsCompleted)
+            {
+                var rest = buffer.IsEmpty ? null : buffer.ToArray();
+                reader.AdvanceTo(buffer.End);
+                return rest;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    public static async ValueTask WriteLineAsync(Stream stream, Action<Utf8JsonWriter> write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(write);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        buffer.Write("\n"u8);
+        await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Parses a request line; false with a reason when it is not <c>{"command": "…", …}</c>.</summary>
+    public static bool TryParseRequest(ReadOnlyMemory<byte> line, out ControlRequest? request, out string error)
+    {
+        request = null;
+        try
+        {
+            using var document = JsonDocument.Parse(line, new JsonDocumentOptions { MaxDepth = 16 });
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("command", out var command) || command.ValueKind != JsonValueKind.String)
+            {
+                error = "a request is a JSON object with a string \"command\"";
+                return false;
+            }
+
+            request = new ControlRequest(command.GetString()!, root.Clone());
+            error = "";
+            return true;
+        }
+        catch (JsonException e)
+        {
+            error = $"not JSON: {e.Message}";
+            return false;
+        }
+    }
+}

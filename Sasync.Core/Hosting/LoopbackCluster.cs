@@ -1,0 +1,196 @@
+using System.Collections.Immutable;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Sasync.Core.Config;
+using Sasync.Core.Net;
+using Sasync.Core.Platform;
+using Sasync.Core.Simulation;
+using Sasync.Core.Sync;
+
+namespace Sasync.Core.Hosting;
+
+/// <summary>How a <see cref="LoopbackCluster"/> is laid out.</summary>
+public sealed record LoopbackClusterOptions
+{
+    public int Nodes { get; init; } = 2;
+
+    /// <summary>The port every node listens on; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    public required SharedKey SharedKey { get; init; }
+
+    public FlushMode FlushMode { get; init; } = FlushMode.Startup;
+
+    /// <summary>Carp link state of node 1 at start; the others start as BACKUP.</summary>
+    public LinkState FirstNodeCarp { get; init; } = LinkState.Up;
+
+    public long MaxQueuedBytesPerPeer { get; init; } = new PeerNetworkOptions().MaxQueuedBytesPerPeer;
+}
+
+/// <summary>
+/// A cluster of sasyncd nodes in one process, each with its own simulated kernel and carp, talking
+/// real TCP over 127.0.0.1, 127.0.0.2, …: for the demo, the benchmark, tests, and other HA tools.
+/// </summary>
+public sealed class LoopbackCluster : IAsyncDisposable
+{
+    private LoopbackCluster(ImmutableArray<LoopbackClusterNode> nodes) => Nodes = nodes;
+
+    public ImmutableArray<LoopbackClusterNode> Nodes { get; }
+
+    public LoopbackClusterNode this[int index] => Nodes[index - 1];
+
+    /// <summary>Creates the nodes (1-based, node i on 127.0.0.i) and starts them all.</summary>
+    public static async Task<LoopbackCluster> StartAsync(LoopbackClusterOptions options, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var port = options.Port != 0 ? options.Port : LoopbackPorts.FreePort(options.Nodes);
+        var nodes = Enumerable.Range(1, options.Nodes)
+            .Select(i => new LoopbackClusterNode(i, options, port, loggers))
+            .ToImmutableArray();
+        var cluster = new LoopbackCluster(nodes);
+        try
+        {
+            foreach (var node in nodes)
+            {
+                await node.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return cluster;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in Nodes)
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>One node of a <see cref="LoopbackCluster"/>: its simulated host, its daemon, and an IKE daemon's PF_KEY socket.</summary>
+public sealed class LoopbackClusterNode : IAsyncDisposable
+{
+    private readonly LoopbackClusterOptions _options;
+    private readonly int _port;
+    private readonly ILoggerFactory _loggers;
+    private SyncNode? _node;
+    private SimulatedKeyClient? _daemonSocket;
+    private uint _ikeSequence;
+
+    internal LoopbackClusterNode(int index, LoopbackClusterOptions options, int port, ILoggerFactory loggers)
+    {
+        Index = index;
+        _options = options;
+        _port = port;
+        _loggers = loggers;
+        Address = LoopbackPorts.Node(index);
+        Settings = new SyncSettings
+        {
+            CarpInterface = "carp0",
+            SharedKey = options.SharedKey,
+            FlushMode = options.FlushMode,
+            Listen = new ListenSettings { On = Address.ToString(), Family = ListenFamily.Inet, Port = port },
+            Peers = [.. Enumerable.Range(1, options.Nodes).Where(i => i != index).Select(i => LoopbackPorts.Node(i).ToString())],
+        };
+        Host = new SimulatedNode(carpInterface: Settings.CarpInterface, carpGroup: Settings.CarpGroup);
+        Host.Carp.Set(index == 1 ? options.FirstNodeCarp : LinkState.Down);
+        Ike = Host.OpenKeyEngine(IkePid);
+    }
+
+    public int Index { get; }
+
+    public IPAddress Address { get; }
+
+    public SyncSettings Settings { get; }
+
+    /// <summary>The simulated operating system: kernel, carp, demote counter, daemon control.</summary>
+    public SimulatedNode Host { get; private set; }
+
+    /// <summary>A PF_KEY socket of the node's IKE daemon, to write SAs and flows as isakmpd would.</summary>
+    public SimulatedKeyClient Ike { get; private set; }
+
+    public uint DaemonPid => 1000u + (uint)Index;
+
+    public uint IkePid => 2000u + (uint)Index;
+
+    /// <summary>The running daemon, or null while the node is stopped.</summary>
+    public SyncNode? Node => _node;
+
+    public bool IsRunning => _node is not null;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_node is not null)
+        {
+            return;
+        }
+
+        _daemonSocket = Host.OpenKeyEngine(DaemonPid);
+        var control = Host.DaemonControl;
+        var platform = new NodePlatform(
+            _daemonSocket,
+            Host.Carp,
+            Host.CarpGroup,
+            ImmutableDictionary<DaemonKind, IDaemonControl>.Empty.Add(DaemonKind.Isakmpd, control).Add(DaemonKind.Iked, control));
+        var node = new SyncNode(
+            Settings,
+            platform,
+            new SasyncFrameCodec(Settings.SharedKey),
+            new PeerNetworkOptions
+            {
+                Listen = [new IPEndPoint(Address, _port)],
+                Port = _port,
+                BindAddress = Address,
+                Peers = Settings.Peers,
+                MaxQueuedBytesPerPeer = _options.MaxQueuedBytesPerPeer,
+            },
+            TimeProvider.System,
+            _loggers);
+        await node.StartAsync(cancellationToken).ConfigureAwait(false);
+        _node = node;
+    }
+
+    /// <summary>Stops the daemon as a crash would; the simulated kernel keeps its SAs.</summary>
+    public async Task StopAsync()
+    {
+        if (_node is { } node)
+        {
+            _node = null;
+            await node.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_daemonSocket is { } socket)
+        {
+            _daemonSocket = null;
+            await socket.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Replaces the host by a freshly booted one: empty SADB/SPD, carp BACKUP, group demoted as at boot.</summary>
+    public async Task RebootAsync(CancellationToken cancellationToken)
+    {
+        await StopAsync().ConfigureAwait(false);
+        await Ike.DisposeAsync().ConfigureAwait(false);
+        Host = new SimulatedNode(carpInterface: Settings.CarpInterface, carpGroup: Settings.CarpGroup);
+        Host.Carp.Set(LinkState.Down);
+        Host.CarpGroup.Set(Settings.CarpGroup, 1);
+        Ike = Host.OpenKeyEngine(IkePid);
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes a message as the IKE daemon would (pid and sequence filled in).</summary>
+    public ValueTask WriteAsIkeAsync(Func<uint, uint, byte[]> message, CancellationToken cancellationToken) =>
+        Ike.WriteAsync(message(IkePid, ++_ikeSequence), cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await Ike.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Sasync.Core.Sync;
+
+namespace Sasync.Core.Hosting;
+
+/// <summary>The JSON shape of a node's status, as <c>sasyncd-cs status --json</c> prints it.</summary>
+public static class NodeStatusJson
+{
+    public static string RunStateName(RunState state) => state switch
+    {
+        RunState.Init => "INIT",
+        RunState.Slave => "SLAVE",
+        RunState.Master => "MASTER",
+        RunState.Fail => "FAIL",
+        _ => state.ToString(),
+    };
+
+    public static void Write(Utf8JsonWriter writer, NodeStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(status);
+        var engine = status.Engine;
+        writer.WriteStartObject();
+        writer.WriteString("runState", RunStateName(engine.RunState));
+        writer.WriteBoolean("runStateLocked", engine.RunStateLocked);
+        writer.WriteBoolean("demoted", engine.Demotion.Held);
+        WriteTime(writer, "undemotedAt", engine.Demotion.ReleasedAt);
+        writer.WriteString("undemoteReason", engine.Demotion.ReleaseReason);
+        WriteTime(writer, "startedAt", engine.StartedAt);
+        writer.WriteStartArray("peers");
+        foreach (var peer in engine.Peers)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", peer.Name);
+            writer.WriteBoolean("connected", peer.Connected);
+            writer.WriteString("runState", peer.PeerRunState is { } state ? RunStateName(state) : null);
+            writer.WriteString("direction", peer.Direction?.ToString().ToLowerInvariant());
+            WriteTime(writer, "connectedSince", peer.ConnectedSince);
+            writer.WriteNumber("framesSent", peer.FramesSent);
+            writer.WriteNumber("framesReceived", peer.FramesReceived);
+            writer.WriteNumber("snapshotsSent", peer.SnapshotsSent);
+            WriteTime(writer, "lastSnapshotSentAt", peer.LastSnapshotSentAt);
+            writer.WriteNumber("snapshotsReceived", peer.SnapshotsReceived);
+            writer.WriteString("lastError", peer.LastError);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        var counters = engine.Counters;
+        writer.WriteStartObject("counters");
+        writer.WriteNumber("kernelMessagesSeen", counters.KernelMessagesSeen);
+        writer.WriteNumber("messagesRelayed", counters.MessagesRelayed);
+        writer.WriteNumber("messagesFiltered", counters.Filtered.Values.Sum());
+        writer.WriteStartObject("filtered");
+        foreach (var (reason, count) in counters.Filtered.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal))
+        {
+            writer.WriteNumber(JsonNamingPolicy.CamelCase.ConvertName(reason.ToString()), count);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteNumber("kernelMessagesMalformed", counters.KernelMessagesMalformed);
+        writer.WriteNumber("framesRejected", counters.FramesRejected);
+        writer.WriteNumber("kernelWrites", counters.KernelWrites);
+        writer.WriteNumber("kernelWriteErrors", counters.KernelWriteErrors);
+        writer.WriteNumber("dumpErrors", counters.DumpErrors);
+        writer.WriteNumber("daemonControlErrors", counters.DaemonControlErrors);
+        writer.WriteNumber("connectionsRefused", status.RefusedConnections);
+        writer.WriteNumber("slowPeerDrops", status.SlowPeerDrops);
+        writer.WriteNumber("framesUnsendable", status.FramesUnsendable);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteTime(Utf8JsonWriter writer, string name, DateTimeOffset? time)
+    {
+        if (time is { } value)
+        {
+            writer.WriteString(name, value);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+}

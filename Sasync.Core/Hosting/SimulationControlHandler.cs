@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Sasync.Core.Control;
+using Sasync.Core.PfKey;
+using Sasync.Core.Platform;
+using Sasync.Core.Simulation;
+
+namespace Sasync.Core.Hosting;
+
+/// <summary>
+/// The control commands of a daemon on the simulated platform: <c>sim.carp</c> flips the carp link
+/// state, <c>sim.inject</c> writes a PF_KEY message as another process would, <c>sim.dump</c> shows
+/// the simulated SADB, SPD, demote counter and daemon control calls.
+/// </summary>
+public sealed class SimulationControlHandler(SimulatedNode host, uint daemonPid) : IControlHandler
+{
+    /// <summary>The pid <c>sim inject</c> writes as when none is given: an IKE daemon's, not ours.</summary>
+    public const uint DefaultInjectPid = 500;
+
+    private readonly ConcurrentDictionary<uint, SimulatedKeyClient> _injectors = new();
+
+    public async ValueTask<ControlReply> HandleAsync(ControlRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        switch (request.Command)
+        {
+            case "sim.carp":
+                var state = request.GetString("state") switch
+                {
+                    "master" => CarpState.Master,
+                    "backup" => CarpState.Backup,
+                    "init" => CarpState.Init,
+                    _ => (CarpState?)null,
+                };
+                if (state is null)
+                {
+                    return ControlReply.Failure("sim.carp: state must be master, backup or init");
+                }
+
+                host.Carp.Set(state.Value);
+                return ControlReply.Success();
+
+            case "sim.inject":
+                return await InjectAsync(request, cancellationToken).ConfigureAwait(false);
+
+            case "sim.dump":
+                return ControlReply.Success(WriteDump);
+
+            default:
+                return ControlReply.Failure($"unknown command \"{request.Command}\"");
+        }
+    }
+
+    private async ValueTask<ControlReply> InjectAsync(ControlRequest request, CancellationToken cancellationToken)
+    {
+        var pid = request.GetInt64("pid") ?? DefaultInjectPid;
+        if (pid is <= 0 or > uint.MaxValue || pid == daemonPid)
+        {
+            return ControlReply.Failure($"sim.inject: pid must be a positive number other than the daemon's ({daemonPid})");
+        }
+
+        byte[] message;
+        try
+        {
+            message = Convert.FromHexString(request.GetString("hex") ?? "");
+        }
+        catch (FormatException)
+        {
+            return ControlReply.Failure("sim.inject: hex must be an even number of hex digits");
+        }
+
+        if (message.Length is 0 or > SimulatedKernel.MaxMessageSize)
+        {
+            return ControlReply.Failure($"sim.inject: a PF_KEY message is 16 to {SimulatedKernel.MaxMessageSize} bytes, not {message.Length}");
+        }
+
+        var client = _injectors.GetOrAdd((uint)pid, p => host.OpenKeyEngine(p));
+        try
+        {
+            await client.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KeyEngineException e)
+        {
+            return ControlReply.Failure($"sim.inject: the kernel refused the message: {e.Message} (errno {e.Errno})");
+        }
+
+        // Nobody reads this socket: drop the kernel's replies so its queue never fills.
+        while (client.TryRead(out _))
+        {
+        }
+
+        return ControlReply.Success();
+    }
+
+    private void WriteDump(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartArray("sas");
+        foreach (var sa in host.Kernel.Sas)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("satype", PfKeyNames.SaTypeName(sa.SaType) ?? ((int)sa.SaType).ToString());
+            writer.WriteString("spi", $"0x{sa.Spi:x8}");
+            writer.WriteString("src", sa.Source?.ToString());
+            writer.WriteString("dst", sa.Destination.ToString());
+            writer.WriteString("state", PfKeyNames.SaStateName(sa.State) ?? ((int)sa.State).ToString());
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("flows");
+        foreach (var flow in host.Kernel.Flows)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("src", $"{flow.SourceFlow}/{flow.SourceMask}");
+            writer.WriteString("dst", $"{flow.DestinationFlow}/{flow.DestinationMask}");
+            writer.WriteString("direction", PfKeyNames.DirectionName(flow.Direction));
+            writer.WriteString("type", PfKeyNames.FlowTypeName(flow.Type));
+            writer.WriteString("satype", PfKeyNames.SaTypeName(flow.SaType));
+            writer.WriteString("peer", flow.Destination?.ToString());
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteNumber("demoteCounter", host.CarpGroup.DemoteCounter);
+        writer.WriteStartArray("daemonControl");
+        foreach (var call in host.DaemonControl.Calls)
+        {
+            writer.WriteStringValue(call);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,504 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Sasync.Core.Config;
+using Sasync.Core.Net;
+using Sasync.Core.Platform;
+using Sasync.Core.Sync;
+
+namespace Sasync.Core.Hosting;
+
+/// <summary>
+/// Runs one sasyncd node: feeds the <see cref="SyncEngine"/> with what the kernel, the carp
+/// interface and the peers report, one event at a time on one loop, and carries out the effects it
+/// answers with. All I/O lives here; the engine only decides.
+/// </summary>
+public sealed partial class SyncNode : IAsyncDisposable
+{
+    private const int InboxCapacity = 8192;
+
+    private readonly SyncSettings _settings;
+    private readonly NodePlatform _platform;
+    private IFrameCodecFactory _codecs;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SyncEngine _engine;
+    private readonly PeerNetwork _network;
+    private IFrameEncoder _encoder;
+    private SharedKey _sharedKey;
+    private readonly CancellationTokenSource _stop = new();
+
+    // Peer traffic and kernel messages wait in a bounded inbox (backpressure to the sockets);
+    // the results of the node's own work never wait behind them.
+    private readonly Channel<EngineEvent> _inbox = Channel.CreateBounded<EngineEvent>(
+        new BoundedChannelOptions(InboxCapacity) { SingleReader = true });
+    private readonly Channel<object> _completions = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<KernelOperation> _kernelQueue = Channel.CreateUnbounded<KernelOperation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<EngineTimer, ITimer> _timers = [];
+    private readonly Dictionary<string, long> _activeLinks = new(StringComparer.Ordinal);
+    private readonly List<Task> _loops = [];
+    private int _demotionsHeld;
+    private long _framesUnsendable;
+
+    public SyncNode(
+        SyncSettings settings,
+        NodePlatform platform,
+        IFrameCodecFactory codecs,
+        PeerNetworkOptions network,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(loggers);
+        _settings = settings;
+        _platform = platform;
+        _codecs = codecs;
+        _time = time;
+        _logger = loggers.CreateLogger("sasyncd");
+        _engine = new SyncEngine(settings, new EngineOptions { Pid = platform.KeyEngine.Pid }, time);
+        _encoder = codecs.CreateEncoder();
+        _sharedKey = settings.SharedKey;
+        // Each new session asks for the current codec, so a new key applies from the next session on.
+        _network = new PeerNetwork(network, () => Volatile.Read(ref _codecs).CreateDecoder(), OnNetworkEventAsync, time, loggers.CreateLogger("sasyncd.net"));
+    }
+
+    /// <summary>Where the node listens for peers (useful when the port was 0).</summary>
+    public ImmutableArray<IPEndPoint> ListenEndPoints => _network.ListenEndPoints;
+
+    /// <summary>Reads the initial carp state and demotion, starts listening and dialling, and starts the loop.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var demoted = false;
+        try
+        {
+            demoted = await _platform.Demoter.ReadAsync(_settings.CarpGroup, cancellationToken).ConfigureAwait(false) > 0;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogPlatformError(_logger, $"cannot read the demote counter of group {_settings.CarpGroup}", e.Message);
+        }
+
+        var link = await _platform.Carp.ReadAsync(_settings.CarpInterface, cancellationToken).ConfigureAwait(false);
+        await _inbox.Writer.WriteAsync(new EngineStarted(link, demoted), cancellationToken).ConfigureAwait(false);
+        _network.Start();
+        var stop = _stop.Token;
+        _loops.Add(Task.Run(() => EventLoopAsync(stop), CancellationToken.None));
+        _loops.Add(Task.Run(() => KernelReadLoopAsync(stop), CancellationToken.None));
+        _loops.Add(Task.Run(() => KernelWriteLoopAsync(stop), CancellationToken.None));
+        _loops.Add(Task.Run(() => CarpWatchLoopAsync(stop), CancellationToken.None));
+    }
+
+    /// <summary>The engine's status plus the node's network counters, taken on the loop.</summary>
+    public async Task<NodeStatus> GetStatusAsync(CancellationToken cancellationToken)
+    {
+        var request = new StatusRequest();
+        await _completions.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        return await request.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Applies a reloaded configuration (SIGHUP) without touching the kernel: new peers are dialled,
+    /// removed ones closed, and a new shared key applies to every session, which are re-established
+    /// under it. Returns the settings that differ but only take effect after a restart.
+    /// </summary>
+    public async Task<ImmutableArray<string>> ReloadAsync(SyncSettings settings, IFrameCodecFactory codecs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var request = new ReloadRequest(settings, codecs);
+        await _completions.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        await request.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var current = _settings with { Peers = settings.Peers, SharedKey = settings.SharedKey };
+        var ignored = ImmutableArray.CreateBuilder<string>();
+        if (current.CarpInterface != settings.CarpInterface) { ignored.Add("interface"); }
+        if (current.CarpGroup != settings.CarpGroup) { ignored.Add("group"); }
+        if (current.FlushMode != settings.FlushMode) { ignored.Add("flushmode"); }
+        if (current.Listen != settings.Listen) { ignored.Add("listen"); }
+        if (current.Control != settings.Control) { ignored.Add("control"); }
+        if (current.Mode != settings.Mode || current.SkipSlave != settings.SkipSlave) { ignored.Add("mode"); }
+        return ignored.ToImmutable();
+    }
+
+    private async ValueTask OnNetworkEventAsync(PeerNetworkEvent e)
+    {
+        switch (e)
+        {
+            case PeerLinkUp or PeerLinkDown:
+                // Session changes go through the completion queue so that they are never stuck
+                // behind a full inbox, but frames of a link always follow its PeerLinkUp.
+                await _completions.Writer.WriteAsync(e, _stop.Token).ConfigureAwait(false);
+                break;
+            case PeerLinkFrame frame:
+                await _inbox.Writer.WriteAsync(new PeerFrameWithLink(frame.Peer, frame.LinkId, frame.Type, frame.Plaintext), _stop.Token).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async Task EventLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (_completions.Reader.TryRead(out var completion))
+                {
+                    HandleCompletion(completion);
+                }
+                else if (_inbox.Reader.TryRead(out var e))
+                {
+                    Handle(e);
+                }
+                else
+                {
+                    var more = _completions.Reader.WaitToReadAsync(cancellationToken).AsTask();
+                    var inbox = _inbox.Reader.WaitToReadAsync(cancellationToken).AsTask();
+                    await Task.WhenAny(more, inbox).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void HandleCompletion(object completion)
+    {
+        switch (completion)
+        {
+            case EngineEvent e:
+                Handle(e);
+                break;
+            case PeerLinkUp up:
+                _activeLinks[up.Peer] = up.LinkId;
+                Handle(new PeerConnected(up.Peer, up.Outbound ? PeerDirection.Outbound : PeerDirection.Inbound, [up.Remote.Address]));
+                break;
+            case PeerLinkDown down:
+                // A late report about a session that was already replaced changes nothing.
+                if (_activeLinks.TryGetValue(down.Peer, out var id) && id == down.LinkId)
+                {
+                    _activeLinks.Remove(down.Peer);
+                    Handle(new PeerDisconnected(down.Peer, down.Reason));
+                }
+
+                break;
+            case ReloadRequest reload:
+                var keyChanged = !reload.Settings.SharedKey.Equals(_sharedKey);
+                _sharedKey = reload.Settings.SharedKey;
+                _network.SetPeers(reload.Settings.Peers);
+                if (keyChanged)
+                {
+                    Volatile.Write(ref _codecs, reload.Codecs);
+                    _encoder = reload.Codecs.CreateEncoder();
+                    foreach (var peer in _activeLinks.Keys.ToList())
+                    {
+                        _network.Close(peer, "the shared key changed");
+                    }
+                }
+
+                reload.Done.TrySetResult();
+                break;
+            case StatusRequest request:
+                request.Result.TrySetResult(new NodeStatus(_engine.Status, _network.RefusedConnections, _network.SlowPeerDrops, _framesUnsendable));
+                break;
+        }
+    }
+
+    private void Handle(EngineEvent e)
+    {
+        if (e is PeerFrameWithLink frame)
+        {
+            if (!_activeLinks.TryGetValue(frame.Peer, out var id) || id != frame.LinkId)
+            {
+                return;
+            }
+
+            e = new PeerFrameReceived(frame.Peer, frame.Type, frame.Plaintext);
+        }
+
+        IReadOnlyList<EngineEffect> effects;
+        try
+        {
+            effects = _engine.Handle(e);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The engine must not throw; if it does, keep the node alive and say so loudly.
+            LogEngineFailure(_logger, e.GetType().Name, ex);
+            return;
+        }
+
+        foreach (var effect in effects)
+        {
+            Execute(effect);
+        }
+    }
+
+    private void Execute(EngineEffect effect)
+    {
+        switch (effect)
+        {
+            case SendControl send:
+                SendFrame(send.Peer, Wire.WireMessageType.Control, send.Message.ToBytes());
+                break;
+            case SendPfKey send:
+                SendFrame(send.Peer, Wire.WireMessageType.PfKey, send.Message.Span);
+                break;
+            case WriteToKernel write:
+                _kernelQueue.Writer.TryWrite(new KernelOperation(write, null));
+                break;
+            case SetPromiscuous promiscuous:
+                _kernelQueue.Writer.TryWrite(new KernelOperation(null, promiscuous.Enabled));
+                break;
+            case RequestKernelDump dump:
+                _ = RunAsync(() => DumpAsync(dump));
+                break;
+            case ControlDaemon control:
+                _ = RunAsync(() => ControlDaemonAsync(control));
+                break;
+            case AdjustCarpDemotion adjust:
+                _demotionsHeld += adjust.Delta;
+                _ = RunAsync(() => AdjustDemotionAsync(adjust));
+                break;
+            case ArmTimer arm:
+                Arm(arm);
+                break;
+            case CancelTimer cancel:
+                if (_timers.Remove(cancel.Timer, out var timer))
+                {
+                    timer.Dispose();
+                }
+
+                break;
+            case ConnectMissingPeers:
+                _network.DialNow();
+                break;
+            case ClosePeer close:
+                _network.Close(close.Peer, close.Reason);
+                break;
+            case Log log:
+#pragma warning disable CA1848, CA2254 // The engine composes its own messages.
+                _logger.Log(log.Level, log.Message);
+#pragma warning restore CA1848, CA2254
+                break;
+        }
+    }
+
+    private void SendFrame(string peer, Wire.WireMessageType type, ReadOnlySpan<byte> plaintext)
+    {
+        if (!_encoder.TryEncode(type, plaintext, out var frame, out var error))
+        {
+            _framesUnsendable++;
+            LogUnsendable(_logger, peer, error);
+            return;
+        }
+
+        _network.Send(peer, frame);
+    }
+
+    private void Arm(ArmTimer arm)
+    {
+        if (_timers.Remove(arm.Timer, out var old))
+        {
+            old.Dispose();
+        }
+
+        var which = arm.Timer;
+        _timers[which] = _time.CreateTimer(
+            _ => _completions.Writer.TryWrite(new TimerFired(which)),
+            null,
+            arm.Delay < TimeSpan.Zero ? TimeSpan.Zero : arm.Delay,
+            Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task RunAsync(Func<Task> work)
+    {
+        try
+        {
+            await work().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task DumpAsync(RequestKernelDump request)
+    {
+        EngineEvent result;
+        try
+        {
+            var dump = await _platform.KeyEngine.DumpAsync(_stop.Token).ConfigureAwait(false);
+            result = new KernelDumpCompleted(request.Peer, request.RequestId, dump, null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            result = new KernelDumpCompleted(request.Peer, request.RequestId, null, e.Message);
+        }
+
+        await _completions.Writer.WriteAsync(result, _stop.Token).ConfigureAwait(false);
+    }
+
+    private async Task ControlDaemonAsync(ControlDaemon control)
+    {
+        string? error = null;
+        if (!_platform.Daemons.TryGetValue(control.Daemon, out var daemon))
+        {
+            error = $"no control for {control.Daemon} on this platform";
+        }
+        else
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                timeout.CancelAfter(TimeSpan.FromSeconds(2));
+                await daemon.SetActiveAsync(control.Active, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !_stop.IsCancellationRequested)
+            {
+                error = e.Message;
+            }
+        }
+
+        await _completions.Writer.WriteAsync(new DaemonControlCompleted(control.Daemon, control.Active, error), _stop.Token).ConfigureAwait(false);
+    }
+
+    private async Task AdjustDemotionAsync(AdjustCarpDemotion adjust)
+    {
+        try
+        {
+            await _platform.Demoter.AdjustAsync(adjust.Group, adjust.Delta, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogPlatformError(_logger, $"cannot adjust the demote counter of group {adjust.Group} by {adjust.Delta}", e.Message);
+        }
+    }
+
+    private async Task KernelReadLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var message in _platform.KeyEngine.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await _inbox.Writer.WriteAsync(new KernelMessageReceived(message), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            LogPlatformError(_logger, "reading PF_KEY failed", e.Message);
+        }
+    }
+
+    private async Task KernelWriteLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var operation in _kernelQueue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (operation.Promiscuous is { } enabled)
+                {
+                    try
+                    {
+                        await _platform.KeyEngine.SetPromiscuousAsync(enabled, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        LogPlatformError(_logger, $"cannot turn promiscuous mode {(enabled ? "on" : "off")}", e.Message);
+                    }
+
+                    continue;
+                }
+
+                var write = operation.Write!;
+                string? error = null;
+                try
+                {
+                    await _platform.KeyEngine.WriteAsync(write.Message, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    error = e.Message;
+                }
+
+                var type = write.Message.Length >= 2 ? (PfKey.SadbMessageType)write.Message.Span[1] : PfKey.SadbMessageType.Reserved;
+                await _completions.Writer.WriteAsync(new KernelWriteCompleted(write.Peer, type, error), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task CarpWatchLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var state in _platform.Carp.WatchAsync(_settings.CarpInterface, cancellationToken).ConfigureAwait(false))
+            {
+                await _completions.Writer.WriteAsync(new CarpStateChanged(state), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            LogPlatformError(_logger, "watching the carp interface failed", e.Message);
+        }
+    }
+
+    /// <summary>Stops every loop and session, and gives back a demotion still held.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _network.DisposeAsync().ConfigureAwait(false);
+        await Task.WhenAll(_loops).ConfigureAwait(false);
+        foreach (var timer in _timers.Values)
+        {
+            timer.Dispose();
+        }
+
+        if (_demotionsHeld > 0)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await _platform.Demoter.AdjustAsync(_settings.CarpGroup, -_demotionsHeld, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                LogPlatformError(_logger, "cannot undo the carp demotion on exit", e.Message);
+            }
+        }
+
+        _stop.Dispose();
+    }
+
+    private sealed record KernelOperation(WriteToKernel? Write, bool? Promiscuous);
+
+    private sealed record ReloadRequest(SyncSettings Settings, IFrameCodecFactory Codecs)
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed class StatusRequest
+    {
+        public TaskCompletionSource<NodeStatus> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>A peer frame tagged with its session, so frames of a replaced session are dropped.</summary>
+    private sealed record PeerFrameWithLink(string Peer, long LinkId, Wire.WireMessageType Type, ReadOnlyMemory<byte> Plaintext) : EngineEvent;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{What}: {Reason}")]
+    private static partial void LogPlatformError(ILogger logger, string what, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "the sync engine failed on {Event}")]
+    private static partial void LogEngineFailure(ILogger logger, string @event, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "peer {Peer}: message not sent: {Reason}")]
+    private static partial void LogUnsendable(ILogger logger, string peer, string reason);
+}
+
+/// <summary>A node's status: the engine's view plus network totals.</summary>
+public sealed record NodeStatus(EngineStatus Engine, long RefusedConnections, long SlowPeerDrops, long FramesUnsendable);

@@ -1,0 +1,180 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+
+namespace Sasync.Core.Net;
+
+/// <summary>
+/// One TCP session with a peer: a reader that decodes frames and a writer that drains a bounded
+/// queue of encoded frames, coalescing them into few writes. Neither ever blocks the node: a send
+/// to a full queue fails at once and the caller drops the link.
+/// </summary>
+internal sealed class PeerLink : IAsyncDisposable
+{
+    private const int CoalesceBytes = 64 * 1024;
+
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly Channel<ReadOnlyMemory<byte>> _queue;
+    private readonly long _maxQueuedBytes;
+    private readonly CancellationTokenSource _stop = new();
+    private long _queuedBytes;
+    private Task _reader = Task.CompletedTask;
+    private Task _writer = Task.CompletedTask;
+    private int _closed;
+
+    public PeerLink(string peer, long id, Socket socket, bool outbound, IPAddress dialler, DateTimeOffset openedAt, long maxQueuedBytes)
+    {
+        Peer = peer;
+        Id = id;
+        _socket = socket;
+        Outbound = outbound;
+        Dialler = dialler;
+        OpenedAt = openedAt;
+        Remote = (IPEndPoint)socket.RemoteEndPoint!;
+        _maxQueuedBytes = maxQueuedBytes;
+        _stream = new NetworkStream(socket, ownsSocket: false);
+        _queue = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true });
+    }
+
+    public string Peer { get; }
+
+    public long Id { get; }
+
+    public bool Outbound { get; }
+
+    /// <summary>The address of the side that opened the connection.</summary>
+    public IPAddress Dialler { get; }
+
+    public DateTimeOffset OpenedAt { get; }
+
+    public IPEndPoint Remote { get; }
+
+    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+
+    /// <summary>Starts the loops; <paramref name="closed"/> runs once when either loop ends.</summary>
+    public void Start(IFrameDecoder decoder, Func<PeerNetworkEvent, ValueTask> deliver, Action<PeerLink, string> closed)
+    {
+        _reader = Task.Run(() => ReadLoopAsync(decoder, deliver, closed));
+        _writer = Task.Run(() => WriteLoopAsync(closed));
+    }
+
+    /// <summary>Queues one encoded frame; false when the queue is over its byte budget or the link is closing.</summary>
+    public bool TrySend(ReadOnlyMemory<byte> frame)
+    {
+        if (Volatile.Read(ref _closed) != 0)
+        {
+            return false;
+        }
+
+        if (Interlocked.Add(ref _queuedBytes, frame.Length) > _maxQueuedBytes || !_queue.Writer.TryWrite(frame))
+        {
+            Interlocked.Add(ref _queuedBytes, -frame.Length);
+            return false;
+        }
+
+        return true;
+    }
+
+    private async Task ReadLoopAsync(IFrameDecoder decoder, Func<PeerNetworkEvent, ValueTask> deliver, Action<PeerLink, string> closed)
+    {
+        var reason = "connection closed by peer";
+        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(_stop.Token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                while (true)
+                {
+                    var status = decoder.TryDecode(ref buffer, out var type, out var plaintext, out var error);
+                    if (status == FrameDecodeStatus.Frame)
+                    {
+                        await deliver(new PeerLinkFrame(Peer, Id, type, plaintext)).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (status == FrameDecodeStatus.Fatal)
+                    {
+                        reason = $"bad frame: {error}";
+                        return;
+                    }
+
+                    break;
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            reason = "closed";
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            reason = e.Message;
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+            closed(this, reason);
+        }
+    }
+
+    private async Task WriteLoopAsync(Action<PeerLink, string> closed)
+    {
+        var batch = new ArrayBufferWriter<byte>(CoalesceBytes);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+            {
+                batch.ResetWrittenCount();
+                while (batch.WrittenCount < CoalesceBytes && _queue.Reader.TryRead(out var frame))
+                {
+                    batch.Write(frame.Span);
+                }
+
+                await _stream.WriteAsync(batch.WrittenMemory, _stop.Token).ConfigureAwait(false);
+                Interlocked.Add(ref _queuedBytes, -batch.WrittenCount);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            closed(this, e.Message);
+        }
+    }
+
+    /// <summary>Stops both loops and closes the socket; safe to call more than once.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        _queue.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+
+        _socket.Dispose();
+        await Task.WhenAll(_reader, _writer).ConfigureAwait(false);
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}

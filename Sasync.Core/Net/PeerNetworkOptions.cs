@@ -1,0 +1,29 @@
+using System.Collections.Immutable;
+using System.Net;
+
+namespace Sasync.Core.Net;
+
+/// <summary>How a node listens for and dials its peers.</summary>
+public sealed record PeerNetworkOptions
+{
+    /// <summary>Local endpoints to listen on (from <c>listen on</c>; every address when empty).</summary>
+    public ImmutableArray<IPEndPoint> Listen { get; init; } = [];
+
+    /// <summary>The port peers listen on; sasyncd uses one port for both ends.</summary>
+    public int Port { get; init; } = Config.SyncSettings.DefaultPort;
+
+    /// <summary>Source address for outgoing connections, so the peer sees the address it expects.</summary>
+    public IPAddress? BindAddress { get; init; }
+
+    /// <summary>Configured peers by name (address or host name as written in the config).</summary>
+    public ImmutableArray<string> Peers { get; init; } = [];
+
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A peer with more than this many bytes waiting to be sent is dropped (it cannot keep up).</summary>
+    public long MaxQueuedBytesPerPeer { get; init; } = 256L * 1024 * 1024;
+}

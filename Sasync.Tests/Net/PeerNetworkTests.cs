@@ -1,0 +1,243 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sasync.Core.Net;
+using Sasync.Core.Wire;
+using Sasync.Core.Hosting;
+
+namespace Sasync.Tests.Net;
+
+public sealed class PeerNetworkTests : IAsyncDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly int _port = LoopbackPorts.FreePort();
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    /// <summary>Plain test framing: u32 length, u8 type, payload. A length over 1000 is fatal.</summary>
+    private sealed class TestDecoder : IFrameDecoder
+    {
+        public FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, out WireMessageType type, out byte[] plaintext, out string error)
+        {
+            type = default;
+            plaintext = [];
+            error = "";
+            if (buffer.Length < 5)
+            {
+                return FrameDecodeStatus.NeedMoreData;
+            }
+
+            Span<byte> head = stackalloc byte[5];
+            buffer.Slice(0, 5).CopyTo(head);
+            var length = BinaryPrimitives.ReadUInt32BigEndian(head);
+            if (length > 1000)
+            {
+                error = $"length {length}";
+                return FrameDecodeStatus.Fatal;
+            }
+
+            if (buffer.Length < 5 + length)
+            {
+                return FrameDecodeStatus.NeedMoreData;
+            }
+
+            type = (WireMessageType)head[4];
+            plaintext = buffer.Slice(5, length).ToArray();
+            buffer = buffer.Slice(5 + length);
+            return FrameDecodeStatus.Frame;
+        }
+    }
+
+    private static byte[] Frame(string text)
+    {
+        var payload = System.Text.Encoding.ASCII.GetBytes(text);
+        var frame = new byte[5 + payload.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)payload.Length);
+        frame[4] = (byte)WireMessageType.PfKey;
+        payload.CopyTo(frame, 5);
+        return frame;
+    }
+
+    private sealed class Node
+    {
+        public required PeerNetwork Network { get; init; }
+
+        public Channel<PeerNetworkEvent> Events { get; } = Channel.CreateUnbounded<PeerNetworkEvent>();
+
+        public ConcurrentDictionary<string, int> Sessions { get; } = new();
+
+        public async Task<T> NextAsync<T>(Func<T, bool>? match = null)
+            where T : PeerNetworkEvent
+        {
+            using var timeout = new CancellationTokenSource(Patience);
+            while (true)
+            {
+                var e = await Events.Reader.ReadAsync(timeout.Token);
+                if (e is T typed && (match is null || match(typed)))
+                {
+                    return typed;
+                }
+            }
+        }
+    }
+
+    private Node Start(int index, long maxQueued = 1 << 20, params int[] peers)
+    {
+        Node? node = null;
+        var network = new PeerNetwork(
+            new PeerNetworkOptions
+            {
+                Listen = [new IPEndPoint(LoopbackPorts.Node(index), _port)],
+                Port = _port,
+                BindAddress = LoopbackPorts.Node(index),
+                Peers = [.. peers.Select(p => LoopbackPorts.Node(p).ToString())],
+                InitialBackoff = TimeSpan.FromMilliseconds(50),
+                MaxBackoff = TimeSpan.FromMilliseconds(500),
+                MaxQueuedBytesPerPeer = maxQueued,
+            },
+            () => new TestDecoder(),
+            e =>
+            {
+                switch (e)
+                {
+                    case PeerLinkUp: node!.Sessions.AddOrUpdate(e.Peer, 1, (_, n) => n + 1); break;
+                    case PeerLinkDown: node!.Sessions.AddOrUpdate(e.Peer, -1, (_, n) => n - 1); break;
+                }
+
+                return node!.Events.Writer.WriteAsync(e);
+            },
+            TimeProvider.System,
+            NullLogger.Instance);
+        node = new Node { Network = network };
+        _owned.Add(network);
+        network.Start();
+        return node;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var owned in _owned)
+        {
+            await owned.DisposeAsync();
+        }
+    }
+
+    private static async Task<byte[]> ReceiveTextAsync(Node node, string from) =>
+        (await node.NextAsync<PeerLinkFrame>(f => f.Peer == from)).Plaintext.ToArray();
+
+    [Fact]
+    public async Task Two_nodes_that_dial_each_other_end_up_with_one_session_that_carries_frames()
+    {
+        var a = Start(1, peers: 2);
+        var b = Start(2, peers: 1);
+        await a.NextAsync<PeerLinkUp>();
+        await b.NextAsync<PeerLinkUp>();
+
+        // Send until a frame crosses in both directions (a duplicate session may be replaced meanwhile).
+        async Task Exchange(Node from, Node to, string toName, string fromName)
+        {
+            using var timeout = new CancellationTokenSource(Patience);
+            while (true)
+            {
+                from.Network.Send(toName, Frame("hello from " + fromName));
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+                wait.CancelAfter(TimeSpan.FromMilliseconds(200));
+                try
+                {
+                    while (true)
+                    {
+                        var e = await to.Events.Reader.ReadAsync(wait.Token);
+                        if (e is PeerLinkFrame f)
+                        {
+                            Assert.Equal("hello from " + fromName, System.Text.Encoding.ASCII.GetString(f.Plaintext.Span));
+                            return;
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (!timeout.IsCancellationRequested)
+                {
+                }
+            }
+        }
+
+        await Exchange(a, b, "127.0.0.2", "127.0.0.1");
+        await Exchange(b, a, "127.0.0.1", "127.0.0.2");
+        Assert.Equal(1, a.Sessions["127.0.0.2"]);
+        Assert.Equal(1, b.Sessions["127.0.0.1"]);
+    }
+
+    [Fact]
+    public async Task A_connection_from_an_unconfigured_host_is_refused()
+    {
+        var a = Start(1, peers: 2);
+        using var stranger = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        stranger.Bind(new IPEndPoint(LoopbackPorts.Node(3), 0));
+        await stranger.ConnectAsync(new IPEndPoint(LoopbackPorts.Node(1), _port));
+        var buffer = new byte[1];
+        using var timeout = new CancellationTokenSource(Patience);
+        var read = await stranger.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+        Assert.Equal(0, read);
+        Assert.Equal(1, a.Network.RefusedConnections);
+        Assert.False(a.Sessions.ContainsKey("127.0.0.3"));
+    }
+
+    [Fact]
+    public async Task A_peer_that_restarts_is_reconnected()
+    {
+        var a = Start(1, peers: 2);
+        var b = Start(2, peers: 1);
+        await a.NextAsync<PeerLinkUp>();
+        await b.Network.DisposeAsync();
+        _owned.Remove(b.Network);
+        await a.NextAsync<PeerLinkDown>();
+
+        var again = Start(2, peers: 1);
+        await again.NextAsync<PeerLinkUp>();
+        await a.NextAsync<PeerLinkUp>();
+        Assert.True(a.Network.Send("127.0.0.2", Frame("back")));
+        Assert.Equal("back", System.Text.Encoding.ASCII.GetString(await ReceiveTextAsync(again, "127.0.0.1")));
+    }
+
+    [Fact]
+    public async Task A_bad_frame_closes_only_that_session()
+    {
+        var a = Start(1, peers: 2);
+        await Task.Yield();
+        using var fake = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        fake.Bind(new IPEndPoint(LoopbackPorts.Node(2), 0));
+        await fake.ConnectAsync(new IPEndPoint(LoopbackPorts.Node(1), _port));
+        await a.NextAsync<PeerLinkUp>();
+        await fake.SendAsync(new byte[] { 0xff, 0xff, 0xff, 0xff, 1 });
+        var down = await a.NextAsync<PeerLinkDown>();
+        Assert.Contains("bad frame", down.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_peer_that_stops_reading_is_dropped_with_bounded_memory()
+    {
+        // The "peer" accepts and never reads.
+        using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        silent.Bind(new IPEndPoint(LoopbackPorts.Node(2), _port));
+        silent.Listen(1);
+        var a = Start(1, maxQueued: 256 * 1024, peers: 2);
+        using var accepted = await silent.AcceptAsync();
+        await a.NextAsync<PeerLinkUp>();
+
+        var frame = Frame(new string('x', 900));
+        var sent = 0;
+        while (a.Network.Send("127.0.0.2", frame))
+        {
+            sent++;
+            Assert.True(sent < 1_000_000, "the queue never filled up");
+            Assert.True(a.Network.QueuedBytes("127.0.0.2") <= 256 * 1024);
+        }
+
+        var down = await a.NextAsync<PeerLinkDown>();
+        Assert.Contains("cannot keep up", down.Reason, StringComparison.Ordinal);
+        Assert.Equal(1, a.Network.SlowPeerDrops);
+    }
+}
