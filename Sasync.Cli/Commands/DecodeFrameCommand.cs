@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Sasync.Core.Config;
+using Sasync.Core.PfKey;
 using Sasync.Core.Wire;
 
 namespace Sasync.Cli.Commands;
@@ -80,6 +81,19 @@ internal static class DecodeFrameCommand
             json.WriteNumber("data", control.Data);
             json.WriteNumber("data2", control.Data2);
             json.WriteEndObject();
+        }
+        else if (frame.Type == WireMessageType.PfKey)
+        {
+            // The PF_KEY message the frame carries, as `decode pfkey` shows it; or why it is not one.
+            if (PfKeyMessage.TryParse(frame.Plaintext, out var message, out var pfkeyError))
+            {
+                json.WritePropertyName("pfkey");
+                PfKeyJsonWriter.WriteMessage(json, message);
+            }
+            else
+            {
+                json.WriteString("pfkeyError", pfkeyError.ToString());
+            }
         }
 
         json.WriteEndObject();

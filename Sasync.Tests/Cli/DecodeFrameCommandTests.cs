@@ -39,6 +39,24 @@ public class DecodeFrameCommandTests
         Assert.Equal(0u, control.GetProperty("data2").GetUInt32());
     }
 
+    [Fact]
+    public async Task A_pfkey_frame_shows_the_decoded_message_without_its_keys()
+    {
+        var key = new SharedKey(Convert.FromHexString("000102030405060708090a0b0c0d0e0f"));
+        var add = Core.Simulation.IkeDaemonMessages.AddEspSa(77, 5, 0x1234, System.Net.IPAddress.Parse("192.0.2.1"), System.Net.IPAddress.Parse("192.0.2.2"));
+        Assert.True(new FrameEncoder(key).TryEncode(WireMessageType.PfKey, add, out byte[]? frame, out _));
+
+        var (code, json, _) = await RunAsync("", "frame", "--key", "0x000102030405060708090a0b0c0d0e0f", Convert.ToHexString(frame));
+
+        Assert.Equal(0, code);
+        var pfkey = json.GetProperty("pfkey");
+        Assert.Equal("ADD", pfkey.GetProperty("type").GetString());
+        Assert.Equal("ESP", pfkey.GetProperty("satype").GetString());
+        Assert.Contains(pfkey.GetProperty("extensions").EnumerateArray(), e => e.GetProperty("type").GetString() == "SA" && e.GetProperty("spi").GetString() == "0x00001234");
+        // The SA's keys (SPI-derived in the simulation) appear only in the plaintext hex, never decoded.
+        Assert.DoesNotContain("00001234000000000000", pfkey.GetRawText(), StringComparison.OrdinalIgnoreCase);
+    }
+
     [Theory]
     [InlineData("-")]
     [InlineData(null)]
