@@ -1,0 +1,61 @@
+using System.Net;
+using Sasync.Core.Config;
+using Sasync.Core.PfKey;
+using Sasync.Core.Simulation;
+using static Sasync.Tests.Simulation.KernelTestMessages;
+
+namespace Sasync.Tests.Simulation;
+
+/// <summary>
+/// The snapshot rules against the kernel's own checks: every message a snapshot holds must pass both
+/// the input check (EINVAL) and the reply check (EPERM) of a peer's kernel.
+/// </summary>
+public class SnapshotIntoKernelTests
+{
+    private const uint Pid = 1234;
+    private const uint DaemonPid = 4321;
+
+    [Fact]
+    public async Task A_snapshot_of_a_busy_kernel_rebuilds_it_on_a_peer_without_a_single_refusal()
+    {
+        var master = new SimulatedKernel();
+        await using var ike = master.OpenClient(Pid);
+        for (uint spi = 0x100; spi < 0x110; spi++)
+        {
+            await ike.WriteAsync(Add(Pid, spi).Build(), default);
+        }
+
+        // An SA group with SA2/DST2/SATYPE2 and an MTU: dump extensions an ADD must not carry.
+        await ike.WriteAsync(Add(Pid, 0x2222, SadbSaType.XIpip).Build(), default);
+        await ike.WriteAsync(new PfKeyMessageBuilder(SadbMessageType.XGrpSpis, SadbSaType.Esp, 5, Pid)
+            .Add(MatureSa(0x100))
+            .Add(new AddressExtension(SadbExtensionType.AddressDst, Peer))
+            .Add(MatureSa(0x2222, SadbExtensionType.XSa2))
+            .Add(new AddressExtension(SadbExtensionType.XDst2, Peer))
+            .Add(new SaType2Extension(SadbSaType.XIpip))
+            .Build(), default);
+        Assert.True(master.TrySetMtu(SadbSaType.Esp, 0x101, Peer, 1400));
+        for (var i = 0; i < 4; i++)
+        {
+            await ike.WriteAsync(IkeDaemonMessages.AddFlow(Pid, 100 + (uint)i, IkeDaemonMessages.Network(i), IkeDaemonMessages.Network(50 + i), Peer), default);
+        }
+
+        var snapshot = SnapshotBuilder.Build(
+            master.DumpSadb(), master.DumpSpd(), new SyncFilterContext(DaemonPid, FlushMode.Startup, SkipSlave: false, PeerAddresses: Array.Empty<IPAddress>()));
+        Assert.Empty(snapshot.Errors);
+
+        var peer = new SimulatedKernel(new SimulatedKernelOptions { ThrowOnReplyErrno = true });
+        await using var daemon = peer.OpenClient(DaemonPid);
+        uint sequence = 0;
+        foreach (var message in snapshot.Messages)
+        {
+            Assert.True(PfKeyRewrite.TryPrepareForKernel(message, DaemonPid, ++sequence, out var prepared, out var error), error.ToString());
+            await daemon.WriteAsync(prepared, default); // throws on EINVAL, EPERM or a reply errno
+        }
+
+        Assert.Equal(
+            master.Sas.Select(s => (s.SaType, s.Spi, s.Destination)).Order(),
+            peer.Sas.Select(s => (s.SaType, s.Spi, s.Destination)).Order());
+        Assert.Equal(master.Flows.Count, peer.Flows.Count);
+    }
+}
