@@ -19,7 +19,7 @@ public static class DaemonCommand
 
         if (options.CheckOnly)
         {
-            var result = await LoadAsync(options, inspector ?? new PortableConfigFileInspector(), stderr).ConfigureAwait(false);
+            var result = await LoadAsync(options, inspector ?? ConfigFileInspectors.ForThisSystem(), ConfigFileCheck.Daemon, stderr).ConfigureAwait(false);
             if (result.IsValid)
             {
                 // The original prints this on stderr too.
@@ -37,11 +37,11 @@ public static class DaemonCommand
     /// Loads the configuration under the original's file rule, as the daemon does when it starts, and prints
     /// every diagnostic as <c>FILE:LINE:COLUMN: message</c> on <paramref name="stderr"/>.
     /// </summary>
-    public static async Task<ConfigResult> LoadAsync(DaemonOptions options, IConfigFileInspector inspector, TextWriter stderr)
+    public static async Task<ConfigResult> LoadAsync(DaemonOptions options, IConfigFileInspector inspector, ConfigFileCheck check, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(stderr);
-        var result = ConfigFile.Load(options.ConfigPath, inspector, ConfigFileCheck.Daemon);
+        var result = ConfigFile.Load(options.ConfigPath, inspector, check);
         foreach (var diagnostic in result.Diagnostics)
         {
             await stderr.WriteLineAsync(diagnostic.Format(options.ConfigPath)).ConfigureAwait(false);

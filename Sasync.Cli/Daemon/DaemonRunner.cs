@@ -7,7 +7,6 @@ using Sasync.Core.Control;
 using Sasync.Core.Hosting;
 using Sasync.Core.Net;
 using Sasync.Platform.OpenBSD;
-using Sasync.Platform.OpenBSD.Files;
 using Sasync.Platform.OpenBSD.Logging;
 using Sasync.Platform.OpenBSD.Native;
 
@@ -36,7 +35,7 @@ internal static partial class DaemonRunner
             }
         }
 
-        var loaded = await LoadAsync(options, stderr).ConfigureAwait(false);
+        var loaded = (await DaemonCommand.LoadAsync(options, ConfigFileInspectors.ForThisSystem(), Check(options), stderr).ConfigureAwait(false)).Settings;
         if (loaded is null)
         {
             return 1;
@@ -157,7 +156,7 @@ internal static partial class DaemonRunner
 
     private static async Task ReloadAsync(DaemonOptions options, SyncNode node, ILogger logger, CancellationToken cancellationToken)
     {
-        var result = ConfigFile.Load(options.ConfigPath, new OpenBsdConfigFileInspector(), Check(options));
+        var result = Load(options);
         if (!result.IsValid || result.Settings is null)
         {
             LogReloadRefused(logger, options.ConfigPath, string.Join("; ", result.Diagnostics.Where(d => d.IsError).Select(d => d.Format(options.ConfigPath))));
@@ -173,27 +172,10 @@ internal static partial class DaemonRunner
         }
     }
 
-    /// <summary>The daemon's configuration load: the original's file rule on OpenBSD; on the simulated platform bad modes only warn.</summary>
-    private static async Task<SyncSettings?> LoadAsync(DaemonOptions options, TextWriter stderr)
-    {
-        ConfigResult result;
-        try
-        {
-            result = ConfigFile.Load(options.ConfigPath, new OpenBsdConfigFileInspector(), Check(options));
-        }
-        catch (PlatformNotSupportedException)
-        {
-            result = ConfigFile.Load(options.ConfigPath, new PortableConfigFileInspector(), Check(options));
-        }
+    private static ConfigResult Load(DaemonOptions options) =>
+        ConfigFile.Load(options.ConfigPath, ConfigFileInspectors.ForThisSystem(), Check(options));
 
-        foreach (var diagnostic in result.Diagnostics)
-        {
-            await stderr.WriteLineAsync(diagnostic.Format(options.ConfigPath)).ConfigureAwait(false);
-        }
-
-        return result.Settings;
-    }
-
+    /// <summary>The original's file rule on OpenBSD; on the simulated platform bad modes only warn.</summary>
     private static ConfigFileCheck Check(DaemonOptions options) =>
         options.Platform == DaemonPlatform.OpenBsd ? ConfigFileCheck.Daemon : ConfigFileCheck.Repository;
 
