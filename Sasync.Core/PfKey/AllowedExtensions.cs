@@ -12,26 +12,15 @@ namespace Sasync.Core.PfKey;
 /// </summary>
 public static class AllowedExtensions
 {
-    private static readonly SadbExtensionType[] Flow =
-    [
-        SadbExtensionType.XSrcMask, SadbExtensionType.XDstMask, SadbExtensionType.XProtocol,
-        SadbExtensionType.XSrcFlow, SadbExtensionType.XDstFlow, SadbExtensionType.XFlowType,
-    ];
-
     /// <summary>SADB_ADD: no ADDRESS_PROXY, X_SA2, X_DST2, X_SATYPE2, X_MTU, X_LIFETIME_LASTUSE, X_COUNTER or X_REPLAY.</summary>
-    public static FrozenSet<SadbExtensionType> InAdd { get; } = FrozenSet.ToFrozenSet(
-    [
-        SadbExtensionType.Sa, SadbExtensionType.LifetimeCurrent, SadbExtensionType.LifetimeHard,
-        SadbExtensionType.LifetimeSoft, SadbExtensionType.AddressSrc, SadbExtensionType.AddressDst,
-        SadbExtensionType.KeyAuth, SadbExtensionType.KeyEncrypt, SadbExtensionType.IdentitySrc,
-        SadbExtensionType.IdentityDst, .. Flow, SadbExtensionType.XUdpEncap,
-        SadbExtensionType.XTag, SadbExtensionType.XTap, SadbExtensionType.XRdomain, SadbExtensionType.XIface,
-    ]);
+    public static FrozenSet<SadbExtensionType> InAdd { get; } = Surviving(SadbMessageType.Add);
 
     /// <summary>SADB_X_ADDFLOW: addresses, identities, the flow set and the routing domain.</summary>
-    public static FrozenSet<SadbExtensionType> InAddFlow { get; } = FrozenSet.ToFrozenSet(
-    [
-        SadbExtensionType.AddressSrc, SadbExtensionType.AddressDst, SadbExtensionType.IdentitySrc,
-        SadbExtensionType.IdentityDst, .. Flow, SadbExtensionType.XRdomain,
-    ]);
+    public static FrozenSet<SadbExtensionType> InAddFlow { get; } = Surviving(SadbMessageType.XAddFlow);
+
+    private static FrozenSet<SadbExtensionType> Surviving(SadbMessageType type) =>
+        Enumerable.Range(1, (int)SadbExtensionTypes.Max)
+            .Select(n => (SadbExtensionType)n)
+            .Where(extension => KernelExtensionRules.SurvivesBothChecks(type, extension))
+            .ToFrozenSet();
 }

@@ -84,7 +84,7 @@ internal static class KernelMessageValidator
             }
 
             var type = (SadbExtensionType)typeNumber;
-            if (!KernelMessageRules.IsAllowedIn(header.Type, type))
+            if (!KernelExtensionRules.IsAllowedIn(header.Type, type))
             {
                 reason = $"extension header {typeNumber} not permitted on message type {(byte)header.Type}";
                 return false;
@@ -109,12 +109,12 @@ internal static class KernelMessageValidator
                 return false;
             }
 
-            seen |= KernelMessageRules.Bit(type);
+            seen |= KernelExtensionRules.Bit(type);
             parsed[type] = extension.ToArray();
             offset += length;
         }
 
-        if (!KernelMessageRules.HasRequiredIn(header.Type, seen))
+        if (!KernelExtensionRules.HasRequiredIn(header.Type, seen))
         {
             reason = "required fields missing";
             return false;

@@ -161,7 +161,7 @@ public sealed partial class SimulatedKernel
                 request.ClearExtensions();
                 request.Header = request.Header with { Errno = (byte)errno };
             }
-            else if (!KernelMessageRules.IsValidReply(request.Type, request.Seen()))
+            else if (!KernelExtensionRules.IsValidReply(request.Type, request.Seen()))
             {
                 // The command took effect, but the reply would carry extensions the kernel may not send.
                 throw Refusal(OpenBsdErrno.EPERM, $"the {request.Type} reply would carry extensions not allowed out (the command itself took effect)");

@@ -147,4 +147,27 @@ public class SnapshotBuilderTests
         Assert.Contains("4096", Assert.Single(snapshot.Errors).Message, StringComparison.Ordinal);
         Assert.All(snapshot.Messages, m => Assert.True(m.Length <= SnapshotBuilder.MaxMessageLength));
     }
+
+    [Fact]
+    public void What_an_add_may_carry_is_the_kernels_input_table_less_what_fails_its_reply_check()
+    {
+        Assert.Equal(
+            new[]
+            {
+                SadbExtensionType.Sa, SadbExtensionType.LifetimeCurrent, SadbExtensionType.LifetimeHard, SadbExtensionType.LifetimeSoft,
+                SadbExtensionType.AddressSrc, SadbExtensionType.AddressDst, SadbExtensionType.KeyAuth, SadbExtensionType.KeyEncrypt,
+                SadbExtensionType.IdentitySrc, SadbExtensionType.IdentityDst, SadbExtensionType.XSrcMask, SadbExtensionType.XDstMask,
+                SadbExtensionType.XProtocol, SadbExtensionType.XFlowType, SadbExtensionType.XSrcFlow, SadbExtensionType.XDstFlow,
+                SadbExtensionType.XUdpEncap, SadbExtensionType.XTag, SadbExtensionType.XTap, SadbExtensionType.XRdomain, SadbExtensionType.XIface,
+            },
+            AllowedExtensions.InAdd.Order());
+        Assert.Equal(
+            new[]
+            {
+                SadbExtensionType.AddressSrc, SadbExtensionType.AddressDst, SadbExtensionType.IdentitySrc, SadbExtensionType.IdentityDst,
+                SadbExtensionType.XSrcMask, SadbExtensionType.XDstMask, SadbExtensionType.XProtocol, SadbExtensionType.XFlowType,
+                SadbExtensionType.XSrcFlow, SadbExtensionType.XDstFlow, SadbExtensionType.XRdomain,
+            },
+            AllowedExtensions.InAddFlow.Order());
+    }
 }

@@ -1,13 +1,12 @@
-using Sasync.Core.PfKey;
-
-namespace Sasync.Core.Simulation;
+namespace Sasync.Core.PfKey;
 
 /// <summary>
-/// Which extensions the kernel accepts in and requires of each message type, and which it may send
-/// back (sadb_exts_allowed_in / required_in / allowed_out / required_out of
-/// pfkeyv2_parsemessage.c 1.64), as bit sets over extension numbers.
+/// Which extensions OpenBSD's kernel accepts in and requires of each message type, and which it may
+/// send back (sadb_exts_allowed_in / required_in / allowed_out / required_out of
+/// pfkeyv2_parsemessage.c 1.64), as bit sets over extension numbers. The simulated kernel enforces
+/// them; the snapshot rules derive from them what a message written to a peer's kernel may carry.
 /// </summary>
-internal static class KernelMessageRules
+public static class KernelExtensionRules
 {
     private const ulong Sa = 1UL << 1;
     private const ulong LifetimeCurrent = 1UL << 2;
@@ -132,7 +131,17 @@ internal static class KernelMessageRules
 
     public static ulong Bit(SadbExtensionType type) => 1UL << (int)type;
 
-    public static bool IsAllowedIn(SadbMessageType message, SadbExtensionType extension) => (AllowedIn[(int)message] & Bit(extension)) != 0;
+    public static bool IsAllowedIn(SadbMessageType message, SadbExtensionType extension) =>
+        (int)message < AllowedIn.Length && (int)extension < 64 && (AllowedIn[(int)message] & Bit(extension)) != 0;
+
+    /// <summary>
+    /// Whether a message of type <paramref name="message"/> that carries <paramref name="extension"/>
+    /// passes both checks: the input check, and the reply check the kernel makes after executing it
+    /// (with the keys already removed), whose failure is EPERM although the command took effect.
+    /// </summary>
+    public static bool SurvivesBothChecks(SadbMessageType message, SadbExtensionType extension) =>
+        IsAllowedIn(message, extension)
+        && (extension is SadbExtensionType.KeyAuth or SadbExtensionType.KeyEncrypt || (AllowedOut[(int)message] & Bit(extension)) != 0);
 
     public static bool HasRequiredIn(SadbMessageType message, ulong seen) => (seen & RequiredIn[(int)message]) == RequiredIn[(int)message];
 
