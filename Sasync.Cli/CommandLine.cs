@@ -11,7 +11,9 @@ public static class CommandLine
     public const string Usage = "usage: sasyncd-cs [-dnv] [-c config-file]\n" +
         "       sasyncd-cs check [-c config-file] [--json] [--strict]\n" +
         "       sasyncd-cs decode frame --key KEY [HEX|-]\n" +
-        "       sasyncd-cs bench codec [--size N] [--seconds S] [--key-bits 128|192|256] [--json]\n";
+        "       sasyncd-cs bench codec [--size N] [--seconds S] [--key-bits 128|192|256] [--json]\n" +
+        "       sasyncd-cs bench sync [--sas N] [--json]\n" +
+        "       sasyncd-cs demo [--nodes N] [--sas N]\n";
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -23,6 +25,7 @@ public static class CommandLine
         {
             // Each verb lives in Commands/; add one line here per verb.
             case "decode": return await Commands.DecodeCommand.RunAsync(rest, stdout, stderr).ConfigureAwait(false);
+            case "demo": return await Commands.DemoCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
             case "bench": return await Commands.BenchCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
             case "help" or "--help" or "-h":
                 await stdout.WriteAsync(Usage).ConfigureAwait(false);

@@ -25,6 +25,9 @@ public sealed record LoopbackClusterOptions
     public LinkState FirstNodeCarp { get; init; } = LinkState.Up;
 
     public long MaxQueuedBytesPerPeer { get; init; } = new PeerNetworkOptions().MaxQueuedBytesPerPeer;
+
+    /// <summary>Settings of every node's simulated kernel (raise ClientQueueCapacity for big runs).</summary>
+    public SimulatedKernelOptions? KernelOptions { get; init; }
 }
 
 /// <summary>
@@ -98,7 +101,7 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
             Listen = new ListenSettings { On = Address.ToString(), Family = ListenFamily.Inet, Port = port },
             Peers = [.. Enumerable.Range(1, options.Nodes).Where(i => i != index).Select(i => LoopbackPorts.Node(i).ToString())],
         };
-        Host = new SimulatedNode(carpInterface: Settings.CarpInterface, carpGroup: Settings.CarpGroup);
+        Host = new SimulatedNode(options.KernelOptions, carpInterface: Settings.CarpInterface, carpGroup: Settings.CarpGroup);
         Host.Carp.Set(index == 1 ? options.FirstNodeCarp : LinkState.Down);
         Ike = Host.OpenKeyEngine(IkePid);
     }
@@ -177,7 +180,7 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await Ike.DisposeAsync().ConfigureAwait(false);
-        Host = new SimulatedNode(carpInterface: Settings.CarpInterface, carpGroup: Settings.CarpGroup);
+        Host = new SimulatedNode(_options.KernelOptions, carpInterface: Settings.CarpInterface, carpGroup: Settings.CarpGroup);
         Host.Carp.Set(LinkState.Down);
         Host.CarpGroup.Set(Settings.CarpGroup, 1);
         Ike = Host.OpenKeyEngine(IkePid);

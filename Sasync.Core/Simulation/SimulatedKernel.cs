@@ -62,6 +62,30 @@ public sealed partial class SimulatedKernel
         }
     }
 
+    /// <summary>How many SAs the SADB holds (larval ones included), without copying them.</summary>
+    public int SaCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _sadb.Count;
+            }
+        }
+    }
+
+    /// <summary>How many flows the SPD holds, without copying them.</summary>
+    public int FlowCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _spd.Count;
+            }
+        }
+    }
+
     /// <summary>The flows of all routing domains, newest first (the SPD dump order).</summary>
     public IReadOnlyList<SimulatedFlow> Flows
     {
