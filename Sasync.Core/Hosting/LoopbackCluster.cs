@@ -46,7 +46,26 @@ public sealed class LoopbackCluster : IAsyncDisposable
     public static async Task<LoopbackCluster> StartAsync(LoopbackClusterOptions options, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var port = options.Port != 0 ? options.Port : LoopbackPorts.FreePort(options.Nodes);
+        if (options.Port != 0)
+        {
+            return await StartOnAsync(options.Port, options, loggers, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A port found free can be taken by someone else before the nodes bind it: pick another.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnAsync(LoopbackPorts.FreePort(options.Nodes), options, loggers, cancellationToken).ConfigureAwait(false);
+            }
+            catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse && attempt < 10)
+            {
+            }
+        }
+    }
+
+    private static async Task<LoopbackCluster> StartOnAsync(int port, LoopbackClusterOptions options, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
         var nodes = Enumerable.Range(1, options.Nodes)
             .Select(i => new LoopbackClusterNode(i, options, port, loggers))
             .ToImmutableArray();
