@@ -42,6 +42,7 @@ internal static class BenchSyncCommand
                 w.WriteNumber("snapshotSeconds", Math.Round(result.SnapshotSeconds, 4));
                 w.WriteNumber("relayPerSecond", Math.Round(result.RelayPerSecond));
                 w.WriteNumber("relaySeconds", Math.Round(result.RelaySeconds, 4));
+                w.WriteNumber("injectSeconds", Math.Round(result.InjectSeconds, 4));
                 w.WriteNumber("failoverMilliseconds", Math.Round(result.FailoverMilliseconds, 3));
                 w.WriteNumber("undemoteMilliseconds", Math.Round(result.UndemoteMilliseconds, 3));
                 w.WriteNumber("undemoteAfterKernelMilliseconds", Math.Round(result.UndemoteAfterKernelMilliseconds, 3));
@@ -56,7 +57,7 @@ internal static class BenchSyncCommand
             $"""
             sync: 2 nodes over loopback TCP, {result.Sas:N0} SAs + {result.Sas:N0} flows, simulated kernels
               snapshot   {result.SnapshotSeconds,12:0.000} s       rebooted peer, start to full kernel
-              relay      {result.RelayPerSecond,12:N0} msg/s   live ADDs, MASTER IKE socket to slave kernel ({result.RelaySeconds:0.000} s)
+              relay      {result.RelayPerSecond,12:N0} msg/s   live ADDs, MASTER IKE socket to slave kernel ({result.RelaySeconds:0.000} s; writing them took {result.InjectSeconds:0.000} s)
               failover   {result.FailoverMilliseconds,12:0.000} ms      carp MASTER to IKE daemon active (median of 5)
               undemote   {result.UndemoteMilliseconds,12:0.000} ms      after ENDSNAP ({result.UndemoteAfterKernelMilliseconds:0.0} ms after the kernel was full)
               memory     {result.RssMegabytes,12:0.0} MB      peak working set ({result.RssAfterMegabytes:0.0} MB at the end)

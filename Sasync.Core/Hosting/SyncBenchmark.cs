@@ -10,6 +10,7 @@ namespace Sasync.Core.Hosting;
 /// <param name="Sas">SAs (and as many flows) in play.</param>
 /// <param name="RelaySeconds">From the first live ADD on the MASTER to the slave's kernel holding all of them.</param>
 /// <param name="RelayPerSecond">Live PF_KEY ADDs per second, MASTER's IKE socket to the slave's kernel.</param>
+/// <param name="InjectSeconds">How long the MASTER's kernel took to accept the ADDs (the relay cannot be faster).</param>
 /// <param name="SnapshotSeconds">From the slave's daemon (re)start to its empty kernel holding every SA and flow.</param>
 /// <param name="FailoverMilliseconds">Median, over several switches, from carp MASTER on a backup to its IKE daemon being told "active".</param>
 /// <param name="UndemoteMilliseconds">From the joining node's ENDSNAP to its undemote (both the engine's times).</param>
@@ -20,6 +21,7 @@ public sealed record SyncBenchmarkResult(
     int Sas,
     double RelaySeconds,
     double RelayPerSecond,
+    double InjectSeconds,
     double SnapshotSeconds,
     double FailoverMilliseconds,
     double UndemoteMilliseconds,
@@ -60,6 +62,7 @@ public static class SyncBenchmark
         // Relay: ADDs as fast as the MASTER's kernel takes them, until the slave's kernel has them all.
         var clock = Stopwatch.StartNew();
         await ClusterWorkload.AddSasAsync(master, 0, sas, cancellationToken).ConfigureAwait(false);
+        var inject = clock.Elapsed.TotalSeconds;
         if (!await Wait(() => ValueTask.FromResult(slave.Host.Kernel.SaCount >= sas)).ConfigureAwait(false))
         {
             return (null, $"relay: the slave has {slave.Host.Kernel.SaCount} of {sas} SAs");
@@ -136,6 +139,7 @@ public static class SyncBenchmark
             sas,
             relay,
             sas / relay,
+            inject,
             snapshot,
             failovers[failovers.Count / 2],
             (released!.ReleasedAt - released.EndSnapshotAt).TotalMilliseconds,
