@@ -1,6 +1,9 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
+using System.Security.Cryptography;
+using Sasync.Core.Config;
+using Sasync.Core.Net;
 using Sasync.Core.Simulation;
 
 namespace Sasync.Core.Hosting;
@@ -13,6 +16,19 @@ public static class ClusterWorkload
 {
     /// <summary>The remote gateway every simulated tunnel leads to.</summary>
     public static readonly IPAddress RemoteGateway = IPAddress.Parse("198.51.100.1");
+
+    /// <summary>
+    /// A cluster of <paramref name="nodes"/> sized for <paramref name="tunnels"/> tunnels written in a burst:
+    /// kernel socket queues and peer send queues large enough that nothing is dropped, and a fresh key.
+    /// </summary>
+    public static LoopbackClusterOptions ClusterOptions(int nodes, int tunnels) => new()
+    {
+        Nodes = nodes,
+        SharedKey = new SharedKey(RandomNumberGenerator.GetBytes(32)),
+        // Every tunnel is two ADDs whose promiscuous copies and replies all wait in the daemon's socket.
+        KernelOptions = new SimulatedKernelOptions { ClientQueueCapacity = Math.Max(4096, 8 * tunnels) },
+        MaxQueuedBytesPerPeer = Math.Max(new PeerNetworkOptions().MaxQueuedBytesPerPeer, 2048L * tunnels),
+    };
 
     /// <summary>The SPI of tunnel <paramref name="index"/>: distinct for any index below 2^28.</summary>
     public static uint Spi(int index) => 0x10000000u + (uint)index;

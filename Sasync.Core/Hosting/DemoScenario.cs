@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Sasync.Core.Config;
 using Sasync.Core.Platform;
-using Sasync.Core.Simulation;
 
 namespace Sasync.Core.Hosting;
 
@@ -43,14 +41,7 @@ public static class DemoScenario
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Sas, 1);
         var total = Stopwatch.StartNew();
         var later = Math.Max(1, options.Sas / 10);
-        var clusterOptions = new LoopbackClusterOptions
-        {
-            Nodes = options.Nodes,
-            SharedKey = new SharedKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            // Every tunnel is two ADDs whose copies and replies all wait in the daemon's socket.
-            KernelOptions = new SimulatedKernelOptions { ClientQueueCapacity = Math.Max(4096, 8 * (options.Sas + later)) },
-            MaxQueuedBytesPerPeer = Math.Max(new Net.PeerNetworkOptions().MaxQueuedBytesPerPeer, 2048L * (options.Sas + later)),
-        };
+        var clusterOptions = ClusterWorkload.ClusterOptions(options.Nodes, options.Sas + later);
 
         var clock = Stopwatch.StartNew();
         await using var cluster = await LoopbackCluster.StartAsync(clusterOptions, loggers, cancellationToken).ConfigureAwait(false);

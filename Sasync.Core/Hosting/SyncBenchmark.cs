@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Sasync.Core.Config;
 using Sasync.Core.Platform;
-using Sasync.Core.Simulation;
 
 namespace Sasync.Core.Hosting;
 
@@ -41,13 +39,7 @@ public static class SyncBenchmark
     public static async Task<(SyncBenchmarkResult? Result, string? Error)> RunAsync(int sas, TimeSpan stepTimeout, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sas, 1);
-        var options = new LoopbackClusterOptions
-        {
-            Nodes = 2,
-            SharedKey = new SharedKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            KernelOptions = new SimulatedKernelOptions { ClientQueueCapacity = Math.Max(4096, 4 * sas + 1024) },
-            MaxQueuedBytesPerPeer = Math.Max(new Net.PeerNetworkOptions().MaxQueuedBytesPerPeer, 2048L * sas),
-        };
+        var options = ClusterWorkload.ClusterOptions(2, sas);
         await using var cluster = await LoopbackCluster.StartAsync(options, loggers, cancellationToken).ConfigureAwait(false);
         var master = cluster[1];
         var slave = cluster[2];
