@@ -15,7 +15,9 @@ public static class CommandLine
         "       sasyncd-cs check [-c config-file] [--json] [--strict]\n" +
         "       sasyncd-cs decode frame --key KEY [HEX|-]\n" +
         "       sasyncd-cs decode pfkey [HEX|-]\n" +
-        "       sasyncd-cs bench codec [--size N] [--seconds S] [--key-bits 128|192|256] [--json]\n";
+        "       sasyncd-cs bench codec [--size N] [--seconds S] [--key-bits 128|192|256] [--json]\n" +
+        "       sasyncd-cs bench sync [--sas N] [--json]\n" +
+        "       sasyncd-cs demo [--nodes N] [--sas N]\n";
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -30,6 +32,7 @@ public static class CommandLine
             case "bench": return await BenchCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
             case "status": return await StatusCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
             case "sim": return await SimCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            case "demo": return await DemoCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
             case "help" or "--help" or "-h":
                 await stdout.WriteAsync(Usage).ConfigureAwait(false);
                 return 0;

@@ -3,7 +3,8 @@ namespace Sasync.Cli.Commands;
 /// <summary><c>sasyncd-cs bench &lt;what&gt; ...</c>: throughput and allocation measurements (never part of the tests' timing).</summary>
 internal static class BenchCommand
 {
-    public const string Usage = "usage: sasyncd-cs bench codec [--size N] [--seconds S] [--key-bits 128|192|256] [--json]\n";
+    public const string Usage = "usage: sasyncd-cs bench codec [--size N] [--seconds S] [--key-bits 128|192|256] [--json]\n" +
+        "       sasyncd-cs bench sync [--sas N] [--json]\n";
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -11,6 +12,7 @@ internal static class BenchCommand
         {
             // One line per benchmark.
             case ["codec", .. var rest]: return await BenchCodecCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            case ["sync", .. var rest]: return await BenchSyncCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
             default:
                 await stderr.WriteAsync(Usage).ConfigureAwait(false);
                 return 1;

@@ -25,6 +25,9 @@ public sealed record LoopbackClusterOptions
     public LinkState FirstNodeCarp { get; init; } = LinkState.Up;
 
     public long MaxQueuedBytesPerPeer { get; init; } = new PeerNetworkOptions().MaxQueuedBytesPerPeer;
+
+    /// <summary>Settings of every node's simulated kernel (raise ClientQueueCapacity for big runs).</summary>
+    public SimulatedKernelOptions? KernelOptions { get; init; }
 }
 
 /// <summary>
@@ -43,7 +46,26 @@ public sealed class LoopbackCluster : IAsyncDisposable
     public static async Task<LoopbackCluster> StartAsync(LoopbackClusterOptions options, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var port = options.Port != 0 ? options.Port : LoopbackPorts.FreePort(options.Nodes);
+        if (options.Port != 0)
+        {
+            return await StartOnAsync(options.Port, options, loggers, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A port found free can be taken by someone else before the nodes bind it: pick another.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnAsync(LoopbackPorts.FreePort(options.Nodes), options, loggers, cancellationToken).ConfigureAwait(false);
+            }
+            catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse && attempt < 10)
+            {
+            }
+        }
+    }
+
+    private static async Task<LoopbackCluster> StartOnAsync(int port, LoopbackClusterOptions options, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
         var nodes = Enumerable.Range(1, options.Nodes)
             .Select(i => new LoopbackClusterNode(i, options, port, loggers))
             .ToImmutableArray();
@@ -98,7 +120,7 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
             Listen = new ListenSettings { On = Address.ToString(), Family = ListenFamily.Inet, Port = port },
             Peers = [.. Enumerable.Range(1, options.Nodes).Where(i => i != index).Select(i => LoopbackPorts.Node(i).ToString())],
         };
-        Host = new SimulatedNode(carpInterface: Settings.CarpInterface, carpGroup: Settings.CarpGroup);
+        Host = new SimulatedNode(options.KernelOptions, carpInterface: Settings.CarpInterface, carpGroup: Settings.CarpGroup);
         Host.Carp.Set(index == 1 ? options.FirstNodeCarp : LinkState.Down);
         Ike = Host.OpenKeyEngine(IkePid);
     }
@@ -177,7 +199,7 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await Ike.DisposeAsync().ConfigureAwait(false);
-        Host = new SimulatedNode(carpInterface: Settings.CarpInterface, carpGroup: Settings.CarpGroup);
+        Host = new SimulatedNode(_options.KernelOptions, carpInterface: Settings.CarpInterface, carpGroup: Settings.CarpGroup);
         Host.Carp.Set(LinkState.Down);
         Host.CarpGroup.Set(Settings.CarpGroup, 1);
         Ike = Host.OpenKeyEngine(IkePid);

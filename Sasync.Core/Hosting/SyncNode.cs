@@ -120,16 +120,23 @@ public sealed partial class SyncNode : IAsyncDisposable
 
     private async ValueTask OnNetworkEventAsync(PeerNetworkEvent e)
     {
-        switch (e)
+        try
         {
-            case PeerLinkUp or PeerLinkDown:
-                // Session changes go through the completion queue so that they are never stuck
-                // behind a full inbox, but frames of a link always follow its PeerLinkUp.
-                await _completions.Writer.WriteAsync(e, _stop.Token).ConfigureAwait(false);
-                break;
-            case PeerLinkFrame frame:
-                await _inbox.Writer.WriteAsync(new PeerFrameWithLink(frame.Peer, frame.LinkId, frame.Type, frame.Plaintext), _stop.Token).ConfigureAwait(false);
-                break;
+            switch (e)
+            {
+                case PeerLinkUp or PeerLinkDown:
+                    // Session changes go through the completion queue so that they are never stuck
+                    // behind a full inbox, but frames of a link always follow its PeerLinkUp.
+                    await _completions.Writer.WriteAsync(e, _stop.Token).ConfigureAwait(false);
+                    break;
+                case PeerLinkFrame frame:
+                    await _inbox.Writer.WriteAsync(new PeerFrameWithLink(frame.Peer, frame.LinkId, frame.Type, frame.Plaintext), _stop.Token).ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Stopping: a connection accepted in the meantime must not fault the network's loops.
         }
     }
 

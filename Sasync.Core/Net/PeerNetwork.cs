@@ -323,7 +323,8 @@ public sealed partial class PeerNetwork : IAsyncDisposable
                 await RegisterAsync(slot, socket, outbound: true, dialler: local).ConfigureAwait(false);
                 return true;
             }
-            catch (Exception e) when (e is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            // A refused connect can race with shutdown: it is still only a failed dial, never the loop's end.
+            catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 LogDialFailed(_logger, slot.Name, address, e.Message);
                 socket.Dispose();

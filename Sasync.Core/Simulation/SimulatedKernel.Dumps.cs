@@ -24,7 +24,7 @@ public sealed partial class SimulatedKernel
     {
         lock (_lock)
         {
-            return Concatenate(_spd
+            return Concatenate(Enumerable.Reverse(_spd)
                 .Where(e => e.RoutingDomain == routingDomain)
                 .Select(e => KernelLayout.Message(new SadbHeader(SadbHeader.Version2, SadbMessageType.XSpdDump, 0, e.SaType, 0, 0, 0, 0), e.Export())));
         }

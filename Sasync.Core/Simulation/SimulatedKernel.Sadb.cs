@@ -128,7 +128,7 @@ public sealed partial class SimulatedKernel
             }
 
             var sa = KernelLayout.Bytes(new SaExtension(spi, 0, SadbSaState.Larval, SadbAuthAlgorithm.None, SadbEncryptionAlgorithm.None, SadbSaFlags.None));
-            _sadb.Add(new SadbEntry
+            AddSa(new SadbEntry
             {
                 SaType = saType,
                 Spi = spi,
@@ -171,7 +171,7 @@ public sealed partial class SimulatedKernel
             return OpenBsdErrno.EOPNOTSUPP;
         }
 
-        _sadb.Add(SadbEntry.FromRequest(request, destination, routingDomain, Now(), flow));
+        AddSa(SadbEntry.FromRequest(request, destination, routingDomain, Now(), flow));
         HideKeys(request);
         return 0;
     }
@@ -199,6 +199,8 @@ public sealed partial class SimulatedKernel
             var mature = SadbEntry.FromRequest(request, destination, routingDomain, Now(), flow);
             mature.CurrentAllocations = existing.CurrentAllocations;
             _sadb[_sadb.IndexOf(existing)] = mature;
+            _sadbIndex.Remove(KeyOf(existing));
+            _sadbIndex[KeyOf(mature)] = mature;
             Unlink(existing);
             HideKeys(request);
             return 0;
@@ -220,7 +222,9 @@ public sealed partial class SimulatedKernel
 
         if (request[SadbExtensionType.AddressProxy] is { } proxy)
         {
+            _sadbIndex.Remove(KeyOf(existing));
             existing.Destination = ReadAddress(proxy);
+            _sadbIndex[KeyOf(existing)] = existing;
             existing.DestinationExtension = KernelLayout.Retyped(proxy, SadbExtensionType.AddressDst);
         }
 
@@ -235,7 +239,7 @@ public sealed partial class SimulatedKernel
             return OpenBsdErrno.ESRCH;
         }
 
-        _sadb.Remove(entry);
+        RemoveSa(entry);
         Unlink(entry);
         return 0;
     }
@@ -267,12 +271,16 @@ public sealed partial class SimulatedKernel
         if (saType == SadbSaType.Unspec)
         {
             _spd.RemoveAll(e => e.RoutingDomain == routingDomain);
+            foreach (var key in _spdIndex.Keys.Where(k => k.RoutingDomain == routingDomain).ToList())
+            {
+                _spdIndex.Remove(key);
+            }
         }
 
         // A larval SA has satype 0 in the kernel, so only a flush of everything removes it.
         foreach (var entry in _sadb.Where(e => e.RoutingDomain == routingDomain && (saType == SadbSaType.Unspec || e.DumpSaType == saType)).ToList())
         {
-            _sadb.Remove(entry);
+            RemoveSa(entry);
             Unlink(entry);
         }
 

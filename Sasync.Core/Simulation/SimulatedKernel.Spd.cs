@@ -26,7 +26,7 @@ public sealed partial class SimulatedKernel
             return OpenBsdErrno.EINVAL;
         }
 
-        var existing = _spd.Find(e => e.RoutingDomain == routingDomain && e.Flow == flow);
+        var existing = FindFlow(routingDomain, flow!);
         var requestIsStatic = (flowType[6] & PolicyFlagStatic) != 0;
         if (existing is { IsStatic: true } && !requestIsStatic)
         {
@@ -41,7 +41,7 @@ public sealed partial class SimulatedKernel
                 return OpenBsdErrno.ESRCH;
             }
 
-            _spd.Remove(existing);
+            RemoveFlow(existing);
             return 0;
         }
 
@@ -50,7 +50,7 @@ public sealed partial class SimulatedKernel
         {
             if (existing is not null)
             {
-                _spd.Remove(existing);
+                RemoveFlow(existing);
             }
 
             return OpenBsdErrno.EINVAL;
@@ -70,7 +70,7 @@ public sealed partial class SimulatedKernel
             : (null, null);
         if (existing is null)
         {
-            _spd.Insert(0, entry);
+            AddFlow(entry);
         }
 
         return 0;

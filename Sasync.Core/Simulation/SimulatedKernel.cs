@@ -27,7 +27,10 @@ public sealed partial class SimulatedKernel
     private readonly Lock _lock = new();
     private readonly List<SimulatedKeyClient> _clients = [];
     private readonly List<SadbEntry> _sadb = [];
-    private readonly List<SpdEntry> _spd = []; // newest first, like ipsec_policy_head
+    // Indexes for the lookups every ADD and X_ADDFLOW makes, which were linear scans (quadratic for big tables).
+    private readonly Dictionary<(SadbSaType SaType, uint Spi, IPAddress Destination, uint RoutingDomain), SadbEntry> _sadbIndex = [];
+    private readonly Dictionary<(uint RoutingDomain, FlowSpec Flow), SpdEntry> _spdIndex = [];
+    private readonly List<SpdEntry> _spd = []; // oldest first: appending is cheap; read backwards for ipsec_policy_head's newest-first order
     private readonly Random _random;
 
     public SimulatedKernel(SimulatedKernelOptions? options = null)
@@ -62,6 +65,30 @@ public sealed partial class SimulatedKernel
         }
     }
 
+    /// <summary>How many SAs the SADB holds (larval ones included), without copying them.</summary>
+    public int SaCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _sadb.Count;
+            }
+        }
+    }
+
+    /// <summary>How many flows the SPD holds, without copying them.</summary>
+    public int FlowCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _spd.Count;
+            }
+        }
+    }
+
     /// <summary>The flows of all routing domains, newest first (the SPD dump order).</summary>
     public IReadOnlyList<SimulatedFlow> Flows
     {
@@ -69,7 +96,7 @@ public sealed partial class SimulatedKernel
         {
             lock (_lock)
             {
-                return [.. _spd.Select(e => e.ToSnapshot())];
+                return [.. Enumerable.Reverse(_spd).Select(e => e.ToSnapshot())];
             }
         }
     }
@@ -203,5 +230,33 @@ public sealed partial class SimulatedKernel
     }
 
     private SadbEntry? Find(SadbSaType saType, uint spi, IPAddress destination, uint routingDomain) =>
-        _sadb.Find(e => e.Matches(saType, spi, destination, routingDomain));
+        _sadbIndex.GetValueOrDefault((saType, spi, destination, routingDomain));
+
+    private void AddSa(SadbEntry entry)
+    {
+        _sadb.Add(entry);
+        _sadbIndex[KeyOf(entry)] = entry;
+    }
+
+    private void RemoveSa(SadbEntry entry)
+    {
+        _sadb.Remove(entry);
+        _sadbIndex.Remove(KeyOf(entry));
+    }
+
+    private static (SadbSaType, uint, IPAddress, uint) KeyOf(SadbEntry entry) => (entry.SaType, entry.Spi, entry.Destination, entry.RoutingDomain);
+
+    private SpdEntry? FindFlow(uint routingDomain, FlowSpec flow) => _spdIndex.GetValueOrDefault((routingDomain, flow));
+
+    private void AddFlow(SpdEntry entry)
+    {
+        _spd.Add(entry);
+        _spdIndex[(entry.RoutingDomain, entry.Flow)] = entry;
+    }
+
+    private void RemoveFlow(SpdEntry entry)
+    {
+        _spd.Remove(entry);
+        _spdIndex.Remove((entry.RoutingDomain, entry.Flow));
+    }
 }

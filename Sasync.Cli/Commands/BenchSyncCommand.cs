@@ -1,0 +1,68 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sasync.Core.Hosting;
+
+namespace Sasync.Cli.Commands;
+
+/// <summary><c>bench sync [--sas N] [--json]</c>: see <see cref="SyncBenchmark"/>.</summary>
+internal static class BenchSyncCommand
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var sas = 100_000;
+        var json = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var ok = args[i] switch
+            {
+                "--json" => json = true,
+                "--sas" => ++i < args.Length && int.TryParse(args[i], NumberStyles.None, CultureInfo.InvariantCulture, out sas) && sas is >= 1 and <= 1_000_000,
+                _ => false,
+            };
+            if (!ok)
+            {
+                await stderr.WriteAsync($"bench sync: bad argument '{args[Math.Min(i, args.Length - 1)]}' (--sas 1..1000000)\n{BenchCommand.Usage}").ConfigureAwait(false);
+                return 1;
+            }
+        }
+
+        var (result, error) = await SyncBenchmark.RunAsync(sas, TimeSpan.FromSeconds(120), NullLoggerFactory.Instance, cancellationToken).ConfigureAwait(false);
+        if (result is null)
+        {
+            await stderr.WriteAsync($"bench sync: {error}\n").ConfigureAwait(false);
+            return 1;
+        }
+
+        if (json)
+        {
+            await JsonOutput.WriteAsync(stdout, w =>
+            {
+                w.WriteStartObject();
+                w.WriteNumber("sas", result.Sas);
+                w.WriteNumber("snapshotSeconds", Math.Round(result.SnapshotSeconds, 4));
+                w.WriteNumber("relayPerSecond", Math.Round(result.RelayPerSecond));
+                w.WriteNumber("relaySeconds", Math.Round(result.RelaySeconds, 4));
+                w.WriteNumber("injectSeconds", Math.Round(result.InjectSeconds, 4));
+                w.WriteNumber("failoverMilliseconds", Math.Round(result.FailoverMilliseconds, 3));
+                w.WriteNumber("undemoteMilliseconds", Math.Round(result.UndemoteMilliseconds, 3));
+                w.WriteNumber("undemoteAfterKernelMilliseconds", Math.Round(result.UndemoteAfterKernelMilliseconds, 3));
+                w.WriteNumber("rssMegabytes", Math.Round(result.RssMegabytes, 1));
+                w.WriteNumber("rssAfterMegabytes", Math.Round(result.RssAfterMegabytes, 1));
+                w.WriteEndObject();
+            }).ConfigureAwait(false);
+            return 0;
+        }
+
+        await stdout.WriteAsync(string.Create(CultureInfo.InvariantCulture,
+            $"""
+            sync: 2 nodes over loopback TCP, {result.Sas:N0} SAs + {result.Sas:N0} flows, simulated kernels
+              snapshot   {result.SnapshotSeconds,12:0.000} s       rebooted peer, start to full kernel
+              relay      {result.RelayPerSecond,12:N0} msg/s   live ADDs, MASTER IKE socket to slave kernel ({result.RelaySeconds:0.000} s; writing them took {result.InjectSeconds:0.000} s)
+              failover   {result.FailoverMilliseconds,12:0.000} ms      carp MASTER to IKE daemon active (median of 5)
+              undemote   {result.UndemoteMilliseconds,12:0.000} ms      after ENDSNAP ({result.UndemoteAfterKernelMilliseconds:0.0} ms after the kernel was full)
+              memory     {result.RssMegabytes,12:0.0} MB      peak working set ({result.RssAfterMegabytes:0.0} MB at the end)
+
+            """)).ConfigureAwait(false);
+        return 0;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using Sasync.Core.Config;
+using Sasync.Core.Net;
+using Sasync.Core.Simulation;
+
+namespace Sasync.Core.Hosting;
+
+/// <summary>
+/// Plays an IKE daemon setting up tunnels on a <see cref="LoopbackClusterNode"/>, and waits for what
+/// the cluster does with them: shared by the demo and the sync benchmark.
+/// </summary>
+public static class ClusterWorkload
+{
+    /// <summary>The remote gateway every simulated tunnel leads to.</summary>
+    public static readonly IPAddress RemoteGateway = IPAddress.Parse("198.51.100.1");
+
+    /// <summary>
+    /// A cluster of <paramref name="nodes"/> sized for <paramref name="tunnels"/> tunnels written in a burst:
+    /// kernel socket queues and peer send queues large enough that nothing is dropped, and a fresh key.
+    /// </summary>
+    public static LoopbackClusterOptions ClusterOptions(int nodes, int tunnels) => new()
+    {
+        Nodes = nodes,
+        SharedKey = new SharedKey(RandomNumberGenerator.GetBytes(32)),
+        // Every tunnel is two ADDs whose promiscuous copies and replies all wait in the daemon's socket.
+        KernelOptions = new SimulatedKernelOptions { ClientQueueCapacity = Math.Max(4096, 8 * tunnels) },
+        MaxQueuedBytesPerPeer = Math.Max(new PeerNetworkOptions().MaxQueuedBytesPerPeer, 2048L * tunnels),
+    };
+
+    /// <summary>The SPI of tunnel <paramref name="index"/>: distinct for any index below 2^28.</summary>
+    public static uint Spi(int index) => 0x10000000u + (uint)index;
+
+    /// <summary>Writes <paramref name="count"/> ESP SAs (tunnels first .. first+count-1) as the node's IKE daemon.</summary>
+    public static async Task AddSasAsync(LoopbackClusterNode node, int first, int count, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        for (var i = first; i < first + count; i++)
+        {
+            var spi = Spi(i);
+            await node.WriteAsIkeAsync((pid, seq) => IkeDaemonMessages.AddEspSa(pid, seq, spi, node.Address, RemoteGateway), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes one flow per tunnel: a distinct pair of /24s for any index below 2^24.</summary>
+    public static async Task AddFlowsAsync(LoopbackClusterNode node, int first, int count, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        for (var i = first; i < first + count; i++)
+        {
+            var local = IkeDaemonMessages.Network(i);
+            var remote = RemoteNetwork(i);
+            await node.WriteAsIkeAsync((pid, seq) => IkeDaemonMessages.AddFlow(pid, seq, local, remote, RemoteGateway), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds (true) or <paramref name="timeout"/> passes (false).</summary>
+    public static async Task<bool> WaitUntilAsync(Func<ValueTask<bool>> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var clock = Stopwatch.StartNew();
+        while (!await condition().ConfigureAwait(false))
+        {
+            if (clock.Elapsed > timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc cref="WaitUntilAsync(Func{ValueTask{bool}}, TimeSpan, CancellationToken)"/>
+    public static Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitUntilAsync(() => ValueTask.FromResult(condition()), timeout, cancellationToken);
+
+    // Tunnel i's remote /24 is 172.16.0.0/12-style space indexed by i / 65536, so that with the local
+    // Network(i), which wraps at 65536, every tunnel has its own pair.
+    private static IPAddress RemoteNetwork(int index)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, 0xAC000000u | ((uint)(index >> 16) & 0xFFFFu) << 8);
+        return new IPAddress(bytes);
+    }
+}

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Sasync.Core.Platform;
+
+namespace Sasync.Core.Hosting;
+
+/// <summary>What the sync benchmark measured; times as seen from outside the nodes (polling, ~1 ms).</summary>
+/// <param name="Sas">SAs (and as many flows) in play.</param>
+/// <param name="RelaySeconds">From the first live ADD on the MASTER to the slave's kernel holding all of them.</param>
+/// <param name="RelayPerSecond">Live PF_KEY ADDs per second, MASTER's IKE socket to the slave's kernel.</param>
+/// <param name="InjectSeconds">How long the MASTER's kernel took to accept the ADDs (the relay cannot be faster).</param>
+/// <param name="SnapshotSeconds">From the slave's daemon (re)start to its empty kernel holding every SA and flow.</param>
+/// <param name="FailoverMilliseconds">Median, over several switches, from carp MASTER on a backup to its IKE daemon being told "active".</param>
+/// <param name="UndemoteMilliseconds">From the joining node's ENDSNAP to its undemote (both the engine's times).</param>
+/// <param name="UndemoteAfterKernelMilliseconds">From the joining kernel holding everything to the undemote; negative when the undemote came first.</param>
+/// <param name="RssMegabytes">Peak working set of the process.</param>
+/// <param name="RssAfterMegabytes">Working set at the end, with both kernels full.</param>
+public sealed record SyncBenchmarkResult(
+    int Sas,
+    double RelaySeconds,
+    double RelayPerSecond,
+    double InjectSeconds,
+    double SnapshotSeconds,
+    double FailoverMilliseconds,
+    double UndemoteMilliseconds,
+    double UndemoteAfterKernelMilliseconds,
+    double RssMegabytes,
+    double RssAfterMegabytes);
+
+/// <summary>
+/// Two nodes over loopback: live relay, snapshot to a rebooted peer, undemote, failover and memory,
+/// with <c>N</c> SAs and flows.
+/// </summary>
+public static class SyncBenchmark
+{
+    private const int FailoverRounds = 5;
+
+    /// <summary>Runs it; null with <paramref name="error"/> set when a step did not finish within <paramref name="stepTimeout"/>.</summary>
+    public static async Task<(SyncBenchmarkResult? Result, string? Error)> RunAsync(int sas, TimeSpan stepTimeout, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sas, 1);
+        var options = ClusterWorkload.ClusterOptions(2, sas);
+        await using var cluster = await LoopbackCluster.StartAsync(options, loggers, cancellationToken).ConfigureAwait(false);
+        var master = cluster[1];
+        var slave = cluster[2];
+        async Task<bool> Wait(Func<ValueTask<bool>> condition) =>
+            await ClusterWorkload.WaitUntilAsync(condition, stepTimeout, cancellationToken).ConfigureAwait(false);
+
+        if (!await Wait(async () => (await master.Node!.GetStatusAsync(cancellationToken).ConfigureAwait(false)).Engine.Peers.All(p => p.Connected && p.PeerRunState == RunState.Slave)).ConfigureAwait(false))
+        {
+            return (null, "the two nodes did not connect");
+        }
+
+        // Relay: ADDs as fast as the MASTER's kernel takes them, until the slave's kernel has them all.
+        var clock = Stopwatch.StartNew();
+        await ClusterWorkload.AddSasAsync(master, 0, sas, cancellationToken).ConfigureAwait(false);
+        var inject = clock.Elapsed.TotalSeconds;
+        if (!await Wait(() => ValueTask.FromResult(slave.Host.Kernel.SaCount >= sas)).ConfigureAwait(false))
+        {
+            return (null, $"relay: the slave has {slave.Host.Kernel.SaCount} of {sas} SAs");
+        }
+
+        var relay = clock.Elapsed.TotalSeconds;
+        await ClusterWorkload.AddFlowsAsync(master, 0, sas, cancellationToken).ConfigureAwait(false);
+        if (!await Wait(() => ValueTask.FromResult(slave.Host.Kernel.FlowCount >= sas)).ConfigureAwait(false))
+        {
+            return (null, $"relay: the slave has {slave.Host.Kernel.FlowCount} of {sas} flows");
+        }
+
+        // Snapshot: the slave reboots empty and gets everything from the MASTER.
+        await slave.StopAsync().ConfigureAwait(false);
+        clock.Restart();
+        await slave.RebootAsync(cancellationToken).ConfigureAwait(false);
+        if (!await Wait(() => ValueTask.FromResult(slave.Host.Kernel.SaCount >= sas && slave.Host.Kernel.FlowCount >= sas)).ConfigureAwait(false))
+        {
+            return (null, $"snapshot: the slave has {slave.Host.Kernel.SaCount} SAs and {slave.Host.Kernel.FlowCount} flows of {sas}");
+        }
+
+        var snapshot = clock.Elapsed.TotalSeconds;
+        var kernelFullAt = DateTimeOffset.UtcNow;
+        EngineStatusView? released = null;
+        if (!await Wait(async () =>
+            {
+                var status = (await slave.Node!.GetStatusAsync(cancellationToken).ConfigureAwait(false)).Engine;
+                var endSnapshot = status.Peers.Select(p => p.LastSnapshotReceivedAt).FirstOrDefault(t => t is not null);
+                if (status.Demotion.ReleasedAt is { } at && endSnapshot is { } end)
+                {
+                    released = new EngineStatusView(at, end);
+                    return true;
+                }
+
+                return false;
+            }).ConfigureAwait(false))
+        {
+            return (null, "undemote: the slave still holds its demotion");
+        }
+
+        // Failover: carp MASTER on the backup until its IKE daemon is told "active", back and forth.
+        var failovers = new List<double>();
+        var (from, to) = (master, slave);
+        for (var round = 0; round < FailoverRounds; round++)
+        {
+            from.Host.Carp.Set(LinkState.Down);
+            if (!await Wait(() => ValueTask.FromResult(from.Host.DaemonControl.IsActive == false)).ConfigureAwait(false))
+            {
+                return (null, $"failover: node{from.Index} did not go passive");
+            }
+
+            var calls = to.Host.DaemonControl.Calls.Count;
+            var timer = Stopwatch.StartNew();
+            to.Host.Carp.Set(LinkState.Up);
+            // Spin (yielding) rather than sleep: the interval is well under a timer tick.
+            while (!(to.Host.DaemonControl.Calls.Count > calls && to.Host.DaemonControl.IsActive == true))
+            {
+                if (timer.Elapsed > stepTimeout)
+                {
+                    return (null, $"failover: node{to.Index} did not go active");
+                }
+
+                Thread.Yield();
+            }
+
+            failovers.Add(timer.Elapsed.TotalMilliseconds);
+            (from, to) = (to, from);
+        }
+
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        failovers.Sort();
+        return (new SyncBenchmarkResult(
+            sas,
+            relay,
+            sas / relay,
+            inject,
+            snapshot,
+            failovers[failovers.Count / 2],
+            (released!.ReleasedAt - released.EndSnapshotAt).TotalMilliseconds,
+            (released.ReleasedAt - kernelFullAt).TotalMilliseconds,
+            process.PeakWorkingSet64 / 1048576.0,
+            process.WorkingSet64 / 1048576.0), null);
+    }
+
+    private sealed record EngineStatusView(DateTimeOffset ReleasedAt, DateTimeOffset EndSnapshotAt);
+}

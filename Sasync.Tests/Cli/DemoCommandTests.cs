@@ -1,0 +1,33 @@
+namespace Sasync.Tests.Cli;
+
+public sealed class DemoCommandTests
+{
+    [Theory]
+    [InlineData("2")]
+    [InlineData("3")]
+    public async Task Demo_fails_over_reboots_and_converges(string nodes)
+    {
+        var run = await CliRun.RunAsync("demo", "--nodes", nodes, "--sas", "20");
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        Assert.Contains($"converged: all {nodes} nodes hold the same 22 SAs and 22 flows", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("isakmpd active", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("snapshot", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("undemoted", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("timed out", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--nodes", "1")]
+    [InlineData("--sas", "0")]
+    [InlineData("--sas", "many")]
+    [InlineData("--bogus")]
+    public async Task Bad_arguments_print_the_usage_and_exit_1(params string[] args)
+    {
+        var run = await CliRun.RunAsync(["demo", .. args]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("usage: sasyncd-cs demo", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(run.Stdout);
+    }
+}
