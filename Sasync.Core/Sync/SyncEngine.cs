@@ -52,6 +52,10 @@ public sealed class SyncEngine
     private long _kernelMessagesMalformed;
     private long _framesRejected;
     private long _kernelWrites;
+
+    // Writes handed to the host whose outcome has not come back: a snapshot is complete only once
+    // the kernel has taken everything that preceded its ENDSNAP.
+    private int _kernelWritesPending;
     private long _kernelWriteErrors;
     private long _dumpErrors;
     private long _daemonControlErrors;
@@ -324,7 +328,7 @@ public sealed class SyncEngine
         if (masters.Count > 0)
         {
             var synced = masters.FirstOrDefault(p => p.Session!.SnapshotReceived);
-            if (synced is not null)
+            if (synced is not null && _kernelWritesPending == 0)
             {
                 Undemote($"snapshot from MASTER {synced.Name} complete");
             }
@@ -563,11 +567,17 @@ public sealed class SyncEngine
             return;
         }
 
+        _kernelWritesPending++;
         Emit(new WriteToKernel(peer.Name, message));
     }
 
     private void OnKernelWriteCompleted(KernelWriteCompleted written)
     {
+        if (_kernelWritesPending > 0 && --_kernelWritesPending == 0)
+        {
+            EvaluateUndemote();
+        }
+
         if (written.Error is null)
         {
             _kernelWrites++;

@@ -2,6 +2,8 @@ using Sasync.Core;
 using Sasync.Core.Platform;
 using Sasync.Core.Sync;
 using Sasync.Core.Wire;
+using Sasync.Core.PfKey;
+using static Sasync.Tests.PfKey.TestMessages;
 using static Sasync.Tests.Sync.EngineHarness;
 
 namespace Sasync.Tests.Sync;
@@ -30,6 +32,24 @@ public class SyncEngineDemotionTests
         Assert.False(h.Engine.Status.Demotion.Held);
         Assert.Contains("peer-a", h.Engine.Status.Demotion.ReleaseReason, StringComparison.Ordinal);
         Assert.Equal(doneAt, h.Engine.Status.Peers.Single().LastSnapshotReceivedAt);
+    }
+
+    [Fact]
+    public void The_snapshot_counts_as_complete_only_once_the_kernel_has_taken_every_message_before_endsnap()
+    {
+        var h = new EngineHarness();
+        h.Start(LinkState.Down, demoted: true);
+        h.Connect("peer-a");
+        h.State("peer-a", RunState.Master);
+        var writes = h.PfKey("peer-a", EspSa(SadbMessageType.Add, 7, pid: 555)).Concat(h.PfKey("peer-a", EspSa(SadbMessageType.Add, 8, pid: 555)))
+            .OfType<WriteToKernel>().ToList();
+        Assert.Equal(2, writes.Count);
+
+        Assert.Empty(Demotions(h.Control("peer-a", ControlMessage.EndSnapshot)));
+        Assert.Empty(Demotions(h.Handle(new KernelWriteCompleted("peer-a", SadbMessageType.Add, null))));
+        Assert.True(h.Engine.Status.Demotion.Held);
+        // A refused write still counts as taken: waiting longer would not change the kernel's answer.
+        Assert.Equal([Undemote], Demotions(h.Handle(new KernelWriteCompleted("peer-a", SadbMessageType.Add, "EEXIST"))));
     }
 
     [Fact]
