@@ -144,7 +144,7 @@ public sealed class PfKeyMessage
             }
 
             var extension = new PfKeyExtension((SadbExtensionType)type, bytes.Slice(offset, units * 8));
-            if (!PfKeyExtensionReader.TryRead(extension, out _, out var inner))
+            if (!PfKeyExtensionReader.TryValidate(extension, out var inner))
             {
                 error = inner with { Offset = offset + inner.Offset };
                 return false;
