@@ -240,7 +240,15 @@ public sealed partial class PeerNetwork : IAsyncDisposable
                 continue;
             }
 
-            await RegisterAsync(slot, socket, outbound: false, dialler: remote).ConfigureAwait(false);
+            try
+            {
+                await RegisterAsync(slot, socket, outbound: false, dialler: remote).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The owner stopped taking events: it is shutting down, and DisposeAsync closes the session.
+                return;
+            }
         }
     }
 
@@ -281,6 +289,11 @@ public sealed partial class PeerNetwork : IAsyncDisposable
             {
                 return;
             }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                // A connect that fails because we are stopping is no error.
+                return;
+            }
         }
     }
 
@@ -318,20 +331,23 @@ public sealed partial class PeerNetwork : IAsyncDisposable
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(_options.ConnectTimeout);
                 await socket.ConnectAsync(new IPEndPoint(address, _options.Port), timeout.Token).ConfigureAwait(false);
-                var local = Normalize(((IPEndPoint)socket.LocalEndPoint!).Address);
-                await RegisterAsync(slot, socket, outbound: true, dialler: local).ConfigureAwait(false);
-                return true;
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 LogDialFailed(_logger, slot.Name, address, e.Message);
                 socket.Dispose();
+                continue;
             }
             catch
             {
                 socket.Dispose();
                 throw;
             }
+
+            // From here the session owns the socket, even if reporting it fails.
+            var local = Normalize(((IPEndPoint)socket.LocalEndPoint!).Address);
+            await RegisterAsync(slot, socket, outbound: true, dialler: local).ConfigureAwait(false);
+            return true;
         }
 
         return false;
@@ -405,10 +421,16 @@ public sealed partial class PeerNetwork : IAsyncDisposable
         }
 
         Task[] loops;
-        List<PeerLink> links = [];
         lock (_lock)
         {
             loops = [.. _loops];
+        }
+
+        // Sessions are collected after the loops ended, so one registered while stopping is closed too.
+        await Task.WhenAll(loops).ConfigureAwait(false);
+        List<PeerLink> links = [];
+        lock (_lock)
+        {
             foreach (var slot in _slots.Values)
             {
                 if (slot.Active is { } link)
@@ -419,7 +441,6 @@ public sealed partial class PeerNetwork : IAsyncDisposable
             }
         }
 
-        await Task.WhenAll(loops).ConfigureAwait(false);
         foreach (var link in links)
         {
             await link.DisposeAsync().ConfigureAwait(false);
