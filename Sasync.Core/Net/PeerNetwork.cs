@@ -123,16 +123,26 @@ public sealed partial class PeerNetwork : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues an encoded frame for a peer; false when it has no session or was just dropped for being slow.</summary>
-    public bool Send(string peer, ReadOnlyMemory<byte> frame)
+    /// <summary>Queues an encoded frame for a peer's current session; false when it has none or was just dropped for being slow.</summary>
+    public bool Send(string peer, ReadOnlyMemory<byte> frame) => Send(peer, null, frame);
+
+    /// <summary>
+    /// Queues an encoded frame for session <paramref name="linkId"/> of a peer only: a frame meant for a
+    /// session that has ended is dropped instead of reaching its successor before that one's handshake.
+    /// </summary>
+    public bool Send(string peer, long linkId, ReadOnlyMemory<byte> frame) => Send(peer, (long?)linkId, frame);
+
+    private bool Send(string peer, long? linkId, ReadOnlyMemory<byte> frame)
     {
+        PeerSlot? slot;
         PeerLink? link;
         lock (_lock)
         {
-            link = _slots.GetValueOrDefault(peer)?.Active;
+            slot = _slots.GetValueOrDefault(peer);
+            link = slot?.Active;
         }
 
-        if (link is null)
+        if (slot is null || link is null || (linkId is { } id && link.Id != id))
         {
             return false;
         }
@@ -143,7 +153,7 @@ public sealed partial class PeerNetwork : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _slowDrops);
-        Close(peer, $"peer cannot keep up ({link.QueuedBytes} bytes queued)");
+        CloseActive(slot, $"peer cannot keep up ({link.QueuedBytes} bytes queued)", link);
         return false;
     }
 
@@ -184,12 +194,18 @@ public sealed partial class PeerNetwork : IAsyncDisposable
         }
     }
 
-    private void CloseActive(PeerSlot slot, string reason)
+    /// <summary>Closes the slot's session, or only <paramref name="expected"/> when given and still active.</summary>
+    private void CloseActive(PeerSlot slot, string reason, PeerLink? expected = null)
     {
         PeerLink? link;
         lock (_lock)
         {
             link = slot.Active;
+            if (expected is not null && link != expected)
+            {
+                return;
+            }
+
             slot.Active = null;
         }
 

@@ -17,9 +17,8 @@ public sealed class PeerKilledMidSnapshotTests
         await using var cluster = await LoopbackCluster.StartAsync(new LoopbackClusterOptions { SharedKey = Key, Nodes = 2 }, NullLoggerFactory.Instance, default);
         var (master, backup) = (cluster[1], cluster[2]);
         await backup.StopAsync();
-        await RelayingAsync(master);
         await AddTunnelsAsync(master, 0, SaCount, withFlows: false);
-        await KernelMessagesSeenAsync(master, SaCount);
+        Assert.Equal(SaCount, master.Host.Kernel.Sas.Count);
 
         await backup.StartAsync(default);
         await Eventually.TrueAsync(() => backup.Host.Kernel.Sas.Count > 0, "the snapshot has begun");
