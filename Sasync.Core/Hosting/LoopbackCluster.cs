@@ -19,6 +19,9 @@ public sealed record LoopbackClusterOptions
 
     public required SharedKey SharedKey { get; init; }
 
+    /// <summary>Nodes (by 1-based index) that use another key than <see cref="SharedKey"/>, e.g. a misconfigured one.</summary>
+    public ImmutableDictionary<int, SharedKey> NodeSharedKeys { get; init; } = ImmutableDictionary<int, SharedKey>.Empty;
+
     public FlushMode FlushMode { get; init; } = FlushMode.Startup;
 
     /// <summary>Carp link state of node 1 at start; the others start as BACKUP.</summary>
@@ -115,7 +118,7 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
         Settings = new SyncSettings
         {
             CarpInterface = "carp0",
-            SharedKey = options.SharedKey,
+            SharedKey = options.NodeSharedKeys.GetValueOrDefault(index, options.SharedKey),
             FlushMode = options.FlushMode,
             Listen = new ListenSettings { On = Address.ToString(), Family = ListenFamily.Inet, Port = port },
             Peers = [.. Enumerable.Range(1, options.Nodes).Where(i => i != index).Select(i => LoopbackPorts.Node(i).ToString())],

@@ -298,7 +298,11 @@ public sealed partial class SyncNode : IAsyncDisposable
             return;
         }
 
-        _network.Send(peer, frame);
+        // Only to the session the engine knows: frames of an ended session must not reach the next one.
+        if (_activeLinks.TryGetValue(peer, out var link))
+        {
+            _network.Send(peer, link, frame);
+        }
     }
 
     private void Arm(ArmTimer arm)

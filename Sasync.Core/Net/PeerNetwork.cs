@@ -124,16 +124,26 @@ public sealed partial class PeerNetwork : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues an encoded frame for a peer; false when it has no session or was just dropped for being slow.</summary>
-    public bool Send(string peer, ReadOnlyMemory<byte> frame)
+    /// <summary>Queues an encoded frame for a peer's current session; false when it has none or was just dropped for being slow.</summary>
+    public bool Send(string peer, ReadOnlyMemory<byte> frame) => Send(peer, null, frame);
+
+    /// <summary>
+    /// Queues an encoded frame for session <paramref name="linkId"/> of a peer only: a frame meant for a
+    /// session that has ended is dropped instead of reaching its successor before that one's handshake.
+    /// </summary>
+    public bool Send(string peer, long linkId, ReadOnlyMemory<byte> frame) => Send(peer, (long?)linkId, frame);
+
+    private bool Send(string peer, long? linkId, ReadOnlyMemory<byte> frame)
     {
+        PeerSlot? slot;
         PeerLink? link;
         lock (_lock)
         {
-            link = _slots.GetValueOrDefault(peer)?.Active;
+            slot = _slots.GetValueOrDefault(peer);
+            link = slot?.Active;
         }
 
-        if (link is null)
+        if (slot is null || link is null || (linkId is { } id && link.Id != id))
         {
             return false;
         }
@@ -144,7 +154,7 @@ public sealed partial class PeerNetwork : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _slowDrops);
-        Close(peer, $"peer cannot keep up ({link.QueuedBytes} bytes queued)");
+        CloseActive(slot, $"peer cannot keep up ({link.QueuedBytes} bytes queued)", link);
         return false;
     }
 
@@ -185,12 +195,18 @@ public sealed partial class PeerNetwork : IAsyncDisposable
         }
     }
 
-    private void CloseActive(PeerSlot slot, string reason)
+    /// <summary>Closes the slot's session, or only <paramref name="expected"/> when given and still active.</summary>
+    private void CloseActive(PeerSlot slot, string reason, PeerLink? expected = null)
     {
         PeerLink? link;
         lock (_lock)
         {
             link = slot.Active;
+            if (expected is not null && link != expected)
+            {
+                return;
+            }
+
             slot.Active = null;
         }
 
@@ -241,7 +257,15 @@ public sealed partial class PeerNetwork : IAsyncDisposable
                 continue;
             }
 
-            await RegisterAsync(slot, socket, outbound: false, dialler: remote).ConfigureAwait(false);
+            try
+            {
+                await RegisterAsync(slot, socket, outbound: false, dialler: remote).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The owner stopped taking events: it is shutting down, and DisposeAsync closes the session.
+                return;
+            }
         }
     }
 
@@ -282,6 +306,11 @@ public sealed partial class PeerNetwork : IAsyncDisposable
             {
                 return;
             }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                // A connect that fails because we are stopping is no error.
+                return;
+            }
         }
     }
 
@@ -319,21 +348,24 @@ public sealed partial class PeerNetwork : IAsyncDisposable
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(_options.ConnectTimeout);
                 await socket.ConnectAsync(new IPEndPoint(address, _options.Port), timeout.Token).ConfigureAwait(false);
-                var local = Normalize(((IPEndPoint)socket.LocalEndPoint!).Address);
-                await RegisterAsync(slot, socket, outbound: true, dialler: local).ConfigureAwait(false);
-                return true;
             }
             // A refused connect can race with shutdown: it is still only a failed dial, never the loop's end.
             catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 LogDialFailed(_logger, slot.Name, address, e.Message);
                 socket.Dispose();
+                continue;
             }
             catch
             {
                 socket.Dispose();
                 throw;
             }
+
+            // From here the session owns the socket, even if reporting it fails.
+            var local = Normalize(((IPEndPoint)socket.LocalEndPoint!).Address);
+            await RegisterAsync(slot, socket, outbound: true, dialler: local).ConfigureAwait(false);
+            return true;
         }
 
         return false;
@@ -407,10 +439,16 @@ public sealed partial class PeerNetwork : IAsyncDisposable
         }
 
         Task[] loops;
-        List<PeerLink> links = [];
         lock (_lock)
         {
             loops = [.. _loops];
+        }
+
+        // Sessions are collected after the loops ended, so one registered while stopping is closed too.
+        await Task.WhenAll(loops).ConfigureAwait(false);
+        List<PeerLink> links = [];
+        lock (_lock)
+        {
             foreach (var slot in _slots.Values)
             {
                 if (slot.Active is { } link)
@@ -421,7 +459,6 @@ public sealed partial class PeerNetwork : IAsyncDisposable
             }
         }
 
-        await Task.WhenAll(loops).ConfigureAwait(false);
         foreach (var link in links)
         {
             await link.DisposeAsync().ConfigureAwait(false);

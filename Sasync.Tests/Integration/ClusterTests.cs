@@ -1,32 +1,15 @@
-using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sasync.Core;
-using Sasync.Core.Config;
 using Sasync.Core.Hosting;
 using Sasync.Core.PfKey;
 using Sasync.Core.Platform;
-using Sasync.Core.Simulation;
 using Sasync.Tests.Support;
+using static Sasync.Tests.Integration.Scenario;
 
 namespace Sasync.Tests.Integration;
 
 public sealed class ClusterTests
 {
-    private static readonly SharedKey Key = new(Convert.FromHexString("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"));
-
-    private static async Task AddTunnelsAsync(LoopbackClusterNode node, int first, int count)
-    {
-        for (var i = first; i < first + count; i++)
-        {
-            var spi = 0x1000u + (uint)i;
-            await node.WriteAsIkeAsync((pid, seq) => IkeDaemonMessages.AddEspSa(pid, seq, spi, node.Address, IPAddress.Parse("198.51.100.1")), default);
-            await node.WriteAsIkeAsync((pid, seq) => IkeDaemonMessages.AddFlow(pid, seq, IkeDaemonMessages.Network(i), IkeDaemonMessages.Network(1000 + i), IPAddress.Parse("198.51.100.1")), default);
-        }
-    }
-
-    private static bool SameSas(SimulatedKernel a, SimulatedKernel b) =>
-        a.Sas.Select(s => (s.SaType, s.Spi, s.Destination)).Order().SequenceEqual(b.Sas.Select(s => (s.SaType, s.Spi, s.Destination)).Order());
-
     [Fact]
     public async Task Master_replicates_live_sas_and_flows_and_a_joining_backup_gets_a_snapshot()
     {
@@ -63,7 +46,7 @@ public sealed class ClusterTests
         first.Host.Carp.Set(LinkState.Down);
         second.Host.Carp.Set(LinkState.Up);
         await Eventually.TrueAsync(() => second.Host.DaemonControl.IsActive == true && first.Host.DaemonControl.IsActive == false, "daemons switched");
-        await Eventually.TrueAsync(async () => (await second.Node!.GetStatusAsync(default)).Engine.RunState == RunState.Master, "second is MASTER");
+        await IsRunStateAsync(second, RunState.Master);
 
         await AddTunnelsAsync(second, 100, 2);
         await Eventually.TrueAsync(() => first.Host.Kernel.Sas.Count == 5, "new SAs flow from the new master to the old one");

@@ -203,6 +203,39 @@ public sealed class PeerNetworkTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_frame_for_an_ended_session_never_reaches_the_next_session_of_that_peer()
+    {
+        var a = Start(1, peers: 2);
+        async Task<(Socket Socket, long LinkId)> ConnectAsPeer2Async()
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(LoopbackPorts.Node(2), 0));
+            await socket.ConnectAsync(new IPEndPoint(LoopbackPorts.Node(1), _port));
+            return (socket, (await a.NextAsync<PeerLinkUp>()).LinkId);
+        }
+
+        var (first, firstId) = await ConnectAsPeer2Async();
+        first.Dispose();
+        await a.NextAsync<PeerLinkDown>(d => d.LinkId == firstId);
+        var (second, secondId) = await ConnectAsPeer2Async();
+        using (second)
+        {
+            Assert.NotEqual(firstId, secondId);
+            Assert.False(a.Network.Send("127.0.0.2", firstId, Frame("old")));
+            Assert.True(a.Network.Send("127.0.0.2", secondId, Frame("new")));
+            var expected = Frame("new");
+            var received = new byte[expected.Length];
+            using var timeout = new CancellationTokenSource(Patience);
+            for (var got = 0; got < received.Length;)
+            {
+                got += await second.ReceiveAsync(received.AsMemory(got), SocketFlags.None, timeout.Token);
+            }
+
+            Assert.Equal(expected, received);
+        }
+    }
+
+    [Fact]
     public async Task A_bad_frame_closes_only_that_session()
     {
         var a = Start(1, peers: 2);

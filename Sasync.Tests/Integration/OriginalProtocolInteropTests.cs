@@ -1,0 +1,107 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sasync.Core;
+using Sasync.Core.Hosting;
+using Sasync.Core.PfKey;
+using Sasync.Core.Platform;
+using Sasync.Core.Simulation;
+using Sasync.Core.Wire;
+using Sasync.Tests.Support;
+using static Sasync.Tests.Integration.Scenario;
+
+namespace Sasync.Tests.Integration;
+
+/// <summary>A node against a peer that speaks the original protocol frame by frame, in both roles.</summary>
+public sealed class OriginalProtocolInteropTests
+{
+    private static async Task<PfKeyMessage> ReadPfKeyAsync(OriginalPeer peer)
+    {
+        var frame = await peer.ReadAsync();
+        Assert.NotNull(frame);
+        Assert.Equal(WireMessageType.PfKey, frame.Value.Type);
+        Assert.True(PfKeyMessage.TryParse(frame.Value.Plaintext, out var message, out var error), error.ToString());
+        return message;
+    }
+
+    [Fact]
+    public async Task A_master_sends_an_original_slave_the_snapshot_in_order_then_live_changes()
+    {
+        await using var cluster = await LoopbackCluster.StartAsync(new LoopbackClusterOptions { SharedKey = Key, Nodes = 2 }, NullLoggerFactory.Instance, default);
+        var master = cluster[1];
+        await cluster[2].StopAsync();
+        await RelayingAsync(master);
+        await AddTunnelsAsync(master, 0, 3);
+        await KernelMessagesSeenAsync(master, 6);
+
+        // Node 2 may have had its snapshot before it stopped.
+        var snapshotsBefore = PeerOf(await StatusAsync(master), cluster[2]).SnapshotsSent;
+
+        // The original sasyncd at 127.0.0.2 (a configured peer of node 1) connects and reports SLAVE.
+        await using var peer = await OriginalPeer.ConnectAsync(cluster[2].Address, master.Node!.ListenEndPoints[0], Key);
+        Assert.Equal(RunState.Master, await peer.HandshakeAsync(RunState.Slave));
+
+        var flush = await ReadPfKeyAsync(peer);
+        Assert.Equal(SadbMessageType.Flush, flush.Type);
+        List<uint> spis = [];
+        for (var i = 0; i < 3; i++)
+        {
+            var add = await ReadPfKeyAsync(peer);
+            Assert.Equal(SadbMessageType.Add, add.Type);
+            Assert.True(add.TryGetSa(out var sa));
+            Assert.Equal(SadbSaState.Mature, sa.State);
+            spis.Add(sa.Spi);
+        }
+
+        Assert.Equal([SpiOf(0), SpiOf(1), SpiOf(2)], spis.Order());
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(SadbMessageType.XAddFlow, (await ReadPfKeyAsync(peer)).Type);
+        }
+
+        Assert.Equal(ControlMessage.EndSnapshot, await peer.ReadControlAsync());
+
+        // After the snapshot, what the IKE daemon writes on the master is relayed as it happens.
+        await AddTunnelsAsync(master, 10, 1);
+        var live = await ReadPfKeyAsync(peer);
+        Assert.Equal(SadbMessageType.Add, live.Type);
+        Assert.True(live.TryGetSa(out var liveSa));
+        Assert.Equal(SpiOf(10), liveSa.Spi);
+        Assert.Equal(SadbMessageType.XAddFlow, (await ReadPfKeyAsync(peer)).Type);
+
+        var status = await StatusAsync(master);
+        var seen = PeerOf(status, cluster[2]);
+        Assert.True(seen.Connected);
+        Assert.Equal(RunState.Slave, seen.PeerRunState);
+        Assert.Equal(snapshotsBefore + 1, seen.SnapshotsSent);
+    }
+
+    [Fact]
+    public async Task A_backup_takes_the_snapshot_of_an_original_master_and_undemotes()
+    {
+        await using var cluster = await LoopbackCluster.StartAsync(
+            new LoopbackClusterOptions { SharedKey = Key, Nodes = 2, FirstNodeCarp = LinkState.Down },
+            NullLoggerFactory.Instance,
+            default);
+        await cluster[1].StopAsync();
+        var backup = cluster[2];
+
+        // The original sasyncd at 127.0.0.1 is MASTER and sends its SADB and SPD.
+        await using var peer = await OriginalPeer.ConnectAsync(cluster[1].Address, backup.Node!.ListenEndPoints[0], Key);
+        Assert.Equal(RunState.Slave, await peer.HandshakeAsync(RunState.Master));
+        await peer.SendPfKeyAsync(new PfKeyMessageBuilder(SadbMessageType.Flush, SadbSaType.Unspec, 1, 4242).Build());
+        await peer.SendPfKeyAsync(IkeDaemonMessages.AddEspSa(4242, 2, 0x5001, cluster[1].Address, RemoteGateway));
+        await peer.SendPfKeyAsync(IkeDaemonMessages.AddFlow(4242, 3, IkeDaemonMessages.Network(7), IkeDaemonMessages.Network(1007), RemoteGateway));
+        await peer.SendAsync(ControlMessage.EndSnapshot);
+
+        await Eventually.TrueAsync(() => backup.Host.Kernel.Sas.Count == 1 && backup.Host.Kernel.Flows.Count == 1, "the backup's kernel has the master's SA and flow");
+        var sa = Assert.Single(backup.Host.Kernel.Sas);
+        Assert.Equal(0x5001u, sa.Spi);
+        Assert.Equal(SadbSaState.Mature, sa.State);
+        Assert.True(sa.HasEncryptionKey && sa.HasAuthenticationKey);
+        await Eventually.TrueAsync(
+            async () => (await StatusAsync(backup)) is var s && !s.Engine.Demotion.Held && PeerOf(s, cluster[1]).SnapshotsReceived == 1,
+            "the backup counted the snapshot and released its demotion");
+        Assert.Equal(0, backup.Host.CarpGroup.Get("carp"));
+        Assert.False(backup.Host.DaemonControl.IsActive);
+    }
+}

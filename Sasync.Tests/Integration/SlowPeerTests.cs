@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Sasync.Core;
+using Sasync.Core.Hosting;
+using Sasync.Core.Wire;
+using Sasync.Tests.Support;
+using static Sasync.Tests.Integration.Scenario;
+
+namespace Sasync.Tests.Integration;
+
+/// <summary>A peer that stops reading is dropped once its send queue is full; memory stays bounded and a real node resyncs later.</summary>
+public sealed class SlowPeerTests
+{
+    private const int Tunnels = 20;
+    private const int Batch = 200;
+    private const int MaxChurn = 50_000;
+
+    [Fact]
+    public async Task A_peer_that_never_reads_is_dropped_and_a_real_node_at_its_address_resyncs()
+    {
+        await using var cluster = await LoopbackCluster.StartAsync(
+            new LoopbackClusterOptions { SharedKey = Key, Nodes = 2, MaxQueuedBytesPerPeer = 64 * 1024 },
+            NullLoggerFactory.Instance,
+            default);
+        var (master, backup) = (cluster[1], cluster[2]);
+        await backup.StopAsync();
+        await RelayingAsync(master);
+        await AddTunnelsAsync(master, 0, Tunnels);
+
+        // An original peer at the backup's address asks for the snapshot, then never reads a byte.
+        await using (var stuck = await OriginalPeer.ConnectAsync(backup.Address, master.Node!.ListenEndPoints[0], Key, receiveBufferSize: 1024))
+        {
+            await stuck.SendAsync(ControlMessage.StateOf(RunState.Slave));
+            await Eventually.TrueAsync(async () => PeerOf(await StatusAsync(master), backup).SnapshotsSent == 1, "the master sent the stuck peer its snapshot");
+
+            // SAs that come and go: the relays pile up for the stuck peer while the SADB stays small.
+            var churned = 0;
+            var seen = (await StatusAsync(master)).Engine.Counters.KernelMessagesSeen;
+            while ((await StatusAsync(master)).SlowPeerDrops == 0 && churned < MaxChurn)
+            {
+                for (var i = 0; i < Batch; i++)
+                {
+                    await AddTunnelsAsync(master, 1000, 1, withFlows: false);
+                    await DeleteTunnelSaAsync(master, 1000);
+                }
+
+                churned += Batch;
+                seen += 2 * Batch;
+                await KernelMessagesSeenAsync(master, seen);
+            }
+
+            var status = await StatusAsync(master);
+            Assert.True(status.SlowPeerDrops > 0, $"no drop after {churned} SAs came and went");
+            Assert.Equal(RunState.Master, status.Engine.RunState);
+            await Eventually.TrueAsync(async () => !PeerOf(await StatusAsync(master), backup).Connected, "the stuck peer's session is closed");
+        }
+
+        await backup.StartAsync(default);
+        await ConvergedAsync(master, Tunnels, backup);
+        await Eventually.TrueAsync(async () => (await StatusAsync(backup)) is var s && PeerOf(s, master).SnapshotsReceived == 1, "the real node took a whole snapshot");
+        Assert.True(PeerOf(await StatusAsync(master), backup).Connected);
+    }
+}
