@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Sasync.Core;
-using Sasync.Core.Hosting;
 using Sasync.Core.PfKey;
 using Sasync.Core.Platform;
 using Sasync.Tests.Support;
@@ -13,7 +11,7 @@ public sealed class ClusterTests
     [Fact]
     public async Task Master_replicates_live_sas_and_flows_and_a_joining_backup_gets_a_snapshot()
     {
-        await using var cluster = await LoopbackCluster.StartAsync(new LoopbackClusterOptions { SharedKey = Key, Nodes = 2 }, NullLoggerFactory.Instance, default);
+        await using var cluster = await StartClusterAsync();
         var master = cluster[1];
         var backup = cluster[2];
 
@@ -37,7 +35,7 @@ public sealed class ClusterTests
     [Fact]
     public async Task Failover_moves_the_master_role_and_sync_follows_it()
     {
-        await using var cluster = await LoopbackCluster.StartAsync(new LoopbackClusterOptions { SharedKey = Key, Nodes = 2 }, NullLoggerFactory.Instance, default);
+        await using var cluster = await StartClusterAsync();
         var first = cluster[1];
         var second = cluster[2];
         await AddTunnelsAsync(first, 0, 3);

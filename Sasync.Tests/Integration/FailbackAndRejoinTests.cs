@@ -1,7 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Sasync.Core;
-using Sasync.Core.Hosting;
-using Sasync.Core.Platform;
 using Sasync.Tests.Support;
 using static Sasync.Tests.Integration.Scenario;
 
@@ -13,24 +10,18 @@ public sealed class FailbackAndRejoinTests
     [Fact]
     public async Task Sync_follows_the_master_role_over_there_and_back_again()
     {
-        await using var cluster = await LoopbackCluster.StartAsync(new LoopbackClusterOptions { SharedKey = Key, Nodes = 2 }, NullLoggerFactory.Instance, default);
+        await using var cluster = await StartClusterAsync();
         var first = cluster[1];
         var second = cluster[2];
         await AddTunnelsAsync(first, 0, 3);
         await ConvergedAsync(first, 3, second);
 
-        first.Host.Carp.Set(LinkState.Down);
-        second.Host.Carp.Set(LinkState.Up);
-        await IsRunStateAsync(second, RunState.Master);
-        await IsRunStateAsync(first, RunState.Slave);
+        await MoveMasterAsync(first, second);
         await AddTunnelsAsync(second, 10, 2);
         await ConvergedAsync(second, 5, first);
 
         // Failback: the first node takes over again and its changes flow to the second.
-        second.Host.Carp.Set(LinkState.Down);
-        first.Host.Carp.Set(LinkState.Up);
-        await IsRunStateAsync(first, RunState.Master);
-        await IsRunStateAsync(second, RunState.Slave);
+        await MoveMasterAsync(second, first);
         await Eventually.TrueAsync(() => first.Host.DaemonControl.IsActive == true && second.Host.DaemonControl.IsActive == false, "daemons switched back");
         await AddTunnelsAsync(first, 20, 2);
         await DeleteTunnelSaAsync(first, 10);
@@ -41,7 +32,7 @@ public sealed class FailbackAndRejoinTests
     [Fact]
     public async Task A_restarted_backup_keeps_its_kernel_and_a_rebooted_one_starts_empty_both_end_in_sync()
     {
-        await using var cluster = await LoopbackCluster.StartAsync(new LoopbackClusterOptions { SharedKey = Key, Nodes = 2 }, NullLoggerFactory.Instance, default);
+        await using var cluster = await StartClusterAsync();
         var master = cluster[1];
         var backup = cluster[2];
         await RelayingAsync(master);

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Sasync.Core.Hosting;
 using Sasync.Core.PfKey;
 using Sasync.Core.Simulation;
 using Sasync.Tests.Support;
@@ -13,7 +11,7 @@ public sealed class LiveRelayTests
     [Fact]
     public async Task Getspi_then_update_arrives_as_a_mature_sa_and_delete_is_relayed()
     {
-        await using var cluster = await LoopbackCluster.StartAsync(new LoopbackClusterOptions { SharedKey = Key, Nodes = 2 }, NullLoggerFactory.Instance, default);
+        await using var cluster = await StartClusterAsync();
         var master = cluster[1];
         var backup = cluster[2];
         await RelayingAsync(master);
@@ -42,7 +40,7 @@ public sealed class LiveRelayTests
     [Fact]
     public async Task An_add_without_an_encryption_key_is_not_relayed_and_is_counted_as_larval()
     {
-        await using var cluster = await LoopbackCluster.StartAsync(new LoopbackClusterOptions { SharedKey = Key, Nodes = 2 }, NullLoggerFactory.Instance, default);
+        await using var cluster = await StartClusterAsync();
         var master = cluster[1];
         var backup = cluster[2];
         await RelayingAsync(master);

@@ -1,7 +1,5 @@
 using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
 using Sasync.Core;
-using Sasync.Core.Hosting;
 using Sasync.Core.PfKey;
 using Sasync.Core.Platform;
 using Sasync.Core.Simulation;
@@ -26,7 +24,7 @@ public sealed class OriginalProtocolInteropTests
     [Fact]
     public async Task A_master_sends_an_original_slave_the_snapshot_in_order_then_live_changes()
     {
-        await using var cluster = await LoopbackCluster.StartAsync(new LoopbackClusterOptions { SharedKey = Key, Nodes = 2 }, NullLoggerFactory.Instance, default);
+        await using var cluster = await StartClusterAsync();
         var master = cluster[1];
         await cluster[2].StopAsync();
         await RelayingAsync(master);
@@ -78,10 +76,7 @@ public sealed class OriginalProtocolInteropTests
     [Fact]
     public async Task A_backup_takes_the_snapshot_of_an_original_master_and_undemotes()
     {
-        await using var cluster = await LoopbackCluster.StartAsync(
-            new LoopbackClusterOptions { SharedKey = Key, Nodes = 2, FirstNodeCarp = LinkState.Down },
-            NullLoggerFactory.Instance,
-            default);
+        await using var cluster = await StartClusterAsync(options: o => o with { FirstNodeCarp = LinkState.Down });
         await cluster[1].StopAsync();
         var backup = cluster[2];
 

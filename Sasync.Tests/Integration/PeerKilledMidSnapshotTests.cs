@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Sasync.Core;
-using Sasync.Core.Hosting;
 using Sasync.Tests.Support;
 using static Sasync.Tests.Integration.Scenario;
 
@@ -14,7 +12,7 @@ public sealed class PeerKilledMidSnapshotTests
     [Fact]
     public async Task A_backup_killed_during_the_snapshot_ends_with_the_full_sadb_after_restart()
     {
-        await using var cluster = await LoopbackCluster.StartAsync(new LoopbackClusterOptions { SharedKey = Key, Nodes = 2 }, NullLoggerFactory.Instance, default);
+        await using var cluster = await StartClusterAsync();
         var (master, backup) = (cluster[1], cluster[2]);
         await backup.StopAsync();
         await AddTunnelsAsync(master, 0, SaCount, withFlows: false);

@@ -1,7 +1,10 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Sasync.Core;
 using Sasync.Core.Config;
 using Sasync.Core.Hosting;
+using Sasync.Core.Platform;
 using Sasync.Core.Simulation;
 using Sasync.Core.Sync;
 using Sasync.Tests.Support;
@@ -14,6 +17,22 @@ internal static class Scenario
     public static readonly SharedKey Key = new(Convert.FromHexString("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"));
 
     public static readonly IPAddress RemoteGateway = IPAddress.Parse("198.51.100.1");
+
+    /// <summary>A cluster of <paramref name="nodes"/> sharing <see cref="Key"/>, node 1 MASTER unless <paramref name="options"/> says otherwise.</summary>
+    public static Task<LoopbackCluster> StartClusterAsync(int nodes = 2, ILoggerFactory? log = null, Func<LoopbackClusterOptions, LoopbackClusterOptions>? options = null)
+    {
+        var defaults = new LoopbackClusterOptions { SharedKey = Key, Nodes = nodes };
+        return LoopbackCluster.StartAsync(options?.Invoke(defaults) ?? defaults, log ?? NullLoggerFactory.Instance, default);
+    }
+
+    /// <summary>Carp moves the MASTER role from one node to another; waits until both engines follow.</summary>
+    public static async Task MoveMasterAsync(LoopbackClusterNode from, LoopbackClusterNode to)
+    {
+        from.Host.Carp.Set(LinkState.Down);
+        to.Host.Carp.Set(LinkState.Up);
+        await IsRunStateAsync(to, RunState.Master);
+        await IsRunStateAsync(from, RunState.Slave);
+    }
 
     public static uint SpiOf(int tunnel) => 0x1000u + (uint)tunnel;
 

@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Sasync.Core;
-using Sasync.Core.Hosting;
 using Sasync.Core.Wire;
 using Sasync.Tests.Support;
 using static Sasync.Tests.Integration.Scenario;
@@ -17,10 +15,7 @@ public sealed class SlowPeerTests
     [Fact]
     public async Task A_peer_that_never_reads_is_dropped_and_a_real_node_at_its_address_resyncs()
     {
-        await using var cluster = await LoopbackCluster.StartAsync(
-            new LoopbackClusterOptions { SharedKey = Key, Nodes = 2, MaxQueuedBytesPerPeer = 64 * 1024 },
-            NullLoggerFactory.Instance,
-            default);
+        await using var cluster = await StartClusterAsync(options: o => o with { MaxQueuedBytesPerPeer = 64 * 1024 });
         var (master, backup) = (cluster[1], cluster[2]);
         await backup.StopAsync();
         await RelayingAsync(master);

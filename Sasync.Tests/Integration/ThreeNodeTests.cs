@@ -1,7 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Sasync.Core;
-using Sasync.Core.Hosting;
-using Sasync.Core.Platform;
 using Sasync.Tests.Support;
 using static Sasync.Tests.Integration.Scenario;
 
@@ -13,16 +10,13 @@ public sealed class ThreeNodeTests
     [Fact]
     public async Task Both_backups_converge_and_follow_a_failover_to_the_third_node()
     {
-        await using var cluster = await LoopbackCluster.StartAsync(new LoopbackClusterOptions { SharedKey = Key, Nodes = 3 }, NullLoggerFactory.Instance, default);
+        await using var cluster = await StartClusterAsync(3);
         var (first, second, third) = (cluster[1], cluster[2], cluster[3]);
         await AddTunnelsAsync(first, 0, 4);
         await ConvergedAsync(first, 4, second, third);
         await Eventually.TrueAsync(() => second.Host.Kernel.Flows.Count == 4 && third.Host.Kernel.Flows.Count == 4, "both backups have the flows");
 
-        first.Host.Carp.Set(LinkState.Down);
-        third.Host.Carp.Set(LinkState.Up);
-        await IsRunStateAsync(third, RunState.Master);
-        await IsRunStateAsync(first, RunState.Slave);
+        await MoveMasterAsync(first, third);
         Assert.Equal(RunState.Slave, (await StatusAsync(second)).Engine.RunState);
         await Eventually.TrueAsync(() => third.Host.DaemonControl.IsActive == true && first.Host.DaemonControl.IsActive == false, "the IKE daemon runs on the third node only");
         Assert.False(second.Host.DaemonControl.IsActive);

@@ -1,5 +1,4 @@
 using Sasync.Core;
-using Sasync.Core.Hosting;
 using Sasync.Core.Platform;
 using Sasync.Tests.Support;
 using static Sasync.Tests.Integration.Scenario;
@@ -13,7 +12,7 @@ public sealed class TwoMastersTests
     public async Task Two_masters_report_the_conflict_and_converge_when_one_becomes_backup()
     {
         var log = new LogCapture();
-        await using var cluster = await LoopbackCluster.StartAsync(new LoopbackClusterOptions { SharedKey = Key, Nodes = 2 }, log, default);
+        await using var cluster = await StartClusterAsync(2, log);
         var (first, second) = (cluster[1], cluster[2]);
         await AddTunnelsAsync(first, 0, 2);
         await ConvergedAsync(first, 2, second);

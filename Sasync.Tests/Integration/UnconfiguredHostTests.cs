@@ -12,7 +12,7 @@ public sealed class UnconfiguredHostTests
     public async Task A_stranger_is_disconnected_counted_and_gets_no_sas()
     {
         var log = new LogCapture();
-        await using var cluster = await LoopbackCluster.StartAsync(new LoopbackClusterOptions { SharedKey = Key, Nodes = 2 }, log, default);
+        await using var cluster = await StartClusterAsync(2, log);
         var master = cluster[1];
         await AddTunnelsAsync(master, 0, 2);
         await ConvergedAsync(master, 2, cluster[2]);

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Sasync.Core.Config;
-using Sasync.Core.Hosting;
 using Sasync.Tests.Support;
 using static Sasync.Tests.Integration.Scenario;
 
@@ -15,10 +14,7 @@ public sealed class WrongKeyTests
     public async Task Nothing_reaches_the_node_with_the_wrong_key_the_log_says_so_and_the_others_keep_syncing()
     {
         var log = new LogCapture();
-        await using var cluster = await LoopbackCluster.StartAsync(
-            new LoopbackClusterOptions { SharedKey = Key, Nodes = 3, NodeSharedKeys = ImmutableDictionary<int, SharedKey>.Empty.Add(3, OtherKey) },
-            log,
-            default);
+        await using var cluster = await StartClusterAsync(3, log, o => o with { NodeSharedKeys = ImmutableDictionary<int, SharedKey>.Empty.Add(3, OtherKey) });
         var (master, good, wrong) = (cluster[1], cluster[2], cluster[3]);
         await AddTunnelsAsync(master, 0, 3);
         await ConvergedAsync(master, 3, good);
