@@ -29,11 +29,11 @@ public sealed partial class SyncNode : IAsyncDisposable
     private SharedKey _sharedKey;
     private readonly CancellationTokenSource _stop = new();
 
-    // Peer traffic and kernel messages wait in a bounded inbox (backpressure to the sockets);
-    // the results of the node's own work never wait behind them.
-    private readonly Channel<EngineEvent> _inbox = Channel.CreateBounded<EngineEvent>(
+    // Everything the loop handles arrives here, in order: engine events, session changes, the
+    // results of the node's own work, status and reload requests. Bounded, so that peers and the
+    // kernel feel backpressure instead of growing the node's memory.
+    private readonly Channel<object> _inbox = Channel.CreateBounded<object>(
         new BoundedChannelOptions(InboxCapacity) { SingleReader = true });
-    private readonly Channel<object> _completions = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<KernelOperation> _kernelQueue = Channel.CreateUnbounded<KernelOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<EngineTimer, ITimer> _timers = [];
     private readonly Dictionary<string, long> _activeLinks = new(StringComparer.Ordinal);
@@ -92,7 +92,7 @@ public sealed partial class SyncNode : IAsyncDisposable
     public async Task<NodeStatus> GetStatusAsync(CancellationToken cancellationToken)
     {
         var request = new StatusRequest();
-        await _completions.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        await _inbox.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
         return await request.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -105,7 +105,7 @@ public sealed partial class SyncNode : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(settings);
         var request = new ReloadRequest(settings, codecs);
-        await _completions.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        await _inbox.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
         await request.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         var current = _settings with { Peers = settings.Peers, SharedKey = settings.SharedKey };
         var ignored = ImmutableArray.CreateBuilder<string>();
@@ -125,9 +125,7 @@ public sealed partial class SyncNode : IAsyncDisposable
             switch (e)
             {
                 case PeerLinkUp or PeerLinkDown:
-                    // Session changes go through the completion queue so that they are never stuck
-                    // behind a full inbox, but frames of a link always follow its PeerLinkUp.
-                    await _completions.Writer.WriteAsync(e, _stop.Token).ConfigureAwait(false);
+                    await _inbox.Writer.WriteAsync(e, _stop.Token).ConfigureAwait(false);
                     break;
                 case PeerLinkFrame frame:
                     await _inbox.Writer.WriteAsync(new PeerFrameWithLink(frame.Peer, frame.LinkId, frame.Type, frame.Plaintext), _stop.Token).ConfigureAwait(false);
@@ -144,22 +142,9 @@ public sealed partial class SyncNode : IAsyncDisposable
     {
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            await foreach (var item in _inbox.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (_completions.Reader.TryRead(out var completion))
-                {
-                    HandleCompletion(completion);
-                }
-                else if (_inbox.Reader.TryRead(out var e))
-                {
-                    Handle(e);
-                }
-                else
-                {
-                    var more = _completions.Reader.WaitToReadAsync(cancellationToken).AsTask();
-                    var inbox = _inbox.Reader.WaitToReadAsync(cancellationToken).AsTask();
-                    await Task.WhenAny(more, inbox).ConfigureAwait(false);
-                }
+                Dispatch(item);
             }
         }
         catch (OperationCanceledException)
@@ -167,9 +152,9 @@ public sealed partial class SyncNode : IAsyncDisposable
         }
     }
 
-    private void HandleCompletion(object completion)
+    private void Dispatch(object item)
     {
-        switch (completion)
+        switch (item)
         {
             case EngineEvent e:
                 Handle(e);
@@ -314,7 +299,13 @@ public sealed partial class SyncNode : IAsyncDisposable
 
         var which = arm.Timer;
         _timers[which] = _time.CreateTimer(
-            _ => _completions.Writer.TryWrite(new TimerFired(which)),
+            _ =>
+            {
+                if (!_inbox.Writer.TryWrite(new TimerFired(which)))
+                {
+                    _ = _inbox.Writer.WriteAsync(new TimerFired(which), _stop.Token).AsTask();
+                }
+            },
             null,
             arm.Delay < TimeSpan.Zero ? TimeSpan.Zero : arm.Delay,
             Timeout.InfiniteTimeSpan);
@@ -344,7 +335,7 @@ public sealed partial class SyncNode : IAsyncDisposable
             result = new KernelDumpCompleted(request.Peer, request.RequestId, null, e.Message);
         }
 
-        await _completions.Writer.WriteAsync(result, _stop.Token).ConfigureAwait(false);
+        await _inbox.Writer.WriteAsync(result, _stop.Token).ConfigureAwait(false);
     }
 
     private async Task ControlDaemonAsync(ControlDaemon control)
@@ -368,7 +359,7 @@ public sealed partial class SyncNode : IAsyncDisposable
             }
         }
 
-        await _completions.Writer.WriteAsync(new DaemonControlCompleted(control.Daemon, control.Active, error), _stop.Token).ConfigureAwait(false);
+        await _inbox.Writer.WriteAsync(new DaemonControlCompleted(control.Daemon, control.Active, error), _stop.Token).ConfigureAwait(false);
     }
 
     private async Task AdjustDemotionAsync(AdjustCarpDemotion adjust)
@@ -433,7 +424,7 @@ public sealed partial class SyncNode : IAsyncDisposable
                 }
 
                 var type = write.Message.Length >= 2 ? (PfKey.SadbMessageType)write.Message.Span[1] : PfKey.SadbMessageType.Reserved;
-                await _completions.Writer.WriteAsync(new KernelWriteCompleted(write.Peer, type, error), cancellationToken).ConfigureAwait(false);
+                await _inbox.Writer.WriteAsync(new KernelWriteCompleted(write.Peer, type, error), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -447,7 +438,7 @@ public sealed partial class SyncNode : IAsyncDisposable
         {
             await foreach (var state in _platform.Carp.WatchAsync(_settings.CarpInterface, cancellationToken).ConfigureAwait(false))
             {
-                await _completions.Writer.WriteAsync(new CarpStateChanged(state), cancellationToken).ConfigureAwait(false);
+                await _inbox.Writer.WriteAsync(new CarpStateChanged(state), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
