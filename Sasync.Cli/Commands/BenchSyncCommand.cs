@@ -45,7 +45,7 @@ internal static class BenchSyncCommand
                 w.WriteNumber("injectSeconds", Math.Round(result.InjectSeconds, 4));
                 w.WriteNumber("failoverMilliseconds", Math.Round(result.FailoverMilliseconds, 3));
                 w.WriteNumber("undemoteMilliseconds", Math.Round(result.UndemoteMilliseconds, 3));
-                w.WriteNumber("undemoteAfterKernelMilliseconds", Math.Round(result.UndemoteAfterKernelMilliseconds, 3));
+                w.WriteNumber("undemoteAfterEndSnapshotMilliseconds", Math.Round(result.UndemoteAfterEndSnapshotMilliseconds, 3));
                 w.WriteNumber("rssMegabytes", Math.Round(result.RssMegabytes, 1));
                 w.WriteNumber("rssAfterMegabytes", Math.Round(result.RssAfterMegabytes, 1));
                 w.WriteEndObject();
@@ -59,7 +59,7 @@ internal static class BenchSyncCommand
               snapshot   {result.SnapshotSeconds,12:0.000} s       rebooted peer, start to full kernel
               relay      {result.RelayPerSecond,12:N0} msg/s   live ADDs, MASTER IKE socket to slave kernel ({result.RelaySeconds:0.000} s; writing them took {result.InjectSeconds:0.000} s)
               failover   {result.FailoverMilliseconds,12:0.000} ms      carp MASTER to IKE daemon active (median of 5)
-              undemote   {result.UndemoteMilliseconds,12:0.000} ms      after ENDSNAP ({result.UndemoteAfterKernelMilliseconds:0.0} ms after the kernel was full)
+              undemote   {result.UndemoteMilliseconds,12:0.000} ms      after the snapshot was in the kernel ({result.UndemoteAfterEndSnapshotMilliseconds:0.0} ms after ENDSNAP)
               memory     {result.RssMegabytes,12:0.0} MB      peak working set ({result.RssAfterMegabytes:0.0} MB at the end)
 
             """)).ConfigureAwait(false);

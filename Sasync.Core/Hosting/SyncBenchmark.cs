@@ -11,8 +11,8 @@ namespace Sasync.Core.Hosting;
 /// <param name="InjectSeconds">How long the MASTER's kernel took to accept the ADDs (the relay cannot be faster).</param>
 /// <param name="SnapshotSeconds">From the slave's daemon (re)start to its empty kernel holding every SA and flow.</param>
 /// <param name="FailoverMilliseconds">Median, over several switches, from carp MASTER on a backup to its IKE daemon being told "active".</param>
-/// <param name="UndemoteMilliseconds">From the joining node's ENDSNAP to its undemote (both the engine's times).</param>
-/// <param name="UndemoteAfterKernelMilliseconds">From the joining kernel holding everything to the undemote; negative when the undemote came first.</param>
+/// <param name="UndemoteMilliseconds">From the end of the snapshot (the joining kernel holds all of it) to the undemote; negative would mean the undemote came first.</param>
+/// <param name="UndemoteAfterEndSnapshotMilliseconds">From the joining node's ENDSNAP to its undemote (both the engine's times); includes draining the writes queued for its kernel.</param>
 /// <param name="RssMegabytes">Peak working set of the process.</param>
 /// <param name="RssAfterMegabytes">Working set at the end, with both kernels full.</param>
 public sealed record SyncBenchmarkResult(
@@ -23,7 +23,7 @@ public sealed record SyncBenchmarkResult(
     double SnapshotSeconds,
     double FailoverMilliseconds,
     double UndemoteMilliseconds,
-    double UndemoteAfterKernelMilliseconds,
+    double UndemoteAfterEndSnapshotMilliseconds,
     double RssMegabytes,
     double RssAfterMegabytes);
 
@@ -134,8 +134,8 @@ public static class SyncBenchmark
             inject,
             snapshot,
             failovers[failovers.Count / 2],
-            (released!.ReleasedAt - released.EndSnapshotAt).TotalMilliseconds,
-            (released.ReleasedAt - kernelFullAt).TotalMilliseconds,
+            (released!.ReleasedAt - kernelFullAt).TotalMilliseconds,
+            (released.ReleasedAt - released.EndSnapshotAt).TotalMilliseconds,
             process.PeakWorkingSet64 / 1048576.0,
             process.WorkingSet64 / 1048576.0), null);
     }
