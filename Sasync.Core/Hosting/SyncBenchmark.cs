@@ -11,7 +11,7 @@ namespace Sasync.Core.Hosting;
 /// <param name="InjectSeconds">How long the MASTER's kernel took to accept the ADDs (the relay cannot be faster).</param>
 /// <param name="SnapshotSeconds">From the slave's daemon (re)start to its empty kernel holding every SA and flow.</param>
 /// <param name="FailoverMilliseconds">Median, over several switches, from carp MASTER on a backup to its IKE daemon being told "active".</param>
-/// <param name="UndemoteMilliseconds">From the end of the snapshot (the joining kernel holds all of it) to the undemote; negative would mean the undemote came first.</param>
+/// <param name="UndemoteMilliseconds">From the end of the snapshot (the benchmark sees the joining kernel hold all of it) to the undemote; slightly negative when the undemote came before the benchmark's poll saw the full kernel.</param>
 /// <param name="UndemoteAfterEndSnapshotMilliseconds">From the joining node's ENDSNAP to its undemote (both the engine's times); includes draining the writes queued for its kernel.</param>
 /// <param name="RssMegabytes">Peak working set of the process.</param>
 /// <param name="RssAfterMegabytes">Working set at the end, with both kernels full.</param>

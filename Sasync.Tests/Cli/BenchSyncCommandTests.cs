@@ -18,8 +18,10 @@ public sealed class BenchSyncCommandTests
             Assert.True(root.GetProperty(key).GetDouble() > 0, key);
         }
 
-        // The undemote follows the ENDSNAP it reacts to; both times come from the same clock.
-        Assert.True(root.GetProperty("undemoteMilliseconds").GetDouble() >= 0);
+        // The undemote follows the ENDSNAP it reacts to; both times come from the engine's clock.
+        Assert.True(root.GetProperty("undemoteAfterEndSnapshotMilliseconds").GetDouble() >= 0);
+        // Measured against the benchmark's own poll of the kernel, so it may be slightly negative, never missing.
+        Assert.True(double.IsFinite(root.GetProperty("undemoteMilliseconds").GetDouble()));
     }
 
     [Fact]
