@@ -168,7 +168,7 @@ public sealed partial class SyncNode : IAsyncDisposable
                 if (_activeLinks.TryGetValue(down.Peer, out var id) && id == down.LinkId)
                 {
                     _activeLinks.Remove(down.Peer);
-                    Handle(new PeerDisconnected(down.Peer, down.Reason));
+                    Handle(new PeerDisconnected(down.Peer, down.Reason, down.Routine));
                 }
 
                 break;
@@ -235,13 +235,15 @@ public sealed partial class SyncNode : IAsyncDisposable
                 SendFrame(send.Peer, Wire.WireMessageType.PfKey, send.Message.Span);
                 break;
             case WriteToKernel write:
-                _kernelQueue.Writer.TryWrite(new KernelOperation(write, null));
+                _kernelQueue.Writer.TryWrite(new KernelOperation(write, null, null));
                 break;
             case SetPromiscuous promiscuous:
-                _kernelQueue.Writer.TryWrite(new KernelOperation(null, promiscuous.Enabled));
+                _kernelQueue.Writer.TryWrite(new KernelOperation(null, promiscuous.Enabled, null));
                 break;
             case RequestKernelDump dump:
-                _ = RunAsync(() => DumpAsync(dump));
+                // In line with the promiscuous switch: a dump taken before promiscuous mode is on
+                // could miss an SA added in between, which then would be neither relayed nor dumped.
+                _kernelQueue.Writer.TryWrite(new KernelOperation(null, null, dump));
                 break;
             case ControlDaemon control:
                 _ = RunAsync(() => ControlDaemonAsync(control));
@@ -398,6 +400,12 @@ public sealed partial class SyncNode : IAsyncDisposable
         {
             await foreach (var operation in _kernelQueue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
+                if (operation.Dump is { } dump)
+                {
+                    await DumpAsync(dump).ConfigureAwait(false);
+                    continue;
+                }
+
                 if (operation.Promiscuous is { } enabled)
                 {
                     try
@@ -477,7 +485,8 @@ public sealed partial class SyncNode : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private sealed record KernelOperation(WriteToKernel? Write, bool? Promiscuous);
+    /// <summary>One of the kernel operations that must happen in order: a write, a promiscuous switch, a dump.</summary>
+    private sealed record KernelOperation(WriteToKernel? Write, bool? Promiscuous, RequestKernelDump? Dump);
 
     private sealed record ReloadRequest(SyncSettings Settings, IFrameCodecFactory Codecs)
     {

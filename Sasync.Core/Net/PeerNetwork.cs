@@ -408,7 +408,7 @@ public sealed partial class PeerNetwork : IAsyncDisposable
         {
             LogLinkDown(_logger, slot.Name, "replaced by a newer connection");
             await replaced.DisposeAsync().ConfigureAwait(false);
-            await _deliver(new PeerLinkDown(slot.Name, replaced.Id, "replaced by a newer connection")).ConfigureAwait(false);
+            await _deliver(new PeerLinkDown(slot.Name, replaced.Id, "replaced by a newer connection", Routine: true)).ConfigureAwait(false);
         }
 
         LogLinkUp(_logger, slot.Name, outbound ? "dialled" : "accepted", link.Remote);

@@ -36,7 +36,8 @@ public sealed record KernelMessageReceived(ReadOnlyMemory<byte> Message) : Engin
 public sealed record PeerConnected(string Peer, PeerDirection Direction, ImmutableArray<IPAddress> Addresses) : EngineEvent;
 
 /// <summary>The session with a peer ended (closed, reset, bad frame); the host reconnects on its own.</summary>
-public sealed record PeerDisconnected(string Peer, string Reason) : EngineEvent;
+/// <remarks><paramref name="Routine"/>: no fault (e.g. replaced by a newer session), so not reported as the peer's last error.</remarks>
+public sealed record PeerDisconnected(string Peer, string Reason, bool Routine = false) : EngineEvent;
 
 /// <summary>
 /// A frame from a peer, decrypted and checked by the wire layer: its message type and plaintext

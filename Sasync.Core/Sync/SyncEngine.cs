@@ -398,6 +398,11 @@ public sealed class SyncEngine
         }
 
         peer.Session = null;
+        if (!disconnected.Routine)
+        {
+            peer.LastError = $"session ended: {disconnected.Reason}";
+        }
+
         Emit(new Log(LogLevel.Information, $"engine: peer {peer.Name} disconnected: {disconnected.Reason}"));
         EvaluateUndemote();
     }

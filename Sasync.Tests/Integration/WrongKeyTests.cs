@@ -34,5 +34,7 @@ public sealed class WrongKeyTests
         Assert.Equal(0, status.Engine.Counters.KernelWrites);
         Assert.All(status.Engine.Peers, p => Assert.Equal(0, p.SnapshotsReceived));
         Assert.Equal(0, PeerOf(await StatusAsync(master), wrong).SnapshotsSent);
+        // `status` tells the operator why, without the log.
+        Assert.Contains("wrong shared key?", PeerOf(await StatusAsync(master), wrong).LastError, StringComparison.Ordinal);
     }
 }

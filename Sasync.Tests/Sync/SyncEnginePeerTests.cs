@@ -182,4 +182,19 @@ public class SyncEnginePeerTests
         Assert.Equal(2L, a.FramesSent);
         Assert.Empty(Without<Log>(h.State("peer-a", RunState.Slave))); // no session, nothing answered
     }
+
+    [Fact]
+    public void A_session_that_fails_leaves_its_reason_as_the_peers_last_error_and_a_routine_ending_does_not()
+    {
+        var h = new EngineHarness();
+        h.Start(LinkState.Up);
+        h.Connect("peer-a");
+        h.Handle(new PeerDisconnected("peer-a", "bad frame: wrong shared key?"));
+        h.Connect("peer-a");
+        h.Handle(new PeerDisconnected("peer-a", "replaced by a newer connection", Routine: true));
+
+        var peer = h.Engine.Status.Peers.Single();
+        Assert.False(peer.Connected);
+        Assert.Equal("session ended: bad frame: wrong shared key?", peer.LastError);
+    }
 }
