@@ -70,24 +70,19 @@ public static class SnapshotBuilder
         var count = 0;
         foreach (var record in records)
         {
+            // Filter the record as the type it is sent as, as the original does: larval SAs and peer addresses stay out.
+            var decision = SyncFilter.Decide(record, context, type);
+            if (!decision.Sync)
+            {
+                skipped[decision.Reason] = skipped.GetValueOrDefault(decision.Reason) + 1;
+                continue;
+            }
+
             var header = record.Header with { Type = type, Errno = 0, Reserved = 0, Sequence = 0, Pid = 0 };
             var bytes = PfKeyRewrite.Rebuild(record, header, allowed);
             if (bytes.Length > MaxMessageLength)
             {
                 errors.Add(new PfKeyError(0, $"{name} dump: a {type} of {bytes.Length} bytes exceeds the {MaxMessageLength}-byte PF_KEY limit; skipped"));
-                continue;
-            }
-
-            // Filter the re-typed message, as the original does: larval SAs and peer addresses stay out.
-            if (!PfKeyMessage.TryParse(bytes, out var rewritten, out _))
-            {
-                continue;
-            }
-
-            var decision = SyncFilter.Decide(rewritten, context);
-            if (!decision.Sync)
-            {
-                skipped[decision.Reason] = skipped.GetValueOrDefault(decision.Reason) + 1;
                 continue;
             }
 

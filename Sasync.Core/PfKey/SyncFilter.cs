@@ -57,10 +57,15 @@ public static class SyncFilter
         return Decide(copy.Inner, context);
     }
 
-    /// <summary>Decides whether a message (a relayed one, or a snapshot record after re-typing) is synced.</summary>
-    public static SyncDecision Decide(PfKeyMessage message, SyncFilterContext context)
+    /// <summary>
+    /// Decides whether a message is synced: a relayed one, or a snapshot record judged as the type
+    /// <paramref name="asType"/> it will be sent as (re-typing drops no extension the filter reads).
+    /// </summary>
+    public static SyncDecision Decide(PfKeyMessage message, SyncFilterContext context, SadbMessageType? asType = null)
     {
-        switch (message.Type)
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(context);
+        switch (asType ?? message.Type)
         {
             case SadbMessageType.XPromisc or SadbMessageType.Dump or SadbMessageType.Get
                 or SadbMessageType.GetSpi or SadbMessageType.Acquire or SadbMessageType.XAskPolicy
