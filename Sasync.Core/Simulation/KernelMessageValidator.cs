@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics.CodeAnalysis;
 using Sasync.Core.PfKey;
 
 namespace Sasync.Core.Simulation;
@@ -16,10 +15,13 @@ internal static class KernelMessageValidator
     private const byte IdentityTypeMax = 4;
     private const int TagNameSize = 64;
 
-    public static bool TryValidate(ReadOnlyMemory<byte> bytes, uint writerPid, [NotNullWhen(true)] out KernelRequest? request, out string reason)
+    /// <summary>
+    /// Checks <paramref name="bytes"/> and, as it goes, fills <paramref name="parsed"/> (reset first) with
+    /// copies of its extensions; when false, <paramref name="parsed"/> holds a partial message.
+    /// </summary>
+    public static bool TryValidate(ReadOnlySpan<byte> bytes, uint writerPid, KernelRequest parsed, out string reason)
     {
-        request = null;
-        var span = bytes.Span;
+        var span = bytes;
         if (span.Length < SadbHeader.Size)
         {
             reason = "message too short";
@@ -57,7 +59,7 @@ internal static class KernelMessageValidator
             return false;
         }
 
-        var parsed = new KernelRequest(header, bytes);
+        parsed.Reset(header);
         ulong seen = 1;
         var offset = SadbHeader.Size;
         while (offset < span.Length)
@@ -127,7 +129,6 @@ internal static class KernelMessageValidator
             return false;
         }
 
-        request = parsed;
         reason = string.Empty;
         return true;
     }

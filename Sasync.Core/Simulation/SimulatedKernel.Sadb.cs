@@ -10,11 +10,11 @@ public sealed partial class SimulatedKernel
     private const uint SpiReservedMax = 255;
     private const uint CpiPrivateMin = 61440;
 
-    private static readonly SadbExtensionType[] FlowExtensions =
-    [
-        SadbExtensionType.XSrcFlow, SadbExtensionType.XProtocol, SadbExtensionType.XFlowType,
-        SadbExtensionType.XDstFlow, SadbExtensionType.XSrcMask, SadbExtensionType.XDstMask,
-    ];
+    // The flow extensions an ADD or UPDATE carries all or none of, as a bit set over extension numbers.
+    private static readonly ulong FlowExtensionBits =
+        KernelExtensionRules.Bit(SadbExtensionType.XSrcFlow) | KernelExtensionRules.Bit(SadbExtensionType.XProtocol)
+        | KernelExtensionRules.Bit(SadbExtensionType.XFlowType) | KernelExtensionRules.Bit(SadbExtensionType.XDstFlow)
+        | KernelExtensionRules.Bit(SadbExtensionType.XSrcMask) | KernelExtensionRules.Bit(SadbExtensionType.XDstMask);
 
     private int Execute(SimulatedKeyClient writer, KernelRequest request, out string reason)
     {
@@ -68,8 +68,8 @@ public sealed partial class SimulatedKernel
 
     private static bool HasAllOrNoFlow(KernelRequest request)
     {
-        var present = FlowExtensions.Count(request.Has);
-        return present == 0 || present == FlowExtensions.Length;
+        var present = request.Seen() & FlowExtensionBits;
+        return present == 0 || present == FlowExtensionBits;
     }
 
     /// <summary>The checks ADD and UPDATE share before looking up the SA; 0 when they pass.</summary>
@@ -294,7 +294,7 @@ public sealed partial class SimulatedKernel
         var entries = _sadb.Where(e => e.RoutingDomain == routingDomain && (saType == SadbSaType.Unspec || e.DumpSaType == saType)).ToList();
         for (var i = 0; i < entries.Count; i++)
         {
-            var record = new KernelRequest(request.Header with { Sequence = i == entries.Count - 1 ? 0 : request.Header.Sequence }, ReadOnlyMemory<byte>.Empty);
+            var record = new KernelRequest(request.Header with { Sequence = i == entries.Count - 1 ? 0 : request.Header.Sequence });
             foreach (var extension in entries[i].Export())
             {
                 record[KernelLayout.TypeOf(extension)] = extension;

@@ -32,6 +32,9 @@ public sealed partial class SimulatedKernel
     private readonly Dictionary<(uint RoutingDomain, FlowSpec Flow), SpdEntry> _spdIndex = [];
     private readonly List<SpdEntry> _spd = []; // oldest first: appending is cheap; read backwards for ipsec_policy_head's newest-first order
     private readonly Random _random;
+    // The request every write is parsed into: writes run one at a time under _lock, and nothing keeps
+    // the request itself after the write (only the extension arrays it holds), so one is reused.
+    private readonly KernelRequest _request = new(default);
 
     public SimulatedKernel(SimulatedKernelOptions? options = null)
     {
@@ -155,15 +158,16 @@ public sealed partial class SimulatedKernel
                 throw Refusal(OpenBsdErrno.EMSGSIZE, $"message of {message.Length} bytes is longer than {MaxMessageSize}");
             }
 
-            // The kernel works on its own copy of the message.
-            var bytes = message.ToArray();
-            if (!KernelMessageValidator.TryValidate(bytes, writer.Pid, out var request, out var reason))
+            // No copy of the whole message: the validator copies each extension into the request it
+            // returns, and the promiscuous copy is taken below, all before this call returns to the writer.
+            var request = _request;
+            if (!KernelMessageValidator.TryValidate(message.Span, writer.Pid, request, out var reason))
             {
                 throw Refusal(OpenBsdErrno.EINVAL, reason);
             }
 
             // Before the command runs, whatever its outcome: to every promiscuous socket, the writer's included.
-            var copy = KernelLayout.PromiscuousCopy(bytes, writer.Pid);
+            var copy = KernelLayout.PromiscuousCopy(message.Span, writer.Pid);
             foreach (var client in _clients)
             {
                 if (client.IsPromiscuous && client.RoutingDomain == writer.RoutingDomain)
