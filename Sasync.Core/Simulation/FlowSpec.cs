@@ -40,7 +40,7 @@ internal sealed record FlowSpec(
         }
 
         var protocol = request[SadbExtensionType.XProtocol] is { } proto ? KernelLayout.ReadProtocol(proto).Protocol : (byte)0;
-        var direction = KernelLayout.ReadFlowType(request[SadbExtensionType.XFlowType]!).Direction;
+        var direction = KernelLayout.ReadFlowType(request.Required(SadbExtensionType.XFlowType)).Direction;
         flow = new FlowSpec(
             Masked(srcFlow, srcMask), srcMask, (ushort)(srcPort & srcPortMask), srcPortMask,
             Masked(dstFlow, dstMask), dstMask, (ushort)(dstPort & dstPortMask), dstPortMask,
@@ -59,11 +59,11 @@ internal sealed record FlowSpec(
         yield return KernelLayout.Bytes(new AddressExtension(SadbExtensionType.XDstMask, DestinationMask, DestinationPortMask));
     }
 
-    private static bool TryRead(byte[]? extension, out IPAddress address, out ushort port)
+    private static bool TryRead(ReadOnlyMemory<byte>? extension, out IPAddress address, out ushort port)
     {
         address = IPAddress.None;
         port = 0;
-        return extension is not null && KernelLayout.TryReadAddress(extension, out address, out port)
+        return extension is { } bytes && KernelLayout.TryReadAddress(bytes, out address, out port)
             && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6;
     }
 

@@ -17,11 +17,12 @@ internal static class KernelMessageValidator
 
     /// <summary>
     /// Checks <paramref name="bytes"/> and, as it goes, fills <paramref name="parsed"/> (reset first) with
-    /// copies of its extensions; when false, <paramref name="parsed"/> holds a partial message.
+    /// slices of it, one per extension (no copies: the caller hands in the kernel's own copy of the
+    /// message); when false, <paramref name="parsed"/> holds a partial message.
     /// </summary>
-    public static bool TryValidate(ReadOnlySpan<byte> bytes, uint writerPid, KernelRequest parsed, out string reason)
+    public static bool TryValidate(ReadOnlyMemory<byte> bytes, uint writerPid, KernelRequest parsed, out string reason)
     {
-        var span = bytes;
+        var span = bytes.Span;
         if (span.Length < SadbHeader.Size)
         {
             reason = "message too short";
@@ -112,7 +113,7 @@ internal static class KernelMessageValidator
             }
 
             seen |= KernelExtensionRules.Bit(type);
-            parsed[type] = extension.ToArray();
+            parsed[type] = bytes.Slice(offset, length);
             offset += length;
         }
 
@@ -123,7 +124,7 @@ internal static class KernelMessageValidator
         }
 
         if (header.Type is SadbMessageType.Add or SadbMessageType.Update
-            && parsed[SadbExtensionType.Sa]![9] != (byte)SadbSaState.Mature)
+            && parsed.Required(SadbExtensionType.Sa).Span[9] != (byte)SadbSaState.Mature)
         {
             reason = header.Type == SadbMessageType.Add ? "adding non-mature SA prohibited" : "updating non-mature SA prohibited";
             return false;

@@ -11,7 +11,7 @@ namespace Sasync.Core.Simulation;
 /// </summary>
 internal sealed class KernelRequest
 {
-    private readonly byte[]?[] _extensions = new byte[(int)SadbExtensionTypes.Max + 1][];
+    private readonly ReadOnlyMemory<byte>?[] _extensions = new ReadOnlyMemory<byte>?[(int)SadbExtensionTypes.Max + 1];
 
     // The slots in use as a bit set and their total size, kept as slots change so that checks and
     // the reply need no scan of all slots (every write builds a reply).
@@ -34,7 +34,7 @@ internal sealed class KernelRequest
 
     public SadbMessageType Type => Header.Type;
 
-    public byte[]? this[SadbExtensionType type]
+    public ReadOnlyMemory<byte>? this[SadbExtensionType type]
     {
         get => _extensions[(int)type];
         set
@@ -49,11 +49,15 @@ internal sealed class KernelRequest
             _extensions[(int)type] = value;
             if (value is not null)
             {
-                _extensionBytes += value.Length;
+                _extensionBytes += value.Value.Length;
                 _seen |= bit;
             }
         }
     }
+
+    /// <summary>A slot the kernel's checks guarantee to be filled (a required extension).</summary>
+    public ReadOnlyMemory<byte> Required(SadbExtensionType type) =>
+        _extensions[(int)type] ?? throw new InvalidOperationException($"extension {type} is missing although required");
 
     public bool Has(SadbExtensionType type) => _extensions[(int)type] is not null;
 
@@ -83,8 +87,8 @@ internal sealed class KernelRequest
         for (var remaining = _seen; remaining != 0; remaining &= remaining - 1)
         {
             var type = BitOperations.TrailingZeroCount(remaining);
-            var extension = _extensions[type]!;
-            extension.CopyTo(reply.AsSpan(offset));
+            var extension = _extensions[type]!.Value;
+            extension.Span.CopyTo(reply.AsSpan(offset));
             BinaryPrimitives.WriteUInt16LittleEndian(reply.AsSpan(offset + 2), (ushort)type);
             offset += extension.Length;
         }

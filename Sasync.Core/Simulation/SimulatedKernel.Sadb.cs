@@ -63,8 +63,8 @@ public sealed partial class SimulatedKernel
     private static bool IsSupported(SadbSaType saType) =>
         saType is SadbSaType.Ah or SadbSaType.Esp or SadbSaType.XIpip or SadbSaType.XIpcomp or SadbSaType.XTcpSignature;
 
-    private static IPAddress ReadAddress(byte[]? extension) =>
-        extension is not null && KernelLayout.TryReadAddress(extension, out var address, out _) ? address : IPAddress.None;
+    private static IPAddress ReadAddress(ReadOnlyMemory<byte>? extension) =>
+        extension is { } bytes && KernelLayout.TryReadAddress(bytes, out var address, out _) ? address : IPAddress.None;
 
     private static bool HasAllOrNoFlow(KernelRequest request)
     {
@@ -101,7 +101,7 @@ public sealed partial class SimulatedKernel
         }
 
         var destination = ReadAddress(request[SadbExtensionType.AddressDst]);
-        var range = KernelLayout.ReadSpiRange(request[SadbExtensionType.SpiRange]!);
+        var range = KernelLayout.ReadSpiRange(request.Required(SadbExtensionType.SpiRange));
         var (min, max) = (range.Min, range.Max);
         if (saType == SadbSaType.XIpcomp)
         {
@@ -137,7 +137,7 @@ public sealed partial class SimulatedKernel
                 Larval = true,
                 Sa = sa,
                 SourceExtension = request[SadbExtensionType.AddressSrc],
-                DestinationExtension = request[SadbExtensionType.AddressDst]!,
+                DestinationExtension = request.Required(SadbExtensionType.AddressDst),
                 Established = Now(),
                 RoutingDomainPost = (ushort)routingDomain,
             });
@@ -159,7 +159,7 @@ public sealed partial class SimulatedKernel
         }
 
         var saType = request.Header.SaType;
-        var spi = KernelLayout.ReadSa(request[SadbExtensionType.Sa]!).Spi;
+        var spi = KernelLayout.ReadSa(request.Required(SadbExtensionType.Sa)).Spi;
         var destination = ReadAddress(request[SadbExtensionType.AddressDst]);
         if (Find(saType, spi, destination, routingDomain) is not null)
         {
@@ -185,7 +185,7 @@ public sealed partial class SimulatedKernel
         }
 
         var saType = request.Header.SaType;
-        var spi = KernelLayout.ReadSa(request[SadbExtensionType.Sa]!).Spi;
+        var spi = KernelLayout.ReadSa(request.Required(SadbExtensionType.Sa)).Spi;
         var destination = ReadAddress(request[SadbExtensionType.AddressDst]);
         var existing = Find(saType, spi, destination, routingDomain);
         if (existing is null)
@@ -322,8 +322,8 @@ public sealed partial class SimulatedKernel
 
         var secondDomain = request[SadbExtensionType.XRdomain] is { } rdomain ? KernelLayout.ReadRdomain(rdomain).Domain2 : routingDomain;
         var second = Find(
-            ReadSaType2(request[SadbExtensionType.XSaType2]!),
-            KernelLayout.ReadSa(request[SadbExtensionType.XSa2]!).Spi,
+            ReadSaType2(request.Required(SadbExtensionType.XSaType2)),
+            KernelLayout.ReadSa(request.Required(SadbExtensionType.XSa2)).Spi,
             ReadAddress(request[SadbExtensionType.XDst2]),
             secondDomain);
         if (second is null)
@@ -355,12 +355,12 @@ public sealed partial class SimulatedKernel
     private static byte[] Supported(SadbExtensionType type, SadbAlgorithm[] algorithms) =>
         KernelLayout.Bytes(new SupportedExtension(type, [.. algorithms]));
 
-    private static SadbSaType ReadSaType2(byte[] extension) =>
+    private static SadbSaType ReadSaType2(ReadOnlyMemory<byte> extension) =>
         SaType2Extension.TryRead(KernelLayout.View(extension), out var saType2, out _) ? saType2.SaType : SadbSaType.Unspec;
 
     private SadbEntry? FindRequested(KernelRequest request, uint routingDomain) => Find(
         request.Header.SaType,
-        KernelLayout.ReadSa(request[SadbExtensionType.Sa]!).Spi,
+        KernelLayout.ReadSa(request.Required(SadbExtensionType.Sa)).Spi,
         ReadAddress(request[SadbExtensionType.AddressDst]),
         routingDomain);
 

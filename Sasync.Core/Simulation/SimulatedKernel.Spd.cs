@@ -9,7 +9,7 @@ public sealed partial class SimulatedKernel
 
     private int AddOrDeleteFlow(KernelRequest request, uint routingDomain, bool delete)
     {
-        var flowType = request[SadbExtensionType.XFlowType]!;
+        var flowType = request.Required(SadbExtensionType.XFlowType).Span;
         if ((SadbDirection)flowType[5] is not (SadbDirection.In or SadbDirection.Out))
         {
             return OpenBsdErrno.EINVAL;
@@ -67,7 +67,7 @@ public sealed partial class SimulatedKernel
             : SadbSaType.Unspec;
         (entry.IdentitySource, entry.IdentityDestination) = request[SadbExtensionType.IdentitySrc] is { } idSource && request[SadbExtensionType.IdentityDst] is { } idDestination
             ? (idSource, idDestination)
-            : (null, null);
+            : ((ReadOnlyMemory<byte>?)null, (ReadOnlyMemory<byte>?)null);
         if (existing is null)
         {
             AddFlow(entry);

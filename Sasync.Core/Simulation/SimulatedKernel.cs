@@ -158,16 +158,17 @@ public sealed partial class SimulatedKernel
                 throw Refusal(OpenBsdErrno.EMSGSIZE, $"message of {message.Length} bytes is longer than {MaxMessageSize}");
             }
 
-            // No copy of the whole message: the validator copies each extension into the request it
-            // returns, and the promiscuous copy is taken below, all before this call returns to the writer.
+            // The kernel works on its own copy of the message, and that copy is the body of the
+            // promiscuous copy: one buffer per write, which the request's extension slots (and so the
+            // SADB and SPD entries made from them) slice rather than copy. Nobody writes to it after this.
+            var copy = KernelLayout.PromiscuousCopy(message.Span, writer.Pid);
             var request = _request;
-            if (!KernelMessageValidator.TryValidate(message.Span, writer.Pid, request, out var reason))
+            if (!KernelMessageValidator.TryValidate(copy.AsMemory(SadbHeader.Size), writer.Pid, request, out var reason))
             {
                 throw Refusal(OpenBsdErrno.EINVAL, reason);
             }
 
             // Before the command runs, whatever its outcome: to every promiscuous socket, the writer's included.
-            var copy = KernelLayout.PromiscuousCopy(message.Span, writer.Pid);
             foreach (var client in _clients)
             {
                 if (client.IsPromiscuous && client.RoutingDomain == writer.RoutingDomain)
