@@ -66,6 +66,9 @@ internal sealed class SadbEntry
     /// <summary>The next SA of an SA bundle (tdb_onext, set by X_GRPSPIS).</summary>
     public SadbEntry? Next { get; set; }
 
+    /// <summary>Where the entry sits in the kernel's SADB list, for O(1) removal (null once removed).</summary>
+    public LinkedListNode<SadbEntry>? ListNode { get; set; }
+
     public SadbSaType DumpSaType => Larval ? SadbSaType.Unspec : SaType;
 
     public IPAddress? Source =>

@@ -198,7 +198,10 @@ public sealed partial class SimulatedKernel
             // The reserved SA is replaced by a complete one.
             var mature = SadbEntry.FromRequest(request, destination, routingDomain, Now(), flow);
             mature.CurrentAllocations = existing.CurrentAllocations;
-            _sadb[_sadb.IndexOf(existing)] = mature;
+            // In the reserved SA's place in the list.
+            mature.ListNode = existing.ListNode!;
+            mature.ListNode.Value = mature;
+            existing.ListNode = null;
             _sadbIndex.Remove(KeyOf(existing));
             _sadbIndex[KeyOf(mature)] = mature;
             Unlink(existing);
@@ -270,7 +273,17 @@ public sealed partial class SimulatedKernel
 
         if (saType == SadbSaType.Unspec)
         {
-            _spd.RemoveAll(e => e.RoutingDomain == routingDomain);
+            for (var node = _spd.First; node is not null;)
+            {
+                var next = node.Next;
+                if (node.Value.RoutingDomain == routingDomain)
+                {
+                    _spd.Remove(node);
+                    node.Value.ListNode = null;
+                }
+
+                node = next;
+            }
             foreach (var key in _spdIndex.Keys.Where(k => k.RoutingDomain == routingDomain).ToList())
             {
                 _spdIndex.Remove(key);
@@ -339,6 +352,11 @@ public sealed partial class SimulatedKernel
             }
         }
 
+        if (first.Next is null)
+        {
+            _bundleLinks++;
+        }
+
         first.Next = second;
         return 0;
     }
@@ -367,12 +385,23 @@ public sealed partial class SimulatedKernel
     /// <summary>tdb_delete unlinks the SA from bundles in both directions.</summary>
     private void Unlink(SadbEntry removed)
     {
-        removed.Next = null;
+        if (removed.Next is not null)
+        {
+            removed.Next = null;
+            _bundleLinks--;
+        }
+
+        if (_bundleLinks == 0)
+        {
+            return;
+        }
+
         foreach (var entry in _sadb)
         {
             if (entry.Next == removed)
             {
                 entry.Next = null;
+                _bundleLinks--;
             }
         }
     }

@@ -10,6 +10,9 @@ internal sealed class SpdEntry
 
     public required uint RoutingDomain { get; init; }
 
+    /// <summary>Where the entry sits in the kernel's SPD list, for O(1) removal (null once removed).</summary>
+    public LinkedListNode<SpdEntry>? ListNode { get; set; }
+
     public SadbFlowType Type { get; set; }
 
     /// <summary>The SA type the flow asks for (0 when it maps to none of ESP, AH, IPCOMP, IPIP).</summary>
