@@ -60,13 +60,13 @@ public sealed partial class SimulatedKernel
         entry.Type = type;
         // The kernel sets the static flag and then clears all flags of a replaced entry.
         entry.IsStatic = existing is null && requestIsStatic;
-        entry.SourceExtension = request[SadbExtensionType.AddressSrc];
-        entry.DestinationExtension = request[SadbExtensionType.AddressDst];
+        entry.SourceExtension = Compact(request[SadbExtensionType.AddressSrc]);
+        entry.DestinationExtension = Compact(request[SadbExtensionType.AddressDst]);
         entry.SaType = request.Header.SaType is SadbSaType.Esp or SadbSaType.Ah or SadbSaType.XIpcomp or SadbSaType.XIpip
             ? request.Header.SaType
             : SadbSaType.Unspec;
         (entry.IdentitySource, entry.IdentityDestination) = request[SadbExtensionType.IdentitySrc] is { } idSource && request[SadbExtensionType.IdentityDst] is { } idDestination
-            ? (idSource, idDestination)
+            ? (Compact(idSource), Compact(idDestination))
             : ((ReadOnlyMemory<byte>?)null, (ReadOnlyMemory<byte>?)null);
         if (existing is null)
         {
@@ -74,5 +74,17 @@ public sealed partial class SimulatedKernel
         }
 
         return 0;
+    }
+
+    // A flow keeps a few small extensions of its X_ADDFLOW, so it copies them rather than keep the
+    // whole written message (which the request's slots point into) alive for as long as the flow lives.
+    private static ReadOnlyMemory<byte>? Compact(ReadOnlyMemory<byte>? extension)
+    {
+        if (extension is not { } bytes)
+        {
+            return null;
+        }
+
+        return bytes.ToArray();
     }
 }
