@@ -40,7 +40,7 @@ internal sealed record FlowSpec(
         }
 
         var protocol = request[SadbExtensionType.XProtocol] is { } proto ? KernelLayout.ReadProtocol(proto).Protocol : (byte)0;
-        var direction = KernelLayout.ReadFlowType(request[SadbExtensionType.XFlowType]!).Direction;
+        var direction = KernelLayout.ReadFlowType(request.Required(SadbExtensionType.XFlowType)).Direction;
         flow = new FlowSpec(
             Masked(srcFlow, srcMask), srcMask, (ushort)(srcPort & srcPortMask), srcPortMask,
             Masked(dstFlow, dstMask), dstMask, (ushort)(dstPort & dstPortMask), dstPortMask,
@@ -59,23 +59,35 @@ internal sealed record FlowSpec(
         yield return KernelLayout.Bytes(new AddressExtension(SadbExtensionType.XDstMask, DestinationMask, DestinationPortMask));
     }
 
-    private static bool TryRead(byte[]? extension, out IPAddress address, out ushort port)
+    private static bool TryRead(ReadOnlyMemory<byte>? extension, out IPAddress address, out ushort port)
     {
         address = IPAddress.None;
         port = 0;
-        return extension is not null && KernelLayout.TryReadAddress(extension, out address, out port)
+        return extension is { } bytes && KernelLayout.TryReadAddress(bytes, out address, out port)
             && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6;
     }
 
     private static IPAddress Masked(IPAddress address, IPAddress mask)
     {
-        var bytes = address.GetAddressBytes();
-        var maskBytes = mask.GetAddressBytes();
-        for (var i = 0; i < bytes.Length; i++)
+        // On the stack, and the address itself when the mask changes nothing (the usual case: IKE
+        // daemons send network addresses), since every X_ADDFLOW and flow-carrying ADD comes here.
+        Span<byte> bytes = stackalloc byte[16];
+        Span<byte> maskBytes = stackalloc byte[16];
+        if (!address.TryWriteBytes(bytes, out var length) || !mask.TryWriteBytes(maskBytes, out _))
         {
-            bytes[i] &= maskBytes[i];
+            throw new InvalidOperationException("an IP address did not fit in 16 bytes");
         }
 
-        return new IPAddress(bytes);
+        var changed = false;
+        for (var i = 0; i < length; i++)
+        {
+            var masked = (byte)(bytes[i] & maskBytes[i]);
+            changed |= masked != bytes[i];
+            bytes[i] = masked;
+        }
+
+        // A rebuilt address has no IPv6 scope, so one with a scope is always rebuilt, as before.
+        var scoped = address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0;
+        return changed || scoped ? new IPAddress(bytes[..length]) : address;
     }
 }

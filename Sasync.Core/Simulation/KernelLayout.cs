@@ -13,10 +13,10 @@ internal static class KernelLayout
 {
     public static int PadUp(int length) => (length + 7) & ~7;
 
-    public static PfKeyExtension View(byte[] extension) =>
-        new((SadbExtensionType)BinaryPrimitives.ReadUInt16LittleEndian(extension.AsSpan(2)), extension);
+    public static PfKeyExtension View(ReadOnlyMemory<byte> extension) =>
+        new((SadbExtensionType)BinaryPrimitives.ReadUInt16LittleEndian(extension.Span[2..]), extension);
 
-    public static SadbExtensionType TypeOf(byte[] extension) => View(extension).Type;
+    public static SadbExtensionType TypeOf(ReadOnlyMemory<byte> extension) => View(extension).Type;
 
     public static byte[] Bytes(IPfKeyExtensionWriter extension)
     {
@@ -26,17 +26,17 @@ internal static class KernelLayout
     }
 
     /// <summary>A copy of <paramref name="extension"/> with its type field set to <paramref name="type"/>.</summary>
-    public static byte[] Retyped(byte[] extension, SadbExtensionType type)
+    public static byte[] Retyped(ReadOnlyMemory<byte> extension, SadbExtensionType type)
     {
-        var bytes = (byte[])extension.Clone();
+        var bytes = extension.ToArray();
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2), (ushort)type);
         return bytes;
     }
 
-    public static SaExtension ReadSa(byte[] extension) =>
+    public static SaExtension ReadSa(ReadOnlyMemory<byte> extension) =>
         SaExtension.TryRead(View(extension), out var sa, out var error) ? sa : throw new InvalidOperationException(error.ToString());
 
-    public static bool TryReadAddress(byte[] extension, out IPAddress address, out ushort port)
+    public static bool TryReadAddress(ReadOnlyMemory<byte> extension, out IPAddress address, out ushort port)
     {
         var ok = AddressExtension.TryRead(View(extension), out var typed, out _);
         (address, port) = ok ? (typed.Address, typed.Port) : (IPAddress.None, (ushort)0);
@@ -52,28 +52,28 @@ internal static class KernelLayout
         return bytes;
     }
 
-    public static LifetimeExtension ReadLifetime(byte[] extension) =>
+    public static LifetimeExtension ReadLifetime(ReadOnlyMemory<byte> extension) =>
         LifetimeExtension.TryRead(View(extension), out var lifetime, out var error) ? lifetime : throw new InvalidOperationException(error.ToString());
 
     public static bool LifetimeIsSet(LifetimeExtension lifetime) =>
         lifetime.Allocations != 0 || lifetime.Bytes != 0 || lifetime.AddTime != 0 || lifetime.UseTime != 0;
 
-    public static SpiRangeExtension ReadSpiRange(byte[] extension) =>
+    public static SpiRangeExtension ReadSpiRange(ReadOnlyMemory<byte> extension) =>
         SpiRangeExtension.TryRead(View(extension), out var range, out var error) ? range : throw new InvalidOperationException(error.ToString());
 
-    public static RdomainExtension ReadRdomain(byte[] extension) =>
+    public static RdomainExtension ReadRdomain(ReadOnlyMemory<byte> extension) =>
         RdomainExtension.TryRead(View(extension), out var rdomain, out var error) ? rdomain : throw new InvalidOperationException(error.ToString());
 
-    public static FlowTypeExtension ReadFlowType(byte[] extension) =>
+    public static FlowTypeExtension ReadFlowType(ReadOnlyMemory<byte> extension) =>
         FlowTypeExtension.TryRead(View(extension), out var flowType, out var error) ? flowType : throw new InvalidOperationException(error.ToString());
 
-    public static ProtocolExtension ReadProtocol(byte[] extension) =>
+    public static ProtocolExtension ReadProtocol(ReadOnlyMemory<byte> extension) =>
         ProtocolExtension.TryRead(View(extension), out var protocol, out var error) ? protocol : throw new InvalidOperationException(error.ToString());
 
     // struct sadb_x_udpencap: u16 port at 4; struct sadb_x_tap: u32 unit at 4 (zero means unset).
-    public static bool UdpEncapIsSet(byte[] udpencap) => BinaryPrimitives.ReadUInt16LittleEndian(udpencap.AsSpan(4)) != 0;
+    public static bool UdpEncapIsSet(ReadOnlyMemory<byte> udpencap) => BinaryPrimitives.ReadUInt16LittleEndian(udpencap.Span[4..]) != 0;
 
-    public static bool TapIsSet(byte[] tap) => BinaryPrimitives.ReadUInt32LittleEndian(tap.AsSpan(4)) != 0;
+    public static bool TapIsSet(ReadOnlyMemory<byte> tap) => BinaryPrimitives.ReadUInt32LittleEndian(tap.Span[4..]) != 0;
 
     /// <summary>Builds a whole message: <paramref name="header"/> with its length recomputed, then the extensions in the given order.</summary>
     public static byte[] Message(SadbHeader header, IReadOnlyCollection<byte[]> extensions)

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics.CodeAnalysis;
 using Sasync.Core.PfKey;
 
 namespace Sasync.Core.Simulation;
@@ -16,9 +15,13 @@ internal static class KernelMessageValidator
     private const byte IdentityTypeMax = 4;
     private const int TagNameSize = 64;
 
-    public static bool TryValidate(ReadOnlyMemory<byte> bytes, uint writerPid, [NotNullWhen(true)] out KernelRequest? request, out string reason)
+    /// <summary>
+    /// Checks <paramref name="bytes"/> and, as it goes, fills <paramref name="parsed"/> (reset first) with
+    /// slices of it, one per extension (no copies: the caller hands in the kernel's own copy of the
+    /// message); when false, <paramref name="parsed"/> holds a partial message.
+    /// </summary>
+    public static bool TryValidate(ReadOnlyMemory<byte> bytes, uint writerPid, KernelRequest parsed, out string reason)
     {
-        request = null;
         var span = bytes.Span;
         if (span.Length < SadbHeader.Size)
         {
@@ -57,7 +60,7 @@ internal static class KernelMessageValidator
             return false;
         }
 
-        var parsed = new KernelRequest(header, bytes);
+        parsed.Reset(header);
         ulong seen = 1;
         var offset = SadbHeader.Size;
         while (offset < span.Length)
@@ -110,7 +113,7 @@ internal static class KernelMessageValidator
             }
 
             seen |= KernelExtensionRules.Bit(type);
-            parsed[type] = extension.ToArray();
+            parsed[type] = bytes.Slice(offset, length);
             offset += length;
         }
 
@@ -121,13 +124,12 @@ internal static class KernelMessageValidator
         }
 
         if (header.Type is SadbMessageType.Add or SadbMessageType.Update
-            && parsed[SadbExtensionType.Sa]![9] != (byte)SadbSaState.Mature)
+            && parsed.Required(SadbExtensionType.Sa).Span[9] != (byte)SadbSaState.Mature)
         {
             reason = header.Type == SadbMessageType.Add ? "adding non-mature SA prohibited" : "updating non-mature SA prohibited";
             return false;
         }
 
-        request = parsed;
         reason = string.Empty;
         return true;
     }

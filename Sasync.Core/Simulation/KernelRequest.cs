@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Numerics;
 using Sasync.Core.PfKey;
 
 namespace Sasync.Core.Simulation;
@@ -9,58 +11,88 @@ namespace Sasync.Core.Simulation;
 /// </summary>
 internal sealed class KernelRequest
 {
-    private readonly byte[]?[] _extensions = new byte[(int)SadbExtensionTypes.Max + 1][];
+    private readonly ReadOnlyMemory<byte>?[] _extensions = new ReadOnlyMemory<byte>?[(int)SadbExtensionTypes.Max + 1];
 
-    public KernelRequest(SadbHeader header, ReadOnlyMemory<byte> bytes)
+    // The slots in use as a bit set and their total size, kept as slots change so that checks and
+    // the reply need no scan of all slots (every write builds a reply).
+    private ulong _seen;
+    private int _extensionBytes;
+
+    public KernelRequest(SadbHeader header)
     {
         Header = header;
-        Bytes = bytes;
+    }
+
+    /// <summary>Makes this request empty with <paramref name="header"/>, so the kernel can reuse one request for every write.</summary>
+    public void Reset(SadbHeader header)
+    {
+        ClearExtensions();
+        Header = header;
     }
 
     public SadbHeader Header { get; set; }
 
-    /// <summary>The message exactly as written.</summary>
-    public ReadOnlyMemory<byte> Bytes { get; }
-
     public SadbMessageType Type => Header.Type;
 
-    public byte[]? this[SadbExtensionType type]
+    public ReadOnlyMemory<byte>? this[SadbExtensionType type]
     {
         get => _extensions[(int)type];
-        set => _extensions[(int)type] = value;
+        set
+        {
+            var bit = 1UL << (int)type;
+            if (_extensions[(int)type] is { } old)
+            {
+                _extensionBytes -= old.Length;
+                _seen &= ~bit;
+            }
+
+            _extensions[(int)type] = value;
+            if (value is not null)
+            {
+                _extensionBytes += value.Value.Length;
+                _seen |= bit;
+            }
+        }
     }
+
+    /// <summary>A slot the kernel's checks guarantee to be filled (a required extension).</summary>
+    public ReadOnlyMemory<byte> Required(SadbExtensionType type) =>
+        _extensions[(int)type] ?? throw new InvalidOperationException($"extension {type} is missing although required");
 
     public bool Has(SadbExtensionType type) => _extensions[(int)type] is not null;
 
-    public void ClearExtensions() => Array.Clear(_extensions);
-
-    /// <summary>The extension numbers present, as a bit set.</summary>
-    public ulong Seen()
+    public void ClearExtensions()
     {
-        ulong seen = 0;
-        for (var i = 1; i < _extensions.Length; i++)
+        for (var remaining = _seen; remaining != 0; remaining &= remaining - 1)
         {
-            if (_extensions[i] is not null)
-            {
-                seen |= 1UL << i;
-            }
+            _extensions[BitOperations.TrailingZeroCount(remaining)] = null;
         }
 
-        return seen;
+        _seen = 0;
+        _extensionBytes = 0;
     }
+
+    /// <summary>The extension numbers present, as a bit set.</summary>
+    public ulong Seen() => _seen;
 
     /// <summary>The reply pfkeyv2_sendmessage builds: this header, then the extensions in number order.</summary>
     public byte[] ToReply()
     {
-        var list = new List<byte[]>();
-        for (var i = 1; i < _extensions.Length; i++)
+        // Written straight into the one reply buffer: each slot is copied once and its type field
+        // set to its slot number there (a slot may hold an extension read under another number).
+        var length = SadbHeader.Size + _extensionBytes;
+        var reply = new byte[length];
+        (Header with { Length = (ushort)(length / 8) }).WriteTo(reply);
+        var offset = SadbHeader.Size;
+        for (var remaining = _seen; remaining != 0; remaining &= remaining - 1)
         {
-            if (_extensions[i] is { } extension)
-            {
-                list.Add(KernelLayout.Retyped(extension, (SadbExtensionType)i));
-            }
+            var type = BitOperations.TrailingZeroCount(remaining);
+            var extension = _extensions[type]!.Value;
+            extension.Span.CopyTo(reply.AsSpan(offset));
+            BinaryPrimitives.WriteUInt16LittleEndian(reply.AsSpan(offset + 2), (ushort)type);
+            offset += extension.Length;
         }
 
-        return KernelLayout.Message(Header, list);
+        return reply;
     }
 }

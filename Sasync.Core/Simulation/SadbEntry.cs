@@ -22,12 +22,12 @@ internal sealed class SadbEntry
     public bool Larval { get; init; }
 
     /// <summary>The SA extension as imported; its state byte is rewritten on export.</summary>
-    public required byte[] Sa { get; set; }
+    public required ReadOnlyMemory<byte> Sa { get; set; }
 
     /// <summary>ADDRESS_SRC / ADDRESS_DST as given (null source: the SA was added without one).</summary>
-    public byte[]? SourceExtension { get; set; }
+    public ReadOnlyMemory<byte>? SourceExtension { get; set; }
 
-    public required byte[] DestinationExtension { get; set; }
+    public required ReadOnlyMemory<byte> DestinationExtension { get; set; }
 
     public uint CurrentAllocations { get; set; }
 
@@ -37,27 +37,27 @@ internal sealed class SadbEntry
 
     public ulong FirstUse { get; set; }
 
-    public byte[]? LifetimeSoft { get; set; }
+    public ReadOnlyMemory<byte>? LifetimeSoft { get; set; }
 
-    public byte[]? LifetimeHard { get; set; }
+    public ReadOnlyMemory<byte>? LifetimeHard { get; set; }
 
-    public byte[]? IdentitySource { get; set; }
+    public ReadOnlyMemory<byte>? IdentitySource { get; set; }
 
-    public byte[]? IdentityDestination { get; set; }
+    public ReadOnlyMemory<byte>? IdentityDestination { get; set; }
 
-    public byte[]? KeyAuth { get; set; }
+    public ReadOnlyMemory<byte>? KeyAuth { get; set; }
 
-    public byte[]? KeyEncrypt { get; set; }
+    public ReadOnlyMemory<byte>? KeyEncrypt { get; set; }
 
     public FlowSpec? Flow { get; set; }
 
-    public byte[]? UdpEncap { get; set; }
+    public ReadOnlyMemory<byte>? UdpEncap { get; set; }
 
-    public byte[]? Tag { get; set; }
+    public ReadOnlyMemory<byte>? Tag { get; set; }
 
-    public byte[]? Tap { get; set; }
+    public ReadOnlyMemory<byte>? Tap { get; set; }
 
-    public byte[]? Iface { get; set; }
+    public ReadOnlyMemory<byte>? Iface { get; set; }
 
     public ushort RoutingDomainPost { get; set; }
 
@@ -65,6 +65,9 @@ internal sealed class SadbEntry
 
     /// <summary>The next SA of an SA bundle (tdb_onext, set by X_GRPSPIS).</summary>
     public SadbEntry? Next { get; set; }
+
+    /// <summary>Where the entry sits in the kernel's SADB list, for O(1) removal (null once removed).</summary>
+    public LinkedListNode<SadbEntry>? ListNode { get; set; }
 
     public SadbSaType DumpSaType => Larval ? SadbSaType.Unspec : SaType;
 
@@ -80,7 +83,7 @@ internal sealed class SadbEntry
     /// </summary>
     public static SadbEntry FromRequest(KernelRequest request, IPAddress destination, uint routingDomain, ulong now, FlowSpec? flow)
     {
-        var sa = request[SadbExtensionType.Sa]!;
+        var sa = request.Required(SadbExtensionType.Sa);
         var entry = new SadbEntry
         {
             SaType = request.Header.SaType,
@@ -89,7 +92,7 @@ internal sealed class SadbEntry
             RoutingDomain = routingDomain,
             Sa = sa,
             SourceExtension = request[SadbExtensionType.AddressSrc],
-            DestinationExtension = request[SadbExtensionType.AddressDst]!,
+            DestinationExtension = request.Required(SadbExtensionType.AddressDst),
             Established = now,
             KeyAuth = request[SadbExtensionType.KeyAuth],
             KeyEncrypt = request[SadbExtensionType.KeyEncrypt],
@@ -128,12 +131,12 @@ internal sealed class SadbEntry
 
         if (request[SadbExtensionType.LifetimeSoft] is { } soft)
         {
-            LifetimeSoft = KernelLayout.LifetimeIsSet(KernelLayout.ReadLifetime(soft)) ? soft : null;
+            LifetimeSoft = KernelLayout.LifetimeIsSet(KernelLayout.ReadLifetime(soft)) ? soft : (ReadOnlyMemory<byte>?)null;
         }
 
         if (request[SadbExtensionType.LifetimeHard] is { } hard)
         {
-            LifetimeHard = KernelLayout.LifetimeIsSet(KernelLayout.ReadLifetime(hard)) ? hard : null;
+            LifetimeHard = KernelLayout.LifetimeIsSet(KernelLayout.ReadLifetime(hard)) ? hard : (ReadOnlyMemory<byte>?)null;
         }
 
         UdpEncap = request[SadbExtensionType.XUdpEncap] is { } udpencap && KernelLayout.UdpEncapIsSet(udpencap) ? udpencap : UdpEncap;
@@ -197,11 +200,11 @@ internal sealed class SadbEntry
     public SimulatedSa ToSnapshot() => new(
         SaType, Spi, Source, Destination, Larval ? SadbSaState.Larval : SadbSaState.Mature, RoutingDomain, KeyAuth is not null, KeyEncrypt is not null, Mtu);
 
-    private static void AddIfSet(List<byte[]> list, byte[]? extension, SadbExtensionType type)
+    private static void AddIfSet(List<byte[]> list, ReadOnlyMemory<byte>? extension, SadbExtensionType type)
     {
         if (extension is not null)
         {
-            list.Add(KernelLayout.Retyped(extension, type));
+            list.Add(KernelLayout.Retyped(extension.Value, type));
         }
     }
 }

@@ -10,11 +10,11 @@ public sealed partial class SimulatedKernel
     private const uint SpiReservedMax = 255;
     private const uint CpiPrivateMin = 61440;
 
-    private static readonly SadbExtensionType[] FlowExtensions =
-    [
-        SadbExtensionType.XSrcFlow, SadbExtensionType.XProtocol, SadbExtensionType.XFlowType,
-        SadbExtensionType.XDstFlow, SadbExtensionType.XSrcMask, SadbExtensionType.XDstMask,
-    ];
+    // The flow extensions an ADD or UPDATE carries all or none of, as a bit set over extension numbers.
+    private static readonly ulong FlowExtensionBits =
+        KernelExtensionRules.Bit(SadbExtensionType.XSrcFlow) | KernelExtensionRules.Bit(SadbExtensionType.XProtocol)
+        | KernelExtensionRules.Bit(SadbExtensionType.XFlowType) | KernelExtensionRules.Bit(SadbExtensionType.XDstFlow)
+        | KernelExtensionRules.Bit(SadbExtensionType.XSrcMask) | KernelExtensionRules.Bit(SadbExtensionType.XDstMask);
 
     private int Execute(SimulatedKeyClient writer, KernelRequest request, out string reason)
     {
@@ -63,13 +63,13 @@ public sealed partial class SimulatedKernel
     private static bool IsSupported(SadbSaType saType) =>
         saType is SadbSaType.Ah or SadbSaType.Esp or SadbSaType.XIpip or SadbSaType.XIpcomp or SadbSaType.XTcpSignature;
 
-    private static IPAddress ReadAddress(byte[]? extension) =>
-        extension is not null && KernelLayout.TryReadAddress(extension, out var address, out _) ? address : IPAddress.None;
+    private static IPAddress ReadAddress(ReadOnlyMemory<byte>? extension) =>
+        extension is { } bytes && KernelLayout.TryReadAddress(bytes, out var address, out _) ? address : IPAddress.None;
 
     private static bool HasAllOrNoFlow(KernelRequest request)
     {
-        var present = FlowExtensions.Count(request.Has);
-        return present == 0 || present == FlowExtensions.Length;
+        var present = request.Seen() & FlowExtensionBits;
+        return present == 0 || present == FlowExtensionBits;
     }
 
     /// <summary>The checks ADD and UPDATE share before looking up the SA; 0 when they pass.</summary>
@@ -101,7 +101,7 @@ public sealed partial class SimulatedKernel
         }
 
         var destination = ReadAddress(request[SadbExtensionType.AddressDst]);
-        var range = KernelLayout.ReadSpiRange(request[SadbExtensionType.SpiRange]!);
+        var range = KernelLayout.ReadSpiRange(request.Required(SadbExtensionType.SpiRange));
         var (min, max) = (range.Min, range.Max);
         if (saType == SadbSaType.XIpcomp)
         {
@@ -137,7 +137,7 @@ public sealed partial class SimulatedKernel
                 Larval = true,
                 Sa = sa,
                 SourceExtension = request[SadbExtensionType.AddressSrc],
-                DestinationExtension = request[SadbExtensionType.AddressDst]!,
+                DestinationExtension = request.Required(SadbExtensionType.AddressDst),
                 Established = Now(),
                 RoutingDomainPost = (ushort)routingDomain,
             });
@@ -159,7 +159,7 @@ public sealed partial class SimulatedKernel
         }
 
         var saType = request.Header.SaType;
-        var spi = KernelLayout.ReadSa(request[SadbExtensionType.Sa]!).Spi;
+        var spi = KernelLayout.ReadSa(request.Required(SadbExtensionType.Sa)).Spi;
         var destination = ReadAddress(request[SadbExtensionType.AddressDst]);
         if (Find(saType, spi, destination, routingDomain) is not null)
         {
@@ -185,7 +185,7 @@ public sealed partial class SimulatedKernel
         }
 
         var saType = request.Header.SaType;
-        var spi = KernelLayout.ReadSa(request[SadbExtensionType.Sa]!).Spi;
+        var spi = KernelLayout.ReadSa(request.Required(SadbExtensionType.Sa)).Spi;
         var destination = ReadAddress(request[SadbExtensionType.AddressDst]);
         var existing = Find(saType, spi, destination, routingDomain);
         if (existing is null)
@@ -198,7 +198,10 @@ public sealed partial class SimulatedKernel
             // The reserved SA is replaced by a complete one.
             var mature = SadbEntry.FromRequest(request, destination, routingDomain, Now(), flow);
             mature.CurrentAllocations = existing.CurrentAllocations;
-            _sadb[_sadb.IndexOf(existing)] = mature;
+            // In the reserved SA's place in the list.
+            mature.ListNode = existing.ListNode!;
+            mature.ListNode.Value = mature;
+            existing.ListNode = null;
             _sadbIndex.Remove(KeyOf(existing));
             _sadbIndex[KeyOf(mature)] = mature;
             Unlink(existing);
@@ -270,7 +273,17 @@ public sealed partial class SimulatedKernel
 
         if (saType == SadbSaType.Unspec)
         {
-            _spd.RemoveAll(e => e.RoutingDomain == routingDomain);
+            for (var node = _spd.First; node is not null;)
+            {
+                var next = node.Next;
+                if (node.Value.RoutingDomain == routingDomain)
+                {
+                    _spd.Remove(node);
+                    node.Value.ListNode = null;
+                }
+
+                node = next;
+            }
             foreach (var key in _spdIndex.Keys.Where(k => k.RoutingDomain == routingDomain).ToList())
             {
                 _spdIndex.Remove(key);
@@ -294,7 +307,7 @@ public sealed partial class SimulatedKernel
         var entries = _sadb.Where(e => e.RoutingDomain == routingDomain && (saType == SadbSaType.Unspec || e.DumpSaType == saType)).ToList();
         for (var i = 0; i < entries.Count; i++)
         {
-            var record = new KernelRequest(request.Header with { Sequence = i == entries.Count - 1 ? 0 : request.Header.Sequence }, ReadOnlyMemory<byte>.Empty);
+            var record = new KernelRequest(request.Header with { Sequence = i == entries.Count - 1 ? 0 : request.Header.Sequence });
             foreach (var extension in entries[i].Export())
             {
                 record[KernelLayout.TypeOf(extension)] = extension;
@@ -322,8 +335,8 @@ public sealed partial class SimulatedKernel
 
         var secondDomain = request[SadbExtensionType.XRdomain] is { } rdomain ? KernelLayout.ReadRdomain(rdomain).Domain2 : routingDomain;
         var second = Find(
-            ReadSaType2(request[SadbExtensionType.XSaType2]!),
-            KernelLayout.ReadSa(request[SadbExtensionType.XSa2]!).Spi,
+            ReadSaType2(request.Required(SadbExtensionType.XSaType2)),
+            KernelLayout.ReadSa(request.Required(SadbExtensionType.XSa2)).Spi,
             ReadAddress(request[SadbExtensionType.XDst2]),
             secondDomain);
         if (second is null)
@@ -337,6 +350,11 @@ public sealed partial class SimulatedKernel
             {
                 return OpenBsdErrno.ESRCH;
             }
+        }
+
+        if (first.Next is null)
+        {
+            _bundleLinks++;
         }
 
         first.Next = second;
@@ -355,24 +373,35 @@ public sealed partial class SimulatedKernel
     private static byte[] Supported(SadbExtensionType type, SadbAlgorithm[] algorithms) =>
         KernelLayout.Bytes(new SupportedExtension(type, [.. algorithms]));
 
-    private static SadbSaType ReadSaType2(byte[] extension) =>
+    private static SadbSaType ReadSaType2(ReadOnlyMemory<byte> extension) =>
         SaType2Extension.TryRead(KernelLayout.View(extension), out var saType2, out _) ? saType2.SaType : SadbSaType.Unspec;
 
     private SadbEntry? FindRequested(KernelRequest request, uint routingDomain) => Find(
         request.Header.SaType,
-        KernelLayout.ReadSa(request[SadbExtensionType.Sa]!).Spi,
+        KernelLayout.ReadSa(request.Required(SadbExtensionType.Sa)).Spi,
         ReadAddress(request[SadbExtensionType.AddressDst]),
         routingDomain);
 
     /// <summary>tdb_delete unlinks the SA from bundles in both directions.</summary>
     private void Unlink(SadbEntry removed)
     {
-        removed.Next = null;
+        if (removed.Next is not null)
+        {
+            removed.Next = null;
+            _bundleLinks--;
+        }
+
+        if (_bundleLinks == 0)
+        {
+            return;
+        }
+
         foreach (var entry in _sadb)
         {
             if (entry.Next == removed)
             {
                 entry.Next = null;
+                _bundleLinks--;
             }
         }
     }

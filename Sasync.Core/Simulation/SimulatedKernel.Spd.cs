@@ -9,7 +9,7 @@ public sealed partial class SimulatedKernel
 
     private int AddOrDeleteFlow(KernelRequest request, uint routingDomain, bool delete)
     {
-        var flowType = request[SadbExtensionType.XFlowType]!;
+        var flowType = request.Required(SadbExtensionType.XFlowType).Span;
         if ((SadbDirection)flowType[5] is not (SadbDirection.In or SadbDirection.Out))
         {
             return OpenBsdErrno.EINVAL;
@@ -60,19 +60,31 @@ public sealed partial class SimulatedKernel
         entry.Type = type;
         // The kernel sets the static flag and then clears all flags of a replaced entry.
         entry.IsStatic = existing is null && requestIsStatic;
-        entry.SourceExtension = request[SadbExtensionType.AddressSrc];
-        entry.DestinationExtension = request[SadbExtensionType.AddressDst];
+        entry.SourceExtension = Compact(request[SadbExtensionType.AddressSrc]);
+        entry.DestinationExtension = Compact(request[SadbExtensionType.AddressDst]);
         entry.SaType = request.Header.SaType is SadbSaType.Esp or SadbSaType.Ah or SadbSaType.XIpcomp or SadbSaType.XIpip
             ? request.Header.SaType
             : SadbSaType.Unspec;
         (entry.IdentitySource, entry.IdentityDestination) = request[SadbExtensionType.IdentitySrc] is { } idSource && request[SadbExtensionType.IdentityDst] is { } idDestination
-            ? (idSource, idDestination)
-            : (null, null);
+            ? (Compact(idSource), Compact(idDestination))
+            : ((ReadOnlyMemory<byte>?)null, (ReadOnlyMemory<byte>?)null);
         if (existing is null)
         {
             AddFlow(entry);
         }
 
         return 0;
+    }
+
+    // A flow keeps a few small extensions of its X_ADDFLOW, so it copies them rather than keep the
+    // whole written message (which the request's slots point into) alive for as long as the flow lives.
+    private static ReadOnlyMemory<byte>? Compact(ReadOnlyMemory<byte>? extension)
+    {
+        if (extension is not { } bytes)
+        {
+            return null;
+        }
+
+        return bytes.ToArray();
     }
 }

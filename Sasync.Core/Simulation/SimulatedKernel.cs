@@ -26,12 +26,19 @@ public sealed partial class SimulatedKernel
 
     private readonly Lock _lock = new();
     private readonly List<SimulatedKeyClient> _clients = [];
-    private readonly List<SadbEntry> _sadb = [];
+    // Linked lists keep the insertion order the dumps show and let an entry leave in O(1) through
+    // the node it holds (a List's Remove was a linear scan per DELETE, X_DELFLOW and larval UPDATE).
+    private readonly LinkedList<SadbEntry> _sadb = [];
     // Indexes for the lookups every ADD and X_ADDFLOW makes, which were linear scans (quadratic for big tables).
     private readonly Dictionary<(SadbSaType SaType, uint Spi, IPAddress Destination, uint RoutingDomain), SadbEntry> _sadbIndex = [];
     private readonly Dictionary<(uint RoutingDomain, FlowSpec Flow), SpdEntry> _spdIndex = [];
-    private readonly List<SpdEntry> _spd = []; // oldest first: appending is cheap; read backwards for ipsec_policy_head's newest-first order
+    private readonly LinkedList<SpdEntry> _spd = []; // oldest first: appending is cheap; read backwards for ipsec_policy_head's newest-first order
+    // How many SAs have a Next (X_GRPSPIS bundles): removing an SA scans for links to it only when some exist.
+    private int _bundleLinks;
     private readonly Random _random;
+    // The request every write is parsed into: writes run one at a time under _lock, and nothing keeps
+    // the request itself after the write (only the extension arrays it holds), so one is reused.
+    private readonly KernelRequest _request = new(default);
 
     public SimulatedKernel(SimulatedKernelOptions? options = null)
     {
@@ -155,15 +162,17 @@ public sealed partial class SimulatedKernel
                 throw Refusal(OpenBsdErrno.EMSGSIZE, $"message of {message.Length} bytes is longer than {MaxMessageSize}");
             }
 
-            // The kernel works on its own copy of the message.
-            var bytes = message.ToArray();
-            if (!KernelMessageValidator.TryValidate(bytes, writer.Pid, out var request, out var reason))
+            // The kernel works on its own copy of the message, and that copy is the body of the
+            // promiscuous copy: one buffer per write, which the request's extension slots (and so the
+            // SADB and SPD entries made from them) slice rather than copy. Nobody writes to it after this.
+            var copy = KernelLayout.PromiscuousCopy(message.Span, writer.Pid);
+            var request = _request;
+            if (!KernelMessageValidator.TryValidate(copy.AsMemory(SadbHeader.Size), writer.Pid, request, out var reason))
             {
                 throw Refusal(OpenBsdErrno.EINVAL, reason);
             }
 
             // Before the command runs, whatever its outcome: to every promiscuous socket, the writer's included.
-            var copy = KernelLayout.PromiscuousCopy(bytes, writer.Pid);
             foreach (var client in _clients)
             {
                 if (client.IsPromiscuous && client.RoutingDomain == writer.RoutingDomain)
@@ -234,13 +243,14 @@ public sealed partial class SimulatedKernel
 
     private void AddSa(SadbEntry entry)
     {
-        _sadb.Add(entry);
+        entry.ListNode = _sadb.AddLast(entry);
         _sadbIndex[KeyOf(entry)] = entry;
     }
 
     private void RemoveSa(SadbEntry entry)
     {
-        _sadb.Remove(entry);
+        _sadb.Remove(entry.ListNode!);
+        entry.ListNode = null;
         _sadbIndex.Remove(KeyOf(entry));
     }
 
@@ -250,13 +260,14 @@ public sealed partial class SimulatedKernel
 
     private void AddFlow(SpdEntry entry)
     {
-        _spd.Add(entry);
+        entry.ListNode = _spd.AddLast(entry);
         _spdIndex[(entry.RoutingDomain, entry.Flow)] = entry;
     }
 
     private void RemoveFlow(SpdEntry entry)
     {
-        _spd.Remove(entry);
+        _spd.Remove(entry.ListNode!);
+        entry.ListNode = null;
         _spdIndex.Remove((entry.RoutingDomain, entry.Flow));
     }
 }

@@ -10,6 +10,9 @@ internal sealed class SpdEntry
 
     public required uint RoutingDomain { get; init; }
 
+    /// <summary>Where the entry sits in the kernel's SPD list, for O(1) removal (null once removed).</summary>
+    public LinkedListNode<SpdEntry>? ListNode { get; set; }
+
     public SadbFlowType Type { get; set; }
 
     /// <summary>The SA type the flow asks for (0 when it maps to none of ESP, AH, IPCOMP, IPIP).</summary>
@@ -18,13 +21,13 @@ internal sealed class SpdEntry
     /// <summary>Set by SADB_X_POLICYFLAGS_POLICY: only another static request may change or delete it.</summary>
     public bool IsStatic { get; set; }
 
-    public byte[]? SourceExtension { get; set; }
+    public ReadOnlyMemory<byte>? SourceExtension { get; set; }
 
-    public byte[]? DestinationExtension { get; set; }
+    public ReadOnlyMemory<byte>? DestinationExtension { get; set; }
 
-    public byte[]? IdentitySource { get; set; }
+    public ReadOnlyMemory<byte>? IdentitySource { get; set; }
 
-    public byte[]? IdentityDestination { get; set; }
+    public ReadOnlyMemory<byte>? IdentityDestination { get; set; }
 
     /// <summary>pfkeyv2_dump_policy: [ADDRESS_SRC], [ADDRESS_DST], the flow, [IDENTITY_SRC, IDENTITY_DST].</summary>
     public List<byte[]> Export()
@@ -54,6 +57,6 @@ internal sealed class SpdEntry
         Flow.SourceFlow, Flow.SourceMask, Flow.SourcePort, Flow.DestinationFlow, Flow.DestinationMask, Flow.DestinationPort,
         Flow.Protocol, Flow.Direction, Type, SaType, Read(SourceExtension), Read(DestinationExtension), RoutingDomain);
 
-    private static IPAddress? Read(byte[]? extension) =>
-        extension is not null && KernelLayout.TryReadAddress(extension, out var address, out _) ? address : null;
+    private static IPAddress? Read(ReadOnlyMemory<byte>? extension) =>
+        extension is { } bytes && KernelLayout.TryReadAddress(bytes, out var address, out _) ? address : null;
 }
