@@ -25,7 +25,6 @@ public sealed partial class SyncNode : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SyncEngine _engine;
     private readonly PeerNetwork _network;
-    private IFrameEncoder _encoder;
     private SharedKey _sharedKey;
     private readonly CancellationTokenSource _stop = new();
 
@@ -56,10 +55,9 @@ public sealed partial class SyncNode : IAsyncDisposable
         _time = time;
         _logger = loggers.CreateLogger("sasyncd");
         _engine = new SyncEngine(settings, new EngineOptions { Pid = platform.KeyEngine.Pid }, time);
-        _encoder = codecs.CreateEncoder();
         _sharedKey = settings.SharedKey;
         // Each new session asks for the current codec, so a new key applies from the next session on.
-        _network = new PeerNetwork(network, () => Volatile.Read(ref _codecs).CreateDecoder(), OnNetworkEventAsync, time, loggers.CreateLogger("sasyncd.net"));
+        _network = new PeerNetwork(network, () => Volatile.Read(ref _codecs), OnNetworkEventAsync, time, loggers.CreateLogger("sasyncd.net"));
     }
 
     /// <summary>Where the node listens for peers (useful when the port was 0).</summary>
@@ -179,7 +177,6 @@ public sealed partial class SyncNode : IAsyncDisposable
                 if (keyChanged)
                 {
                     Volatile.Write(ref _codecs, reload.Codecs);
-                    _encoder = reload.Codecs.CreateEncoder();
                     foreach (var peer in _activeLinks.Keys.ToList())
                     {
                         _network.Close(peer, "the shared key changed");
@@ -232,7 +229,7 @@ public sealed partial class SyncNode : IAsyncDisposable
                 SendFrame(send.Peer, Wire.WireMessageType.Control, send.Message.ToBytes());
                 break;
             case SendPfKey send:
-                SendFrame(send.Peer, Wire.WireMessageType.PfKey, send.Message.Span);
+                SendFrame(send.Peer, Wire.WireMessageType.PfKey, send.Message);
                 break;
             case WriteToKernel write:
                 _kernelQueue.Writer.TryWrite(new KernelOperation(write, null, null));
@@ -276,9 +273,9 @@ public sealed partial class SyncNode : IAsyncDisposable
         }
     }
 
-    private void SendFrame(string peer, Wire.WireMessageType type, ReadOnlySpan<byte> plaintext)
+    private void SendFrame(string peer, Wire.WireMessageType type, ReadOnlyMemory<byte> plaintext)
     {
-        if (!_encoder.TryEncode(type, plaintext, out var frame, out var error))
+        if (!_codecs.CanEncode(type, plaintext.Length, out var error))
         {
             _framesUnsendable++;
             LogUnsendable(_logger, peer, error);
@@ -288,7 +285,7 @@ public sealed partial class SyncNode : IAsyncDisposable
         // Only to the session the engine knows: frames of an ended session must not reach the next one.
         if (_activeLinks.TryGetValue(peer, out var link))
         {
-            _network.Send(peer, link, frame);
+            _network.Send(peer, link, type, plaintext);
         }
     }
 

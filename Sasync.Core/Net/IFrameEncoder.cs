@@ -1,18 +1,22 @@
+using System.Buffers;
 using Sasync.Core.Wire;
 
 namespace Sasync.Core.Net;
 
-/// <summary>Turns a message into the bytes of one frame for a peer's stream.</summary>
+/// <summary>Turns a message into the bytes of one frame for a peer's stream. One per session: not thread-safe.</summary>
 public interface IFrameEncoder
 {
-    /// <summary>False with a reason when the message cannot be framed (e.g. too long for the protocol).</summary>
-    bool TryEncode(WireMessageType type, ReadOnlySpan<byte> plaintext, out byte[] frame, out string error);
+    /// <summary>Appends the frame to <paramref name="destination"/>; false with a reason when the message cannot be framed.</summary>
+    bool TryEncode(WireMessageType type, ReadOnlySpan<byte> plaintext, IBufferWriter<byte> destination, out string error);
 }
 
-/// <summary>Makes the encoder and decoders of one node's sessions (one decoder per connection).</summary>
+/// <summary>Makes the encoder and decoder of each session of a node.</summary>
 public interface IFrameCodecFactory
 {
     IFrameEncoder CreateEncoder();
 
     IFrameDecoder CreateDecoder();
+
+    /// <summary>Whether a plaintext of this length can be framed at all, checked before it is queued for a peer.</summary>
+    bool CanEncode(WireMessageType type, int plaintextLength, out string error);
 }

@@ -17,7 +17,7 @@ internal sealed class PeerLink : IAsyncDisposable
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
-    private readonly Channel<ReadOnlyMemory<byte>> _queue;
+    private readonly Channel<OutgoingFrame> _queue;
     private readonly long _maxQueuedBytes;
     private readonly CancellationTokenSource _stop = new();
     private long _queuedBytes;
@@ -36,7 +36,7 @@ internal sealed class PeerLink : IAsyncDisposable
         Remote = (IPEndPoint)socket.RemoteEndPoint!;
         _maxQueuedBytes = maxQueuedBytes;
         _stream = new NetworkStream(socket, ownsSocket: false);
-        _queue = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true });
+        _queue = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true });
     }
 
     public string Peer { get; }
@@ -55,23 +55,28 @@ internal sealed class PeerLink : IAsyncDisposable
     public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
 
     /// <summary>Starts the loops; <paramref name="closed"/> runs once when either loop ends.</summary>
-    public void Start(IFrameDecoder decoder, Func<PeerNetworkEvent, ValueTask> deliver, Action<PeerLink, string> closed)
+    public void Start(IFrameCodecFactory codecs, Func<PeerNetworkEvent, ValueTask> deliver, Action<PeerLink, string> closed)
     {
+        var decoder = codecs.CreateDecoder();
+        var encoder = codecs.CreateEncoder();
         _reader = Task.Run(() => ReadLoopAsync(decoder, deliver, closed));
-        _writer = Task.Run(() => WriteLoopAsync(closed));
+        _writer = Task.Run(() => WriteLoopAsync(encoder, closed));
     }
 
-    /// <summary>Queues one encoded frame; false when the queue is over its byte budget or the link is closing.</summary>
-    public bool TrySend(ReadOnlyMemory<byte> frame)
+    /// <summary>
+    /// Queues one message to be framed and written; false when the queue is over its byte budget or
+    /// the link is closing. The plaintext must not change afterwards.
+    /// </summary>
+    public bool TrySend(OutgoingFrame frame)
     {
         if (Volatile.Read(ref _closed) != 0)
         {
             return false;
         }
 
-        if (Interlocked.Add(ref _queuedBytes, frame.Length) > _maxQueuedBytes || !_queue.Writer.TryWrite(frame))
+        if (Interlocked.Add(ref _queuedBytes, frame.Cost) > _maxQueuedBytes || !_queue.Writer.TryWrite(frame))
         {
-            Interlocked.Add(ref _queuedBytes, -frame.Length);
+            Interlocked.Add(ref _queuedBytes, -frame.Cost);
             return false;
         }
 
@@ -128,7 +133,8 @@ internal sealed class PeerLink : IAsyncDisposable
         }
     }
 
-    private async Task WriteLoopAsync(Action<PeerLink, string> closed)
+    // Frames are encrypted here, on the session's own thread, so that the node's loop only queues them.
+    private async Task WriteLoopAsync(IFrameEncoder encoder, Action<PeerLink, string> closed)
     {
         var batch = new ArrayBufferWriter<byte>(CoalesceBytes);
         try
@@ -136,13 +142,19 @@ internal sealed class PeerLink : IAsyncDisposable
             while (await _queue.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
                 batch.ResetWrittenCount();
+                long cost = 0;
                 while (batch.WrittenCount < CoalesceBytes && _queue.Reader.TryRead(out var frame))
                 {
-                    batch.Write(frame.Span);
+                    cost += frame.Cost;
+                    if (!encoder.TryEncode(frame.Type, frame.Plaintext.Span, batch, out var error))
+                    {
+                        closed(this, $"cannot frame a message: {error}");
+                        return;
+                    }
                 }
 
                 await _stream.WriteAsync(batch.WrittenMemory, _stop.Token).ConfigureAwait(false);
-                Interlocked.Add(ref _queuedBytes, -batch.WrittenCount);
+                Interlocked.Add(ref _queuedBytes, -cost);
             }
         }
         catch (OperationCanceledException)
@@ -177,4 +189,11 @@ internal sealed class PeerLink : IAsyncDisposable
         await _stream.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
+}
+
+/// <summary>A message waiting to be framed for a peer.</summary>
+internal readonly record struct OutgoingFrame(Wire.WireMessageType Type, ReadOnlyMemory<byte> Plaintext)
+{
+    // What it will take on the wire, roughly: the 48-byte frame header and up to 15 pad bytes.
+    public long Cost => Plaintext.Length + 64;
 }

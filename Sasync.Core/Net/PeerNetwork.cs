@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Sasync.Core.Wire;
 
 namespace Sasync.Core.Net;
 
@@ -14,7 +15,7 @@ namespace Sasync.Core.Net;
 public sealed partial class PeerNetwork : IAsyncDisposable
 {
     private readonly PeerNetworkOptions _options;
-    private readonly Func<IFrameDecoder> _decoders;
+    private readonly Func<IFrameCodecFactory> _codecs;
     private readonly Func<PeerNetworkEvent, ValueTask> _deliver;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -29,13 +30,13 @@ public sealed partial class PeerNetwork : IAsyncDisposable
 
     public PeerNetwork(
         PeerNetworkOptions options,
-        Func<IFrameDecoder> decoders,
+        Func<IFrameCodecFactory> codecs,
         Func<PeerNetworkEvent, ValueTask> deliver,
         TimeProvider time,
         ILogger logger)
     {
         _options = options;
-        _decoders = decoders;
+        _codecs = codecs;
         _deliver = deliver;
         _time = time;
         _logger = logger;
@@ -124,16 +125,20 @@ public sealed partial class PeerNetwork : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues an encoded frame for a peer's current session; false when it has none or was just dropped for being slow.</summary>
-    public bool Send(string peer, ReadOnlyMemory<byte> frame) => Send(peer, null, frame);
+    /// <summary>
+    /// Queues a message for a peer's current session, to be framed and written by that session;
+    /// false when it has none or was just dropped for being slow. The plaintext must not change afterwards.
+    /// </summary>
+    public bool Send(string peer, WireMessageType type, ReadOnlyMemory<byte> plaintext) => Send(peer, null, new OutgoingFrame(type, plaintext));
 
     /// <summary>
-    /// Queues an encoded frame for session <paramref name="linkId"/> of a peer only: a frame meant for a
+    /// Queues a message for session <paramref name="linkId"/> of a peer only: a message meant for a
     /// session that has ended is dropped instead of reaching its successor before that one's handshake.
     /// </summary>
-    public bool Send(string peer, long linkId, ReadOnlyMemory<byte> frame) => Send(peer, (long?)linkId, frame);
+    public bool Send(string peer, long linkId, WireMessageType type, ReadOnlyMemory<byte> plaintext) =>
+        Send(peer, (long?)linkId, new OutgoingFrame(type, plaintext));
 
-    private bool Send(string peer, long? linkId, ReadOnlyMemory<byte> frame)
+    private bool Send(string peer, long? linkId, OutgoingFrame frame)
     {
         PeerSlot? slot;
         PeerLink? link;
@@ -413,7 +418,7 @@ public sealed partial class PeerNetwork : IAsyncDisposable
 
         LogLinkUp(_logger, slot.Name, outbound ? "dialled" : "accepted", link.Remote);
         await _deliver(new PeerLinkUp(slot.Name, link.Id, outbound, link.Remote)).ConfigureAwait(false);
-        link.Start(_decoders(), _deliver, (l, reason) =>
+        link.Start(_codecs(), _deliver, (l, reason) =>
         {
             bool active;
             lock (_lock)

@@ -11,20 +11,20 @@ public sealed class SasyncFrameCodec(SharedKey key, FrameLimits? limits = null) 
 
     public IFrameDecoder CreateDecoder() => new Decoder(new FrameReader(new FrameDecoder(key, limits)));
 
+    public bool CanEncode(WireMessageType type, int plaintextLength, out string error)
+    {
+        var ok = FrameEncoder.TryGetFrameLength(type, plaintextLength, out _, out var failure);
+        error = ok ? "" : failure.Describe();
+        return ok;
+    }
+
     private sealed class Encoder(FrameEncoder encoder) : IFrameEncoder
     {
-        public bool TryEncode(WireMessageType type, ReadOnlySpan<byte> plaintext, out byte[] frame, out string error)
+        public bool TryEncode(WireMessageType type, ReadOnlySpan<byte> plaintext, IBufferWriter<byte> destination, out string error)
         {
-            if (encoder.TryEncode(type, plaintext, out byte[]? bytes, out var failure))
-            {
-                frame = bytes;
-                error = "";
-                return true;
-            }
-
-            frame = [];
-            error = failure.Describe();
-            return false;
+            var ok = encoder.TryEncode(type, plaintext, destination, out var failure);
+            error = ok ? "" : failure.Describe();
+            return ok;
         }
     }
 

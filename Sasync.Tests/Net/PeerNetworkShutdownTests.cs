@@ -17,8 +17,24 @@ public sealed class PeerNetworkShutdownTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private readonly int _port = LoopbackPorts.FreePort();
 
-    private sealed class NoFrames : IFrameDecoder
+    private sealed class NoFrames : IFrameDecoder, IFrameEncoder, IFrameCodecFactory
     {
+        public IFrameEncoder CreateEncoder() => this;
+
+        public bool TryEncode(WireMessageType type, ReadOnlySpan<byte> plaintext, IBufferWriter<byte> destination, out string error)
+        {
+            error = "nothing is sent in these tests";
+            return false;
+        }
+
+        public IFrameDecoder CreateDecoder() => this;
+
+        public bool CanEncode(WireMessageType type, int plaintextLength, out string error)
+        {
+            error = "nothing is sent in these tests";
+            return false;
+        }
+
         public FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, out WireMessageType type, out byte[] plaintext, out string error)
         {
             (type, plaintext, error) = (default, [], "");

@@ -52,6 +52,36 @@ public sealed class PeerNetworkTests : IAsyncDisposable
         }
     }
 
+    /// <summary>Frames as <see cref="TestDecoder"/> reads them.</summary>
+    private sealed class TestEncoder : IFrameEncoder
+    {
+        public bool TryEncode(WireMessageType type, ReadOnlySpan<byte> plaintext, IBufferWriter<byte> destination, out string error)
+        {
+            error = "";
+            var frame = destination.GetSpan(5 + plaintext.Length);
+            BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)plaintext.Length);
+            frame[4] = (byte)type;
+            plaintext.CopyTo(frame[5..]);
+            destination.Advance(5 + plaintext.Length);
+            return true;
+        }
+    }
+
+    private sealed class TestCodec : IFrameCodecFactory
+    {
+        public IFrameEncoder CreateEncoder() => new TestEncoder();
+
+        public IFrameDecoder CreateDecoder() => new TestDecoder();
+
+        public bool CanEncode(WireMessageType type, int plaintextLength, out string error)
+        {
+            error = plaintextLength > 1000 ? "too long" : "";
+            return plaintextLength <= 1000;
+        }
+    }
+
+    private static byte[] Text(string text) => System.Text.Encoding.ASCII.GetBytes(text);
+
     private static byte[] Frame(string text)
     {
         var payload = System.Text.Encoding.ASCII.GetBytes(text);
@@ -99,7 +129,7 @@ public sealed class PeerNetworkTests : IAsyncDisposable
                 MaxBackoff = TimeSpan.FromMilliseconds(500),
                 MaxQueuedBytesPerPeer = maxQueued,
             },
-            () => new TestDecoder(),
+            () => new TestCodec(),
             e =>
             {
                 switch (e)
@@ -143,7 +173,7 @@ public sealed class PeerNetworkTests : IAsyncDisposable
             using var timeout = new CancellationTokenSource(Patience);
             while (true)
             {
-                from.Network.Send(toName, Frame("hello from " + fromName));
+                from.Network.Send(toName, WireMessageType.PfKey, Text("hello from " + fromName));
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
                 wait.CancelAfter(TimeSpan.FromMilliseconds(200));
                 try
@@ -198,7 +228,7 @@ public sealed class PeerNetworkTests : IAsyncDisposable
         var again = Start(2, peers: 1);
         await again.NextAsync<PeerLinkUp>();
         await a.NextAsync<PeerLinkUp>();
-        Assert.True(a.Network.Send("127.0.0.2", Frame("back")));
+        Assert.True(a.Network.Send("127.0.0.2", WireMessageType.PfKey, Text("back")));
         Assert.Equal("back", System.Text.Encoding.ASCII.GetString(await ReceiveTextAsync(again, "127.0.0.1")));
     }
 
@@ -221,8 +251,8 @@ public sealed class PeerNetworkTests : IAsyncDisposable
         using (second)
         {
             Assert.NotEqual(firstId, secondId);
-            Assert.False(a.Network.Send("127.0.0.2", firstId, Frame("old")));
-            Assert.True(a.Network.Send("127.0.0.2", secondId, Frame("new")));
+            Assert.False(a.Network.Send("127.0.0.2", firstId, WireMessageType.PfKey, Text("old")));
+            Assert.True(a.Network.Send("127.0.0.2", secondId, WireMessageType.PfKey, Text("new")));
             var expected = Frame("new");
             var received = new byte[expected.Length];
             using var timeout = new CancellationTokenSource(Patience);
@@ -260,9 +290,9 @@ public sealed class PeerNetworkTests : IAsyncDisposable
         using var accepted = await silent.AcceptAsync();
         await a.NextAsync<PeerLinkUp>();
 
-        var frame = Frame(new string('x', 900));
+        var payload = Text(new string('x', 900));
         var sent = 0;
-        while (a.Network.Send("127.0.0.2", frame))
+        while (a.Network.Send("127.0.0.2", WireMessageType.PfKey, payload))
         {
             sent++;
             Assert.True(sent < 1_000_000, "the queue never filled up");
