@@ -107,6 +107,7 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
     private SyncNode? _node;
     private SimulatedKeyClient? _daemonSocket;
     private uint _ikeSequence;
+    private Task _ikeReader = Task.CompletedTask;
 
     internal LoopbackClusterNode(int index, LoopbackClusterOptions options, int port, ILoggerFactory loggers)
     {
@@ -125,7 +126,7 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
         };
         Host = new SimulatedNode(options.KernelOptions, carpInterface: Settings.CarpInterface, carpGroup: Settings.CarpGroup);
         Host.Carp.Set(index == 1 ? options.FirstNodeCarp : LinkState.Down);
-        Ike = Host.OpenKeyEngine(IkePid);
+        OpenIke();
     }
 
     public int Index { get; }
@@ -201,11 +202,11 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
     public async Task RebootAsync(CancellationToken cancellationToken)
     {
         await StopAsync().ConfigureAwait(false);
-        await Ike.DisposeAsync().ConfigureAwait(false);
+        await CloseIkeAsync().ConfigureAwait(false);
         Host = new SimulatedNode(_options.KernelOptions, carpInterface: Settings.CarpInterface, carpGroup: Settings.CarpGroup);
         Host.Carp.Set(LinkState.Down);
         Host.CarpGroup.Set(Settings.CarpGroup, 1);
-        Ike = Host.OpenKeyEngine(IkePid);
+        OpenIke();
         await StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -213,9 +214,32 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
     public ValueTask WriteAsIkeAsync(Func<uint, uint, byte[]> message, CancellationToken cancellationToken) =>
         Ike.WriteAsync(message(IkePid, ++_ikeSequence), cancellationToken);
 
+    /// <summary>
+    /// Opens the IKE daemon's PF_KEY socket and reads it as the daemon would; nothing here needs the
+    /// kernel's replies, but left unread they would pile up in the socket for the whole run.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(Ike))]
+    private void OpenIke()
+    {
+        Ike = Host.OpenKeyEngine(IkePid);
+        var socket = Ike;
+        _ikeReader = Task.Run(async () =>
+        {
+            await foreach (var _ in socket.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+            }
+        });
+    }
+
+    private async Task CloseIkeAsync()
+    {
+        await Ike.DisposeAsync().ConfigureAwait(false);
+        await _ikeReader.ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
-        await Ike.DisposeAsync().ConfigureAwait(false);
+        await CloseIkeAsync().ConfigureAwait(false);
     }
 }
