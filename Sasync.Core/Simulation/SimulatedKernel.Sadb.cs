@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using Sasync.Core.PfKey;
+using Sasync.Core.Platform;
 
 namespace Sasync.Core.Simulation;
 

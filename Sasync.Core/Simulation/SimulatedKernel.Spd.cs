@@ -1,4 +1,5 @@
 using Sasync.Core.PfKey;
+using Sasync.Core.Platform;
 
 namespace Sasync.Core.Simulation;
 

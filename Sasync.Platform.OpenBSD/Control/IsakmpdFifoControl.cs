@@ -53,7 +53,7 @@ public sealed class IsakmpdFifoControl : IDaemonControl
         var opened = native.Open(FifoPath, flags.WriteOnlyNonBlocking);
         if (opened.IsError)
         {
-            var hint = opened.Errno == OpenBsdErrno.NxIo ? " (isakmpd is not reading it: not running?)" : "";
+            var hint = opened.Errno == OpenBsdErrno.ENXIO ? " (isakmpd is not reading it: not running?)" : "";
             throw new DaemonControlException($"cannot open isakmpd FIFO {FifoPath}: {SystemCallException.Describe(opened.Errno)}{hint}", opened.Errno);
         }
 
@@ -78,7 +78,7 @@ public sealed class IsakmpdFifoControl : IDaemonControl
             {
                 written = native.Write(fd, command);
             }
-            while (written.Errno == OpenBsdErrno.Intr);
+            while (written.Errno == OpenBsdErrno.EINTR);
 
             if (written.IsError)
             {

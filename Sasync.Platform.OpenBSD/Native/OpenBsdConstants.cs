@@ -18,21 +18,6 @@ public static class OpenBsdSocket
     public const int RouteMessageFilter = 1;
 }
 
-/// <summary>errno values of OpenBSD (sys/sys/errno.h). Those that Linux numbers differently are marked.</summary>
-public static class OpenBsdErrno
-{
-    public const int Perm = 1;
-    public const int NoEnt = 2;
-    public const int Intr = 4;
-    public const int NxIo = 6;
-    public const int NoMem = 12;
-    public const int Acces = 13;
-    public const int Inval = 22;
-
-    /// <summary>EAGAIN/EWOULDBLOCK: 35 on OpenBSD, 11 on Linux.</summary>
-    public const int Again = 35;
-}
-
 /// <summary>poll(2) events; the same on OpenBSD and Linux.</summary>
 public static class PollEvents
 {

@@ -1,3 +1,4 @@
+using Sasync.Core.Platform;
 namespace Sasync.Platform.OpenBSD.Native;
 
 /// <summary>
@@ -16,12 +17,12 @@ internal sealed class PolledDescriptor(INativeCalls native, int fd, int pollSlic
         {
             cancellationToken.ThrowIfCancellationRequested();
             var result = receiveFlags == 0 ? native.Read(fd, buffer) : native.Receive(fd, buffer, receiveFlags);
-            if (result.Errno == OpenBsdErrno.Intr)
+            if (result.Errno == OpenBsdErrno.EINTR)
             {
                 continue;
             }
 
-            if (result.Errno != OpenBsdErrno.Again)
+            if (result.Errno != OpenBsdErrno.EAGAIN)
             {
                 return result;
             }
@@ -37,12 +38,12 @@ internal sealed class PolledDescriptor(INativeCalls native, int fd, int pollSlic
         {
             cancellationToken.ThrowIfCancellationRequested();
             var result = native.Write(fd, buffer);
-            if (result.Errno == OpenBsdErrno.Intr)
+            if (result.Errno == OpenBsdErrno.EINTR)
             {
                 continue;
             }
 
-            if (result.Errno != OpenBsdErrno.Again)
+            if (result.Errno != OpenBsdErrno.EAGAIN)
             {
                 return result;
             }
@@ -57,7 +58,7 @@ internal sealed class PolledDescriptor(INativeCalls native, int fd, int pollSlic
         {
             cancellationToken.ThrowIfCancellationRequested();
             var ready = native.Poll(fd, events, pollSliceMilliseconds);
-            if (ready.IsError && ready.Errno != OpenBsdErrno.Intr)
+            if (ready.IsError && ready.Errno != OpenBsdErrno.EINTR)
             {
                 return; // let the next read/write report the real error
             }

@@ -55,7 +55,7 @@ public sealed class PfKeySocket : IKeyEngine
             OpenBsdSocket.PfKeyV2);
         if (fd.IsError)
         {
-            var hint = fd.Errno is OpenBsdErrno.Acces or OpenBsdErrno.Perm ? " (PF_KEY needs root)" : "";
+            var hint = fd.Errno is OpenBsdErrno.EACCES or OpenBsdErrno.EPERM ? " (PF_KEY needs root)" : "";
             throw new KeyEngineException(fd.Errno, $"cannot open the PF_KEY socket: {SystemCallException.Describe(fd.Errno)}{hint}");
         }
 

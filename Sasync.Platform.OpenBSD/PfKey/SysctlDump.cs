@@ -35,12 +35,12 @@ internal static class SysctlDump
             var size = estimate.Value * 2;
             if (size > MaxBytes)
             {
-                throw new KeyEngineException(OpenBsdErrno.NoMem, $"{what} dump of {estimate.Value} bytes is larger than the {MaxBytes}-byte limit");
+                throw new KeyEngineException(OpenBsdErrno.ENOMEM, $"{what} dump of {estimate.Value} bytes is larger than the {MaxBytes}-byte limit");
             }
 
             var buffer = new byte[size];
             var fetched = native.Sysctl(name, buffer);
-            if (fetched.Errno == OpenBsdErrno.NoMem)
+            if (fetched.Errno == OpenBsdErrno.ENOMEM)
             {
                 continue;
             }
@@ -53,6 +53,6 @@ internal static class SysctlDump
             return buffer.AsMemory(0, (int)Math.Min(fetched.Value, buffer.Length));
         }
 
-        throw new KeyEngineException(OpenBsdErrno.NoMem, $"{what} dump: the table kept outgrowing the buffer ({MaxAttempts} attempts)");
+        throw new KeyEngineException(OpenBsdErrno.ENOMEM, $"{what} dump: the table kept outgrowing the buffer ({MaxAttempts} attempts)");
     }
 }

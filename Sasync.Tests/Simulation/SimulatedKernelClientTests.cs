@@ -1,6 +1,7 @@
 using Sasync.Core.PfKey;
 using Sasync.Core.Simulation;
 using static Sasync.Tests.Simulation.KernelTestMessages;
+using Sasync.Core.Platform;
 
 namespace Sasync.Tests.Simulation;
 
@@ -57,7 +58,7 @@ public sealed class SimulatedKernelClientTests
         Assert.Equal(2, received.Count);
         Assert.Equal(SadbMessageType.XPromisc, SadbHeader.Read(received[0].Span).Type);
         Assert.Equal(SadbMessageType.Delete, SadbHeader.Read(received[0].Span[16..]).Type);
-        Assert.Equal(Core.Simulation.OpenBsdErrno.ESRCH, Parse(received[1]).Header.Errno);
+        Assert.Equal(Core.Platform.OpenBsdErrno.ESRCH, Parse(received[1]).Header.Errno);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Sasync.Core.Config;
 using Sasync.Platform.OpenBSD.Files;
 using Sasync.Platform.OpenBSD.Native;
 using Sasync.Platform.OpenBSD.Structs;
+using Sasync.Core.Platform;
 
 namespace Sasync.Tests.Platform.OpenBSD;
 
@@ -37,10 +38,10 @@ public sealed class ConfigFileInspectorTests : IDisposable
     public void A_failed_stat_gives_its_errno()
     {
         var native = Substitute.For<INativeCalls>();
-        native.Stat(Arg.Any<string>(), Arg.Any<Memory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.Acces));
+        native.Stat(Arg.Any<string>(), Arg.Any<Memory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.EACCES));
         var facts = new OpenBsdConfigFileInspector(native, StatLayout.OpenBsdAmd64).Stat("/etc/sasyncd.conf");
         Assert.False(facts.Found);
-        Assert.Equal(OpenBsdErrno.Acces, facts.Errno);
+        Assert.Equal(OpenBsdErrno.EACCES, facts.Errno);
     }
 
     [LinuxFact]
@@ -80,7 +81,7 @@ public sealed class ConfigFileInspectorTests : IDisposable
             buffer[20] = 68;
             return SysResult.Ok(0);
         });
-        native.Stat("/etc/missing.conf", Arg.Any<Memory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.NoEnt));
+        native.Stat("/etc/missing.conf", Arg.Any<Memory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.ENOENT));
         var inspector = new OpenBsdConfigFileInspector(native, StatLayout.OpenBsdAmd64);
 
         var facts = inspector.Inspect("/etc/sasyncd.conf");
@@ -89,7 +90,7 @@ public sealed class ConfigFileInspectorTests : IDisposable
         Assert.Equal(new ConfigFileFacts(true, 68, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead), facts);
         var diagnostic = Assert.Single(ConfigFileRule.Check(facts, ConfigFileCheck.Daemon));
         Assert.Contains("0640", diagnostic.Message, StringComparison.Ordinal);
-        Assert.Equal(OpenBsdErrno.NoEnt, missing.Errno);
+        Assert.Equal(OpenBsdErrno.ENOENT, missing.Errno);
         Assert.IsAssignableFrom<IOException>(missing);
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using NSubstitute;
 using Sasync.Platform.OpenBSD.Carp;
 using Sasync.Platform.OpenBSD.Native;
+using Sasync.Core.Platform;
 
 namespace Sasync.Tests.Platform.OpenBSD;
 
@@ -87,12 +88,12 @@ public class GroupCarpDemoterTests
     [Fact]
     public async Task A_refused_adjustment_is_reported_and_not_counted()
     {
-        native.Ioctl(Fd, Set, Arg.Any<Memory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.Inval));
+        native.Ioctl(Fd, Set, Arg.Any<Memory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.EINVAL));
         await using var demoter = new GroupCarpDemoter(native);
 
         var e = await Assert.ThrowsAsync<SystemCallException>(() => demoter.AdjustAsync("carp", 1, CancellationToken.None).AsTask());
 
-        Assert.Equal(OpenBsdErrno.Inval, e.Errno);
+        Assert.Equal(OpenBsdErrno.EINVAL, e.Errno);
         Assert.Equal(0, demoter.HeldOn("carp"));
         native.Received(1).Close(Fd);
     }
@@ -100,9 +101,9 @@ public class GroupCarpDemoterTests
     [Fact]
     public async Task An_unknown_group_is_reported()
     {
-        native.Ioctl(Fd, Get, Arg.Any<Memory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.NoEnt));
+        native.Ioctl(Fd, Get, Arg.Any<Memory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.ENOENT));
         var e = await Assert.ThrowsAsync<SystemCallException>(() => new GroupCarpDemoter(native).ReadAsync("nogroup", CancellationToken.None).AsTask());
-        Assert.Equal(OpenBsdErrno.NoEnt, e.Errno);
+        Assert.Equal(OpenBsdErrno.ENOENT, e.Errno);
         Assert.Contains("nogroup", e.Message, StringComparison.Ordinal);
     }
 }

@@ -2,6 +2,7 @@ using NSubstitute;
 using Sasync.Platform.OpenBSD.Control;
 using Sasync.Platform.OpenBSD.Native;
 using Sasync.Platform.OpenBSD.Structs;
+using Sasync.Core.Platform;
 
 namespace Sasync.Tests.Platform.OpenBSD;
 
@@ -59,11 +60,11 @@ public class IsakmpdFifoControlTests
     [Fact]
     public async Task No_reader_fails_at_once_with_enxio()
     {
-        native.Open(Path, Arg.Any<int>()).Returns(SysResult.Fail(OpenBsdErrno.NxIo));
+        native.Open(Path, Arg.Any<int>()).Returns(SysResult.Fail(OpenBsdErrno.ENXIO));
 
         var e = await Assert.ThrowsAsync<DaemonControlException>(() => Control().SetActiveAsync(true, CancellationToken.None).AsTask());
 
-        Assert.Equal(OpenBsdErrno.NxIo, e.Errno);
+        Assert.Equal(OpenBsdErrno.ENXIO, e.Errno);
         Assert.Contains("not running", e.Message, StringComparison.Ordinal);
         Assert.Empty(written);
     }
@@ -85,7 +86,7 @@ public class IsakmpdFifoControlTests
     {
         var calls = 0;
         native.Write(Fd, Arg.Any<ReadOnlyMemory<byte>>()).Returns(call => ++calls == 1
-            ? SysResult.Fail(OpenBsdErrno.Intr)
+            ? SysResult.Fail(OpenBsdErrno.EINTR)
             : SysResult.Ok(call.ArgAt<ReadOnlyMemory<byte>>(1).Length));
 
         await Control().SetActiveAsync(true, CancellationToken.None);
@@ -96,12 +97,12 @@ public class IsakmpdFifoControlTests
     [Fact]
     public async Task A_full_fifo_or_a_short_write_is_reported()
     {
-        native.Write(Fd, Arg.Any<ReadOnlyMemory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.Again), SysResult.Ok(3));
+        native.Write(Fd, Arg.Any<ReadOnlyMemory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.EAGAIN), SysResult.Ok(3));
 
         var full = await Assert.ThrowsAsync<DaemonControlException>(() => Control().SetActiveAsync(true, CancellationToken.None).AsTask());
         var cut = await Assert.ThrowsAsync<DaemonControlException>(() => Control().SetActiveAsync(true, CancellationToken.None).AsTask());
 
-        Assert.Equal(OpenBsdErrno.Again, full.Errno);
+        Assert.Equal(OpenBsdErrno.EAGAIN, full.Errno);
         Assert.Contains("3 of 9", cut.Message, StringComparison.Ordinal);
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Sasync.Platform.OpenBSD.Control;
 using Sasync.Platform.OpenBSD.Native;
+using Sasync.Core.Platform;
 
 namespace Sasync.Tests.Platform.OpenBSD;
 
@@ -68,7 +69,7 @@ public sealed class LinuxDaemonControlTests : IDisposable
 
         var e = await Assert.ThrowsAsync<DaemonControlException>(() => new IsakmpdFifoControl(path).SetActiveAsync(true, CancellationToken.None).AsTask());
 
-        Assert.Equal(OpenBsdErrno.NxIo, e.Errno); // ENXIO is 6 on Linux too
+        Assert.Equal(OpenBsdErrno.ENXIO, e.Errno); // ENXIO is 6 on Linux too
     }
 
     [LinuxFact]
@@ -148,7 +149,7 @@ public sealed class LinuxDaemonControlTests : IDisposable
 
         var down = ReceiveOneAsync(listener);
         var e = await Assert.ThrowsAsync<DaemonControlException>(() => control.SetActiveAsync(true, CancellationToken.None).AsTask());
-        Assert.Equal(OpenBsdErrno.NxIo, e.Errno);
+        Assert.Equal(OpenBsdErrno.ENXIO, e.Errno);
         Assert.Equal(Imsg(9), await down);
 
         var reader = OpenReader(fifo);

@@ -59,9 +59,9 @@ public class PfKeySocketTests
     public void A_refused_socket_says_root_is_needed()
     {
         var native = Substitute.For<INativeCalls>();
-        native.Socket(Arg.Any<int>(), Arg.Any<int>(), Arg.Any<int>()).Returns(SysResult.Fail(OpenBsdErrno.Acces));
+        native.Socket(Arg.Any<int>(), Arg.Any<int>(), Arg.Any<int>()).Returns(SysResult.Fail(OpenBsdErrno.EACCES));
         var e = Assert.Throws<KeyEngineException>(() => PfKeySocket.Open(native));
-        Assert.Equal(OpenBsdErrno.Acces, e.Errno);
+        Assert.Equal(OpenBsdErrno.EACCES, e.Errno);
         Assert.Contains("root", e.Message, StringComparison.Ordinal);
     }
 
@@ -99,7 +99,7 @@ public class PfKeySocketTests
     public async Task A_write_interrupted_or_blocked_is_retried_after_waiting_for_pollout()
     {
         var native = Native();
-        var written = RecordWrites(native, SysResult.Fail(OpenBsdErrno.Intr), SysResult.Fail(OpenBsdErrno.Again));
+        var written = RecordWrites(native, SysResult.Fail(OpenBsdErrno.EINTR), SysResult.Fail(OpenBsdErrno.EAGAIN));
         await using var socket = PfKeySocket.Open(native);
         var message = Message(SadbMessageType.Add, 32, 5);
 
@@ -114,13 +114,13 @@ public class PfKeySocketTests
     public async Task A_kernel_refusal_is_reported_with_its_errno_and_the_queue_goes_on()
     {
         var native = Native();
-        var written = RecordWrites(native, SysResult.Fail(OpenBsdErrno.Inval));
+        var written = RecordWrites(native, SysResult.Fail(OpenBsdErrno.EINVAL));
         await using var socket = PfKeySocket.Open(native);
 
         var refused = await Assert.ThrowsAsync<KeyEngineException>(() => socket.WriteAsync(Message(SadbMessageType.Add, 24, 1), CancellationToken.None).AsTask());
         await socket.WriteAsync(Message(SadbMessageType.Add, 24, 2), CancellationToken.None);
 
-        Assert.Equal(OpenBsdErrno.Inval, refused.Errno);
+        Assert.Equal(OpenBsdErrno.EINVAL, refused.Errno);
         Assert.Equal(2, written.Count);
     }
 
@@ -145,9 +145,9 @@ public class PfKeySocketTests
         zeroLength[4] = 0;
         var second = Message(SadbMessageType.XPromisc, 56, 0x33);
         var records = new ScriptedRecords(native, Fd)
-            .Error(OpenBsdErrno.Intr).Error(OpenBsdErrno.Again).Record(first)
+            .Error(OpenBsdErrno.EINTR).Error(OpenBsdErrno.EAGAIN).Record(first)
             .Record(cut).Record(tiny).Record(zeroLength)
-            .Error(OpenBsdErrno.Again).Record(second);
+            .Error(OpenBsdErrno.EAGAIN).Record(second);
         await using var socket = PfKeySocket.Open(native);
 
         var read = new List<byte[]>();
@@ -165,7 +165,7 @@ public class PfKeySocketTests
     public async Task A_read_error_other_than_eintr_or_eagain_ends_reading_with_its_errno()
     {
         var native = Native();
-        new ScriptedRecords(native, Fd).Error(OpenBsdErrno.Inval);
+        new ScriptedRecords(native, Fd).Error(OpenBsdErrno.EINVAL);
         await using var socket = PfKeySocket.Open(native);
         var e = await Assert.ThrowsAsync<KeyEngineException>(async () =>
         {
@@ -174,7 +174,7 @@ public class PfKeySocketTests
                 Assert.Fail($"unexpected message of {message.Length} bytes");
             }
         });
-        Assert.Equal(OpenBsdErrno.Inval, e.Errno);
+        Assert.Equal(OpenBsdErrno.EINVAL, e.Errno);
     }
 
     private static int Operation(ReadOnlyMemory<int> name) => name.Span[3];
@@ -191,7 +191,7 @@ public class PfKeySocketTests
             return sadbCalls.Count switch
             {
                 1 => SysResult.Ok(100),                     // estimate
-                2 => SysResult.Fail(OpenBsdErrno.NoMem),    // grew meanwhile
+                2 => SysResult.Fail(OpenBsdErrno.ENOMEM),    // grew meanwhile
                 3 => SysResult.Ok(150),                     // new estimate
                 _ => Fill(buffer, 120),
             };
@@ -220,12 +220,12 @@ public class PfKeySocketTests
     {
         var native = Native();
         native.Sysctl(Arg.Any<ReadOnlyMemory<int>>(), Arg.Any<Memory<byte>>())
-            .Returns(call => call.ArgAt<Memory<byte>>(1).IsEmpty ? SysResult.Ok(64) : SysResult.Fail(OpenBsdErrno.NoMem));
+            .Returns(call => call.ArgAt<Memory<byte>>(1).IsEmpty ? SysResult.Ok(64) : SysResult.Fail(OpenBsdErrno.ENOMEM));
         await using var socket = PfKeySocket.Open(native);
 
         var e = await Assert.ThrowsAsync<KeyEngineException>(() => socket.DumpAsync(CancellationToken.None).AsTask());
 
-        Assert.Equal(OpenBsdErrno.NoMem, e.Errno);
+        Assert.Equal(OpenBsdErrno.ENOMEM, e.Errno);
         native.Received(2 * SysctlDump.MaxAttempts).Sysctl(Arg.Any<ReadOnlyMemory<int>>(), Arg.Any<Memory<byte>>());
     }
 
@@ -233,10 +233,10 @@ public class PfKeySocketTests
     public async Task Dump_reports_a_refused_sysctl()
     {
         var native = Native();
-        native.Sysctl(Arg.Any<ReadOnlyMemory<int>>(), Arg.Any<Memory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.Perm));
+        native.Sysctl(Arg.Any<ReadOnlyMemory<int>>(), Arg.Any<Memory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.EPERM));
         await using var socket = PfKeySocket.Open(native);
         var e = await Assert.ThrowsAsync<KeyEngineException>(() => socket.DumpAsync(CancellationToken.None).AsTask());
-        Assert.Equal(OpenBsdErrno.Perm, e.Errno);
+        Assert.Equal(OpenBsdErrno.EPERM, e.Errno);
     }
 
     [Fact]

@@ -58,11 +58,11 @@ public class RoutingSocketCarpSourceTests
     {
         var native = Native();
         native.IoctlWithBuffer(IoctlFd, Arg.Any<ulong>(), Arg.Any<Memory<byte>>(), Arg.Any<int>(), Arg.Any<Memory<byte>>())
-            .Returns(SysResult.Fail(OpenBsdErrno.NxIo));
+            .Returns(SysResult.Fail(OpenBsdErrno.ENXIO));
 
         var e = await Assert.ThrowsAsync<SystemCallException>(() => new RoutingSocketCarpSource(native).ReadAsync("carp0", CancellationToken.None).AsTask());
 
-        Assert.Equal(OpenBsdErrno.NxIo, e.Errno);
+        Assert.Equal(OpenBsdErrno.ENXIO, e.Errno);
         Assert.Contains("carp0", e.Message, StringComparison.Ordinal);
         native.Received(1).Close(IoctlFd);
     }
@@ -90,10 +90,10 @@ public class RoutingSocketCarpSourceTests
             .Record(StructLayoutTests.IfInfo(CarpIndex, 4, version: 4))         // old RTM_VERSION
             .Record(StructLayoutTests.IfInfo(CarpIndex, 4, type: 12))           // RTM_NEWADDR
             .Record(new byte[40])                                               // too short
-            .Error(OpenBsdErrno.Intr)
+            .Error(OpenBsdErrno.EINTR)
             .Record(StructLayoutTests.IfInfo(CarpIndex, 2))                     // DOWN
             .Record(StructLayoutTests.IfInfo(CarpIndex, 2))                     // flags change only
-            .Error(OpenBsdErrno.Again)
+            .Error(OpenBsdErrno.EAGAIN)
             .Record(StructLayoutTests.IfInfo(CarpIndex, 6));                    // FULL_DUPLEX
 
         var states = await WatchAllAsync(native, CancellationToken.None);
@@ -107,7 +107,7 @@ public class RoutingSocketCarpSourceTests
     public async Task A_refused_message_filter_is_not_fatal()
     {
         var native = Native();
-        native.SetSocketOption(RouteFd, Arg.Any<int>(), Arg.Any<int>(), Arg.Any<ReadOnlyMemory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.Inval));
+        native.SetSocketOption(RouteFd, Arg.Any<int>(), Arg.Any<int>(), Arg.Any<ReadOnlyMemory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.EINVAL));
         new ScriptedRecords(native, RouteFd).Record(StructLayoutTests.IfInfo(CarpIndex, 1));
 
         var states = await WatchAllAsync(native, CancellationToken.None);
@@ -119,7 +119,7 @@ public class RoutingSocketCarpSourceTests
     public async Task Messages_are_ignored_while_the_interface_does_not_exist()
     {
         var native = Native();
-        native.InterfaceNameToIndex("carp0").Returns(SysResult.Fail(OpenBsdErrno.NxIo), SysResult.Ok(CarpIndex));
+        native.InterfaceNameToIndex("carp0").Returns(SysResult.Fail(OpenBsdErrno.ENXIO), SysResult.Ok(CarpIndex));
         new ScriptedRecords(native, RouteFd)
             .Record(StructLayoutTests.IfInfo(CarpIndex, 4))
             .Record(StructLayoutTests.IfInfo(CarpIndex, 2));
@@ -133,7 +133,7 @@ public class RoutingSocketCarpSourceTests
     public async Task Watch_stops_when_cancelled_while_waiting_and_closes_the_socket()
     {
         var native = Native();
-        native.Read(RouteFd, Arg.Any<Memory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.Again));
+        native.Read(RouteFd, Arg.Any<Memory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.EAGAIN));
         using var cancel = new CancellationTokenSource();
         native.Poll(RouteFd, Arg.Any<short>(), Arg.Any<int>()).Returns(_ =>
         {
