@@ -250,6 +250,29 @@ public sealed class SimulatedKernelSadbTests
     }
 
     [Fact]
+    public async Task A_hard_expiry_is_broadcast_raw_and_removes_the_SA_a_soft_one_keeps_it()
+    {
+        var kernel = new SimulatedKernel();
+        await using var sasyncd = kernel.OpenClient(Pid + 1);
+        await using var ike = kernel.OpenClient(Pid);
+        await sasyncd.SetPromiscuousAsync(true, default);
+        await ike.WriteAsync(Add(Pid, 0x1234).Build(), default);
+        Drain(sasyncd);
+
+        Assert.True(kernel.TryExpire(SadbSaType.Esp, 0x1234, Peer, hard: false));
+        Assert.True(kernel.TryExpire(SadbSaType.Esp, 0x1234, Peer, hard: true));
+        Assert.False(kernel.TryExpire(SadbSaType.Esp, 0x1234, Peer, hard: true));
+
+        var expires = Drain(sasyncd).Select(Parse).ToList();
+        Assert.All(expires, e => Assert.Equal((SadbMessageType.Expire, SadbSaType.Esp, 0u), (e.Type, e.Header.SaType, e.Header.Pid)));
+        Assert.Equal(
+            [SadbExtensionType.Sa, SadbExtensionType.LifetimeCurrent, SadbExtensionType.LifetimeSoft, SadbExtensionType.AddressSrc, SadbExtensionType.AddressDst],
+            expires[0].Extensions.Select(e => e.Type));
+        Assert.True(expires[1].Has(SadbExtensionType.LifetimeHard));
+        Assert.Empty(kernel.Sas);
+    }
+
+    [Fact]
     public async Task Random_and_truncated_input_is_refused_with_an_errno_never_another_exception()
     {
         var kernel = new SimulatedKernel(new SimulatedKernelOptions { RandomSeed = 1 });
