@@ -21,7 +21,7 @@ public sealed class SimulatedKernelSadbTests
         Assert.Equal(SadbMessageType.GetSpi, reply.Type);
         Assert.Equal(0, reply.Header.Errno);
         Assert.Equal(0x1000u, ReadSa(reply).Spi);
-        Assert.Equal(SadbSaState.Larval, ReadSa(reply).State);
+        Assert.Equal(SadbSaState.Mature, ReadSa(reply).State); // export_sa of the scratch tdb, as OpenBSD answers
         Assert.False(reply.Has(SadbExtensionType.SpiRange));
         var larval = Assert.Single(kernel.Sas);
         Assert.Equal((SadbSaType.Esp, 0x1000u, SadbSaState.Larval, false), (larval.SaType, larval.Spi, larval.State, larval.HasEncryptionKey));
