@@ -39,8 +39,8 @@ internal sealed record FlowSpec(
             return false;
         }
 
-        var protocol = request[SadbExtensionType.XProtocol] is { } proto ? KernelLayout.ReadProtocol(proto).Protocol : (byte)0;
-        var direction = KernelLayout.ReadFlowType(request[SadbExtensionType.XFlowType]!).Direction;
+        var protocol = request[SadbExtensionType.XProtocol] is { } proto ? KernelLayout.Read<ProtocolExtension>(proto, ProtocolExtension.TryRead).Protocol : (byte)0;
+        var direction = KernelLayout.Read<FlowTypeExtension>(request[SadbExtensionType.XFlowType]!, FlowTypeExtension.TryRead).Direction;
         flow = new FlowSpec(
             Masked(srcFlow, srcMask), srcMask, (ushort)(srcPort & srcPortMask), srcPortMask,
             Masked(dstFlow, dstMask), dstMask, (ushort)(dstPort & dstPortMask), dstPortMask,

@@ -33,8 +33,11 @@ internal static class KernelLayout
         return bytes;
     }
 
-    public static SaExtension ReadSa(byte[] extension) =>
-        SaExtension.TryRead(View(extension), out var sa, out var error) ? sa : throw new InvalidOperationException(error.ToString());
+    /// <summary>Reads an extension the kernel has already checked; a failure here is a bug in the simulation.</summary>
+    public static T Read<T>(byte[] extension, TypedExtensionReader<T> reader) =>
+        reader(View(extension), out var value, out var error) ? value : throw new InvalidOperationException(error.ToString());
+
+    public static SaExtension ReadSa(byte[] extension) => Read<SaExtension>(extension, SaExtension.TryRead);
 
     public static bool TryReadAddress(byte[] extension, out IPAddress address, out ushort port)
     {
@@ -52,23 +55,8 @@ internal static class KernelLayout
         return bytes;
     }
 
-    public static LifetimeExtension ReadLifetime(byte[] extension) =>
-        LifetimeExtension.TryRead(View(extension), out var lifetime, out var error) ? lifetime : throw new InvalidOperationException(error.ToString());
-
     public static bool LifetimeIsSet(LifetimeExtension lifetime) =>
         lifetime.Allocations != 0 || lifetime.Bytes != 0 || lifetime.AddTime != 0 || lifetime.UseTime != 0;
-
-    public static SpiRangeExtension ReadSpiRange(byte[] extension) =>
-        SpiRangeExtension.TryRead(View(extension), out var range, out var error) ? range : throw new InvalidOperationException(error.ToString());
-
-    public static RdomainExtension ReadRdomain(byte[] extension) =>
-        RdomainExtension.TryRead(View(extension), out var rdomain, out var error) ? rdomain : throw new InvalidOperationException(error.ToString());
-
-    public static FlowTypeExtension ReadFlowType(byte[] extension) =>
-        FlowTypeExtension.TryRead(View(extension), out var flowType, out var error) ? flowType : throw new InvalidOperationException(error.ToString());
-
-    public static ProtocolExtension ReadProtocol(byte[] extension) =>
-        ProtocolExtension.TryRead(View(extension), out var protocol, out var error) ? protocol : throw new InvalidOperationException(error.ToString());
 
     // struct sadb_x_udpencap: u16 port at 4; struct sadb_x_tap: u32 unit at 4 (zero means unset).
     public static bool UdpEncapIsSet(byte[] udpencap) => BinaryPrimitives.ReadUInt16LittleEndian(udpencap.AsSpan(4)) != 0;

@@ -105,7 +105,7 @@ internal sealed class SadbEntry
 
         if (request[SadbExtensionType.XRdomain] is { } rdomain)
         {
-            entry.RoutingDomainPost = KernelLayout.ReadRdomain(rdomain).Domain2;
+            entry.RoutingDomainPost = KernelLayout.Read<RdomainExtension>(rdomain, RdomainExtension.TryRead).Domain2;
         }
 
         entry.ImportChangeable(request);
@@ -122,18 +122,18 @@ internal sealed class SadbEntry
 
         if (request[SadbExtensionType.LifetimeCurrent] is { } current)
         {
-            var lifetime = KernelLayout.ReadLifetime(current);
+            var lifetime = KernelLayout.Read<LifetimeExtension>(current, LifetimeExtension.TryRead);
             (CurrentAllocations, CurrentBytes, Established, FirstUse) = (lifetime.Allocations, lifetime.Bytes, lifetime.AddTime, lifetime.UseTime);
         }
 
         if (request[SadbExtensionType.LifetimeSoft] is { } soft)
         {
-            LifetimeSoft = KernelLayout.LifetimeIsSet(KernelLayout.ReadLifetime(soft)) ? soft : null;
+            LifetimeSoft = KernelLayout.LifetimeIsSet(KernelLayout.Read<LifetimeExtension>(soft, LifetimeExtension.TryRead)) ? soft : null;
         }
 
         if (request[SadbExtensionType.LifetimeHard] is { } hard)
         {
-            LifetimeHard = KernelLayout.LifetimeIsSet(KernelLayout.ReadLifetime(hard)) ? hard : null;
+            LifetimeHard = KernelLayout.LifetimeIsSet(KernelLayout.Read<LifetimeExtension>(hard, LifetimeExtension.TryRead)) ? hard : null;
         }
 
         UdpEncap = request[SadbExtensionType.XUdpEncap] is { } udpencap && KernelLayout.UdpEncapIsSet(udpencap) ? udpencap : UdpEncap;

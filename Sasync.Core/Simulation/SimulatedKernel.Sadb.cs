@@ -22,7 +22,7 @@ public sealed partial class SimulatedKernel
         var routingDomain = writer.RoutingDomain;
         if (request[SadbExtensionType.XRdomain] is { } rdomain)
         {
-            var (dom1, dom2) = KernelLayout.ReadRdomain(rdomain);
+            var (dom1, dom2) = KernelLayout.Read<RdomainExtension>(rdomain, RdomainExtension.TryRead);
             if (!Options.RoutingTables.Contains(dom1) || !Options.RoutingTables.Contains(dom2))
             {
                 reason = $"routing table {dom1} or {dom2} does not exist";
@@ -101,7 +101,7 @@ public sealed partial class SimulatedKernel
         }
 
         var destination = ReadAddress(request[SadbExtensionType.AddressDst]);
-        var range = KernelLayout.ReadSpiRange(request[SadbExtensionType.SpiRange]!);
+        var range = KernelLayout.Read<SpiRangeExtension>(request[SadbExtensionType.SpiRange]!, SpiRangeExtension.TryRead);
         var (min, max) = (range.Min, range.Max);
         if (saType == SadbSaType.XIpcomp)
         {
@@ -313,7 +313,7 @@ public sealed partial class SimulatedKernel
             return OpenBsdErrno.ESRCH;
         }
 
-        var secondDomain = request[SadbExtensionType.XRdomain] is { } rdomain ? KernelLayout.ReadRdomain(rdomain).Domain2 : routingDomain;
+        var secondDomain = request[SadbExtensionType.XRdomain] is { } rdomain ? KernelLayout.Read<RdomainExtension>(rdomain, RdomainExtension.TryRead).Domain2 : routingDomain;
         var second = Find(
             ReadSaType2(request[SadbExtensionType.XSaType2]!),
             KernelLayout.ReadSa(request[SadbExtensionType.XSa2]!).Spi,
