@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using Sasync.Core.PfKey;
 using Sasync.Core.Platform;
@@ -143,8 +142,9 @@ public sealed partial class SimulatedKernel
                 RoutingDomainPost = (ushort)routingDomain,
             });
 
+            // The reply's SA is exported from a scratch tdb that lacks the invalid flag, so it says MATURE.
             request[SadbExtensionType.SpiRange] = null;
-            request[SadbExtensionType.Sa] = sa;
+            request[SadbExtensionType.Sa] = KernelLayout.Bytes(KernelLayout.ReadSa(sa) with { State = SadbSaState.Mature });
             return 0;
         }
 

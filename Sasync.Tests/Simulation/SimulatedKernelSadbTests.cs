@@ -21,7 +21,7 @@ public sealed class SimulatedKernelSadbTests
         Assert.Equal(SadbMessageType.GetSpi, reply.Type);
         Assert.Equal(0, reply.Header.Errno);
         Assert.Equal(0x1000u, ReadSa(reply).Spi);
-        Assert.Equal(SadbSaState.Larval, ReadSa(reply).State);
+        Assert.Equal(SadbSaState.Mature, ReadSa(reply).State); // export_sa of the scratch tdb, as OpenBSD answers
         Assert.False(reply.Has(SadbExtensionType.SpiRange));
         var larval = Assert.Single(kernel.Sas);
         Assert.Equal((SadbSaType.Esp, 0x1000u, SadbSaState.Larval, false), (larval.SaType, larval.Spi, larval.State, larval.HasEncryptionKey));
@@ -247,6 +247,29 @@ public sealed class SimulatedKernelSadbTests
         Assert.True(reply.Has(SadbExtensionType.LifetimeCurrent));
         Assert.Equal(SadbSaState.Mature, ReadSa(reply).State);
         Assert.Single(Drain(ike));
+    }
+
+    [Fact]
+    public async Task A_hard_expiry_is_broadcast_raw_and_removes_the_SA_a_soft_one_keeps_it()
+    {
+        var kernel = new SimulatedKernel();
+        await using var sasyncd = kernel.OpenClient(Pid + 1);
+        await using var ike = kernel.OpenClient(Pid);
+        await sasyncd.SetPromiscuousAsync(true, default);
+        await ike.WriteAsync(Add(Pid, 0x1234).Build(), default);
+        Drain(sasyncd);
+
+        Assert.True(kernel.TryExpire(SadbSaType.Esp, 0x1234, Peer, hard: false));
+        Assert.True(kernel.TryExpire(SadbSaType.Esp, 0x1234, Peer, hard: true));
+        Assert.False(kernel.TryExpire(SadbSaType.Esp, 0x1234, Peer, hard: true));
+
+        var expires = Drain(sasyncd).Select(Parse).ToList();
+        Assert.All(expires, e => Assert.Equal((SadbMessageType.Expire, SadbSaType.Esp, 0u), (e.Type, e.Header.SaType, e.Header.Pid)));
+        Assert.Equal(
+            [SadbExtensionType.Sa, SadbExtensionType.LifetimeCurrent, SadbExtensionType.LifetimeSoft, SadbExtensionType.AddressSrc, SadbExtensionType.AddressDst],
+            expires[0].Extensions.Select(e => e.Type));
+        Assert.True(expires[1].Has(SadbExtensionType.LifetimeHard));
+        Assert.Empty(kernel.Sas);
     }
 
     [Fact]
