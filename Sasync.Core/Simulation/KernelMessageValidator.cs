@@ -9,10 +9,13 @@ namespace Sasync.Core.Simulation;
 /// </summary>
 internal static class KernelMessageValidator
 {
-    private const byte SaStateMax = 3;
-    private const byte EncryptMax = 22;
-    private const byte AuthMax = 12;
-    private const byte IdentityTypeMax = 4;
+    // SADB_SASTATE_MAX, SADB_EALG_MAX, SADB_AALG_MAX, SADB_IDENTTYPE_MAX: the last value of each enum.
+    private const byte SaStateMax = (byte)SadbSaState.Dead;
+    private const byte EncryptMax = (byte)SadbEncryptionAlgorithm.XChacha20Poly1305;
+    private const byte AuthMax = (byte)SadbAuthAlgorithm.XChacha20Poly1305;
+    private const byte IdentityTypeMax = (byte)SadbIdentityType.Asn1Dn;
+
+    // PF_TAG_NAME_SIZE (net/pfvar.h).
     private const int TagNameSize = 64;
 
     /// <summary>
