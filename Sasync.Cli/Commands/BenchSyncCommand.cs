@@ -48,6 +48,8 @@ internal static class BenchSyncCommand
                 w.WriteNumber("undemoteAfterEndSnapshotMilliseconds", Math.Round(result.UndemoteAfterEndSnapshotMilliseconds, 3));
                 w.WriteNumber("rssMegabytes", Math.Round(result.RssMegabytes, 1));
                 w.WriteNumber("rssAfterMegabytes", Math.Round(result.RssAfterMegabytes, 1));
+                WriteCost(w, "relayCost", result.Relay);
+                WriteCost(w, "snapshotCost", result.Snapshot);
                 w.WriteEndObject();
             }).ConfigureAwait(false);
             return 0;
@@ -61,8 +63,21 @@ internal static class BenchSyncCommand
               failover   {result.FailoverMilliseconds,12:0.000} ms      carp MASTER to IKE daemon active (median of 5)
               undemote   {result.UndemoteMilliseconds,12:0.000} ms      after the snapshot was in the kernel ({result.UndemoteAfterEndSnapshotMilliseconds:0.0} ms after ENDSNAP)
               memory     {result.RssMegabytes,12:0.0} MB      peak working set ({result.RssAfterMegabytes:0.0} MB at the end)
+              cost       relay {Describe(result.Relay)}; snapshot {Describe(result.Snapshot)}
 
             """)).ConfigureAwait(false);
         return 0;
     }
+
+    private static void WriteCost(System.Text.Json.Utf8JsonWriter w, string name, PhaseCost cost)
+    {
+        w.WriteStartObject(name);
+        w.WriteNumber("cpuSeconds", Math.Round(cost.CpuSeconds, 3));
+        w.WriteNumber("gcPauseSeconds", Math.Round(cost.GcPauseSeconds, 3));
+        w.WriteNumber("allocatedMegabytes", Math.Round(cost.AllocatedMegabytes, 1));
+        w.WriteEndObject();
+    }
+
+    private static string Describe(PhaseCost cost) =>
+        string.Create(CultureInfo.InvariantCulture, $"{cost.CpuSeconds:0.00} s CPU, {cost.GcPauseSeconds:0.00} s GC pauses, {cost.AllocatedMegabytes:N0} MB allocated");
 }

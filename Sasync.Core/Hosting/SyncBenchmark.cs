@@ -15,6 +15,8 @@ namespace Sasync.Core.Hosting;
 /// <param name="UndemoteAfterEndSnapshotMilliseconds">From the joining node's ENDSNAP to its undemote (both the engine's times); includes draining the writes queued for its kernel.</param>
 /// <param name="RssMegabytes">Peak working set of the process.</param>
 /// <param name="RssAfterMegabytes">Working set at the end, with both kernels full.</param>
+/// <param name="Relay">CPU and GC cost of the relay phase (both nodes and both kernels share the process).</param>
+/// <param name="Snapshot">CPU and GC cost of the snapshot phase.</param>
 public sealed record SyncBenchmarkResult(
     int Sas,
     double RelaySeconds,
@@ -25,7 +27,33 @@ public sealed record SyncBenchmarkResult(
     double UndemoteMilliseconds,
     double UndemoteAfterEndSnapshotMilliseconds,
     double RssMegabytes,
-    double RssAfterMegabytes);
+    double RssAfterMegabytes,
+    PhaseCost Relay,
+    PhaseCost Snapshot);
+
+/// <summary>What one phase of a benchmark cost the process.</summary>
+/// <param name="CpuSeconds">Processor time of all threads; twice the wall time means both cores were busy.</param>
+/// <param name="GcPauseSeconds">Time the GC held the managed threads.</param>
+/// <param name="AllocatedMegabytes">Managed memory allocated.</param>
+public sealed record PhaseCost(double CpuSeconds, double GcPauseSeconds, double AllocatedMegabytes)
+{
+    /// <summary>Starts measuring; the returned function gives the cost since then.</summary>
+    public static Func<PhaseCost> Start()
+    {
+        using var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var pause = GC.GetTotalPauseDuration();
+        var allocated = GC.GetTotalAllocatedBytes();
+        return () =>
+        {
+            using var now = Process.GetCurrentProcess();
+            return new PhaseCost(
+                (now.TotalProcessorTime - cpu).TotalSeconds,
+                (GC.GetTotalPauseDuration() - pause).TotalSeconds,
+                (GC.GetTotalAllocatedBytes() - allocated) / 1048576.0);
+        };
+    }
+}
 
 /// <summary>
 /// Two nodes over loopback: live relay, snapshot to a rebooted peer, undemote, failover and memory,
@@ -53,6 +81,7 @@ public static class SyncBenchmark
 
         // Relay: ADDs as fast as the MASTER's kernel takes them, until the slave's kernel has them all.
         var clock = Stopwatch.StartNew();
+        var relayCost = PhaseCost.Start();
         await ClusterWorkload.AddSasAsync(master, 0, sas, cancellationToken).ConfigureAwait(false);
         var inject = clock.Elapsed.TotalSeconds;
         if (!await Wait(() => ValueTask.FromResult(slave.Host.Kernel.SaCount >= sas)).ConfigureAwait(false))
@@ -61,6 +90,7 @@ public static class SyncBenchmark
         }
 
         var relay = clock.Elapsed.TotalSeconds;
+        var relayCosts = relayCost();
         await ClusterWorkload.AddFlowsAsync(master, 0, sas, cancellationToken).ConfigureAwait(false);
         if (!await Wait(() => ValueTask.FromResult(slave.Host.Kernel.FlowCount >= sas)).ConfigureAwait(false))
         {
@@ -70,6 +100,7 @@ public static class SyncBenchmark
         // Snapshot: the slave reboots empty and gets everything from the MASTER.
         await slave.StopAsync().ConfigureAwait(false);
         clock.Restart();
+        var snapshotCost = PhaseCost.Start();
         await slave.RebootAsync(cancellationToken).ConfigureAwait(false);
         if (!await Wait(() => ValueTask.FromResult(slave.Host.Kernel.SaCount >= sas && slave.Host.Kernel.FlowCount >= sas)).ConfigureAwait(false))
         {
@@ -77,6 +108,7 @@ public static class SyncBenchmark
         }
 
         var snapshot = clock.Elapsed.TotalSeconds;
+        var snapshotCosts = snapshotCost();
         var kernelFullAt = DateTimeOffset.UtcNow;
         EngineStatusView? released = null;
         if (!await Wait(async () =>
@@ -137,7 +169,9 @@ public static class SyncBenchmark
             (released!.ReleasedAt - kernelFullAt).TotalMilliseconds,
             (released.ReleasedAt - released.EndSnapshotAt).TotalMilliseconds,
             process.PeakWorkingSet64 / 1048576.0,
-            process.WorkingSet64 / 1048576.0), null);
+            process.WorkingSet64 / 1048576.0,
+            relayCosts,
+            snapshotCosts), null);
     }
 
     private sealed record EngineStatusView(DateTimeOffset ReleasedAt, DateTimeOffset EndSnapshotAt);
