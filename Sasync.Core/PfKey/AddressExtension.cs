@@ -27,6 +27,24 @@ public readonly record struct AddressExtension(SadbExtensionType Type, IPAddress
     public static bool TryRead(PfKeyExtension extension, out AddressExtension address, out PfKeyError error)
     {
         address = default;
+        if (!TryCheck(extension, out error))
+        {
+            return false;
+        }
+
+        if (!SockAddr.TryRead(extension.Span[HeaderSize..], out var ip, out var port))
+        {
+            error = new PfKeyError(HeaderSize, $"{PfKeyNames.ExtensionTypeName(extension.Type)} sockaddr cannot be read");
+            return false;
+        }
+
+        address = new AddressExtension(extension.Type, ip, port);
+        return true;
+    }
+
+    /// <summary>The checks of <see cref="TryRead"/> without making the <see cref="IPAddress"/> (the parse hot path).</summary>
+    public static bool TryCheck(PfKeyExtension extension, out PfKeyError error)
+    {
         if (!ExtensionLayout.TryCheckType(extension, "an address", out error, Types)
             || !TryCheckSockAddrFraming(extension, out error))
         {
@@ -52,13 +70,6 @@ public readonly record struct AddressExtension(SadbExtensionType Type, IPAddress
             return false;
         }
 
-        if (!SockAddr.TryRead(sockaddr, out var ip, out var port))
-        {
-            error = new PfKeyError(HeaderSize, $"{PfKeyNames.ExtensionTypeName(extension.Type)} sockaddr cannot be read");
-            return false;
-        }
-
-        address = new AddressExtension(extension.Type, ip, port);
         return true;
     }
 

@@ -9,16 +9,21 @@ public static class PfKeyExtensionReader
     /// family other than AF_INET/AF_INET6 come back as the raw <see cref="PfKeyExtension"/> itself,
     /// after the checks that apply to them.
     /// </summary>
-    public static bool TryRead(PfKeyExtension extension, out IPfKeyExtensionWriter typed, out PfKeyError error) =>
-        TryRead(extension, materialize: true, out typed, out error);
+    public static bool TryRead(PfKeyExtension extension, out IPfKeyExtensionWriter typed, out PfKeyError error)
+    {
+        var ok = TryRead(extension, materialize: true, out var value, out error);
+        typed = value ?? extension;
+        return ok;
+    }
 
     /// <summary>The checks of <see cref="TryRead(PfKeyExtension, out IPfKeyExtensionWriter, out PfKeyError)"/> without keeping the typed record (no boxing; the parse hot path).</summary>
     public static bool TryValidate(PfKeyExtension extension, out PfKeyError error) =>
         TryRead(extension, materialize: false, out _, out error);
 
-    private static bool TryRead(PfKeyExtension extension, bool materialize, out IPfKeyExtensionWriter typed, out PfKeyError error)
+    // typed stays null when nothing was materialized: boxing the raw extension here would allocate on every validation.
+    private static bool TryRead(PfKeyExtension extension, bool materialize, out IPfKeyExtensionWriter? typed, out PfKeyError error)
     {
-        typed = extension;
+        typed = null;
         switch (extension.Type)
         {
             case SadbExtensionType.Sa or SadbExtensionType.XSa2:
@@ -33,8 +38,14 @@ public static class PfKeyExtensionReader
                 }
 
                 var family = AddressExtension.ReadFamily(extension);
-                return family is not (SockAddr.AfInet or SockAddr.AfInet6)
-                    || Box(AddressExtension.TryRead(extension, out var address, out error), address, ref typed, materialize);
+                if (family is not (SockAddr.AfInet or SockAddr.AfInet6))
+                {
+                    return true;
+                }
+
+                return materialize
+                    ? Box(AddressExtension.TryRead(extension, out var address, out error), address, ref typed, materialize)
+                    : AddressExtension.TryCheck(extension, out error);
             case SadbExtensionType.KeyAuth or SadbExtensionType.KeyEncrypt:
                 return Box(KeyExtension.TryRead(extension, out var key, out error), key, ref typed, materialize);
             case SadbExtensionType.IdentitySrc or SadbExtensionType.IdentityDst:
@@ -77,7 +88,7 @@ public static class PfKeyExtensionReader
         }
     }
 
-    private static bool Box<T>(bool ok, T value, ref IPfKeyExtensionWriter typed, bool materialize)
+    private static bool Box<T>(bool ok, T value, ref IPfKeyExtensionWriter? typed, bool materialize)
         where T : IPfKeyExtensionWriter
     {
         if (ok && materialize)

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 
 namespace Sasync.Core.PfKey;
 
@@ -85,21 +87,52 @@ public sealed class PfKeyMessage
     public static bool TryParse(ReadOnlyMemory<byte> bytes, [NotNullWhen(true)] out PfKeyMessage? message, out PfKeyError error)
     {
         message = null;
-        var span = bytes.Span;
+        if (!TryCheckHeader(bytes.Span, out var header, out error))
+        {
+            return false;
+        }
+
+        var extensions = new PfKeyExtension[CountExtensions(bytes.Span)];
+        if (!TryWalk(bytes, extensions, out var count, out error))
+        {
+            return false;
+        }
+
+        // The count walk and the checking walk agree on every message that passes the checks.
+        Debug.Assert(count == extensions.Length);
+        message = new PfKeyMessage(header, ImmutableCollectionsMarshal.AsImmutableArray(extensions), bytes);
+        return true;
+    }
+
+    /// <summary>The checks of <see cref="TryParse"/> without keeping anything: no allocation, for messages only passed on.</summary>
+    public static bool TryValidate(ReadOnlyMemory<byte> bytes, out SadbHeader header, out PfKeyError error) =>
+        TryCheckHeader(bytes.Span, out header, out error) && TryWalk(bytes, null, out _, out error);
+
+    private static bool TryCheckHeader(ReadOnlySpan<byte> span, out SadbHeader header, out PfKeyError error)
+    {
+        header = default;
         if (span.Length < SadbHeader.Size)
         {
             error = new PfKeyError(0, $"message of {span.Length} bytes is shorter than the 16-byte header");
             return false;
         }
 
-        var header = SadbHeader.Read(span);
+        header = SadbHeader.Read(span);
         if (header.ByteLength != span.Length)
         {
             error = new PfKeyError(4, $"header length {header.Length} (x8 = {header.ByteLength} bytes) does not match the {span.Length} bytes given");
             return false;
         }
 
-        var extensions = ImmutableArray.CreateBuilder<PfKeyExtension>();
+        error = default;
+        return true;
+    }
+
+    // Checks every extension; stores them in `into` when given (sized by CountExtensions).
+    private static bool TryWalk(ReadOnlyMemory<byte> bytes, PfKeyExtension[]? into, out int count, out PfKeyError error)
+    {
+        var span = bytes.Span;
+        count = 0;
         ulong seen0 = 0, seen1 = 0; // bit sets of extension types seen, 0..127
         var offset = SadbHeader.Size;
         while (offset < span.Length)
@@ -137,7 +170,7 @@ public sealed class PfKeyMessage
 
                 seen |= bit;
             }
-            else if (extensions.Any(e => (ushort)e.Type == type))
+            else if (AppearsBefore(span, offset, type))
             {
                 error = new PfKeyError(offset, $"extension {type} appears twice");
                 return false;
@@ -150,13 +183,51 @@ public sealed class PfKeyMessage
                 return false;
             }
 
-            extensions.Add(extension);
+            if (into is not null)
+            {
+                into[count] = extension;
+            }
+
+            count++;
             offset += units * 8;
         }
 
-        message = new PfKeyMessage(header, extensions.ToImmutable(), bytes);
         error = default;
         return true;
+    }
+
+    // Types beyond the bit sets are not defined by pfkeyv2.h, so this rescan is rare.
+    private static bool AppearsBefore(ReadOnlySpan<byte> message, int end, ushort type)
+    {
+        for (var offset = SadbHeader.Size; offset < end; offset += PfKeyExtension.ReadLengthInUnits(message[offset..]) * 8)
+        {
+            if (BinaryPrimitives.ReadUInt16LittleEndian(message[(offset + 2)..]) == type)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // A first walk over the extension lengths, so that the parse allocates one array of the right size.
+    private static int CountExtensions(ReadOnlySpan<byte> message)
+    {
+        var count = 0;
+        var offset = SadbHeader.Size;
+        while (message.Length - offset >= PfKeyExtension.HeaderSize)
+        {
+            var units = PfKeyExtension.ReadLengthInUnits(message[offset..]);
+            if (units == 0)
+            {
+                break;
+            }
+
+            count++;
+            offset += units * 8;
+        }
+
+        return count;
     }
 
     /// <summary>
@@ -168,44 +239,28 @@ public sealed class PfKeyMessage
     public static bool TryParseDump(ReadOnlyMemory<byte> dump, out ImmutableArray<PfKeyMessage> messages, out PfKeyError error)
     {
         var builder = ImmutableArray.CreateBuilder<PfKeyMessage>();
+        var reader = new PfKeyDumpReader(dump);
         error = default;
         var failed = false;
-        var offset = 0;
-        while (dump.Length - offset >= SadbHeader.Size)
+        while (true)
         {
-            var length = SadbHeader.Read(dump.Span[offset..]).ByteLength;
-            if (length == 0)
+            switch (reader.Next(out var record, out var recordError))
             {
-                break;
+                case DumpRecordStatus.Record:
+                    builder.Add(record!);
+                    continue;
+                case DumpRecordStatus.BadRecord or DumpRecordStatus.Broken when !failed:
+                    failed = true;
+                    error = recordError;
+                    continue;
+                case DumpRecordStatus.BadRecord:
+                    continue;
             }
 
-            if (length > dump.Length - offset)
-            {
-                messages = builder.ToImmutable();
-                error = failed ? error : new PfKeyError(offset, $"dump record of {length} bytes runs past the end of the dump");
-                return false;
-            }
-
-            if (TryParse(dump.Slice(offset, length), out var message, out var inner))
-            {
-                builder.Add(message);
-            }
-            else if (!failed)
-            {
-                failed = true;
-                error = inner with { Offset = offset + inner.Offset };
-            }
-
-            offset += length;
+            break;
         }
 
         messages = builder.ToImmutable();
-        if (!failed && offset < dump.Length && SadbHeader.Size > dump.Length - offset && dump.Span[offset..].ContainsAnyExcept((byte)0))
-        {
-            error = new PfKeyError(offset, $"{dump.Length - offset} bytes left over after the last dump record");
-            return false;
-        }
-
         return !failed;
     }
 }

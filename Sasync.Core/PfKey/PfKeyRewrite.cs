@@ -16,6 +16,15 @@ public static class PfKeyRewrite
     /// </summary>
     public static byte[] Rebuild(PfKeyMessage source, SadbHeader header, FrozenSet<SadbExtensionType>? allowed = null)
     {
+        var bytes = new byte[RebuiltLength(source, allowed)];
+        RebuildInto(source, header, allowed, bytes);
+        return bytes;
+    }
+
+    /// <summary>How long <see cref="Rebuild"/>'s result is: the header and the extensions kept.</summary>
+    public static int RebuiltLength(PfKeyMessage source, FrozenSet<SadbExtensionType>? allowed)
+    {
+        ArgumentNullException.ThrowIfNull(source);
         var length = SadbHeader.Size;
         foreach (var extension in source.Extensions)
         {
@@ -25,19 +34,25 @@ public static class PfKeyRewrite
             }
         }
 
-        var bytes = new byte[length];
-        (header with { Length = (ushort)(length / 8) }).WriteTo(bytes);
+        return length;
+    }
+
+    /// <summary><see cref="Rebuild"/> into <paramref name="destination"/>, which holds at least <see cref="RebuiltLength"/> bytes; returns that length.</summary>
+    public static int RebuildInto(PfKeyMessage source, SadbHeader header, FrozenSet<SadbExtensionType>? allowed, Span<byte> destination)
+    {
+        var length = RebuiltLength(source, allowed);
+        (header with { Length = (ushort)(length / 8) }).WriteTo(destination);
         var offset = SadbHeader.Size;
         foreach (var extension in source.Extensions)
         {
             if (allowed is null || allowed.Contains(extension.Type))
             {
-                extension.Span.CopyTo(bytes.AsSpan(offset));
+                extension.Span.CopyTo(destination[offset..]);
                 offset += extension.Bytes.Length;
             }
         }
 
-        return bytes;
+        return length;
     }
 
     /// <summary>
@@ -56,14 +71,14 @@ public static class PfKeyRewrite
     /// </summary>
     public static bool TryPrepareForKernel(ReadOnlyMemory<byte> plaintext, uint pid, uint sequence, [NotNullWhen(true)] out byte[]? message, out PfKeyError error)
     {
-        if (!PfKeyMessage.TryParse(plaintext, out var parsed, out error))
+        if (!PfKeyMessage.TryValidate(plaintext, out var header, out error))
         {
             message = null;
             return false;
         }
 
         message = plaintext.ToArray();
-        (parsed.Header with { Sequence = sequence, Pid = pid }).WriteTo(message);
+        (header with { Sequence = sequence, Pid = pid }).WriteTo(message);
         return true;
     }
 }

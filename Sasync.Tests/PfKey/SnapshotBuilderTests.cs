@@ -131,7 +131,7 @@ public class SnapshotBuilderTests
     public void Empty_dumps_give_only_the_flush()
     {
         var snapshot = SnapshotBuilder.Build(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, Context());
-        Assert.Equal(SnapshotBuilder.Flush(), Assert.Single(snapshot.Messages).ToArray());
+        Assert.Equal(SnapshotCursor.Flush(), Assert.Single(snapshot.Messages).ToArray());
         Assert.Empty(SnapshotBuilder.Build(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never)).Messages);
     }
 
@@ -145,7 +145,7 @@ public class SnapshotBuilderTests
 
         Assert.Equal(1, snapshot.SaCount);
         Assert.Contains("4096", Assert.Single(snapshot.Errors).Message, StringComparison.Ordinal);
-        Assert.All(snapshot.Messages, m => Assert.True(m.Length <= SnapshotBuilder.MaxMessageLength));
+        Assert.All(snapshot.Messages, m => Assert.True(m.Length <= SnapshotCursor.MaxMessageLength));
     }
 
     [Fact]
