@@ -259,6 +259,9 @@ public sealed partial class SyncNode : IAsyncDisposable
                 }
 
                 break;
+            case AwaitPeerDrain drain:
+                AwaitDrain(drain);
+                break;
             case ConnectMissingPeers:
                 _network.DialNow();
                 break;
@@ -289,6 +292,28 @@ public sealed partial class SyncNode : IAsyncDisposable
         }
     }
 
+    private void AwaitDrain(AwaitPeerDrain request)
+    {
+        var drained = new PeerDrained(request.Peer, request.SnapshotId);
+        if (_activeLinks.TryGetValue(request.Peer, out var link))
+        {
+            _network.NotifyWhenDrained(request.Peer, link, () => Post(drained));
+        }
+        else
+        {
+            Post(drained);
+        }
+    }
+
+    // For callbacks on other threads (timers, drained links), which must not block.
+    private void Post(object item)
+    {
+        if (!_inbox.Writer.TryWrite(item))
+        {
+            _ = _inbox.Writer.WriteAsync(item, _stop.Token).AsTask();
+        }
+    }
+
     private void Arm(ArmTimer arm)
     {
         if (_timers.Remove(arm.Timer, out var old))
@@ -298,13 +323,7 @@ public sealed partial class SyncNode : IAsyncDisposable
 
         var which = arm.Timer;
         _timers[which] = _time.CreateTimer(
-            _ =>
-            {
-                if (!_inbox.Writer.TryWrite(new TimerFired(which)))
-                {
-                    _ = _inbox.Writer.WriteAsync(new TimerFired(which), _stop.Token).AsTask();
-                }
-            },
+            _ => Post(new TimerFired(which)),
             null,
             arm.Delay < TimeSpan.Zero ? TimeSpan.Zero : arm.Delay,
             Timeout.InfiniteTimeSpan);

@@ -14,11 +14,15 @@ namespace Sasync.Core.Net;
 internal sealed class PeerLink : IAsyncDisposable
 {
     private const int CoalesceBytes = 64 * 1024;
+    private const long MaxDrainedBytes = 1024 * 1024;
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly Channel<OutgoingFrame> _queue;
     private readonly long _maxQueuedBytes;
+    // At or below this many queued bytes the link counts as drained: enough left to keep the socket busy.
+    private readonly long _drainedBytes;
+    private Action? _drained;
     private readonly CancellationTokenSource _stop = new();
     private long _queuedBytes;
     private Task _reader = Task.CompletedTask;
@@ -35,6 +39,7 @@ internal sealed class PeerLink : IAsyncDisposable
         OpenedAt = openedAt;
         Remote = (IPEndPoint)socket.RemoteEndPoint!;
         _maxQueuedBytes = maxQueuedBytes;
+        _drainedBytes = Math.Min(maxQueuedBytes / 4, MaxDrainedBytes);
         _stream = new NetworkStream(socket, ownsSocket: false);
         _queue = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true });
     }
@@ -82,6 +87,21 @@ internal sealed class PeerLink : IAsyncDisposable
 
         return true;
     }
+
+    /// <summary>
+    /// Runs <paramref name="drained"/> once, when few enough bytes are queued (at once if that is
+    /// already so) or when the link closes. A newer request replaces one not yet run.
+    /// </summary>
+    public void NotifyWhenDrained(Action drained)
+    {
+        Volatile.Write(ref _drained, drained);
+        if (QueuedBytes <= _drainedBytes || Volatile.Read(ref _closed) != 0)
+        {
+            FireDrained();
+        }
+    }
+
+    private void FireDrained() => Interlocked.Exchange(ref _drained, null)?.Invoke();
 
     private async Task ReadLoopAsync(IFrameDecoder decoder, Func<PeerNetworkEvent, ValueTask> deliver, Action<PeerLink, string> closed)
     {
@@ -154,7 +174,10 @@ internal sealed class PeerLink : IAsyncDisposable
                 }
 
                 await _stream.WriteAsync(batch.WrittenMemory, _stop.Token).ConfigureAwait(false);
-                Interlocked.Add(ref _queuedBytes, -cost);
+                if (Interlocked.Add(ref _queuedBytes, -cost) <= _drainedBytes && Volatile.Read(ref _drained) is not null)
+                {
+                    FireDrained();
+                }
             }
         }
         catch (OperationCanceledException)
@@ -188,6 +211,7 @@ internal sealed class PeerLink : IAsyncDisposable
         await Task.WhenAll(_reader, _writer).ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
+        FireDrained();
     }
 }
 

@@ -163,6 +163,29 @@ public sealed partial class PeerNetwork : IAsyncDisposable
         return false;
     }
 
+    /// <summary>
+    /// Runs <paramref name="drained"/> once session <paramref name="linkId"/> of a peer has written most
+    /// of what is queued for it, or when it closes; at once when that session is already gone.
+    /// </summary>
+    public void NotifyWhenDrained(string peer, long linkId, Action drained)
+    {
+        ArgumentNullException.ThrowIfNull(drained);
+        PeerLink? link;
+        lock (_lock)
+        {
+            link = _slots.GetValueOrDefault(peer)?.Active;
+        }
+
+        if (link is not null && link.Id == linkId)
+        {
+            link.NotifyWhenDrained(drained);
+        }
+        else
+        {
+            drained();
+        }
+    }
+
     /// <summary>Bytes waiting to be written to a peer (0 when it has no session).</summary>
     public long QueuedBytes(string peer)
     {

@@ -21,6 +21,12 @@ public sealed record SendPfKey(string Peer, ReadOnlyMemory<byte> Message) : Engi
 /// </summary>
 public sealed record WriteToKernel(string Peer, ReadOnlyMemory<byte> Message) : EngineEffect;
 
+/// <summary>
+/// More of the snapshot <paramref name="SnapshotId"/> waits for <paramref name="Peer"/>: answer with
+/// <see cref="PeerDrained"/> once the frames queued for it are mostly written (or the session is gone).
+/// </summary>
+public sealed record AwaitPeerDrain(string Peer, long SnapshotId) : EngineEffect;
+
 /// <summary>Turn promiscuous mode of our PF_KEY socket on (MASTER) or off.</summary>
 public sealed record SetPromiscuous(bool Enabled) : EngineEffect;
 

@@ -59,3 +59,6 @@ public sealed record KernelWriteCompleted(string Peer, SadbMessageType Type, str
 /// <paramref name="RequestId"/> is the id the request carried.
 /// </summary>
 public sealed record KernelDumpCompleted(string Peer, long RequestId, KernelDump? Dump, string? Error) : EngineEvent;
+
+/// <summary>The answer to <see cref="AwaitPeerDrain"/>: the peer's send queue has room for the next snapshot chunk.</summary>
+public sealed record PeerDrained(string Peer, long SnapshotId) : EngineEvent;

@@ -21,6 +21,13 @@ public sealed record EngineOptions
     /// </summary>
     public int MaxHeldRelays { get; init; } = 1024;
 
+    /// <summary>
+    /// Snapshot messages sent at a time; the next chunk follows once the peer's send queue has
+    /// drained (<see cref="AwaitPeerDrain"/>), so a big SADB neither waits to be built whole nor
+    /// overflows the queue.
+    /// </summary>
+    public int SnapshotChunkMessages { get; init; } = 1024;
+
     /// <summary>Bad frames tolerated in one session before the engine asks the host to close it.</summary>
     public int MaxBadFramesPerSession { get; init; } = 32;
 }

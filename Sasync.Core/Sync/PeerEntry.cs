@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using Sasync.Core.PfKey;
 
 namespace Sasync.Core.Sync;
 
@@ -48,6 +49,12 @@ internal sealed class PeerSession(PeerDirection direction, ImmutableArray<IPAddr
 
     /// <summary>The id of the dump we wait for; null when no dump is outstanding.</summary>
     public long? PendingDumpId { get; set; }
+
+    /// <summary>The snapshot being sent in chunks; null when none is.</summary>
+    public SnapshotCursor? Snapshot { get; set; }
+
+    /// <summary>The id of the dump <see cref="Snapshot"/> comes from, which its pacing events carry.</summary>
+    public long SnapshotId { get; set; }
 
     /// <summary>Relayed messages held back until the snapshot is sent.</summary>
     public List<ReadOnlyMemory<byte>> HeldRelays { get; } = [];

@@ -38,6 +38,7 @@ public sealed class SyncEngine
     private readonly Dictionary<DaemonKind, DaemonState> _daemons = [];
     private readonly Dictionary<FilterReason, long> _filtered = [];
     private List<EngineEffect> _effects = [];
+    private readonly List<ReadOnlyMemory<byte>> _snapshotChunk = [];
 
     private DateTimeOffset? _startedAt;
     private bool _demotionHeld;
@@ -126,6 +127,7 @@ public sealed class SyncEngine
             case DaemonControlCompleted completed: OnDaemonControlCompleted(completed); break;
             case KernelWriteCompleted written: OnKernelWriteCompleted(written); break;
             case KernelDumpCompleted dumped: OnKernelDumpCompleted(dumped); break;
+            case PeerDrained drained: OnPeerDrained(drained); break;
             default: Emit(new Log(LogLevel.Warning, $"engine: unknown event {engineEvent.GetType().Name} ignored")); break;
         }
 
@@ -188,6 +190,7 @@ public sealed class SyncEngine
             {
                 FlushHeldRelays(peer);
                 peer.Session!.PendingDumpId = null;
+                peer.Session.Snapshot = null;
                 peer.Session.SnapshotStarted = false;
             }
         }
@@ -637,13 +640,21 @@ public sealed class SyncEngine
         foreach (var peer in ConnectedPeers())
         {
             var session = peer.Session!;
-            if (session.PendingDumpId is null)
+            if (session.PendingDumpId is null && session.Snapshot is null)
             {
                 SendPfKey(peer, bytes);
             }
             else if (session.HeldRelays.Count < _options.MaxHeldRelays)
             {
                 session.HeldRelays.Add(bytes);
+            }
+            else if (session.Snapshot is not null)
+            {
+                // Changes pile up faster than the paced snapshot goes out: send the rest of it now,
+                // then the changes, rather than start over and risk never finishing.
+                session.HeldRelays.Add(bytes);
+                Emit(new Log(LogLevel.Information, $"engine: more than {_options.MaxHeldRelays} changes during the snapshot for {peer.Name}; sending the rest of it at once"));
+                SendSnapshotChunk(peer, int.MaxValue);
             }
             else
             {
@@ -703,24 +714,57 @@ public sealed class SyncEngine
             return;
         }
 
-        var snapshot = SnapshotBuilder.Build(dumped.Dump.Sadb, dumped.Dump.Spd, FilterContext());
-        foreach (var error in snapshot.Errors)
+        session.Snapshot = new SnapshotCursor(dumped.Dump.Sadb, dumped.Dump.Spd, FilterContext());
+        session.SnapshotId = dumped.RequestId;
+        SendSnapshotChunk(peer, _options.SnapshotChunkMessages);
+    }
+
+    private void OnPeerDrained(PeerDrained drained)
+    {
+        if (!_peers.TryGetValue(drained.Peer, out var peer) || peer.Session is not { Snapshot: not null } session
+            || session.SnapshotId != drained.SnapshotId || !IsMaster)
         {
-            _dumpErrors++;
-            Emit(new Log(LogLevel.Warning, $"engine: malformed kernel dump: {error}"));
+            return; // the snapshot it paced was finished, replaced or given up
         }
 
-        foreach (var message in snapshot.Messages)
+        SendSnapshotChunk(peer, _options.SnapshotChunkMessages);
+    }
+
+    // A big snapshot goes out in chunks, each once the peer's send queue has drained, so that sending
+    // starts before the whole snapshot is built and the queue stays within its budget. Relays wait
+    // in HeldRelays until ENDSNAP, as during the dump.
+    private void SendSnapshotChunk(PeerEntry peer, int maxMessages)
+    {
+        var session = peer.Session!;
+        var cursor = session.Snapshot!;
+        var errorsBefore = cursor.Errors.Count;
+        _snapshotChunk.Clear();
+        cursor.Next(maxMessages, _snapshotChunk);
+        for (var i = errorsBefore; i < cursor.Errors.Count; i++)
+        {
+            _dumpErrors++;
+            Emit(new Log(LogLevel.Warning, $"engine: malformed kernel dump: {cursor.Errors[i]}"));
+        }
+
+        foreach (var message in _snapshotChunk)
         {
             SendPfKey(peer, message);
         }
 
+        _snapshotChunk.Clear();
+        if (!cursor.IsComplete)
+        {
+            Emit(new AwaitPeerDrain(peer.Name, session.SnapshotId));
+            return;
+        }
+
+        session.Snapshot = null;
         FlushHeldRelays(peer);
         SendControl(peer, ControlMessage.EndSnapshot);
         peer.SnapshotsSent++;
         peer.LastSnapshotSentAt = _time.GetUtcNow();
-        Emit(new Log(LogLevel.Information, $"engine: snapshot sent to {peer.Name}: {snapshot.SaCount} SAs, {snapshot.FlowCount} flows"
-            + (snapshot.Skipped.IsEmpty ? "" : $", skipped {string.Join(", ", snapshot.Skipped.Select(s => $"{s.Value} {s.Key}"))}")));
+        Emit(new Log(LogLevel.Information, $"engine: snapshot sent to {peer.Name}: {cursor.SaCount} SAs, {cursor.FlowCount} flows"
+            + (cursor.Skipped.Count == 0 ? "" : $", skipped {string.Join(", ", cursor.Skipped.Select(s => $"{s.Value} {s.Key}"))}")));
     }
 
     private void Emit(EngineEffect effect) => _effects.Add(effect);
