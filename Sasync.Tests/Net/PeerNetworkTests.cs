@@ -298,4 +298,41 @@ public sealed class PeerNetworkTests : IAsyncDisposable
         Assert.Contains("cannot keep up", down.Reason, StringComparison.Ordinal);
         Assert.Equal(1, a.Network.SlowPeerDrops);
     }
+
+    [Fact]
+    public async Task A_drain_request_is_answered_once_the_peer_reads_what_was_queued()
+    {
+        using var slow = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        slow.Bind(new IPEndPoint(LoopbackPorts.Node(2), _port));
+        slow.Listen(1);
+        var a = Start(1, maxQueued: 256 * 1024, peers: 2);
+        using var accepted = await slow.AcceptAsync();
+        var up = await a.NextAsync<PeerLinkUp>();
+
+        // Fill the socket buffers until frames wait in the queue, well above the drained mark (a quarter).
+        var payload = Text(new string('x', 900));
+        while (a.Network.QueuedBytes("127.0.0.2") < 128 * 1024)
+        {
+            Assert.True(a.Network.Send("127.0.0.2", up.LinkId, WireMessageType.PfKey, payload));
+        }
+
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        a.Network.NotifyWhenDrained("127.0.0.2", up.LinkId, () => drained.SetResult());
+        Assert.False(drained.Task.IsCompleted);
+
+        var buffer = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(Patience);
+        Task<int>? receive = null;
+        while (!drained.Task.IsCompleted)
+        {
+            receive ??= accepted.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).AsTask();
+            await Task.WhenAny(drained.Task, receive).WaitAsync(timeout.Token);
+            receive = receive.IsCompleted ? null : receive;
+        }
+
+        Assert.True(a.Network.QueuedBytes("127.0.0.2") <= 64 * 1024);
+        var unknown = false;
+        a.Network.NotifyWhenDrained("127.0.0.2", up.LinkId + 1000, () => unknown = true);
+        Assert.True(unknown); // no such session: answered at once, so a paced snapshot never waits for nothing
+    }
 }

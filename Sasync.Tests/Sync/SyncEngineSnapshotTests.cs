@@ -94,6 +94,97 @@ public class SyncEngineSnapshotTests
     }
 
     [Fact]
+    public void A_snapshot_bigger_than_a_chunk_goes_out_in_chunks_each_after_the_peer_drained()
+    {
+        var whole = new EngineHarness();
+        whole.Start(LinkState.Up);
+        var wholeRequest = whole.AwaitSnapshot("peer-a");
+        var expected = PfKeyTo("peer-a", whole.Handle(new KernelDumpCompleted("peer-a", wholeRequest.RequestId, Dump, null)));
+
+        var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, SnapshotChunkMessages = 2 });
+        h.Start(LinkState.Up);
+        var request = h.AwaitSnapshot("peer-a");
+        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null));
+        var sent = new List<byte[]>();
+        var chunks = 0;
+        while (effects.OfType<AwaitPeerDrain>().SingleOrDefault() is { } wait)
+        {
+            Assert.Equal(new AwaitPeerDrain("peer-a", request.RequestId), wait);
+            Assert.Empty(ControlsTo("peer-a", effects));
+            Assert.InRange(PfKeyTo("peer-a", effects).Count, 0, 2);
+            sent.AddRange(PfKeyTo("peer-a", effects));
+            Assert.InRange(++chunks, 1, 10);
+            effects = h.Handle(new PeerDrained("peer-a", wait.SnapshotId));
+        }
+
+        sent.AddRange(PfKeyTo("peer-a", effects));
+        Assert.True(chunks >= 2);
+        Assert.Equal(expected, sent);
+        Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", effects));
+        Assert.Equal(1, h.Engine.Status.Peers.Single().SnapshotsSent);
+    }
+
+    [Fact]
+    public void Changes_seen_between_chunks_are_held_until_the_last_chunk()
+    {
+        var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, SnapshotChunkMessages = 1 });
+        h.Start(LinkState.Up);
+        var request = h.AwaitSnapshot("peer-a");
+        Assert.Single(PfKeyTo("peer-a", h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null))));
+        var delete = Message(SadbMessageType.Delete, SadbSaType.Esp, 1, IkePid, Sa(1), Address(SadbExtensionType.AddressDst, "192.0.2.2"));
+
+        Assert.Empty(PfKeyTo("peer-a", h.Kernel(Wrap(IkePid, delete))));
+        var rest = new List<EngineEffect>();
+        for (var i = 0; i < 10 && !ControlsTo("peer-a", rest).Contains(ControlMessage.EndSnapshot); i++)
+        {
+            rest.AddRange(h.Handle(new PeerDrained("peer-a", request.RequestId)));
+        }
+
+        var sends = rest.Where(e => e is SendPfKey or SendControl).ToList();
+        Assert.Equal(5, sends.Count); // two SAs and the flow after the FLUSH, the DELETE, ENDSNAP
+        Assert.Equal(delete, ((SendPfKey)sends[^2]).Message.ToArray());
+        Assert.Equal(new SendControl("peer-a", ControlMessage.EndSnapshot), sends[^1]);
+    }
+
+    [Fact]
+    public void Too_many_changes_between_chunks_send_the_rest_of_the_snapshot_at_once()
+    {
+        var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, SnapshotChunkMessages = 1, MaxHeldRelays = 1 });
+        h.Start(LinkState.Up);
+        var request = h.AwaitSnapshot("peer-a");
+        h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null));
+        var first = EspSa(SadbMessageType.Add, 11, IkePid);
+        var second = EspSa(SadbMessageType.Add, 12, IkePid);
+        Assert.Empty(PfKeyTo("peer-a", h.Kernel(Wrap(IkePid, first))));
+
+        var effects = h.Kernel(Wrap(IkePid, second));
+
+        Assert.DoesNotContain(effects, e => e is RequestKernelDump or AwaitPeerDrain);
+        var sent = PfKeyTo("peer-a", effects);
+        Assert.Equal(5, sent.Count); // two SAs and the flow, then both changes in order
+        Assert.Equal([first, second], sent[^2..]);
+        Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", effects));
+        Assert.Empty(h.Handle(new PeerDrained("peer-a", request.RequestId)));
+    }
+
+    [Fact]
+    public void A_drain_report_for_a_snapshot_that_is_gone_sends_nothing()
+    {
+        var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, SnapshotChunkMessages = 1 });
+        h.Start(LinkState.Up);
+        var request = h.AwaitSnapshot("peer-a");
+        h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null));
+
+        Assert.Empty(h.Handle(new PeerDrained("peer-a", request.RequestId + 1)));
+        Assert.Empty(h.Handle(new PeerDrained("peer-b", request.RequestId)));
+        h.Handle(new PeerDisconnected("peer-a", "gone"));
+        Assert.Empty(h.Handle(new PeerDrained("peer-a", request.RequestId)));
+        var again = h.AwaitSnapshot("peer-a");
+        Assert.Empty(h.Handle(new PeerDrained("peer-a", request.RequestId)));
+        Assert.NotEmpty(PfKeyTo("peer-a", h.Handle(new KernelDumpCompleted("peer-a", again.RequestId, Dump, null))));
+    }
+
+    [Fact]
     public void Becoming_master_sends_a_snapshot_to_peers_whose_state_is_known_once_per_master_period()
     {
         var h = new EngineHarness();
