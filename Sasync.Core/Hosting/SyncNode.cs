@@ -17,6 +17,7 @@ namespace Sasync.Core.Hosting;
 public sealed partial class SyncNode : IAsyncDisposable
 {
     private const int InboxCapacity = 8192;
+    private const int MaxKernelBatch = 256;
 
     private readonly SyncSettings _settings;
     private readonly NodePlatform _platform;
@@ -34,6 +35,12 @@ public sealed partial class SyncNode : IAsyncDisposable
     private readonly Channel<object> _inbox = Channel.CreateBounded<object>(
         new BoundedChannelOptions(InboxCapacity) { SingleReader = true });
     private readonly Channel<KernelOperation> _kernelQueue = Channel.CreateUnbounded<KernelOperation>(new UnboundedChannelOptions { SingleReader = true });
+    // Operations handed to the kernel loop and not finished: while there are any, writes queue
+    // behind them to keep the kernel's order; otherwise a write the kernel takes at once is made
+    // on the event loop, which saves two thread hand-offs per message.
+    private int _kernelOperationsQueued;
+    // Events the node's own work produced while handling an item, handled before the next item.
+    private readonly Queue<EngineEvent> _followUps = new();
     private readonly Dictionary<EngineTimer, ITimer> _timers = [];
     private readonly Dictionary<string, long> _activeLinks = new(StringComparer.Ordinal);
     private readonly List<Task> _loops = [];
@@ -143,6 +150,10 @@ public sealed partial class SyncNode : IAsyncDisposable
             await foreach (var item in _inbox.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 Dispatch(item);
+                while (_followUps.TryDequeue(out var followUp))
+                {
+                    Handle(followUp);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -156,6 +167,13 @@ public sealed partial class SyncNode : IAsyncDisposable
         {
             case EngineEvent e:
                 Handle(e);
+                break;
+            case KernelMessagesRead read:
+                foreach (var message in read.Messages)
+                {
+                    Handle(new KernelMessageReceived(message));
+                }
+
                 break;
             case PeerLinkUp up:
                 _activeLinks[up.Peer] = up.LinkId;
@@ -232,15 +250,15 @@ public sealed partial class SyncNode : IAsyncDisposable
                 SendFrame(send.Peer, Wire.WireMessageType.PfKey, send.Message);
                 break;
             case WriteToKernel write:
-                _kernelQueue.Writer.TryWrite(new KernelOperation(write, null, null));
+                WriteToKernel(write);
                 break;
             case SetPromiscuous promiscuous:
-                _kernelQueue.Writer.TryWrite(new KernelOperation(null, promiscuous.Enabled, null));
+                QueueKernelOperation(new KernelOperation(null, promiscuous.Enabled, null));
                 break;
             case RequestKernelDump dump:
                 // In line with the promiscuous switch: a dump taken before promiscuous mode is on
                 // could miss an SA added in between, which then would be neither relayed nor dumped.
-                _kernelQueue.Writer.TryWrite(new KernelOperation(null, null, dump));
+                QueueKernelOperation(new KernelOperation(null, null, dump));
                 break;
             case ControlDaemon control:
                 _ = RunAsync(() => ControlDaemonAsync(control));
@@ -275,6 +293,58 @@ public sealed partial class SyncNode : IAsyncDisposable
                 break;
         }
     }
+
+    private void QueueKernelOperation(KernelOperation operation)
+    {
+        Interlocked.Increment(ref _kernelOperationsQueued);
+        _kernelQueue.Writer.TryWrite(operation);
+    }
+
+    private void WriteToKernel(WriteToKernel write)
+    {
+        if (Volatile.Read(ref _kernelOperationsQueued) != 0)
+        {
+            QueueKernelOperation(new KernelOperation(write, null, null));
+            return;
+        }
+
+        ValueTask pending;
+        try
+        {
+            pending = _platform.KeyEngine.WriteAsync(write.Message, _stop.Token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _followUps.Enqueue(Completed(write, e.Message));
+            return;
+        }
+
+        if (!pending.IsCompleted)
+        {
+            // Still in flight: the kernel loop waits for it, and later operations queue behind it.
+            QueueKernelOperation(new KernelOperation(write, null, null, pending.AsTask()));
+            return;
+        }
+
+        string? error = null;
+        try
+        {
+            pending.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            return; // stopping
+        }
+        catch (Exception e)
+        {
+            error = e.Message;
+        }
+
+        _followUps.Enqueue(Completed(write, error));
+    }
+
+    private static KernelWriteCompleted Completed(WriteToKernel write, string? error) =>
+        new(write.Peer, write.Message.Length >= 2 ? (PfKey.SadbMessageType)write.Message.Span[1] : PfKey.SadbMessageType.Reserved, error);
 
     private void SendFrame(string peer, Wire.WireMessageType type, ReadOnlyMemory<byte> plaintext)
     {
@@ -396,9 +466,27 @@ public sealed partial class SyncNode : IAsyncDisposable
     {
         try
         {
-            await foreach (var message in _platform.KeyEngine.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            var messages = _platform.KeyEngine.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using var _ = messages.ConfigureAwait(false);
+            var more = messages.MoveNextAsync();
+            while (await more.ConfigureAwait(false))
             {
-                await _inbox.Writer.WriteAsync(new KernelMessageReceived(message), cancellationToken).ConfigureAwait(false);
+                // Take what the socket already holds without waiting, so that a burst is one inbox item.
+                var batch = new List<ReadOnlyMemory<byte>> { messages.Current };
+                more = messages.MoveNextAsync();
+                while (more.IsCompleted && batch.Count < MaxKernelBatch)
+                {
+                    if (!more.GetAwaiter().GetResult())
+                    {
+                        more = new ValueTask<bool>(false);
+                        break;
+                    }
+
+                    batch.Add(messages.Current);
+                    more = messages.MoveNextAsync();
+                }
+
+                await _inbox.Writer.WriteAsync(new KernelMessagesRead(batch), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -419,6 +507,7 @@ public sealed partial class SyncNode : IAsyncDisposable
                 if (operation.Dump is { } dump)
                 {
                     await DumpAsync(dump).ConfigureAwait(false);
+                    Interlocked.Decrement(ref _kernelOperationsQueued);
                     continue;
                 }
 
@@ -433,6 +522,7 @@ public sealed partial class SyncNode : IAsyncDisposable
                         LogPlatformError(_logger, $"cannot turn promiscuous mode {(enabled ? "on" : "off")}", e.Message);
                     }
 
+                    Interlocked.Decrement(ref _kernelOperationsQueued);
                     continue;
                 }
 
@@ -440,15 +530,15 @@ public sealed partial class SyncNode : IAsyncDisposable
                 string? error = null;
                 try
                 {
-                    await _platform.KeyEngine.WriteAsync(write.Message, cancellationToken).ConfigureAwait(false);
+                    await (operation.InFlight ?? _platform.KeyEngine.WriteAsync(write.Message, cancellationToken).AsTask()).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     error = e.Message;
                 }
 
-                var type = write.Message.Length >= 2 ? (PfKey.SadbMessageType)write.Message.Span[1] : PfKey.SadbMessageType.Reserved;
-                await _inbox.Writer.WriteAsync(new KernelWriteCompleted(write.Peer, type, error), cancellationToken).ConfigureAwait(false);
+                Interlocked.Decrement(ref _kernelOperationsQueued);
+                await _inbox.Writer.WriteAsync(Completed(write, error), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -501,8 +591,14 @@ public sealed partial class SyncNode : IAsyncDisposable
         _stop.Dispose();
     }
 
-    /// <summary>One of the kernel operations that must happen in order: a write, a promiscuous switch, a dump.</summary>
-    private sealed record KernelOperation(WriteToKernel? Write, bool? Promiscuous, RequestKernelDump? Dump);
+    /// <summary>
+    /// One of the kernel operations that must happen in order: a write (or one already in flight),
+    /// a promiscuous switch, a dump.
+    /// </summary>
+    private sealed record KernelOperation(WriteToKernel? Write, bool? Promiscuous, RequestKernelDump? Dump, Task? InFlight = null);
+
+    /// <summary>Messages read from the kernel in one go.</summary>
+    private sealed record KernelMessagesRead(List<ReadOnlyMemory<byte>> Messages);
 
     private sealed record ReloadRequest(SyncSettings Settings, IFrameCodecFactory Codecs)
     {
