@@ -31,6 +31,9 @@ public sealed record LoopbackClusterOptions
 
     /// <summary>Settings of every node's simulated kernel (raise ClientQueueCapacity for big runs).</summary>
     public SimulatedKernelOptions? KernelOptions { get; init; }
+
+    /// <summary>Kernel writes complete later on another thread, as through OpenBSD's PF_KEY socket, instead of at once.</summary>
+    public bool DeferredKernelWrites { get; init; }
 }
 
 /// <summary>
@@ -160,7 +163,7 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
         _daemonSocket = Host.OpenKeyEngine(DaemonPid);
         var control = Host.DaemonControl;
         var platform = new NodePlatform(
-            _daemonSocket,
+            _options.DeferredKernelWrites ? new DeferredWriteKeyEngine(_daemonSocket) : _daemonSocket,
             Host.Carp,
             Host.CarpGroup,
             ImmutableDictionary<DaemonKind, IDaemonControl>.Empty.Add(DaemonKind.Isakmpd, control).Add(DaemonKind.Iked, control));

@@ -33,6 +33,31 @@ public sealed class ClusterTests
     }
 
     [Fact]
+    public async Task Kernel_writes_that_complete_later_keep_their_order_and_still_release_the_demotion()
+    {
+        // As on OpenBSD, where a PF_KEY write completes on the socket's writer thread.
+        await using var cluster = await StartClusterAsync(options: o => o with { DeferredKernelWrites = true });
+        var master = cluster[1];
+        var backup = cluster[2];
+        await RelayingAsync(master);
+        await AddTunnelsAsync(master, 0, 20);
+        await ConvergedAsync(master, 20, backup);
+
+        // A delete right behind its add must not overtake it on the way into the backup's kernel.
+        await AddTunnelsAsync(master, 20, 1, withFlows: false);
+        await DeleteTunnelSaAsync(master, 20);
+        await ConvergedAsync(master, 20, backup);
+
+        await backup.RebootAsync(default);
+        await ConvergedAsync(master, 20, backup);
+        await Eventually.TrueAsync(() => backup.Host.Kernel.FlowCount == 20, "the rebooted backup has the 20 flows");
+        await Eventually.TrueAsync(async () => !(await StatusAsync(backup)).Engine.Demotion.Held, "the backup released its demotion after the snapshot");
+        var counters = (await StatusAsync(backup)).Engine.Counters;
+        Assert.Equal(0, counters.KernelWriteErrors);
+        Assert.Equal(41, counters.KernelWrites); // FLUSH, 20 SAs, 20 flows
+    }
+
+    [Fact]
     public async Task Failover_moves_the_master_role_and_sync_follows_it()
     {
         await using var cluster = await StartClusterAsync();
