@@ -37,7 +37,8 @@ public sealed class SyncEngine
     private readonly Dictionary<EngineTimer, DateTimeOffset> _timers = [];
     private readonly Dictionary<DaemonKind, DaemonState> _daemons = [];
     private readonly Dictionary<FilterReason, long> _filtered = [];
-    private List<EngineEffect> _effects = [];
+    // Made on the first effect of an event: most kernel messages (replies, broadcasts) have none.
+    private List<EngineEffect>? _effects;
     private readonly List<ReadOnlyMemory<byte>> _snapshotChunk = [];
 
     private DateTimeOffset? _startedAt;
@@ -114,7 +115,7 @@ public sealed class SyncEngine
     public IReadOnlyList<EngineEffect> Handle(EngineEvent engineEvent)
     {
         ArgumentNullException.ThrowIfNull(engineEvent);
-        _effects = [];
+        _effects = null;
         switch (engineEvent)
         {
             case EngineStarted started: OnStarted(started); break;
@@ -131,7 +132,7 @@ public sealed class SyncEngine
             default: Emit(new Log(LogLevel.Warning, $"engine: unknown event {engineEvent.GetType().Name} ignored")); break;
         }
 
-        return _effects;
+        return (IReadOnlyList<EngineEffect>?)_effects ?? [];
     }
 
     // ---- start and run state -------------------------------------------------------------------
@@ -767,5 +768,5 @@ public sealed class SyncEngine
             + (cursor.Skipped.Count == 0 ? "" : $", skipped {string.Join(", ", cursor.Skipped.Select(s => $"{s.Value} {s.Key}"))}")));
     }
 
-    private void Emit(EngineEffect effect) => _effects.Add(effect);
+    private void Emit(EngineEffect effect) => (_effects ??= []).Add(effect);
 }

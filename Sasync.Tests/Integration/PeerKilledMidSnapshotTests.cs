@@ -22,13 +22,14 @@ public sealed class PeerKilledMidSnapshotTests
         await Eventually.TrueAsync(() => backup.Host.Kernel.Sas.Count > 0, "the snapshot has begun");
         await backup.StopAsync();
 
-        // The master survives the broken session and serves the next one from the start.
+        // The master survives the broken session and serves the next one from the start (a snapshot
+        // cut off midway does not count as sent).
         Assert.Equal(RunState.Master, (await StatusAsync(master)).Engine.RunState);
         await backup.StartAsync(default);
         await Eventually.TrueAsync(
             async () => (await StatusAsync(backup)) is var s && PeerOf(s, master).SnapshotsReceived == 1 && !s.Engine.Demotion.Held,
             "the restarted backup took a whole snapshot and released its demotion");
         await ConvergedAsync(master, SaCount, backup);
-        Assert.True(PeerOf(await StatusAsync(master), backup).SnapshotsSent >= 2);
+        Assert.True(PeerOf(await StatusAsync(master), backup).SnapshotsSent >= 1);
     }
 }
