@@ -16,7 +16,7 @@ namespace Sasync.Core.Simulation;
 /// storing them copies nothing. Only when they come from several buffers (GETSPI, UPDATE of a mature
 /// SA) are they copied together into a buffer of their own.
 /// </remarks>
-internal sealed class SadbEntry
+internal sealed class SadbEntry : ListedEntry<SadbEntry>
 {
     private byte[] _buffer = [];
     private Offsets _offsets;
@@ -89,9 +89,6 @@ internal sealed class SadbEntry
 
     /// <summary>The next SA of an SA bundle (tdb_onext, set by X_GRPSPIS).</summary>
     public SadbEntry? Next { get; set; }
-
-    /// <summary>Where the entry sits in the kernel's SADB list, for O(1) removal (null once removed).</summary>
-    public LinkedListNode<SadbEntry>? ListNode { get; set; }
 
     public SadbSaType DumpSaType => Larval ? SadbSaType.Unspec : SaType;
 

@@ -49,9 +49,8 @@ public sealed partial class SimulatedKernel
 
             var dump = new byte[length];
             var offset = 0;
-            for (var node = _spd.Last; node is not null; node = node.Previous)
+            for (var entry = _spd.Last; entry is not null; entry = entry.Previous)
             {
-                var entry = node.Value;
                 if (entry.RoutingDomain == routingDomain)
                 {
                     var record = SadbHeader.Size + entry.ExportTo(dump.AsSpan(offset + SadbHeader.Size));

@@ -196,9 +196,7 @@ public sealed partial class SimulatedKernel
             var mature = SadbEntry.FromRequest(request, destination, routingDomain, Now(), flow);
             mature.CurrentAllocations = existing.CurrentAllocations;
             // In the reserved SA's place in the list.
-            mature.ListNode = existing.ListNode!;
-            mature.ListNode.Value = mature;
-            existing.ListNode = null;
+            _sadb.Replace(existing, mature);
             _sadbByKey.Remove(existing.Key);
             Index(mature);
             Unlink(existing);
@@ -261,31 +259,23 @@ public sealed partial class SimulatedKernel
 
         if (saType == SadbSaType.Unspec)
         {
-            for (var node = _spd.First; node is not null;)
+            foreach (var flow in _spd)
             {
-                var next = node.Next;
-                if (node.Value.RoutingDomain == routingDomain)
+                if (flow.RoutingDomain == routingDomain)
                 {
-                    _spd.Remove(node);
-                    node.Value.ListNode = null;
+                    RemoveFlow(flow);
                 }
-
-                node = next;
             }
-            _spdIndex.RemoveWhere(e => e.RoutingDomain == routingDomain);
         }
 
         // A larval SA has satype 0 in the kernel, so only a flush of everything removes it.
-        for (var node = _sadb.First; node is not null;)
+        foreach (var entry in _sadb)
         {
-            var next = node.Next;
-            if (InDump(node.Value, routingDomain, saType))
+            if (InDump(entry, routingDomain, saType))
             {
-                RemoveSa(node.Value);
-                Unlink(node.Value);
+                RemoveSa(entry);
+                Unlink(entry);
             }
-
-            node = next;
         }
 
         return 0;

@@ -26,16 +26,16 @@ public sealed partial class SimulatedKernel
 
     private readonly Lock _lock = new();
     private readonly List<SimulatedKeyClient> _clients = [];
-    // Linked lists keep the insertion order the dumps show and let an entry leave in O(1) through
-    // the node it holds (a List's Remove was a linear scan per DELETE, X_DELFLOW and larval UPDATE).
-    private readonly LinkedList<SadbEntry> _sadb = [];
+    // Linked lists keep the insertion order the dumps show and let an entry leave in O(1) (a List's
+    // Remove was a linear scan per DELETE, X_DELFLOW and larval UPDATE); their links are in the entries.
+    private readonly EntryList<SadbEntry> _sadb = new();
     // Indexes for the lookups every ADD and X_ADDFLOW makes, which were linear scans (quadratic for big tables).
     // Sets of the entries themselves, searched by a key value: no key copy per entry, nothing allocated per lookup.
     private readonly HashSet<SadbEntry> _sadbIndex = new(SadbEntry.KeyComparer.Instance);
     private readonly HashSet<SadbEntry>.AlternateLookup<SaKey> _sadbByKey;
     private readonly HashSet<SpdEntry> _spdIndex = new(SpdEntry.KeyComparer.Instance);
     private readonly HashSet<SpdEntry>.AlternateLookup<FlowKey> _spdByKey;
-    private readonly LinkedList<SpdEntry> _spd = []; // oldest first: appending is cheap; read backwards for ipsec_policy_head's newest-first order
+    private readonly EntryList<SpdEntry> _spd = new(); // oldest first: appending is cheap; read backwards for ipsec_policy_head's newest-first order
     // How many SAs have a Next (X_GRPSPIS bundles): removing an SA scans for links to it only when some exist.
     private int _bundleLinks;
     private readonly Random _random;
@@ -74,7 +74,13 @@ public sealed partial class SimulatedKernel
         {
             lock (_lock)
             {
-                return [.. _sadb.Select(e => e.ToSnapshot())];
+                var sas = new List<SimulatedSa>(_sadb.Count);
+                foreach (var entry in _sadb)
+                {
+                    sas.Add(entry.ToSnapshot());
+                }
+
+                return sas;
             }
         }
     }
@@ -110,7 +116,13 @@ public sealed partial class SimulatedKernel
         {
             lock (_lock)
             {
-                return [.. Enumerable.Reverse(_spd).Select(e => e.ToSnapshot())];
+                var flows = new List<SimulatedFlow>(_spd.Count);
+                for (var entry = _spd.Last; entry is not null; entry = entry.Previous)
+                {
+                    flows.Add(entry.ToSnapshot());
+                }
+
+                return flows;
             }
         }
     }
@@ -249,14 +261,13 @@ public sealed partial class SimulatedKernel
 
     private void AddSa(SadbEntry entry)
     {
-        entry.ListNode = _sadb.AddLast(entry);
+        _sadb.AddLast(entry);
         Index(entry);
     }
 
     private void RemoveSa(SadbEntry entry)
     {
-        _sadb.Remove(entry.ListNode!);
-        entry.ListNode = null;
+        _sadb.Remove(entry);
         _sadbByKey.Remove(entry.Key);
     }
 
@@ -271,14 +282,13 @@ public sealed partial class SimulatedKernel
 
     private void AddFlow(SpdEntry entry)
     {
-        entry.ListNode = _spd.AddLast(entry);
+        _spd.AddLast(entry);
         _spdIndex.Add(entry);
     }
 
     private void RemoveFlow(SpdEntry entry)
     {
-        _spd.Remove(entry.ListNode!);
-        entry.ListNode = null;
+        _spd.Remove(entry);
         _spdIndex.Remove(entry);
     }
 }

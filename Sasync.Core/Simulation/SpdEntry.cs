@@ -7,7 +7,7 @@ namespace Sasync.Core.Simulation;
 /// The address and identity extensions it keeps stay in the buffer of the X_ADDFLOW that set them
 /// (the kernel's copy of the message), found by their offsets there: keeping them copies nothing.
 /// </remarks>
-internal sealed class SpdEntry
+internal sealed class SpdEntry : ListedEntry<SpdEntry>
 {
     private byte[] _buffer = [];
     private Offsets _offsets;
@@ -32,9 +32,6 @@ internal sealed class SpdEntry
     public FlowSpec Flow { get; }
 
     public uint RoutingDomain { get; }
-
-    /// <summary>Where the entry sits in the kernel's SPD list, for O(1) removal (null once removed).</summary>
-    public LinkedListNode<SpdEntry>? ListNode { get; set; }
 
     public SadbFlowType Type { get; set; }
 
