@@ -29,10 +29,7 @@ internal sealed class EntryList<T>
 
     public void AddLast(T entry)
     {
-        if (entry.Previous is not null || entry.Following is not null || First == entry)
-        {
-            throw new InvalidOperationException("the entry is already in a list");
-        }
+        ThrowIfListed(entry);
 
         entry.Previous = Last;
         if (Last is null)
@@ -50,72 +47,64 @@ internal sealed class EntryList<T>
 
     public void Remove(T entry)
     {
-        CheckListed(entry);
-        var (previous, following) = (entry.Previous, entry.Following);
-        if (previous is null)
-        {
-            First = following;
-        }
-        else
-        {
-            previous.Following = following;
-        }
-
-        if (following is null)
-        {
-            Last = previous;
-        }
-        else
-        {
-            following.Previous = previous;
-        }
-
-        entry.Previous = null;
-        entry.Following = null;
+        Splice(entry, null);
         Count--;
     }
 
     /// <summary>Puts <paramref name="replacement"/> (in no list) where <paramref name="entry"/> is, and takes <paramref name="entry"/> out.</summary>
     public void Replace(T entry, T replacement)
     {
-        CheckListed(entry);
-        if (replacement.Previous is not null || replacement.Following is not null || First == replacement)
-        {
-            throw new InvalidOperationException("the replacement is already in a list");
-        }
+        ThrowIfListed(replacement);
 
-        var (previous, following) = (entry.Previous, entry.Following);
-        if (previous is null)
-        {
-            First = replacement;
-        }
-        else
-        {
-            previous.Following = replacement;
-        }
-
-        if (following is null)
-        {
-            Last = replacement;
-        }
-        else
-        {
-            following.Previous = replacement;
-        }
-
-        (replacement.Previous, replacement.Following) = (previous, following);
-        entry.Previous = null;
-        entry.Following = null;
+        Splice(entry, replacement);
     }
 
     public Enumerator GetEnumerator() => new(First);
 
-    private void CheckListed(T entry)
+    // Links set, or the only element of this list: catches adding an element twice.
+    private void ThrowIfListed(T entry)
+    {
+        if (entry.Previous is not null || entry.Following is not null || First == entry)
+        {
+            throw new InvalidOperationException("the entry is already in a list");
+        }
+    }
+
+    /// <summary>Takes <paramref name="entry"/> out, its neighbours now linked to <paramref name="replacement"/> or, when null, to each other.</summary>
+    private void Splice(T entry, T? replacement)
     {
         if ((entry.Previous is null ? First : entry.Previous.Following) != entry)
         {
             throw new InvalidOperationException("the entry is not in this list");
         }
+
+        var (previous, following) = (entry.Previous, entry.Following);
+        var (afterPrevious, beforeFollowing) = replacement is null ? (following, previous) : (replacement, replacement);
+        if (previous is null)
+        {
+            First = afterPrevious;
+        }
+        else
+        {
+            previous.Following = afterPrevious;
+        }
+
+        if (following is null)
+        {
+            Last = beforeFollowing;
+        }
+        else
+        {
+            following.Previous = beforeFollowing;
+        }
+
+        if (replacement is not null)
+        {
+            (replacement.Previous, replacement.Following) = (previous, following);
+        }
+
+        entry.Previous = null;
+        entry.Following = null;
     }
 
     /// <summary>Walks the list first to last; the element it is on may be removed meanwhile, no other.</summary>
