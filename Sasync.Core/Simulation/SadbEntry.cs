@@ -30,7 +30,7 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>
     }
 
     /// <summary>The extensions an SA keeps, as slot numbers of <see cref="Extensions"/>.</summary>
-    public enum Slot
+    private enum Slot
     {
         Sa,
         Source,

@@ -74,5 +74,4 @@ public sealed partial class SimulatedKernel
 
         return 0;
     }
-
 }
