@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Sasync.Core.PfKey;
 
 namespace Sasync.Core.Simulation;
@@ -7,24 +5,26 @@ namespace Sasync.Core.Simulation;
 /// <summary>
 /// A flow as the kernel keys it (struct sockaddr_encap and its mask): addresses and ports already
 /// masked, the transport protocol and the direction. Two flows are the same SPD entry exactly when
-/// these are equal (and the routing domain matches).
+/// these are equal (and the routing domain matches). A value, so importing one allocates nothing.
 /// </summary>
-internal sealed record FlowSpec(
-    IPAddress SourceFlow,
-    IPAddress SourceMask,
+internal readonly record struct FlowSpec(
+    AddressKey SourceFlow,
+    AddressKey SourceMask,
     ushort SourcePort,
     ushort SourcePortMask,
-    IPAddress DestinationFlow,
-    IPAddress DestinationMask,
+    AddressKey DestinationFlow,
+    AddressKey DestinationMask,
     ushort DestinationPort,
     ushort DestinationPortMask,
     byte Protocol,
     SadbDirection Direction)
 {
+    private const int FlowTypeAndProtocolLength = 2 * ProtocolLayout.Size;
+
     /// <summary>import_flow: reads the four address extensions and the protocol; false (EINVAL) when the families differ or do not parse.</summary>
-    public static bool TryImport(KernelRequest request, out FlowSpec? flow)
+    public static bool TryImport(KernelRequest request, out FlowSpec flow)
     {
-        flow = null;
+        flow = default;
         if (!TryRead(request[SadbExtensionType.XSrcFlow], out var srcFlow, out var srcPort)
             || !TryRead(request[SadbExtensionType.XSrcMask], out var srcMask, out var srcPortMask)
             || !TryRead(request[SadbExtensionType.XDstFlow], out var dstFlow, out var dstPort)
@@ -33,8 +33,8 @@ internal sealed record FlowSpec(
             return false;
         }
 
-        var family = srcFlow.AddressFamily;
-        if (srcMask.AddressFamily != family || dstFlow.AddressFamily != family || dstMask.AddressFamily != family)
+        var isV6 = srcFlow.IsV6;
+        if (srcMask.IsV6 != isV6 || dstFlow.IsV6 != isV6 || dstMask.IsV6 != isV6)
         {
             return false;
         }
@@ -42,52 +42,34 @@ internal sealed record FlowSpec(
         var protocol = request[SadbExtensionType.XProtocol] is { } proto ? KernelLayout.ReadProtocol(proto).Protocol : (byte)0;
         var direction = KernelLayout.ReadFlowType(request.Required(SadbExtensionType.XFlowType)).Direction;
         flow = new FlowSpec(
-            Masked(srcFlow, srcMask), srcMask, (ushort)(srcPort & srcPortMask), srcPortMask,
-            Masked(dstFlow, dstMask), dstMask, (ushort)(dstPort & dstPortMask), dstPortMask,
+            srcFlow.Masked(srcMask), srcMask, (ushort)(srcPort & srcPortMask), srcPortMask,
+            dstFlow.Masked(dstMask), dstMask, (ushort)(dstPort & dstPortMask), dstPortMask,
             protocol, direction);
         return true;
     }
 
-    /// <summary>export_flow: FLOW_TYPE, PROTOCOL, SRC_FLOW, SRC_MASK, DST_FLOW, DST_MASK in that order.</summary>
-    public IEnumerable<byte[]> Export(SadbFlowType type)
+    /// <summary>Bytes <see cref="ExportTo"/> writes.</summary>
+    public int ExportLength =>
+        FlowTypeAndProtocolLength + SourceFlow.ExtensionLength + SourceMask.ExtensionLength + DestinationFlow.ExtensionLength + DestinationMask.ExtensionLength;
+
+    /// <summary>export_flow: FLOW_TYPE, PROTOCOL, SRC_FLOW, SRC_MASK, DST_FLOW, DST_MASK in that order; returns the bytes written.</summary>
+    public int ExportTo(Span<byte> destination, SadbFlowType type)
     {
-        yield return KernelLayout.Bytes(new FlowTypeExtension(type, Direction));
-        yield return KernelLayout.Bytes(new ProtocolExtension(Protocol));
-        yield return KernelLayout.Bytes(new AddressExtension(SadbExtensionType.XSrcFlow, SourceFlow, SourcePort));
-        yield return KernelLayout.Bytes(new AddressExtension(SadbExtensionType.XSrcMask, SourceMask, SourcePortMask));
-        yield return KernelLayout.Bytes(new AddressExtension(SadbExtensionType.XDstFlow, DestinationFlow, DestinationPort));
-        yield return KernelLayout.Bytes(new AddressExtension(SadbExtensionType.XDstMask, DestinationMask, DestinationPortMask));
+        new FlowTypeExtension(type, Direction).Write(destination);
+        var offset = ProtocolLayout.Size;
+        new ProtocolExtension(Protocol).Write(destination[offset..]);
+        offset += ProtocolLayout.Size;
+        offset += SourceFlow.WriteExtension(destination[offset..], SadbExtensionType.XSrcFlow, SourcePort);
+        offset += SourceMask.WriteExtension(destination[offset..], SadbExtensionType.XSrcMask, SourcePortMask);
+        offset += DestinationFlow.WriteExtension(destination[offset..], SadbExtensionType.XDstFlow, DestinationPort);
+        offset += DestinationMask.WriteExtension(destination[offset..], SadbExtensionType.XDstMask, DestinationPortMask);
+        return offset;
     }
 
-    private static bool TryRead(ReadOnlyMemory<byte>? extension, out IPAddress address, out ushort port)
+    private static bool TryRead(ReadOnlyMemory<byte>? extension, out AddressKey address, out ushort port)
     {
-        address = IPAddress.None;
+        address = AddressKey.None;
         port = 0;
-        return extension is { } bytes && KernelLayout.TryReadAddress(bytes, out address, out port)
-            && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6;
-    }
-
-    private static IPAddress Masked(IPAddress address, IPAddress mask)
-    {
-        // On the stack, and the address itself when the mask changes nothing (the usual case: IKE
-        // daemons send network addresses), since every X_ADDFLOW and flow-carrying ADD comes here.
-        Span<byte> bytes = stackalloc byte[16];
-        Span<byte> maskBytes = stackalloc byte[16];
-        if (!address.TryWriteBytes(bytes, out var length) || !mask.TryWriteBytes(maskBytes, out _))
-        {
-            throw new InvalidOperationException("an IP address did not fit in 16 bytes");
-        }
-
-        var changed = false;
-        for (var i = 0; i < length; i++)
-        {
-            var masked = (byte)(bytes[i] & maskBytes[i]);
-            changed |= masked != bytes[i];
-            bytes[i] = masked;
-        }
-
-        // A rebuilt address has no IPv6 scope, so one with a scope is always rebuilt, as before.
-        var scoped = address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0;
-        return changed || scoped ? new IPAddress(bytes[..length]) : address;
+        return extension is { } bytes && AddressKey.TryRead(bytes.Span, out address, out port);
     }
 }

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Net;
+using System.Runtime.InteropServices;
 using Sasync.Core.PfKey;
 
 namespace Sasync.Core.Simulation;
@@ -18,39 +18,103 @@ internal static class KernelLayout
 
     public static SadbExtensionType TypeOf(ReadOnlyMemory<byte> extension) => View(extension).Type;
 
-    public static byte[] Bytes(IPfKeyExtensionWriter extension)
+    public static byte[] Bytes<T>(T extension)
+        where T : IPfKeyExtensionWriter
     {
         var bytes = new byte[extension.ByteLength];
         extension.Write(bytes);
         return bytes;
     }
 
-    /// <summary>A copy of <paramref name="extension"/> with its type field set to <paramref name="type"/>.</summary>
-    public static byte[] Retyped(ReadOnlyMemory<byte> extension, SadbExtensionType type)
+    /// <summary>Sets the type field of the extension at the start of <paramref name="extension"/>.</summary>
+    public static void WriteExtensionType(Span<byte> extension, SadbExtensionType type) =>
+        BinaryPrimitives.WriteUInt16LittleEndian(extension[2..], (ushort)type);
+
+    /// <summary>Writes the sadb_ext header (length in 8-byte units, type) of an extension filling all of <paramref name="extension"/>.</summary>
+    public static void WriteExtensionHeader(Span<byte> extension, SadbExtensionType type)
     {
-        var bytes = extension.ToArray();
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2), (ushort)type);
-        return bytes;
+        BinaryPrimitives.WriteUInt16LittleEndian(extension, (ushort)(extension.Length / 8));
+        WriteExtensionType(extension, type);
+    }
+
+    /// <summary>The offset that marks an extension an entry does not keep (buffers are far shorter).</summary>
+    public const ushort Absent = ushort.MaxValue;
+
+    /// <summary>
+    /// Finds one buffer for the extensions an entry keeps and sets <paramref name="offsets"/> to where
+    /// each starts there (<see cref="Absent"/> for a null one): the buffer they all lie in already
+    /// (the kernel's copy of a written message, so nothing is copied), else a new one they are copied to.
+    /// </summary>
+    public static byte[] Keep(ReadOnlySpan<ReadOnlyMemory<byte>?> extensions, Span<ushort> offsets)
+    {
+        byte[]? shared = null;
+        var oneBuffer = true;
+        var total = 0;
+        foreach (var extension in extensions)
+        {
+            if (extension is not { } bytes)
+            {
+                continue;
+            }
+
+            total += bytes.Length;
+            if (!MemoryMarshal.TryGetArray(bytes, out var segment) || (shared is not null && segment.Array != shared))
+            {
+                oneBuffer = false;
+            }
+
+            shared ??= segment.Array;
+        }
+
+        if (oneBuffer && shared is not null)
+        {
+            for (var i = 0; i < extensions.Length; i++)
+            {
+                offsets[i] = extensions[i] is { } bytes && MemoryMarshal.TryGetArray(bytes, out var segment) ? checked((ushort)segment.Offset) : Absent;
+            }
+
+            return shared;
+        }
+
+        var buffer = new byte[total];
+        var offset = 0;
+        for (var i = 0; i < extensions.Length; i++)
+        {
+            offsets[i] = Absent;
+            if (extensions[i] is { } bytes)
+            {
+                bytes.Span.CopyTo(buffer.AsSpan(offset));
+                offsets[i] = checked((ushort)offset);
+                offset += bytes.Length;
+            }
+        }
+
+        return buffer;
+    }
+
+    /// <summary>The kept extension at <paramref name="offset"/> of <paramref name="buffer"/>, its length read from its header; null when <see cref="Absent"/>.</summary>
+    public static ReadOnlyMemory<byte>? Kept(byte[] buffer, ushort offset) =>
+        offset == Absent ? (ReadOnlyMemory<byte>?)null : new ReadOnlyMemory<byte>(buffer, offset, KeptLength(buffer, offset));
+
+    /// <summary>The length of the kept extension at <paramref name="offset"/>; 0 when <see cref="Absent"/>.</summary>
+    public static int KeptLength(byte[] buffer, ushort offset) =>
+        offset == Absent ? 0 : PfKeyExtension.ReadLengthInUnits(buffer.AsSpan(offset)) * 8;
+
+    /// <summary>Copies the kept extension at <paramref name="offset"/> with its type set to <paramref name="type"/>; returns its length (0 when absent).</summary>
+    public static int CopyKept(byte[] buffer, ushort offset, SadbExtensionType type, Span<byte> destination)
+    {
+        var length = KeptLength(buffer, offset);
+        if (length != 0)
+        {
+            buffer.AsSpan(offset, length).CopyTo(destination);
+            WriteExtensionType(destination, type);
+        }
+
+        return length;
     }
 
     public static SaExtension ReadSa(ReadOnlyMemory<byte> extension) =>
         SaExtension.TryRead(View(extension), out var sa, out var error) ? sa : throw new InvalidOperationException(error.ToString());
-
-    public static bool TryReadAddress(ReadOnlyMemory<byte> extension, out IPAddress address, out ushort port)
-    {
-        var ok = AddressExtension.TryRead(View(extension), out var typed, out _);
-        (address, port) = ok ? (typed.Address, typed.Port) : (IPAddress.None, (ushort)0);
-        return ok;
-    }
-
-    /// <summary>An address extension around an empty sockaddr, as export_address lays out a zeroed address.</summary>
-    public static byte[] EmptyAddress(SadbExtensionType type)
-    {
-        var bytes = new byte[AddressExtension.HeaderSize];
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes, 1);
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2), (ushort)type);
-        return bytes;
-    }
 
     public static LifetimeExtension ReadLifetime(ReadOnlyMemory<byte> extension) =>
         LifetimeExtension.TryRead(View(extension), out var lifetime, out var error) ? lifetime : throw new InvalidOperationException(error.ToString());
@@ -74,22 +138,6 @@ internal static class KernelLayout
     public static bool UdpEncapIsSet(ReadOnlyMemory<byte> udpencap) => BinaryPrimitives.ReadUInt16LittleEndian(udpencap.Span[4..]) != 0;
 
     public static bool TapIsSet(ReadOnlyMemory<byte> tap) => BinaryPrimitives.ReadUInt32LittleEndian(tap.Span[4..]) != 0;
-
-    /// <summary>Builds a whole message: <paramref name="header"/> with its length recomputed, then the extensions in the given order.</summary>
-    public static byte[] Message(SadbHeader header, IReadOnlyCollection<byte[]> extensions)
-    {
-        var length = SadbHeader.Size + extensions.Sum(e => e.Length);
-        var bytes = new byte[length];
-        (header with { Length = (ushort)(length / 8) }).WriteTo(bytes);
-        var offset = SadbHeader.Size;
-        foreach (var extension in extensions)
-        {
-            extension.CopyTo(bytes.AsSpan(offset));
-            offset += extension.Length;
-        }
-
-        return bytes;
-    }
 
     /// <summary>The promiscuous wrapper: a zeroed header of type X_PROMISC with <paramref name="sequence"/>, then the message.</summary>
     public static byte[] PromiscuousCopy(ReadOnlySpan<byte> message, uint sequence)

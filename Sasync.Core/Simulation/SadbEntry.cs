@@ -1,32 +1,73 @@
+using System.Buffers.Binary;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Sasync.Core.PfKey;
 
 namespace Sasync.Core.Simulation;
 
 /// <summary>
 /// One SA of the simulated SADB (a tdb). Mutable, and only touched under the kernel's lock. It is
-/// found by (SA type, SPI, destination, routing domain) like gettdb(); a larval SA keeps the SA
-/// type it was reserved for but reports satype 0 in dumps, as OpenBSD does.
+/// found by its <see cref="Key"/> (SA type, SPI, destination, routing domain) like gettdb(); a larval
+/// SA keeps the SA type it was reserved for but reports satype 0 in dumps, as OpenBSD does.
 /// </summary>
-internal sealed class SadbEntry
+/// <remarks>
+/// The extensions the SA keeps live in one buffer, each found by its offset there: for an ADD or
+/// an UPDATE of a larval SA that buffer is the kernel's copy of the written message itself, so
+/// storing them copies nothing. Only when they come from several buffers (GETSPI, UPDATE of a mature
+/// SA) are they copied together into a buffer of their own.
+/// </remarks>
+internal sealed class SadbEntry : ListedEntry<SadbEntry>
 {
-    public required SadbSaType SaType { get; init; }
+    private byte[] _buffer = [];
+    private Offsets _offsets;
+    private StrongBox<FlowSpec>? _flow;
 
-    public required uint Spi { get; init; }
+    public SadbEntry(SaKey key, bool larval)
+    {
+        Key = key;
+        Larval = larval;
+        ((Span<ushort>)_offsets).Fill(KernelLayout.Absent);
+    }
 
-    public required IPAddress Destination { get; set; }
+    /// <summary>The extensions an SA keeps, as slot numbers of <see cref="Extensions"/>.</summary>
+    private enum Slot
+    {
+        Sa,
+        Source,
+        Destination,
+        LifetimeSoft,
+        LifetimeHard,
+        IdentitySource,
+        IdentityDestination,
+        KeyAuth,
+        KeyEncrypt,
+        UdpEncap,
+        Tag,
+        Tap,
+        Iface,
+    }
 
-    public required uint RoutingDomain { get; init; }
+    private const int SlotCount = (int)Slot.Iface + 1;
 
-    public bool Larval { get; init; }
+    /// <summary>How the SA is found. Changed only while the entry is out of the kernel's index.</summary>
+    public SaKey Key { get; set; }
+
+    public SadbSaType SaType => Key.SaType;
+
+    public uint Spi => Key.Spi;
+
+    public uint RoutingDomain => Key.RoutingDomain;
+
+    public bool Larval { get; }
 
     /// <summary>The SA extension as imported; its state byte is rewritten on export.</summary>
-    public required ReadOnlyMemory<byte> Sa { get; set; }
+    public ReadOnlyMemory<byte> Sa => Get(Slot.Sa) ?? throw new InvalidOperationException("an SA entry without its SA extension");
 
-    /// <summary>ADDRESS_SRC / ADDRESS_DST as given (null source: the SA was added without one).</summary>
-    public ReadOnlyMemory<byte>? SourceExtension { get; set; }
+    /// <summary>ADDRESS_SRC as given (null: the SA was added without one).</summary>
+    public ReadOnlyMemory<byte>? SourceExtension => Get(Slot.Source);
 
-    public required ReadOnlyMemory<byte> DestinationExtension { get; set; }
+    /// <summary>ADDRESS_DST as given, or the ADDRESS_PROXY that replaced it (exports retype it).</summary>
+    public ReadOnlyMemory<byte> DestinationExtension => Get(Slot.Destination) ?? throw new InvalidOperationException("an SA entry without its destination");
 
     public uint CurrentAllocations { get; set; }
 
@@ -36,27 +77,11 @@ internal sealed class SadbEntry
 
     public ulong FirstUse { get; set; }
 
-    public ReadOnlyMemory<byte>? LifetimeSoft { get; set; }
-
-    public ReadOnlyMemory<byte>? LifetimeHard { get; set; }
-
-    public ReadOnlyMemory<byte>? IdentitySource { get; set; }
-
-    public ReadOnlyMemory<byte>? IdentityDestination { get; set; }
-
-    public ReadOnlyMemory<byte>? KeyAuth { get; set; }
-
-    public ReadOnlyMemory<byte>? KeyEncrypt { get; set; }
-
-    public FlowSpec? Flow { get; set; }
-
-    public ReadOnlyMemory<byte>? UdpEncap { get; set; }
-
-    public ReadOnlyMemory<byte>? Tag { get; set; }
-
-    public ReadOnlyMemory<byte>? Tap { get; set; }
-
-    public ReadOnlyMemory<byte>? Iface { get; set; }
+    public FlowSpec? Flow
+    {
+        get => _flow?.Value;
+        set => _flow = value is { } flow ? new StrongBox<FlowSpec>(flow) : null;
+    }
 
     public ushort RoutingDomainPost { get; set; }
 
@@ -65,44 +90,32 @@ internal sealed class SadbEntry
     /// <summary>The next SA of an SA bundle (tdb_onext, set by X_GRPSPIS).</summary>
     public SadbEntry? Next { get; set; }
 
-    /// <summary>Where the entry sits in the kernel's SADB list, for O(1) removal (null once removed).</summary>
-    public LinkedListNode<SadbEntry>? ListNode { get; set; }
-
     public SadbSaType DumpSaType => Larval ? SadbSaType.Unspec : SaType;
-
-    public IPAddress? Source =>
-        SourceExtension is { } source && KernelLayout.TryReadAddress(source, out var address, out _) ? address : null;
-
-    public bool Matches(SadbSaType saType, uint spi, IPAddress destination, uint routingDomain) =>
-        SaType == saType && Spi == spi && RoutingDomain == routingDomain && Destination.Equals(destination);
 
     /// <summary>
     /// Imports an ADD or UPDATE of a larval SA (import_sa, import_address, import_lifetime, import_key,
     /// import_identities, import_flow, ...).
     /// </summary>
-    public static SadbEntry FromRequest(KernelRequest request, IPAddress destination, uint routingDomain, ulong now, FlowSpec? flow)
+    public static SadbEntry FromRequest(KernelRequest request, AddressKey destination, uint routingDomain, ulong now, FlowSpec? flow)
     {
         var sa = request.Required(SadbExtensionType.Sa);
-        var entry = new SadbEntry
+        var entry = new SadbEntry(new SaKey(request.Header.SaType, KernelLayout.ReadSa(sa).Spi, destination, routingDomain), larval: false)
         {
-            SaType = request.Header.SaType,
-            Spi = KernelLayout.ReadSa(sa).Spi,
-            Destination = destination,
-            RoutingDomain = routingDomain,
-            Sa = sa,
-            SourceExtension = request[SadbExtensionType.AddressSrc],
-            DestinationExtension = request.Required(SadbExtensionType.AddressDst),
             Established = now,
-            KeyAuth = request[SadbExtensionType.KeyAuth],
-            KeyEncrypt = request[SadbExtensionType.KeyEncrypt],
             Flow = flow,
             RoutingDomainPost = (ushort)routingDomain,
         };
 
+        var extensions = default(Extensions);
+        extensions[(int)Slot.Sa] = sa;
+        extensions[(int)Slot.Source] = request[SadbExtensionType.AddressSrc];
+        extensions[(int)Slot.Destination] = request.Required(SadbExtensionType.AddressDst);
+        extensions[(int)Slot.KeyAuth] = request[SadbExtensionType.KeyAuth];
+        extensions[(int)Slot.KeyEncrypt] = request[SadbExtensionType.KeyEncrypt];
         if (request[SadbExtensionType.IdentitySrc] is { } idSource && request[SadbExtensionType.IdentityDst] is { } idDestination)
         {
-            entry.IdentitySource = idSource;
-            entry.IdentityDestination = idDestination;
+            extensions[(int)Slot.IdentitySource] = idSource;
+            extensions[(int)Slot.IdentityDestination] = idDestination;
         }
 
         if (request[SadbExtensionType.XRdomain] is { } rdomain)
@@ -110,16 +123,182 @@ internal sealed class SadbEntry
             entry.RoutingDomainPost = KernelLayout.ReadRdomain(rdomain).Domain2;
         }
 
-        entry.ImportChangeable(request);
+        entry.ImportChangeable(request, ref extensions);
+        entry.Store(extensions);
         return entry;
     }
 
+    /// <summary>A larval SA reserved by GETSPI: its SA extension, and the addresses of the request.</summary>
+    public static SadbEntry Reserved(SaKey key, ReadOnlyMemory<byte> sa, ReadOnlyMemory<byte>? source, ReadOnlyMemory<byte> destination, ulong now)
+    {
+        var entry = new SadbEntry(key, larval: true) { Established = now, RoutingDomainPost = (ushort)key.RoutingDomain };
+        var extensions = default(Extensions);
+        extensions[(int)Slot.Sa] = sa;
+        extensions[(int)Slot.Source] = source;
+        extensions[(int)Slot.Destination] = destination;
+        entry.Store(extensions);
+        return entry;
+    }
+
+    /// <summary>
+    /// An UPDATE of a mature SA: what <see cref="ImportChangeable"/> covers, a new ADDRESS_SRC, and
+    /// ADDRESS_PROXY as the new destination extension (the caller rekeys the entry for it).
+    /// </summary>
+    public void UpdateMature(KernelRequest request)
+    {
+        var extensions = Load();
+        ImportChangeable(request, ref extensions);
+        if (request[SadbExtensionType.AddressSrc] is { } source)
+        {
+            extensions[(int)Slot.Source] = source;
+        }
+
+        if (request[SadbExtensionType.AddressProxy] is { } proxy)
+        {
+            extensions[(int)Slot.Destination] = proxy;
+        }
+
+        Store(extensions);
+    }
+
+    /// <summary>Bytes <see cref="ExportTo"/> writes.</summary>
+    public int ExportLength()
+    {
+        var length = SaExtension.Size + LifetimeExtension.Size
+            + LengthOf(Slot.LifetimeSoft) + LengthOf(Slot.LifetimeHard)
+            + SourceLength
+            + LengthOf(Slot.Destination)
+            + LengthOf(Slot.IdentitySource) + LengthOf(Slot.IdentityDestination)
+            + LengthOf(Slot.KeyAuth) + LengthOf(Slot.KeyEncrypt)
+            + LengthOf(Slot.UdpEncap) + ReplayExtension.Size
+            + LengthOf(Slot.Tag) + LengthOf(Slot.Tap) + LengthOf(Slot.Iface) + CounterExtension.Size;
+        if (_flow is { } flow)
+        {
+            length += flow.Value.ExportLength;
+        }
+
+        if (Next is { } next)
+        {
+            length += SaExtension.Size + next.LengthOf(Slot.Destination) + new SaType2Extension(next.DumpSaType).ByteLength;
+        }
+
+        if (Mtu > 0)
+        {
+            length += MtuExtension.Size;
+        }
+
+        if (RoutingDomainPost != RoutingDomain)
+        {
+            length += RdomainExtension.Size;
+        }
+
+        return length;
+    }
+
+    /// <summary>
+    /// Writes the extensions pfkeyv2_get produces for this SA, in its layout order, to the start of
+    /// <paramref name="destination"/> (at least <see cref="ExportLength"/> bytes); returns the bytes written.
+    /// </summary>
+    public int ExportTo(Span<byte> destination)
+    {
+        ExportSa(SadbExtensionType.Sa).Write(destination);
+        var offset = SaExtension.Size;
+        new LifetimeExtension(SadbExtensionType.LifetimeCurrent, CurrentAllocations, CurrentBytes, Established, FirstUse).Write(destination[offset..]);
+        offset += LifetimeExtension.Size;
+        offset += CopyRetyped(Slot.LifetimeSoft, SadbExtensionType.LifetimeSoft, destination[offset..]);
+        offset += CopyRetyped(Slot.LifetimeHard, SadbExtensionType.LifetimeHard, destination[offset..]);
+        offset += WriteSource(destination[offset..]);
+        offset += CopyRetyped(Slot.Destination, SadbExtensionType.AddressDst, destination[offset..]);
+        offset += CopyRetyped(Slot.IdentitySource, SadbExtensionType.IdentitySrc, destination[offset..]);
+        offset += CopyRetyped(Slot.IdentityDestination, SadbExtensionType.IdentityDst, destination[offset..]);
+        offset += CopyRetyped(Slot.KeyAuth, SadbExtensionType.KeyAuth, destination[offset..]);
+        offset += CopyRetyped(Slot.KeyEncrypt, SadbExtensionType.KeyEncrypt, destination[offset..]);
+        if (_flow is { } flow)
+        {
+            offset += flow.Value.ExportTo(destination[offset..], SadbFlowType.Use);
+        }
+
+        if (Next is { } next)
+        {
+            next.ExportSa(SadbExtensionType.XSa2).Write(destination[offset..]);
+            offset += SaExtension.Size;
+            offset += next.CopyRetyped(Slot.Destination, SadbExtensionType.XDst2, destination[offset..]);
+            var saType2 = new SaType2Extension(next.DumpSaType);
+            saType2.Write(destination[offset..]);
+            offset += saType2.ByteLength;
+        }
+
+        offset += CopyRetyped(Slot.UdpEncap, SadbExtensionType.XUdpEncap, destination[offset..]);
+        new ReplayExtension(0).Write(destination[offset..]);
+        offset += ReplayExtension.Size;
+        if (Mtu > 0)
+        {
+            new MtuExtension(Mtu).Write(destination[offset..]);
+            offset += MtuExtension.Size;
+        }
+
+        if (RoutingDomainPost != RoutingDomain)
+        {
+            new RdomainExtension((ushort)RoutingDomain, RoutingDomainPost).Write(destination[offset..]);
+            offset += RdomainExtension.Size;
+        }
+
+        offset += CopyRetyped(Slot.Tag, SadbExtensionType.XTag, destination[offset..]);
+        offset += CopyRetyped(Slot.Tap, SadbExtensionType.XTap, destination[offset..]);
+        offset += CopyRetyped(Slot.Iface, SadbExtensionType.XIface, destination[offset..]);
+        new CounterExtension(0, 0, 0, 0, 0, 0, 0, 0).Write(destination[offset..]);
+        return offset + CounterExtension.Size;
+    }
+
+    /// <summary>
+    /// The SADB_EXPIRE pfkeyv2_expire sends for this SA: SA, LIFETIME_CURRENT, the expired lifetime
+    /// (zero when the SA has none of that kind), ADDRESS_SRC, ADDRESS_DST.
+    /// </summary>
+    public byte[] ExpireMessage(SadbHeader header, bool hard)
+    {
+        var (slot, type) = hard ? (Slot.LifetimeHard, SadbExtensionType.LifetimeHard) : (Slot.LifetimeSoft, SadbExtensionType.LifetimeSoft);
+        var length = SadbHeader.Size + SaExtension.Size + LifetimeExtension.Size + LifetimeExtension.Size
+            + SourceLength
+            + LengthOf(Slot.Destination);
+        var message = new byte[length];
+        (header with { Length = (ushort)(length / 8) }).WriteTo(message);
+        var span = message.AsSpan(SadbHeader.Size);
+        ExportSa(SadbExtensionType.Sa).Write(span);
+        var offset = SaExtension.Size;
+        new LifetimeExtension(SadbExtensionType.LifetimeCurrent, CurrentAllocations, CurrentBytes, Established, FirstUse).Write(span[offset..]);
+        offset += LifetimeExtension.Size;
+        if (CopyRetyped(slot, type, span[offset..]) == 0)
+        {
+            new LifetimeExtension(type, 0, 0, 0, 0).Write(span[offset..]);
+        }
+
+        offset += LifetimeExtension.Size;
+        offset += WriteSource(span[offset..]);
+        CopyRetyped(Slot.Destination, SadbExtensionType.AddressDst, span[offset..]);
+        return message;
+    }
+
+    /// <summary>export_sa: the stored SA fields with the state the kernel reports.</summary>
+    public SaExtension ExportSa(SadbExtensionType type) =>
+        KernelLayout.ReadSa(Sa) with { Spi = Spi, State = Larval ? SadbSaState.Larval : SadbSaState.Mature, Type = type };
+
+    public SimulatedSa ToSnapshot() => new(
+        SaType,
+        Spi,
+        SourceExtension is { } source && AddressKey.TryRead(source.Span, out var address, out _) ? address.ToIPAddress() : null,
+        Key.Destination.ToIPAddress(),
+        Larval ? SadbSaState.Larval : SadbSaState.Mature,
+        RoutingDomain,
+        _offsets[(int)Slot.KeyAuth] != KernelLayout.Absent,
+        _offsets[(int)Slot.KeyEncrypt] != KernelLayout.Absent,
+        Mtu);
+
     /// <summary>What an UPDATE of a mature SA may change: SA flags, lifetimes, UDP encapsulation, tag, tap, interface.</summary>
-    public void ImportChangeable(KernelRequest request)
+    private void ImportChangeable(KernelRequest request, ref Extensions extensions)
     {
         if (request[SadbExtensionType.Sa] is { } sa)
         {
-            Sa = sa;
+            extensions[(int)Slot.Sa] = sa;
         }
 
         if (request[SadbExtensionType.LifetimeCurrent] is { } current)
@@ -130,80 +309,99 @@ internal sealed class SadbEntry
 
         if (request[SadbExtensionType.LifetimeSoft] is { } soft)
         {
-            LifetimeSoft = KernelLayout.LifetimeIsSet(KernelLayout.ReadLifetime(soft)) ? soft : (ReadOnlyMemory<byte>?)null;
+            extensions[(int)Slot.LifetimeSoft] = KernelLayout.LifetimeIsSet(KernelLayout.ReadLifetime(soft)) ? soft : (ReadOnlyMemory<byte>?)null;
         }
 
         if (request[SadbExtensionType.LifetimeHard] is { } hard)
         {
-            LifetimeHard = KernelLayout.LifetimeIsSet(KernelLayout.ReadLifetime(hard)) ? hard : (ReadOnlyMemory<byte>?)null;
+            extensions[(int)Slot.LifetimeHard] = KernelLayout.LifetimeIsSet(KernelLayout.ReadLifetime(hard)) ? hard : (ReadOnlyMemory<byte>?)null;
         }
 
-        UdpEncap = request[SadbExtensionType.XUdpEncap] is { } udpencap && KernelLayout.UdpEncapIsSet(udpencap) ? udpencap : UdpEncap;
-        Tag = request[SadbExtensionType.XTag] ?? Tag;
-        Tap = request[SadbExtensionType.XTap] is { } tap && KernelLayout.TapIsSet(tap) ? tap : Tap;
-        Iface = request[SadbExtensionType.XIface] ?? Iface;
+        if (request[SadbExtensionType.XUdpEncap] is { } udpencap && KernelLayout.UdpEncapIsSet(udpencap))
+        {
+            extensions[(int)Slot.UdpEncap] = udpencap;
+        }
+
+        if (request[SadbExtensionType.XTag] is { } tag)
+        {
+            extensions[(int)Slot.Tag] = tag;
+        }
+
+        if (request[SadbExtensionType.XTap] is { } tap && KernelLayout.TapIsSet(tap))
+        {
+            extensions[(int)Slot.Tap] = tap;
+        }
+
+        if (request[SadbExtensionType.XIface] is { } iface)
+        {
+            extensions[(int)Slot.Iface] = iface;
+        }
     }
 
-    /// <summary>The extensions pfkeyv2_get produces for this SA, in its layout order.</summary>
-    public List<byte[]> Export()
+    private ReadOnlyMemory<byte>? Get(Slot slot) => KernelLayout.Kept(_buffer, _offsets[(int)slot]);
+
+    private int LengthOf(Slot slot) => KernelLayout.KeptLength(_buffer, _offsets[(int)slot]);
+
+    private int SourceLength => _offsets[(int)Slot.Source] == KernelLayout.Absent ? AddressExtension.HeaderSize : LengthOf(Slot.Source);
+
+    private int CopyRetyped(Slot slot, SadbExtensionType type, Span<byte> destination) =>
+        KernelLayout.CopyKept(_buffer, _offsets[(int)slot], type, destination);
+
+    /// <summary>ADDRESS_SRC, or the empty address export_address lays out for an SA without one.</summary>
+    private int WriteSource(Span<byte> destination)
     {
-        var list = new List<byte[]>
+        var length = CopyRetyped(Slot.Source, SadbExtensionType.AddressSrc, destination);
+        if (length != 0)
         {
-            KernelLayout.Bytes(ExportSa(SadbExtensionType.Sa)),
-            KernelLayout.Bytes(new LifetimeExtension(SadbExtensionType.LifetimeCurrent, CurrentAllocations, CurrentBytes, Established, FirstUse)),
-        };
-
-        AddIfSet(list, LifetimeSoft, SadbExtensionType.LifetimeSoft);
-        AddIfSet(list, LifetimeHard, SadbExtensionType.LifetimeHard);
-        list.Add(SourceExtension is { } source ? KernelLayout.Retyped(source, SadbExtensionType.AddressSrc) : KernelLayout.EmptyAddress(SadbExtensionType.AddressSrc));
-        list.Add(KernelLayout.Retyped(DestinationExtension, SadbExtensionType.AddressDst));
-        AddIfSet(list, IdentitySource, SadbExtensionType.IdentitySrc);
-        AddIfSet(list, IdentityDestination, SadbExtensionType.IdentityDst);
-        AddIfSet(list, KeyAuth, SadbExtensionType.KeyAuth);
-        AddIfSet(list, KeyEncrypt, SadbExtensionType.KeyEncrypt);
-        if (Flow is { } flow)
-        {
-            list.AddRange(flow.Export(SadbFlowType.Use));
+            return length;
         }
 
-        if (Next is { } next)
-        {
-            list.Add(KernelLayout.Bytes(next.ExportSa(SadbExtensionType.XSa2)));
-            list.Add(KernelLayout.Retyped(next.DestinationExtension, SadbExtensionType.XDst2));
-            list.Add(KernelLayout.Bytes(new SaType2Extension(next.DumpSaType)));
-        }
-
-        AddIfSet(list, UdpEncap, SadbExtensionType.XUdpEncap);
-        list.Add(KernelLayout.Bytes(new ReplayExtension(0)));
-        if (Mtu > 0)
-        {
-            list.Add(KernelLayout.Bytes(new MtuExtension(Mtu)));
-        }
-
-        if (RoutingDomainPost != RoutingDomain)
-        {
-            list.Add(KernelLayout.Bytes(new RdomainExtension((ushort)RoutingDomain, RoutingDomainPost)));
-        }
-
-        AddIfSet(list, Tag, SadbExtensionType.XTag);
-        AddIfSet(list, Tap, SadbExtensionType.XTap);
-        AddIfSet(list, Iface, SadbExtensionType.XIface);
-        list.Add(KernelLayout.Bytes(new CounterExtension(0, 0, 0, 0, 0, 0, 0, 0)));
-        return list;
+        var empty = destination[..AddressExtension.HeaderSize];
+        empty.Clear();
+        KernelLayout.WriteExtensionHeader(empty, SadbExtensionType.AddressSrc);
+        return AddressExtension.HeaderSize;
     }
 
-    /// <summary>export_sa: the stored SA fields with the state the kernel reports.</summary>
-    public SaExtension ExportSa(SadbExtensionType type) =>
-        KernelLayout.ReadSa(Sa) with { Spi = Spi, State = Larval ? SadbSaState.Larval : SadbSaState.Mature, Type = type };
-
-    public SimulatedSa ToSnapshot() => new(
-        SaType, Spi, Source, Destination, Larval ? SadbSaState.Larval : SadbSaState.Mature, RoutingDomain, KeyAuth is not null, KeyEncrypt is not null, Mtu);
-
-    private static void AddIfSet(List<byte[]> list, ReadOnlyMemory<byte>? extension, SadbExtensionType type)
+    private Extensions Load()
     {
-        if (extension is not null)
+        var extensions = default(Extensions);
+        for (var slot = 0; slot < SlotCount; slot++)
         {
-            list.Add(KernelLayout.Retyped(extension.Value, type));
+            extensions[slot] = Get((Slot)slot);
         }
+
+        return extensions;
+    }
+
+    private void Store(in Extensions extensions) => _buffer = KernelLayout.Keep(extensions, _offsets);
+
+    /// <summary>The kept extensions while they are being imported or changed, one per <see cref="Slot"/>.</summary>
+    [InlineArray(SlotCount)]
+    private struct Extensions
+    {
+        private ReadOnlyMemory<byte>? _element;
+    }
+
+    /// <summary>Where each kept extension starts in the entry's buffer (<see cref="KernelLayout.Absent"/>: not kept).</summary>
+    [InlineArray(SlotCount)]
+    private struct Offsets
+    {
+        private ushort _element;
+    }
+
+    /// <summary>Compares entries by <see cref="Key"/>, and finds them by a bare <see cref="SaKey"/>.</summary>
+    public sealed class KeyComparer : IEqualityComparer<SadbEntry>, IAlternateEqualityComparer<SaKey, SadbEntry>
+    {
+        public static readonly KeyComparer Instance = new();
+
+        public bool Equals(SadbEntry? x, SadbEntry? y) => ReferenceEquals(x, y) || (x is not null && y is not null && x.Key == y.Key);
+
+        public int GetHashCode(SadbEntry obj) => obj.Key.GetHashCode();
+
+        public bool Equals(SaKey alternate, SadbEntry other) => alternate == other.Key;
+
+        public int GetHashCode(SaKey alternate) => alternate.GetHashCode();
+
+        public SadbEntry Create(SaKey alternate) => throw new NotSupportedException("entries are added whole, not made from a key");
     }
 }

@@ -13,9 +13,26 @@ public sealed partial class SimulatedKernel
     {
         lock (_lock)
         {
-            return Concatenate(_sadb
-                .Where(e => e.RoutingDomain == routingDomain && (filter == SadbSaType.Unspec || e.DumpSaType == filter))
-                .Select(e => KernelLayout.Message(new SadbHeader(SadbHeader.Version2, SadbMessageType.Dump, 0, e.DumpSaType, 0, 0, 0, 0), e.Export())));
+            // Sized first, then every record written in place: one buffer for the whole dump.
+            var length = 0;
+            foreach (var entry in _sadb)
+            {
+                length += InDump(entry, routingDomain, filter) ? SadbHeader.Size + entry.ExportLength() : 0;
+            }
+
+            var dump = new byte[length];
+            var offset = 0;
+            foreach (var entry in _sadb)
+            {
+                if (InDump(entry, routingDomain, filter))
+                {
+                    var record = SadbHeader.Size + entry.ExportTo(dump.AsSpan(offset + SadbHeader.Size));
+                    new SadbHeader(SadbHeader.Version2, SadbMessageType.Dump, 0, entry.DumpSaType, (ushort)(record / 8), 0, 0, 0).WriteTo(dump.AsSpan(offset));
+                    offset += record;
+                }
+            }
+
+            return dump;
         }
     }
 
@@ -24,23 +41,25 @@ public sealed partial class SimulatedKernel
     {
         lock (_lock)
         {
-            return Concatenate(Enumerable.Reverse(_spd)
-                .Where(e => e.RoutingDomain == routingDomain)
-                .Select(e => KernelLayout.Message(new SadbHeader(SadbHeader.Version2, SadbMessageType.XSpdDump, 0, e.SaType, 0, 0, 0, 0), e.Export())));
-        }
-    }
+            var length = 0;
+            foreach (var entry in _spd)
+            {
+                length += entry.RoutingDomain == routingDomain ? SadbHeader.Size + entry.ExportLength() : 0;
+            }
 
-    private static byte[] Concatenate(IEnumerable<byte[]> records)
-    {
-        var list = records.ToList();
-        var bytes = new byte[list.Sum(r => r.Length)];
-        var offset = 0;
-        foreach (var record in list)
-        {
-            record.CopyTo(bytes, offset);
-            offset += record.Length;
-        }
+            var dump = new byte[length];
+            var offset = 0;
+            for (var entry = _spd.Last; entry is not null; entry = entry.Previous)
+            {
+                if (entry.RoutingDomain == routingDomain)
+                {
+                    var record = SadbHeader.Size + entry.ExportTo(dump.AsSpan(offset + SadbHeader.Size));
+                    new SadbHeader(SadbHeader.Version2, SadbMessageType.XSpdDump, 0, entry.SaType, (ushort)(record / 8), 0, 0, 0).WriteTo(dump.AsSpan(offset));
+                    offset += record;
+                }
+            }
 
-        return bytes;
+            return dump;
+        }
     }
 }

@@ -17,21 +17,14 @@ public sealed partial class SimulatedKernel
     {
         lock (_lock)
         {
-            var entry = Find(saType, spi, destination, routingDomain);
+            var entry = Find(new SaKey(saType, spi, AddressKey.From(destination), routingDomain));
             if (entry is null)
             {
                 return false;
             }
 
-            var exported = entry.Export();
-            var lifetimeType = hard ? SadbExtensionType.LifetimeHard : SadbExtensionType.LifetimeSoft;
-            var lifetime = exported.Find(e => KernelLayout.TypeOf(e) == lifetimeType)
-                ?? KernelLayout.Bytes(new LifetimeExtension(lifetimeType, 0, 0, 0, 0));
-            // SA and LIFETIME_CURRENT lead every export.
-            List<byte[]> extensions = [exported[0], exported[1], lifetime];
-            extensions.AddRange(exported.Where(e => KernelLayout.TypeOf(e) is SadbExtensionType.AddressSrc or SadbExtensionType.AddressDst));
             var header = new SadbHeader(SadbHeader.Version2, SadbMessageType.Expire, 0, entry.DumpSaType, 0, 0, _kernelSequence++, 0);
-            Broadcast(KernelLayout.Message(header, extensions), routingDomain);
+            Broadcast(entry.ExpireMessage(header, hard), routingDomain);
             if (hard)
             {
                 RemoveSa(entry);

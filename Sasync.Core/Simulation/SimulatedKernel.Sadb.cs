@@ -1,4 +1,3 @@
-using System.Net;
 using Sasync.Core.PfKey;
 using Sasync.Core.Platform;
 
@@ -63,9 +62,6 @@ public sealed partial class SimulatedKernel
     private static bool IsSupported(SadbSaType saType) =>
         saType is SadbSaType.Ah or SadbSaType.Esp or SadbSaType.XIpip or SadbSaType.XIpcomp or SadbSaType.XTcpSignature;
 
-    private static IPAddress ReadAddress(ReadOnlyMemory<byte>? extension) =>
-        extension is { } bytes && KernelLayout.TryReadAddress(bytes, out var address, out _) ? address : IPAddress.None;
-
     private static bool HasAllOrNoFlow(KernelRequest request)
     {
         var present = request.Seen() & FlowExtensionBits;
@@ -87,7 +83,18 @@ public sealed partial class SimulatedKernel
             return OpenBsdErrno.EINVAL;
         }
 
-        return request.Has(SadbExtensionType.XSrcFlow) && !FlowSpec.TryImport(request, out flow) ? OpenBsdErrno.EINVAL : 0;
+        if (!request.Has(SadbExtensionType.XSrcFlow))
+        {
+            return 0;
+        }
+
+        if (!FlowSpec.TryImport(request, out var imported))
+        {
+            return OpenBsdErrno.EINVAL;
+        }
+
+        flow = imported;
+        return 0;
     }
 
     private ulong Now() => (ulong)Options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
@@ -100,7 +107,7 @@ public sealed partial class SimulatedKernel
             return OpenBsdErrno.EOPNOTSUPP;
         }
 
-        var destination = ReadAddress(request[SadbExtensionType.AddressDst]);
+        var destination = AddressKey.Read(request[SadbExtensionType.AddressDst]);
         var range = KernelLayout.ReadSpiRange(request.Required(SadbExtensionType.SpiRange));
         var (min, max) = (range.Min, range.Max);
         if (saType == SadbSaType.XIpcomp)
@@ -122,25 +129,14 @@ public sealed partial class SimulatedKernel
         while (tries-- > 0)
         {
             var spi = min == max ? min : min + (uint)_random.NextInt64(max - min);
-            if (Find(saType, spi, destination, routingDomain) is not null)
+            var key = new SaKey(saType, spi, destination, routingDomain);
+            if (Find(key) is not null)
             {
                 continue;
             }
 
             var sa = KernelLayout.Bytes(new SaExtension(spi, 0, SadbSaState.Larval, SadbAuthAlgorithm.None, SadbEncryptionAlgorithm.None, SadbSaFlags.None));
-            AddSa(new SadbEntry
-            {
-                SaType = saType,
-                Spi = spi,
-                Destination = destination,
-                RoutingDomain = routingDomain,
-                Larval = true,
-                Sa = sa,
-                SourceExtension = request[SadbExtensionType.AddressSrc],
-                DestinationExtension = request.Required(SadbExtensionType.AddressDst),
-                Established = Now(),
-                RoutingDomainPost = (ushort)routingDomain,
-            });
+            AddSa(SadbEntry.Reserved(key, sa, request[SadbExtensionType.AddressSrc], request.Required(SadbExtensionType.AddressDst), Now()));
 
             // The reply's SA is exported from a scratch tdb that lacks the invalid flag, so it says MATURE.
             request[SadbExtensionType.SpiRange] = null;
@@ -161,8 +157,8 @@ public sealed partial class SimulatedKernel
 
         var saType = request.Header.SaType;
         var spi = KernelLayout.ReadSa(request.Required(SadbExtensionType.Sa)).Spi;
-        var destination = ReadAddress(request[SadbExtensionType.AddressDst]);
-        if (Find(saType, spi, destination, routingDomain) is not null)
+        var destination = AddressKey.Read(request[SadbExtensionType.AddressDst]);
+        if (Find(new SaKey(saType, spi, destination, routingDomain)) is not null)
         {
             return OpenBsdErrno.EEXIST;
         }
@@ -187,8 +183,8 @@ public sealed partial class SimulatedKernel
 
         var saType = request.Header.SaType;
         var spi = KernelLayout.ReadSa(request.Required(SadbExtensionType.Sa)).Spi;
-        var destination = ReadAddress(request[SadbExtensionType.AddressDst]);
-        var existing = Find(saType, spi, destination, routingDomain);
+        var destination = AddressKey.Read(request[SadbExtensionType.AddressDst]);
+        var existing = Find(new SaKey(saType, spi, destination, routingDomain));
         if (existing is null)
         {
             return OpenBsdErrno.ESRCH;
@@ -200,11 +196,9 @@ public sealed partial class SimulatedKernel
             var mature = SadbEntry.FromRequest(request, destination, routingDomain, Now(), flow);
             mature.CurrentAllocations = existing.CurrentAllocations;
             // In the reserved SA's place in the list.
-            mature.ListNode = existing.ListNode!;
-            mature.ListNode.Value = mature;
-            existing.ListNode = null;
-            _sadbIndex.Remove(KeyOf(existing));
-            _sadbIndex[KeyOf(mature)] = mature;
+            _sadb.Replace(existing, mature);
+            _sadbByKey.Remove(existing.Key);
+            Index(mature);
             Unlink(existing);
             HideKeys(request);
             return 0;
@@ -218,18 +212,13 @@ public sealed partial class SimulatedKernel
             return OpenBsdErrno.EINVAL;
         }
 
-        existing.ImportChangeable(request);
-        if (request[SadbExtensionType.AddressSrc] is { } source)
-        {
-            existing.SourceExtension = source;
-        }
-
+        existing.UpdateMature(request);
         if (request[SadbExtensionType.AddressProxy] is { } proxy)
         {
-            _sadbIndex.Remove(KeyOf(existing));
-            existing.Destination = ReadAddress(proxy);
-            _sadbIndex[KeyOf(existing)] = existing;
-            existing.DestinationExtension = KernelLayout.Retyped(proxy, SadbExtensionType.AddressDst);
+            // The proxy address becomes the SA's destination, and so part of how it is found.
+            _sadbByKey.Remove(existing.Key);
+            existing.Key = existing.Key with { Destination = AddressKey.Read(proxy) };
+            Index(existing);
         }
 
         return 0;
@@ -256,11 +245,7 @@ public sealed partial class SimulatedKernel
             return OpenBsdErrno.ESRCH;
         }
 
-        foreach (var extension in entry.Export())
-        {
-            request[KernelLayout.TypeOf(extension)] = extension;
-        }
-
+        FillFromExport(request, entry);
         return 0;
     }
 
@@ -274,28 +259,23 @@ public sealed partial class SimulatedKernel
 
         if (saType == SadbSaType.Unspec)
         {
-            for (var node = _spd.First; node is not null;)
+            foreach (var flow in _spd)
             {
-                var next = node.Next;
-                if (node.Value.RoutingDomain == routingDomain)
+                if (flow.RoutingDomain == routingDomain)
                 {
-                    _spd.Remove(node);
-                    node.Value.ListNode = null;
+                    RemoveFlow(flow);
                 }
-
-                node = next;
-            }
-            foreach (var key in _spdIndex.Keys.Where(k => k.RoutingDomain == routingDomain).ToList())
-            {
-                _spdIndex.Remove(key);
             }
         }
 
         // A larval SA has satype 0 in the kernel, so only a flush of everything removes it.
-        foreach (var entry in _sadb.Where(e => e.RoutingDomain == routingDomain && (saType == SadbSaType.Unspec || e.DumpSaType == saType)).ToList())
+        foreach (var entry in _sadb)
         {
-            RemoveSa(entry);
-            Unlink(entry);
+            if (InDump(entry, routingDomain, saType))
+            {
+                RemoveSa(entry);
+                Unlink(entry);
+            }
         }
 
         return 0;
@@ -305,19 +285,44 @@ public sealed partial class SimulatedKernel
     private int Dump(SimulatedKeyClient writer, KernelRequest request, uint routingDomain)
     {
         var saType = request.Header.SaType;
-        var entries = _sadb.Where(e => e.RoutingDomain == routingDomain && (saType == SadbSaType.Unspec || e.DumpSaType == saType)).ToList();
-        for (var i = 0; i < entries.Count; i++)
+        var left = 0;
+        foreach (var entry in _sadb)
         {
-            var record = new KernelRequest(request.Header with { Sequence = i == entries.Count - 1 ? 0 : request.Header.Sequence });
-            foreach (var extension in entries[i].Export())
-            {
-                record[KernelLayout.TypeOf(extension)] = extension;
-            }
-
-            Unicast(record.ToReply(), writer);
+            left += InDump(entry, routingDomain, saType) ? 1 : 0;
         }
 
+        foreach (var entry in _sadb)
+        {
+            if (!InDump(entry, routingDomain, saType))
+            {
+                continue;
+            }
+
+            _record.Reset(request.Header with { Sequence = --left == 0 ? 0 : request.Header.Sequence });
+            FillFromExport(_record, entry);
+            Unicast(_record.ToReply(), writer);
+        }
+
+        _record.ClearExtensions(); // let go of the last export
         return Answered;
+    }
+
+    /// <summary>Whether a dump or flush of <paramref name="saType"/> (0: all) in <paramref name="routingDomain"/> covers <paramref name="entry"/>.</summary>
+    private static bool InDump(SadbEntry entry, uint routingDomain, SadbSaType saType) =>
+        entry.RoutingDomain == routingDomain && (saType == SadbSaType.Unspec || entry.DumpSaType == saType);
+
+    /// <summary>Puts the extensions pfkeyv2_get exports for <paramref name="entry"/> in the slots of <paramref name="target"/>.</summary>
+    private static void FillFromExport(KernelRequest target, SadbEntry entry)
+    {
+        var exported = new byte[entry.ExportLength()];
+        entry.ExportTo(exported);
+        for (var offset = 0; offset < exported.Length;)
+        {
+            var length = PfKeyExtension.ReadLengthInUnits(exported.AsSpan(offset)) * 8;
+            var extension = exported.AsMemory(offset, length);
+            target[KernelLayout.TypeOf(extension)] = extension;
+            offset += length;
+        }
     }
 
     private static int SetPromiscuous(SimulatedKeyClient writer, KernelRequest request)
@@ -335,11 +340,11 @@ public sealed partial class SimulatedKernel
         }
 
         var secondDomain = request[SadbExtensionType.XRdomain] is { } rdomain ? KernelLayout.ReadRdomain(rdomain).Domain2 : routingDomain;
-        var second = Find(
+        var second = Find(new SaKey(
             ReadSaType2(request.Required(SadbExtensionType.XSaType2)),
             KernelLayout.ReadSa(request.Required(SadbExtensionType.XSa2)).Spi,
-            ReadAddress(request[SadbExtensionType.XDst2]),
-            secondDomain);
+            AddressKey.Read(request[SadbExtensionType.XDst2]),
+            secondDomain));
         if (second is null)
         {
             return OpenBsdErrno.ESRCH;
@@ -377,11 +382,11 @@ public sealed partial class SimulatedKernel
     private static SadbSaType ReadSaType2(ReadOnlyMemory<byte> extension) =>
         SaType2Extension.TryRead(KernelLayout.View(extension), out var saType2, out _) ? saType2.SaType : SadbSaType.Unspec;
 
-    private SadbEntry? FindRequested(KernelRequest request, uint routingDomain) => Find(
+    private SadbEntry? FindRequested(KernelRequest request, uint routingDomain) => Find(new SaKey(
         request.Header.SaType,
         KernelLayout.ReadSa(request.Required(SadbExtensionType.Sa)).Spi,
-        ReadAddress(request[SadbExtensionType.AddressDst]),
-        routingDomain);
+        AddressKey.Read(request[SadbExtensionType.AddressDst]),
+        routingDomain));
 
     /// <summary>tdb_delete unlinks the SA from bundles in both directions.</summary>
     private void Unlink(SadbEntry removed)

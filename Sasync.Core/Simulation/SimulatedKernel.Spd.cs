@@ -27,7 +27,7 @@ public sealed partial class SimulatedKernel
             return OpenBsdErrno.EINVAL;
         }
 
-        var existing = FindFlow(routingDomain, flow!);
+        var existing = FindFlow(routingDomain, flow);
         var requestIsStatic = (flowType[6] & PolicyFlagStatic) != 0;
         if (existing is { IsStatic: true } && !requestIsStatic)
         {
@@ -57,35 +57,21 @@ public sealed partial class SimulatedKernel
             return OpenBsdErrno.EINVAL;
         }
 
-        var entry = existing ?? new SpdEntry { Flow = flow!, RoutingDomain = routingDomain };
+        var entry = existing ?? new SpdEntry(flow, routingDomain);
         entry.Type = type;
         // The kernel sets the static flag and then clears all flags of a replaced entry.
         entry.IsStatic = existing is null && requestIsStatic;
-        entry.SourceExtension = Compact(request[SadbExtensionType.AddressSrc]);
-        entry.DestinationExtension = Compact(request[SadbExtensionType.AddressDst]);
+        entry.SetExtensions(
+            request[SadbExtensionType.AddressSrc], request[SadbExtensionType.AddressDst],
+            request[SadbExtensionType.IdentitySrc], request[SadbExtensionType.IdentityDst]);
         entry.SaType = request.Header.SaType is SadbSaType.Esp or SadbSaType.Ah or SadbSaType.XIpcomp or SadbSaType.XIpip
             ? request.Header.SaType
             : SadbSaType.Unspec;
-        (entry.IdentitySource, entry.IdentityDestination) = request[SadbExtensionType.IdentitySrc] is { } idSource && request[SadbExtensionType.IdentityDst] is { } idDestination
-            ? (Compact(idSource), Compact(idDestination))
-            : ((ReadOnlyMemory<byte>?)null, (ReadOnlyMemory<byte>?)null);
         if (existing is null)
         {
             AddFlow(entry);
         }
 
         return 0;
-    }
-
-    // A flow keeps a few small extensions of its X_ADDFLOW, so it copies them rather than keep the
-    // whole written message (which the request's slots point into) alive for as long as the flow lives.
-    private static ReadOnlyMemory<byte>? Compact(ReadOnlyMemory<byte>? extension)
-    {
-        if (extension is not { } bytes)
-        {
-            return null;
-        }
-
-        return bytes.ToArray();
     }
 }

@@ -26,24 +26,31 @@ public sealed partial class SimulatedKernel
 
     private readonly Lock _lock = new();
     private readonly List<SimulatedKeyClient> _clients = [];
-    // Linked lists keep the insertion order the dumps show and let an entry leave in O(1) through
-    // the node it holds (a List's Remove was a linear scan per DELETE, X_DELFLOW and larval UPDATE).
-    private readonly LinkedList<SadbEntry> _sadb = [];
+    // Linked lists keep the insertion order the dumps show and let an entry leave in O(1) (a List's
+    // Remove was a linear scan per DELETE, X_DELFLOW and larval UPDATE); their links are in the entries.
+    private readonly EntryList<SadbEntry> _sadb = new();
     // Indexes for the lookups every ADD and X_ADDFLOW makes, which were linear scans (quadratic for big tables).
-    private readonly Dictionary<(SadbSaType SaType, uint Spi, IPAddress Destination, uint RoutingDomain), SadbEntry> _sadbIndex = [];
-    private readonly Dictionary<(uint RoutingDomain, FlowSpec Flow), SpdEntry> _spdIndex = [];
-    private readonly LinkedList<SpdEntry> _spd = []; // oldest first: appending is cheap; read backwards for ipsec_policy_head's newest-first order
+    // Sets of the entries themselves, searched by a key value: no key copy per entry, nothing allocated per lookup.
+    private readonly HashSet<SadbEntry> _sadbIndex = new(SadbEntry.KeyComparer.Instance);
+    private readonly HashSet<SadbEntry>.AlternateLookup<SaKey> _sadbByKey;
+    private readonly HashSet<SpdEntry> _spdIndex = new(SpdEntry.KeyComparer.Instance);
+    private readonly HashSet<SpdEntry>.AlternateLookup<FlowKey> _spdByKey;
+    private readonly EntryList<SpdEntry> _spd = new(); // oldest first: appending is cheap; read backwards for ipsec_policy_head's newest-first order
     // How many SAs have a Next (X_GRPSPIS bundles): removing an SA scans for links to it only when some exist.
     private int _bundleLinks;
     private readonly Random _random;
     // The request every write is parsed into: writes run one at a time under _lock, and nothing keeps
     // the request itself after the write (only the extension arrays it holds), so one is reused.
     private readonly KernelRequest _request = new(default);
+    // The same for the records of an SADB_DUMP over the socket, built while _request is still in use.
+    private readonly KernelRequest _record = new(default);
 
     public SimulatedKernel(SimulatedKernelOptions? options = null)
     {
         Options = options ?? new SimulatedKernelOptions();
         _random = Options.RandomSeed is { } seed ? new Random(seed) : new Random();
+        _sadbByKey = _sadbIndex.GetAlternateLookup<SaKey>();
+        _spdByKey = _spdIndex.GetAlternateLookup<FlowKey>();
     }
 
     public SimulatedKernelOptions Options { get; }
@@ -67,7 +74,13 @@ public sealed partial class SimulatedKernel
         {
             lock (_lock)
             {
-                return [.. _sadb.Select(e => e.ToSnapshot())];
+                var sas = new List<SimulatedSa>(_sadb.Count);
+                foreach (var entry in _sadb)
+                {
+                    sas.Add(entry.ToSnapshot());
+                }
+
+                return sas;
             }
         }
     }
@@ -103,7 +116,13 @@ public sealed partial class SimulatedKernel
         {
             lock (_lock)
             {
-                return [.. Enumerable.Reverse(_spd).Select(e => e.ToSnapshot())];
+                var flows = new List<SimulatedFlow>(_spd.Count);
+                for (var entry = _spd.Last; entry is not null; entry = entry.Previous)
+                {
+                    flows.Add(entry.ToSnapshot());
+                }
+
+                return flows;
             }
         }
     }
@@ -128,7 +147,7 @@ public sealed partial class SimulatedKernel
     {
         lock (_lock)
         {
-            var entry = Find(saType, spi, destination, routingDomain);
+            var entry = Find(new SaKey(saType, spi, AddressKey.From(destination), routingDomain));
             if (entry is null)
             {
                 return false;
@@ -238,36 +257,38 @@ public sealed partial class SimulatedKernel
         }
     }
 
-    private SadbEntry? Find(SadbSaType saType, uint spi, IPAddress destination, uint routingDomain) =>
-        _sadbIndex.GetValueOrDefault((saType, spi, destination, routingDomain));
+    private SadbEntry? Find(SaKey key) => _sadbByKey.TryGetValue(key, out var entry) ? entry : null;
 
     private void AddSa(SadbEntry entry)
     {
-        entry.ListNode = _sadb.AddLast(entry);
-        _sadbIndex[KeyOf(entry)] = entry;
+        _sadb.AddLast(entry);
+        Index(entry);
     }
 
     private void RemoveSa(SadbEntry entry)
     {
-        _sadb.Remove(entry.ListNode!);
-        entry.ListNode = null;
-        _sadbIndex.Remove(KeyOf(entry));
+        _sadb.Remove(entry);
+        _sadbByKey.Remove(entry.Key);
     }
 
-    private static (SadbSaType, uint, IPAddress, uint) KeyOf(SadbEntry entry) => (entry.SaType, entry.Spi, entry.Destination, entry.RoutingDomain);
+    /// <summary>Makes <paramref name="entry"/> the one its key finds (replacing any other entry of that key, as a map would).</summary>
+    private void Index(SadbEntry entry)
+    {
+        _sadbByKey.Remove(entry.Key);
+        _sadbIndex.Add(entry);
+    }
 
-    private SpdEntry? FindFlow(uint routingDomain, FlowSpec flow) => _spdIndex.GetValueOrDefault((routingDomain, flow));
+    private SpdEntry? FindFlow(uint routingDomain, FlowSpec flow) => _spdByKey.TryGetValue(new FlowKey(routingDomain, flow), out var entry) ? entry : null;
 
     private void AddFlow(SpdEntry entry)
     {
-        entry.ListNode = _spd.AddLast(entry);
-        _spdIndex[(entry.RoutingDomain, entry.Flow)] = entry;
+        _spd.AddLast(entry);
+        _spdIndex.Add(entry);
     }
 
     private void RemoveFlow(SpdEntry entry)
     {
-        _spd.Remove(entry.ListNode!);
-        entry.ListNode = null;
-        _spdIndex.Remove((entry.RoutingDomain, entry.Flow));
+        _spd.Remove(entry);
+        _spdIndex.Remove(entry);
     }
 }
