@@ -401,9 +401,21 @@ public sealed partial class PeerNetwork : IAsyncDisposable
 
     private async Task RegisterAsync(PeerSlot slot, Socket socket, bool outbound, IPAddress dialler)
     {
-        socket.NoDelay = true;
         var now = _time.GetUtcNow();
-        var link = new PeerLink(slot.Name, Interlocked.Increment(ref _nextLinkId), socket, outbound, dialler, now, _options.MaxQueuedBytesPerPeer);
+        PeerLink? link;
+        try
+        {
+            socket.NoDelay = true;
+            link = new PeerLink(slot.Name, Interlocked.Increment(ref _nextLinkId), socket, outbound, dialler, now, _options.MaxQueuedBytesPerPeer);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The peer hung up between the connect (or accept) and now: a failed attempt, nothing more.
+            LogLinkDown(_logger, slot.Name, e.Message);
+            socket.Dispose();
+            return;
+        }
+
         PeerLink? replaced = null;
         lock (_lock)
         {

