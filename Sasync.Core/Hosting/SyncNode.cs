@@ -14,9 +14,14 @@ namespace Sasync.Core.Hosting;
 /// interface and the peers report, one event at a time on one loop, and carries out the effects it
 /// answers with. All I/O lives here; the engine only decides.
 /// </summary>
+/// <remarks>
+/// The node's loops (events, kernel, peer sessions) keep thread-pool threads while they have work,
+/// so a host should let the pool grow at once (<see cref="ThreadPool.SetMinThreads"/>, as
+/// <c>sasyncd-cs</c> does with 16): otherwise, under load, a carp event can wait for a thread.
+/// </remarks>
 public sealed partial class SyncNode : IAsyncDisposable
 {
-    private const int InboxCapacity = 8192;
+    private const int InboxCapacity = 1024;
     private const int MaxKernelBatch = 256;
 
     private readonly SyncSettings _settings;
