@@ -16,8 +16,9 @@ namespace Sasync.Core.Hosting;
 /// </summary>
 /// <remarks>
 /// The node's loops (events, kernel, peer sessions) keep thread-pool threads while they have work,
-/// so a host should let the pool grow at once (<see cref="ThreadPool.SetMinThreads"/>, as
-/// <c>sasyncd-cs</c> does with 16): otherwise, under load, a carp event can wait for a thread.
+/// so a host should let the pool grow at once (<see cref="ThreadPool.SetMinThreads"/>; sasyncd-cs
+/// sets a minimum of 16 in its runtime configuration): otherwise, under load, a carp event can wait
+/// tens of milliseconds for a thread.
 /// </remarks>
 public sealed partial class SyncNode : IAsyncDisposable
 {
