@@ -67,20 +67,26 @@ public sealed class SnapshotCursor
         return bytes;
     }
 
-    /// <summary>Appends up to <paramref name="maxMessages"/> further messages to <paramref name="into"/>; fewer only at the end.</summary>
-    public void Next(int maxMessages, ICollection<ReadOnlyMemory<byte>> into)
+    /// <summary>
+    /// Appends further messages to <paramref name="into"/> until <paramref name="maxMessages"/> of them
+    /// or at least <paramref name="maxBytes"/> bytes were added (at least one message), or the end.
+    /// </summary>
+    public void Next(int maxMessages, ICollection<ReadOnlyMemory<byte>> into, int maxBytes = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
         ArgumentNullException.ThrowIfNull(into);
         var added = 0;
+        var bytes = 0;
         if (_flushPending && !IsComplete)
         {
             _flushPending = false;
             into.Add(Flush());
             added++;
+            bytes += SadbHeader.Size;
         }
 
-        while (added < maxMessages && !IsComplete)
+        while (added < maxMessages && bytes < maxBytes && !IsComplete)
         {
             var fromSadb = !_sadbDone;
             var status = fromSadb ? _sadb.Next(out var record, out var error) : _spd.Next(out record, out error);
@@ -91,6 +97,7 @@ public sealed class SnapshotCursor
                     {
                         into.Add(message);
                         added++;
+                        bytes += message.Length;
                     }
 
                     break;

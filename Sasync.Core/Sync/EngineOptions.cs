@@ -28,6 +28,12 @@ public sealed record EngineOptions
     /// </summary>
     public int SnapshotChunkMessages { get; init; } = 1024;
 
+    /// <summary>
+    /// Snapshot bytes sent at a time, at most (a chunk ends at whichever limit it reaches first); a
+    /// host keeps it well inside a peer's send budget, so that a paced snapshot never overflows it.
+    /// </summary>
+    public int SnapshotChunkBytes { get; init; } = 256 * 1024;
+
     /// <summary>Bad frames tolerated in one session before the engine asks the host to close it.</summary>
     public int MaxBadFramesPerSession { get; init; } = 32;
 }

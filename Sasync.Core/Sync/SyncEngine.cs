@@ -655,7 +655,7 @@ public sealed class SyncEngine
                 // then the changes, rather than start over and risk never finishing.
                 session.HeldRelays.Add(bytes);
                 Emit(new Log(LogLevel.Information, $"engine: more than {_options.MaxHeldRelays} changes during the snapshot for {peer.Name}; sending the rest of it at once"));
-                SendSnapshotChunk(peer, int.MaxValue);
+                SendSnapshotChunk(peer, int.MaxValue, int.MaxValue);
             }
             else
             {
@@ -717,7 +717,7 @@ public sealed class SyncEngine
 
         session.Snapshot = new SnapshotCursor(dumped.Dump.Sadb, dumped.Dump.Spd, FilterContext());
         session.SnapshotId = dumped.RequestId;
-        SendSnapshotChunk(peer, _options.SnapshotChunkMessages);
+        SendSnapshotChunk(peer, _options.SnapshotChunkMessages, _options.SnapshotChunkBytes);
     }
 
     private void OnPeerDrained(PeerDrained drained)
@@ -728,19 +728,19 @@ public sealed class SyncEngine
             return; // the snapshot it paced was finished, replaced or given up
         }
 
-        SendSnapshotChunk(peer, _options.SnapshotChunkMessages);
+        SendSnapshotChunk(peer, _options.SnapshotChunkMessages, _options.SnapshotChunkBytes);
     }
 
     // A big snapshot goes out in chunks, each once the peer's send queue has drained, so that sending
     // starts before the whole snapshot is built and the queue stays within its budget. Relays wait
     // in HeldRelays until ENDSNAP, as during the dump.
-    private void SendSnapshotChunk(PeerEntry peer, int maxMessages)
+    private void SendSnapshotChunk(PeerEntry peer, int maxMessages, int maxBytes)
     {
         var session = peer.Session!;
         var cursor = session.Snapshot!;
         var errorsBefore = cursor.Errors.Count;
         _snapshotChunk.Clear();
-        cursor.Next(maxMessages, _snapshotChunk);
+        cursor.Next(maxMessages, _snapshotChunk, maxBytes);
         for (var i = errorsBefore; i < cursor.Errors.Count; i++)
         {
             _dumpErrors++;

@@ -54,4 +54,21 @@ public sealed class SlowPeerTests
         await Eventually.TrueAsync(async () => (await StatusAsync(backup)) is var s && PeerOf(s, master).SnapshotsReceived == 1, "the real node took a whole snapshot");
         Assert.True(PeerOf(await StatusAsync(master), backup).Connected);
     }
+
+    [Fact]
+    public async Task A_snapshot_many_times_larger_than_the_send_budget_arrives_paced_without_a_drop()
+    {
+        // About 1.1 MB of snapshot against a 64 KiB budget: sent whole, it would get the peer dropped.
+        const int tunnels = 2000;
+        await using var cluster = await StartClusterAsync(options: o => o with { MaxQueuedBytesPerPeer = 64 * 1024 });
+        var (master, backup) = (cluster[1], cluster[2]);
+        await backup.StopAsync();
+        await AddTunnelsAsync(master, 0, tunnels);
+
+        await backup.StartAsync(default);
+        await ConvergedAsync(master, tunnels, backup);
+        await Eventually.TrueAsync(() => backup.Host.Kernel.FlowCount == tunnels, "the backup has every flow");
+        await Eventually.TrueAsync(async () => PeerOf(await StatusAsync(backup), master).SnapshotsReceived == 1, "the backup took the whole snapshot");
+        Assert.Equal(0, (await StatusAsync(master)).SlowPeerDrops);
+    }
 }

@@ -125,6 +125,20 @@ public class SyncEngineSnapshotTests
     }
 
     [Fact]
+    public void A_chunk_ends_at_its_byte_limit_with_at_least_one_message()
+    {
+        var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, SnapshotChunkBytes = 1 });
+        h.Start(LinkState.Up);
+        var request = h.AwaitSnapshot("peer-a");
+
+        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null));
+
+        Assert.Single(PfKeyTo("peer-a", effects));
+        Assert.Contains(new AwaitPeerDrain("peer-a", request.RequestId), effects);
+        Assert.Single(PfKeyTo("peer-a", h.Handle(new PeerDrained("peer-a", request.RequestId))));
+    }
+
+    [Fact]
     public void Changes_seen_between_chunks_are_held_until_the_last_chunk()
     {
         var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, SnapshotChunkMessages = 1 });
