@@ -40,6 +40,7 @@ internal static class BenchSyncCommand
                 w.WriteStartObject();
                 w.WriteNumber("sas", result.Sas);
                 w.WriteNumber("snapshotSeconds", Math.Round(result.SnapshotSeconds, 4));
+                w.WriteNumber("snapshotSasSeconds", Math.Round(result.SnapshotSasSeconds, 4));
                 w.WriteNumber("relayPerSecond", Math.Round(result.RelayPerSecond));
                 w.WriteNumber("relaySeconds", Math.Round(result.RelaySeconds, 4));
                 w.WriteNumber("injectSeconds", Math.Round(result.InjectSeconds, 4));
@@ -58,7 +59,7 @@ internal static class BenchSyncCommand
         await stdout.WriteAsync(string.Create(CultureInfo.InvariantCulture,
             $"""
             sync: 2 nodes over loopback TCP, {result.Sas:N0} SAs + {result.Sas:N0} flows, simulated kernels
-              snapshot   {result.SnapshotSeconds,12:0.000} s       rebooted peer, start to full kernel
+              snapshot   {result.SnapshotSeconds,12:0.000} s       rebooted peer, start to full kernel (all SAs in after {result.SnapshotSasSeconds:0.000} s)
               relay      {result.RelayPerSecond,12:N0} msg/s   live ADDs, MASTER IKE socket to slave kernel ({result.RelaySeconds:0.000} s; writing them took {result.InjectSeconds:0.000} s)
               failover   {result.FailoverMilliseconds,12:0.000} ms      carp MASTER to IKE daemon active (median of 5)
               undemote   {result.UndemoteMilliseconds,12:0.000} ms      after the snapshot was in the kernel ({result.UndemoteAfterEndSnapshotMilliseconds:0.0} ms after ENDSNAP)

@@ -10,6 +10,7 @@ namespace Sasync.Core.Hosting;
 /// <param name="RelayPerSecond">Live PF_KEY ADDs per second, MASTER's IKE socket to the slave's kernel.</param>
 /// <param name="InjectSeconds">How long the MASTER's kernel took to accept the ADDs (the relay cannot be faster).</param>
 /// <param name="SnapshotSeconds">From the slave's daemon (re)start to its empty kernel holding every SA and flow.</param>
+/// <param name="SnapshotSasSeconds">The same until it holds every SA (the snapshot sends the SAs first, then the flows).</param>
 /// <param name="FailoverMilliseconds">Median, over several switches, from carp MASTER on a backup to its IKE daemon being told "active".</param>
 /// <param name="UndemoteMilliseconds">From the end of the snapshot (the benchmark sees the joining kernel hold all of it) to the undemote; slightly negative when the undemote came before the benchmark's poll saw the full kernel.</param>
 /// <param name="UndemoteAfterEndSnapshotMilliseconds">From the joining node's ENDSNAP to its undemote (both the engine's times); includes draining the writes queued for its kernel.</param>
@@ -23,6 +24,7 @@ public sealed record SyncBenchmarkResult(
     double RelayPerSecond,
     double InjectSeconds,
     double SnapshotSeconds,
+    double SnapshotSasSeconds,
     double FailoverMilliseconds,
     double UndemoteMilliseconds,
     double UndemoteAfterEndSnapshotMilliseconds,
@@ -116,7 +118,13 @@ public static class SyncBenchmark
         clock.Restart();
         var snapshotCost = PhaseCost.Start();
         await slave.RebootAsync(cancellationToken).ConfigureAwait(false);
-        if (!await Wait(() => ValueTask.FromResult(slave.Host.Kernel.SaCount >= sas && slave.Host.Kernel.FlowCount >= sas)).ConfigureAwait(false))
+        double? sasAt = null;
+        if (!await Wait(() =>
+            {
+                var sasIn = slave.Host.Kernel.SaCount >= sas;
+                sasAt ??= sasIn ? clock.Elapsed.TotalSeconds : null;
+                return ValueTask.FromResult(sasIn && slave.Host.Kernel.FlowCount >= sas);
+            }).ConfigureAwait(false))
         {
             return (null, $"snapshot: the slave has {slave.Host.Kernel.SaCount} SAs and {slave.Host.Kernel.FlowCount} flows of {sas}");
         }
@@ -179,6 +187,7 @@ public static class SyncBenchmark
             sas / relay,
             inject,
             snapshot,
+            sasAt!.Value,
             failovers[failovers.Count / 2],
             (released!.ReleasedAt - kernelFullAt).TotalMilliseconds,
             (released.ReleasedAt - released.EndSnapshotAt).TotalMilliseconds,
