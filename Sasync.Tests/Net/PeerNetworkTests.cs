@@ -274,16 +274,23 @@ public sealed class PeerNetworkTests : IAsyncDisposable
         Assert.Contains("bad frame", down.Reason, StringComparison.Ordinal);
     }
 
+    /// <summary>Node 1 dialling a plain socket at node 2's address, which reads only when the test does.</summary>
+    private async Task<(Node Node, Socket Accepted, PeerLinkUp Up)> StartWithRawPeer2Async(long maxQueued)
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(LoopbackPorts.Node(2), _port));
+        listener.Listen(1);
+        var node = Start(1, maxQueued, peers: 2);
+        var accepted = await listener.AcceptAsync();
+        return (node, accepted, await node.NextAsync<PeerLinkUp>());
+    }
+
     [Fact]
     public async Task A_peer_that_stops_reading_is_dropped_with_bounded_memory()
     {
         // The "peer" accepts and never reads.
-        using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        silent.Bind(new IPEndPoint(LoopbackPorts.Node(2), _port));
-        silent.Listen(1);
-        var a = Start(1, maxQueued: 256 * 1024, peers: 2);
-        using var accepted = await silent.AcceptAsync();
-        await a.NextAsync<PeerLinkUp>();
+        var (a, accepted, _) = await StartWithRawPeer2Async(maxQueued: 256 * 1024);
+        using var _ = accepted;
 
         var payload = Text(new string('x', 900));
         var sent = 0;
@@ -302,12 +309,8 @@ public sealed class PeerNetworkTests : IAsyncDisposable
     [Fact]
     public async Task A_drain_request_is_answered_once_the_peer_reads_what_was_queued()
     {
-        using var slow = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        slow.Bind(new IPEndPoint(LoopbackPorts.Node(2), _port));
-        slow.Listen(1);
-        var a = Start(1, maxQueued: 256 * 1024, peers: 2);
-        using var accepted = await slow.AcceptAsync();
-        var up = await a.NextAsync<PeerLinkUp>();
+        var (a, accepted, up) = await StartWithRawPeer2Async(maxQueued: 256 * 1024);
+        using var _ = accepted;
 
         // Fill the socket buffers until frames wait in the queue, well above the drained mark (a quarter).
         var payload = Text(new string('x', 900));
