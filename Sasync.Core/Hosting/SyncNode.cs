@@ -70,11 +70,8 @@ public sealed partial class SyncNode : IAsyncDisposable
         // A snapshot chunk plus what may still be queued when the next is built (a quarter of the
         // budget at most, see PeerLink) stays within the peer's send budget.
         var engineOptions = new EngineOptions { Pid = platform.KeyEngine.Pid };
-        engineOptions = engineOptions with
-        {
-            SnapshotChunkBytes = (int)Math.Clamp(network.MaxQueuedBytesPerPeer / 4, 1, engineOptions.SnapshotChunkBytes),
-        };
-        _engine = new SyncEngine(settings, engineOptions, time);
+        var chunkBytes = (int)Math.Clamp(network.MaxQueuedBytesPerPeer / 4, 1, engineOptions.SnapshotChunkBytes);
+        _engine = new SyncEngine(settings, engineOptions with { SnapshotChunkBytes = chunkBytes }, time);
         _sharedKey = settings.SharedKey;
         // Each new session asks for the current codec, so a new key applies from the next session on.
         _network = new PeerNetwork(network, () => Volatile.Read(ref _codecs), OnNetworkEventAsync, time, loggers.CreateLogger("sasyncd.net"));
