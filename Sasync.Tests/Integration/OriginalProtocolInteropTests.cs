@@ -26,7 +26,7 @@ public sealed class OriginalProtocolInteropTests
     {
         await using var cluster = await StartClusterAsync();
         var master = cluster[1];
-        await cluster[2].StopAsync();
+        await StopSeenByAsync(cluster[2], master);
         await RelayingAsync(master);
         await AddTunnelsAsync(master, 0, 3);
         await KernelMessagesSeenAsync(master, 6);
@@ -77,7 +77,7 @@ public sealed class OriginalProtocolInteropTests
     public async Task A_backup_takes_the_snapshot_of_an_original_master_and_undemotes()
     {
         await using var cluster = await StartClusterAsync(options: o => o with { FirstNodeCarp = LinkState.Down });
-        await cluster[1].StopAsync();
+        await StopSeenByAsync(cluster[1], cluster[2]);
         var backup = cluster[2];
 
         // The original sasyncd at 127.0.0.1 is MASTER and sends its SADB and SPD.

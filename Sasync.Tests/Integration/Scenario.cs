@@ -34,6 +34,16 @@ internal static class Scenario
         await IsRunStateAsync(from, RunState.Slave);
     }
 
+    /// <summary>
+    /// Stops a node's daemon and waits until <paramref name="observer"/> has seen its session end, so
+    /// that nothing more is queued for it and a new connection from its address is not a duplicate.
+    /// </summary>
+    public static async Task StopSeenByAsync(LoopbackClusterNode node, LoopbackClusterNode observer)
+    {
+        await node.StopAsync();
+        await Eventually.TrueAsync(async () => !PeerOf(await StatusAsync(observer), node).Connected, $"node {observer.Index} saw node {node.Index} stop");
+    }
+
     public static uint SpiOf(int tunnel) => 0x1000u + (uint)tunnel;
 
     /// <summary>Tunnels first .. first+count-1: an ESP SA and a flow each, written on the node by its IKE daemon.</summary>

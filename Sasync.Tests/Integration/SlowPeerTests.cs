@@ -17,7 +17,7 @@ public sealed class SlowPeerTests
     {
         await using var cluster = await StartClusterAsync(options: o => o with { MaxQueuedBytesPerPeer = 64 * 1024 });
         var (master, backup) = (cluster[1], cluster[2]);
-        await backup.StopAsync();
+        await StopSeenByAsync(backup, master);
         await RelayingAsync(master);
         await AddTunnelsAsync(master, 0, Tunnels);
 
@@ -62,7 +62,7 @@ public sealed class SlowPeerTests
         const int tunnels = 2000;
         await using var cluster = await StartClusterAsync(options: o => o with { MaxQueuedBytesPerPeer = 64 * 1024 });
         var (master, backup) = (cluster[1], cluster[2]);
-        await backup.StopAsync();
+        await StopSeenByAsync(backup, master);
         await AddTunnelsAsync(master, 0, tunnels);
 
         await backup.StartAsync(default);
