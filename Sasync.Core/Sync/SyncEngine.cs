@@ -19,7 +19,8 @@ namespace Sasync.Core.Sync;
 /// <item>Hand <see cref="EngineStarted"/> first (initial carp link state, whether the carp group was already demoted).</item>
 /// <item>Carry out the returned effects in order. Sends to one peer must keep their order; a send to a
 /// peer that has gone is dropped. Answer <see cref="WriteToKernel"/>, <see cref="RequestKernelDump"/>
-/// and <see cref="ControlDaemon"/> with their completion events, as later events.</item>
+/// and <see cref="ControlDaemon"/> with their completion events, as later events, and
+/// <see cref="AwaitPeerDrain"/> with <see cref="PeerDrained"/> once the peer's send queue has room.</item>
 /// <item>Arm a real timer for each <see cref="ArmTimer"/> (replacing one of the same name), drop it on
 /// <see cref="CancelTimer"/>, and hand <see cref="TimerFired"/> when it is due.</item>
 /// <item>Identify peers by their configured peer string in every peer event; hand
