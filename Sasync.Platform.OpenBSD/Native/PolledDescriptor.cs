@@ -10,8 +10,11 @@ internal sealed class PolledDescriptor(INativeCalls native, int fd, int pollSlic
 {
     public int Fd => fd;
 
-    /// <summary>read(2) or recv(2) one record; a cancelled wait throws <see cref="OperationCanceledException"/>.</summary>
-    public SysResult Read(Memory<byte> buffer, int receiveFlags, CancellationToken cancellationToken)
+    /// <summary>
+    /// read(2) or recv(2) one record; a cancelled wait throws <see cref="OperationCanceledException"/>.
+    /// With <paramref name="wait"/> false an empty socket answers EAGAIN instead of being waited for.
+    /// </summary>
+    public SysResult Read(Memory<byte> buffer, int receiveFlags, CancellationToken cancellationToken, bool wait = true)
     {
         while (true)
         {
@@ -22,7 +25,7 @@ internal sealed class PolledDescriptor(INativeCalls native, int fd, int pollSlic
                 continue;
             }
 
-            if (result.Errno != OpenBsdErrno.EAGAIN)
+            if (result.Errno != OpenBsdErrno.EAGAIN || !wait)
             {
                 return result;
             }

@@ -16,6 +16,7 @@ namespace Sasync.Platform.OpenBSD.PfKey;
 public sealed class PfKeySocket : IKeyEngine
 {
     private const int MaxMessageBytes = ushort.MaxValue * 8; // sadb_msg_len is a u16 of 8-byte units
+    private const int MaxBurstMessages = 256;
 
     private readonly INativeCalls native;
     private readonly ILogger logger;
@@ -26,6 +27,7 @@ public sealed class PfKeySocket : IKeyEngine
     private readonly Task writer;
     private int sequence;
     private int disposed;
+    private KeyEngineException? pendingReadError;
 
     private PfKeySocket(INativeCalls native, int fd, ILogger logger)
     {
@@ -83,22 +85,25 @@ public sealed class PfKeySocket : IKeyEngine
         var token = linked.Token;
         while (true)
         {
-            byte[]? message;
+            ReadBurst burst;
             try
             {
-                message = await Task.Run(() => ReadMessage(token), token).ConfigureAwait(false);
+                burst = await Task.Run(() => ReadBurstOf(token), token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
                 yield break;
             }
 
-            if (message is null)
+            foreach (var message in burst.Messages)
+            {
+                yield return message;
+            }
+
+            if (burst.Ended)
             {
                 yield break;
             }
-
-            yield return message;
         }
     }
 
@@ -124,16 +129,66 @@ public sealed class PfKeySocket : IKeyEngine
     }
 
     /// <summary>
+    /// Waits for one message, then takes what else the socket already holds without waiting, so that
+    /// a burst costs one thread hand-off. A read error after some messages is kept for the next call,
+    /// so that those messages are delivered first.
+    /// </summary>
+    private ReadBurst ReadBurstOf(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref pendingReadError, null) is { } pending)
+        {
+            throw pending;
+        }
+
+        var messages = new List<byte[]>();
+        while (messages.Count < MaxBurstMessages)
+        {
+            ReadOutcome outcome;
+            byte[]? message;
+            try
+            {
+                outcome = ReadMessage(wait: messages.Count == 0, cancellationToken, out message);
+            }
+            catch (KeyEngineException e) when (messages.Count > 0)
+            {
+                pendingReadError = e;
+                break;
+            }
+
+            if (outcome == ReadOutcome.End)
+            {
+                return new ReadBurst(messages, Ended: true);
+            }
+
+            if (outcome == ReadOutcome.NothingNow)
+            {
+                break;
+            }
+
+            messages.Add(message!);
+        }
+
+        return new ReadBurst(messages, Ended: false);
+    }
+
+    /// <summary>
     /// Reads the next whole message: peek at the 16-byte header, then read exactly its length.
     /// A record shorter than its header claims (or than a header) is dropped and logged, since
-    /// the kernel delivers one record per read and the rest of a cut record is gone. Null at end of file.
+    /// the kernel delivers one record per read and the rest of a cut record is gone. Without
+    /// <paramref name="wait"/>, an empty socket gives <see cref="ReadOutcome.NothingNow"/>.
     /// </summary>
-    internal byte[]? ReadMessage(CancellationToken cancellationToken)
+    private ReadOutcome ReadMessage(bool wait, CancellationToken cancellationToken, out byte[]? message)
     {
+        message = null;
         var header = new byte[SadbHeader.Size];
         while (true)
         {
-            var peeked = descriptor.Read(header, OpenBsdSocket.MsgPeek, cancellationToken);
+            var peeked = descriptor.Read(header, OpenBsdSocket.MsgPeek, cancellationToken, wait);
+            if (!wait && peeked.Errno == OpenBsdErrno.EAGAIN)
+            {
+                return ReadOutcome.NothingNow;
+            }
+
             if (peeked.IsError)
             {
                 throw new KeyEngineException(peeked.Errno, $"PF_KEY read: {SystemCallException.Describe(peeked.Errno)}");
@@ -141,7 +196,7 @@ public sealed class PfKeySocket : IKeyEngine
 
             if (peeked.Value == 0)
             {
-                return null;
+                return ReadOutcome.End;
             }
 
             var length = peeked.Value < SadbHeader.Size ? 0 : SadbHeader.Read(header).ByteLength;
@@ -153,8 +208,8 @@ public sealed class PfKeySocket : IKeyEngine
                 continue;
             }
 
-            var message = new byte[Math.Min(length, MaxMessageBytes)];
-            var read = descriptor.Read(message, 0, cancellationToken);
+            var buffer = new byte[Math.Min(length, MaxMessageBytes)];
+            var read = descriptor.Read(buffer, 0, cancellationToken);
             if (read.IsError)
             {
                 throw new KeyEngineException(read.Errno, $"PF_KEY read: {SystemCallException.Describe(read.Errno)}");
@@ -162,7 +217,7 @@ public sealed class PfKeySocket : IKeyEngine
 
             if (read.Value == 0)
             {
-                return null;
+                return ReadOutcome.End;
             }
 
             if (read.Value < length)
@@ -171,9 +226,19 @@ public sealed class PfKeySocket : IKeyEngine
                 continue;
             }
 
-            return message;
+            message = buffer;
+            return ReadOutcome.Message;
         }
     }
+
+    private enum ReadOutcome
+    {
+        Message,
+        NothingNow,
+        End,
+    }
+
+    private sealed record ReadBurst(List<byte[]> Messages, bool Ended);
 
     private async Task WriteLoopAsync()
     {

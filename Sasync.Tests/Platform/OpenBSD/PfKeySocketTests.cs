@@ -177,6 +177,29 @@ public class PfKeySocketTests
         Assert.Equal(OpenBsdErrno.EINVAL, e.Errno);
     }
 
+    [Fact]
+    public async Task Messages_read_in_one_burst_come_before_a_read_error_behind_them()
+    {
+        var native = Native();
+        var first = Message(SadbMessageType.Add, 40, 0x11);
+        var second = Message(SadbMessageType.Delete, 32, 0x12);
+        var records = new ScriptedRecords(native, Fd).Record(first).Record(second).Error(OpenBsdErrno.EINVAL);
+        await using var socket = PfKeySocket.Open(native);
+
+        var read = new List<byte[]>();
+        var e = await Assert.ThrowsAsync<KeyEngineException>(async () =>
+        {
+            await foreach (var message in socket.ReadAllAsync(CancellationToken.None))
+            {
+                read.Add(message.ToArray());
+            }
+        });
+
+        Assert.Equal([first, second], read);
+        Assert.Equal(OpenBsdErrno.EINVAL, e.Errno);
+        Assert.Equal(0, records.Remaining);
+    }
+
     private static int Operation(ReadOnlyMemory<int> name) => name.Span[3];
 
     [Fact]
