@@ -139,11 +139,8 @@ public sealed partial class SyncNode : IAsyncDisposable
         {
             switch (e)
             {
-                case PeerLinkUp or PeerLinkDown:
+                case PeerLinkUp or PeerLinkDown or PeerLinkFrames:
                     await _inbox.Writer.WriteAsync(e, _stop.Token).ConfigureAwait(false);
-                    break;
-                case PeerLinkFrame frame:
-                    await _inbox.Writer.WriteAsync(new PeerFrameWithLink(frame.Peer, frame.LinkId, frame.Type, frame.Plaintext), _stop.Token).ConfigureAwait(false);
                     break;
             }
         }
@@ -189,6 +186,19 @@ public sealed partial class SyncNode : IAsyncDisposable
                 _activeLinks[up.Peer] = up.LinkId;
                 Handle(new PeerConnected(up.Peer, up.Outbound ? PeerDirection.Outbound : PeerDirection.Inbound, [up.Remote.Address]));
                 break;
+            case PeerLinkFrames received:
+                // Frames of a session that was already replaced are dropped: they belong to the old one.
+                foreach (var frame in received.Frames)
+                {
+                    if (!_activeLinks.TryGetValue(received.Peer, out var active) || active != received.LinkId)
+                    {
+                        break;
+                    }
+
+                    Handle(new PeerFrameReceived(received.Peer, frame.Type, frame.Plaintext));
+                }
+
+                break;
             case PeerLinkDown down:
                 // A late report about a session that was already replaced changes nothing.
                 if (_activeLinks.TryGetValue(down.Peer, out var id) && id == down.LinkId)
@@ -221,16 +231,6 @@ public sealed partial class SyncNode : IAsyncDisposable
 
     private void Handle(EngineEvent e)
     {
-        if (e is PeerFrameWithLink frame)
-        {
-            if (!_activeLinks.TryGetValue(frame.Peer, out var id) || id != frame.LinkId)
-            {
-                return;
-            }
-
-            e = new PeerFrameReceived(frame.Peer, frame.Type, frame.Plaintext);
-        }
-
         IReadOnlyList<EngineEffect> effects;
         try
         {
@@ -619,9 +619,6 @@ public sealed partial class SyncNode : IAsyncDisposable
     {
         public TaskCompletionSource<NodeStatus> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
-
-    /// <summary>A peer frame tagged with its session, so frames of a replaced session are dropped.</summary>
-    private sealed record PeerFrameWithLink(string Peer, long LinkId, Wire.WireMessageType Type, ReadOnlyMemory<byte> Plaintext) : EngineEvent;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{What}: {Reason}")]
     private static partial void LogPlatformError(ILogger logger, string what, string reason);

@@ -113,13 +113,20 @@ internal sealed class PeerLink : IAsyncDisposable
             {
                 var result = await reader.ReadAsync(_stop.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
+                // What one read completed goes to the owner in one event (bounded by the pipe's buffer).
+                List<ReceivedFrame>? frames = null;
                 while (true)
                 {
                     var status = decoder.TryDecode(ref buffer, out var type, out var plaintext, out var error);
                     if (status == FrameDecodeStatus.Frame)
                     {
-                        await deliver(new PeerLinkFrame(Peer, Id, type, plaintext)).ConfigureAwait(false);
+                        (frames ??= []).Add(new ReceivedFrame(type, plaintext));
                         continue;
+                    }
+
+                    if (frames is not null)
+                    {
+                        await deliver(new PeerLinkFrames(Peer, Id, frames)).ConfigureAwait(false);
                     }
 
                     if (status == FrameDecodeStatus.Fatal)

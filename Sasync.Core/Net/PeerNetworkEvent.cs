@@ -15,5 +15,11 @@ public sealed record PeerLinkUp(string Peer, long LinkId, bool Outbound, IPEndPo
 /// </summary>
 public sealed record PeerLinkDown(string Peer, long LinkId, string Reason, bool Routine = false) : PeerNetworkEvent(Peer);
 
-/// <summary>A whole, decrypted frame arrived from <paramref name="Peer"/>.</summary>
-public sealed record PeerLinkFrame(string Peer, long LinkId, WireMessageType Type, ReadOnlyMemory<byte> Plaintext) : PeerNetworkEvent(Peer);
+/// <summary>
+/// Whole, decrypted frames arrived from <paramref name="Peer"/>, in order: those that one read from the
+/// socket completed (at least one).
+/// </summary>
+public sealed record PeerLinkFrames(string Peer, long LinkId, IReadOnlyList<ReceivedFrame> Frames) : PeerNetworkEvent(Peer);
+
+/// <summary>One frame's message type and plaintext.</summary>
+public readonly record struct ReceivedFrame(WireMessageType Type, ReadOnlyMemory<byte> Plaintext);

@@ -199,9 +199,9 @@ public sealed class PeerNetworkTests : IAsyncDisposable
             {
                 while (true)
                 {
-                    if (await to.Events.Reader.ReadAsync(wait.Token) is PeerLinkFrame frame)
+                    if (await to.Events.Reader.ReadAsync(wait.Token) is PeerLinkFrames received)
                     {
-                        Assert.Equal(text, System.Text.Encoding.ASCII.GetString(frame.Plaintext.Span));
+                        Assert.All(received.Frames, f => Assert.Equal(text, System.Text.Encoding.ASCII.GetString(f.Plaintext.Span)));
                         return;
                     }
                 }
