@@ -41,6 +41,8 @@ public static class NodeStatusJson
             writer.WriteNumber("snapshotsSent", peer.SnapshotsSent);
             WriteTime(writer, "lastSnapshotSentAt", peer.LastSnapshotSentAt);
             writer.WriteNumber("snapshotsReceived", peer.SnapshotsReceived);
+            WriteTime(writer, "lastSnapshotReceivedAt", peer.LastSnapshotReceivedAt);
+            writer.WriteBoolean("sendingSnapshot", peer.SendingSnapshot);
             writer.WriteString("lastError", peer.LastError);
             writer.WriteEndObject();
         }

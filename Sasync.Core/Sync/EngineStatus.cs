@@ -24,7 +24,7 @@ public sealed record EngineStatus(
 /// <param name="ReleaseReason">Why we took it back (snapshot complete, we are MASTER, no MASTER, deadline).</param>
 public sealed record DemotionStatus(bool Held, DateTimeOffset? ReleasedAt, string? ReleaseReason);
 
-/// <summary>One peer as the engine sees it.</summary>
+/// <summary>One peer as the engine sees it; <c>SendingSnapshot</c> while a paced snapshot to it is under way.</summary>
 public sealed record PeerStatus(
     string Name,
     bool Connected,
@@ -37,7 +37,8 @@ public sealed record PeerStatus(
     DateTimeOffset? LastSnapshotSentAt,
     long SnapshotsReceived,
     DateTimeOffset? LastSnapshotReceivedAt,
-    string? LastError);
+    string? LastError,
+    bool SendingSnapshot = false);
 
 /// <summary>Engine-wide totals.</summary>
 /// <param name="KernelMessagesSeen">Promiscuous copies unwrapped from our PF_KEY socket.</param>

@@ -29,7 +29,8 @@ internal sealed class PeerEntry(string name)
 
     public PeerStatus ToStatus() => new(
         Name, Connected, Session?.Direction, Session?.ConnectedSince, Session?.RunState,
-        FramesSent, FramesReceived, SnapshotsSent, LastSnapshotSentAt, SnapshotsReceived, LastSnapshotReceivedAt, LastError);
+        FramesSent, FramesReceived, SnapshotsSent, LastSnapshotSentAt, SnapshotsReceived, LastSnapshotReceivedAt, LastError,
+        Session?.Snapshot is not null);
 }
 
 /// <summary>What the engine knows about one live session; a new connection starts from scratch.</summary>

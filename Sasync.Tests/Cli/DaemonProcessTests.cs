@@ -74,6 +74,7 @@ public sealed class DaemonProcessTests : IDisposable
         Assert.Equal("127.0.0.2", peer.GetProperty("name").GetString());
         Assert.True(peer.GetProperty("connected").GetBoolean());
         Assert.Equal("SLAVE", peer.GetProperty("runState").GetString());
+        Assert.False(peer.GetProperty("sendingSnapshot").GetBoolean());
         Assert.Equal(1, status.GetProperty("counters").GetProperty("messagesRelayed").GetInt64());
 
         await master.SignalAsync("TERM");

@@ -109,6 +109,7 @@ public class SyncEngineSnapshotTests
         var chunks = 0;
         while (effects.OfType<AwaitPeerDrain>().SingleOrDefault() is { } wait)
         {
+            Assert.True(h.Engine.Status.Peers.Single().SendingSnapshot);
             Assert.Equal(new AwaitPeerDrain("peer-a", request.RequestId), wait);
             Assert.Empty(ControlsTo("peer-a", effects));
             Assert.InRange(PfKeyTo("peer-a", effects).Count, 0, 2);
@@ -122,6 +123,7 @@ public class SyncEngineSnapshotTests
         Assert.Equal(expected, sent);
         Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", effects));
         Assert.Equal(1, h.Engine.Status.Peers.Single().SnapshotsSent);
+        Assert.False(h.Engine.Status.Peers.Single().SendingSnapshot);
     }
 
     [Fact]
