@@ -64,11 +64,15 @@ public sealed class SlowPeerTests
         var (master, backup) = (cluster[1], cluster[2]);
         await StopSeenByAsync(backup, master);
         await AddTunnelsAsync(master, 0, tunnels);
+        // Only the snapshot counts: relays to a half-open session from the backup's last moments
+        // (a connect that completed as it stopped) may overflow before that session is seen to fail.
+        await KernelMessagesSeenAsync(master, 2 * tunnels);
+        var dropsBefore = (await StatusAsync(master)).SlowPeerDrops;
 
         await backup.StartAsync(default);
         await ConvergedAsync(master, tunnels, backup);
         await Eventually.TrueAsync(() => backup.Host.Kernel.FlowCount == tunnels, "the backup has every flow");
         await Eventually.TrueAsync(async () => PeerOf(await StatusAsync(backup), master).SnapshotsReceived == 1, "the backup took the whole snapshot");
-        Assert.Equal(0, (await StatusAsync(master)).SlowPeerDrops);
+        Assert.Equal(dropsBefore, (await StatusAsync(master)).SlowPeerDrops);
     }
 }
