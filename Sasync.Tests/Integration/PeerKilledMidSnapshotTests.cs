@@ -27,7 +27,7 @@ public sealed class PeerKilledMidSnapshotTests
         Assert.Equal(RunState.Master, (await StatusAsync(master)).Engine.RunState);
         await backup.StartAsync(default);
         await Eventually.TrueAsync(
-            async () => (await StatusAsync(backup)) is var s && PeerOf(s, master).SnapshotsReceived == 1 && !s.Engine.Demotion.Held,
+            async () => (await StatusAsync(backup)) is var s && PeerOf(s, master).SnapshotsReceived >= 1 && !s.Engine.Demotion.Held,
             "the restarted backup took a whole snapshot and released its demotion");
         await ConvergedAsync(master, SaCount, backup);
         Assert.True(PeerOf(await StatusAsync(master), backup).SnapshotsSent >= 1);

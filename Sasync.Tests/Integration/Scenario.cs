@@ -35,11 +35,16 @@ internal static class Scenario
     }
 
     /// <summary>
-    /// Stops a node's daemon and waits until <paramref name="observer"/> has seen its session end, so
-    /// that nothing more is queued for it and a new connection from its address is not a duplicate.
+    /// Stops a node's daemon once <paramref name="observer"/> has a settled session with it (no dial
+    /// still in flight that could leave a half-open session behind), and waits until the observer has
+    /// seen that session end: nothing more is queued for it, and a new connection from its address
+    /// is not taken for a duplicate.
     /// </summary>
     public static async Task StopSeenByAsync(LoopbackClusterNode node, LoopbackClusterNode observer)
     {
+        await Eventually.TrueAsync(
+            async () => PeerOf(await StatusAsync(observer), node) is { Connected: true, PeerRunState: not null },
+            $"node {observer.Index} knows node {node.Index}'s state");
         await node.StopAsync();
         await Eventually.TrueAsync(async () => !PeerOf(await StatusAsync(observer), node).Connected, $"node {observer.Index} saw node {node.Index} stop");
     }

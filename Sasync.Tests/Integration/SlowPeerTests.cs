@@ -1,4 +1,5 @@
 using Sasync.Core;
+using Sasync.Core.Simulation;
 using Sasync.Core.Wire;
 using Sasync.Tests.Support;
 using static Sasync.Tests.Integration.Scenario;
@@ -22,10 +23,11 @@ public sealed class SlowPeerTests
         await AddTunnelsAsync(master, 0, Tunnels);
 
         // An original peer at the backup's address asks for the snapshot, then never reads a byte.
+        var snapshotsBefore = PeerOf(await StatusAsync(master), backup).SnapshotsSent;
         await using (var stuck = await OriginalPeer.ConnectAsync(backup.Address, master.Node!.ListenEndPoints[0], Key, receiveBufferSize: 1024))
         {
             await stuck.SendAsync(ControlMessage.StateOf(RunState.Slave));
-            await Eventually.TrueAsync(async () => PeerOf(await StatusAsync(master), backup).SnapshotsSent == 1, "the master sent the stuck peer its snapshot");
+            await Eventually.TrueAsync(async () => PeerOf(await StatusAsync(master), backup).SnapshotsSent == snapshotsBefore + 1, "the master sent the stuck peer its snapshot");
 
             // SAs that come and go: the relays pile up for the stuck peer while the SADB stays small.
             var churned = 0;
@@ -51,7 +53,7 @@ public sealed class SlowPeerTests
 
         await backup.StartAsync(default);
         await ConvergedAsync(master, Tunnels, backup);
-        await Eventually.TrueAsync(async () => (await StatusAsync(backup)) is var s && PeerOf(s, master).SnapshotsReceived == 1, "the real node took a whole snapshot");
+        await Eventually.TrueAsync(async () => (await StatusAsync(backup)) is var s && PeerOf(s, master).SnapshotsReceived >= 1, "the real node took a whole snapshot");
         Assert.True(PeerOf(await StatusAsync(master), backup).Connected);
     }
 
@@ -60,7 +62,11 @@ public sealed class SlowPeerTests
     {
         // About 1.1 MB of snapshot against a 64 KiB budget: sent whole, it would get the peer dropped.
         const int tunnels = 2000;
-        await using var cluster = await StartClusterAsync(options: o => o with { MaxQueuedBytesPerPeer = 64 * 1024 });
+        await using var cluster = await StartClusterAsync(options: o => o with
+        {
+            MaxQueuedBytesPerPeer = 64 * 1024,
+            KernelOptions = new SimulatedKernelOptions { ClientQueueCapacity = 8 * tunnels }, // no copy lost to a full socket
+        });
         var (master, backup) = (cluster[1], cluster[2]);
         await StopSeenByAsync(backup, master);
         await AddTunnelsAsync(master, 0, tunnels);
@@ -72,7 +78,7 @@ public sealed class SlowPeerTests
         await backup.StartAsync(default);
         await ConvergedAsync(master, tunnels, backup);
         await Eventually.TrueAsync(() => backup.Host.Kernel.FlowCount == tunnels, "the backup has every flow");
-        await Eventually.TrueAsync(async () => PeerOf(await StatusAsync(backup), master).SnapshotsReceived == 1, "the backup took the whole snapshot");
+        await Eventually.TrueAsync(async () => PeerOf(await StatusAsync(backup), master).SnapshotsReceived >= 1, "the backup took the whole snapshot");
         Assert.Equal(dropsBefore, (await StatusAsync(master)).SlowPeerDrops);
     }
 }
