@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Collections.Immutable;
 using Sasync.Core.Config;
 
 namespace Sasync.Core.PfKey;
@@ -161,8 +160,4 @@ public sealed class SnapshotCursor
 
         return true;
     }
-
-    /// <summary>What has been handed out, as a <see cref="Snapshot"/> summary with <paramref name="messages"/>.</summary>
-    public Snapshot ToSnapshot(ImmutableArray<ReadOnlyMemory<byte>> messages) =>
-        new(messages, SaCount, FlowCount, _skipped.ToImmutableDictionary(), [.. _errors]);
 }

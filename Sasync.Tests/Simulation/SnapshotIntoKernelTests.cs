@@ -4,6 +4,8 @@ using Sasync.Core.PfKey;
 using Sasync.Core.Simulation;
 using static Sasync.Tests.Simulation.KernelTestMessages;
 
+using Sasync.Tests.PfKey;
+
 namespace Sasync.Tests.Simulation;
 
 /// <summary>
@@ -40,7 +42,7 @@ public class SnapshotIntoKernelTests
             await ike.WriteAsync(IkeDaemonMessages.AddFlow(Pid, 100 + (uint)i, IkeDaemonMessages.Network(i), IkeDaemonMessages.Network(50 + i), Peer), default);
         }
 
-        var snapshot = SnapshotBuilder.Build(
+        var snapshot = WholeSnapshot.Build(
             master.DumpSadb(), master.DumpSpd(), new SyncFilterContext(DaemonPid, FlushMode.Startup, SkipSlave: false, PeerAddresses: Array.Empty<IPAddress>()));
         Assert.Empty(snapshot.Errors);
 

@@ -5,7 +5,7 @@ using static Sasync.Tests.PfKey.TestMessages;
 
 namespace Sasync.Tests.PfKey;
 
-public class SnapshotBuilderTests
+public class SnapshotCursorTests
 {
     private static SyncFilterContext Context(FlushMode flush = FlushMode.Startup, bool skipSlave = false, params string[] peers) =>
         new(100, flush, skipSlave, [.. peers.Select(IPAddress.Parse)]);
@@ -51,9 +51,9 @@ public class SnapshotBuilderTests
     [Fact]
     public void Flushmode_startup_sends_flush_then_sas_as_add_then_flows_as_addflow()
     {
-        var snapshot = SnapshotBuilder.Build(Concat(SadbRecord(1), SadbRecord(3)), SpdRecord(), Context());
+        var snapshot = WholeSnapshot.Build(Concat(SadbRecord(1), SadbRecord(3)), SpdRecord(), Context());
 
-        Assert.Equal(4, snapshot.Messages.Length);
+        Assert.Equal(4, snapshot.Messages.Count);
         Assert.Equal(2, snapshot.SaCount);
         Assert.Equal(1, snapshot.FlowCount);
         Assert.Empty(snapshot.Errors);
@@ -67,7 +67,7 @@ public class SnapshotBuilderTests
     [Fact]
     public void An_sa_record_keeps_its_satype_and_loses_what_an_add_may_not_carry()
     {
-        var snapshot = SnapshotBuilder.Build(SadbRecord(1), ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never));
+        var snapshot = WholeSnapshot.Build(SadbRecord(1), ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never));
 
         var add = Parse(Assert.Single(snapshot.Messages).ToArray());
         Assert.Equal(new SadbHeader(2, SadbMessageType.Add, 0, SadbSaType.Esp, add.Header.Length, 0, 0, 0), add.Header);
@@ -87,7 +87,7 @@ public class SnapshotBuilderTests
     [Fact]
     public void A_flow_record_keeps_only_what_addflow_allows()
     {
-        var snapshot = SnapshotBuilder.Build(ReadOnlyMemory<byte>.Empty, SpdRecord(), Context(FlushMode.Sync));
+        var snapshot = WholeSnapshot.Build(ReadOnlyMemory<byte>.Empty, SpdRecord(), Context(FlushMode.Sync));
 
         var flow = Parse(Assert.Single(snapshot.Messages).ToArray());
         Assert.Equal(SadbMessageType.XAddFlow, flow.Type);
@@ -105,7 +105,7 @@ public class SnapshotBuilderTests
     {
         var sadb = Concat(SadbRecord(1, withKey: false), SadbRecord(3, dst: "192.0.2.77"), SadbRecord(5));
 
-        var snapshot = SnapshotBuilder.Build(sadb, ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never, skipSlave: true, "192.0.2.77"));
+        var snapshot = WholeSnapshot.Build(sadb, ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never, skipSlave: true, "192.0.2.77"));
 
         Assert.Equal(1, snapshot.SaCount);
         Assert.Equal(1, snapshot.Skipped[FilterReason.LarvalAdd]);
@@ -119,7 +119,7 @@ public class SnapshotBuilderTests
     {
         var broken = SadbRecord(3);
         broken[16] = 0; // zero-length extension
-        var snapshot = SnapshotBuilder.Build(Concat(SadbRecord(1), broken), SpdRecord(), Context(FlushMode.Never));
+        var snapshot = WholeSnapshot.Build(Concat(SadbRecord(1), broken), SpdRecord(), Context(FlushMode.Never));
 
         Assert.Equal(1, snapshot.SaCount);
         Assert.Equal(1, snapshot.FlowCount);
@@ -130,9 +130,9 @@ public class SnapshotBuilderTests
     [Fact]
     public void Empty_dumps_give_only_the_flush()
     {
-        var snapshot = SnapshotBuilder.Build(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, Context());
+        var snapshot = WholeSnapshot.Build(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, Context());
         Assert.Equal(SnapshotCursor.Flush(), Assert.Single(snapshot.Messages).ToArray());
-        Assert.Empty(SnapshotBuilder.Build(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never)).Messages);
+        Assert.Empty(WholeSnapshot.Build(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never)).Messages);
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public class SnapshotBuilderTests
         var huge = Message(SadbMessageType.Dump, SadbSaType.Esp, 0, 0,
             Sa(9), Address(SadbExtensionType.AddressDst, "192.0.2.2"), Key(SadbExtensionType.KeyEncrypt, 128), Key(SadbExtensionType.KeyAuth, 4096 * 8));
 
-        var snapshot = SnapshotBuilder.Build(Concat(huge, SadbRecord(1)), ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never));
+        var snapshot = WholeSnapshot.Build(Concat(huge, SadbRecord(1)), ReadOnlyMemory<byte>.Empty, Context(FlushMode.Never));
 
         Assert.Equal(1, snapshot.SaCount);
         Assert.Contains("4096", Assert.Single(snapshot.Errors).Message, StringComparison.Ordinal);
@@ -169,5 +169,31 @@ public class SnapshotBuilderTests
                 SadbExtensionType.XSrcFlow, SadbExtensionType.XDstFlow, SadbExtensionType.XRdomain,
             },
             AllowedExtensions.InAddFlow.Order());
+    }
+
+    [Theory]
+    [InlineData(1, int.MaxValue)]
+    [InlineData(2, int.MaxValue)]
+    [InlineData(int.MaxValue, 1)]
+    [InlineData(int.MaxValue, 200)]
+    public void Pieces_within_their_limits_add_up_to_the_whole_snapshot(int maxMessages, int maxBytes)
+    {
+        var sadb = Concat(SadbRecord(1), SadbRecord(3), SadbRecord(5));
+        var whole = WholeSnapshot.Build(sadb, SpdRecord(), Context());
+        var cursor = new SnapshotCursor(sadb, SpdRecord(), Context());
+
+        var pieces = new List<byte[]>();
+        while (!cursor.IsComplete)
+        {
+            var piece = new List<ReadOnlyMemory<byte>>();
+            cursor.Next(maxMessages, piece, maxBytes);
+            Assert.InRange(piece.Count, 0, maxMessages);
+            // A piece passes its byte limit only with the message that crossed it.
+            Assert.True(piece.Count <= 1 || piece.Take(piece.Count - 1).Sum(m => m.Length) < maxBytes);
+            pieces.AddRange(piece.Select(m => m.ToArray()));
+        }
+
+        Assert.Equal(whole.Messages.Select(m => m.ToArray()), pieces);
+        Assert.Equal((whole.SaCount, whole.FlowCount), (cursor.SaCount, cursor.FlowCount));
     }
 }
