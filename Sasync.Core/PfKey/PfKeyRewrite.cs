@@ -37,11 +37,11 @@ public static class PfKeyRewrite
         return length;
     }
 
-    /// <summary><see cref="Rebuild"/> into <paramref name="destination"/>, which holds at least <see cref="RebuiltLength"/> bytes; returns that length.</summary>
-    public static int RebuildInto(PfKeyMessage source, SadbHeader header, FrozenSet<SadbExtensionType>? allowed, Span<byte> destination)
+    /// <summary><see cref="Rebuild"/> into <paramref name="destination"/>, which is exactly <see cref="RebuiltLength"/> bytes long.</summary>
+    public static void RebuildInto(PfKeyMessage source, SadbHeader header, FrozenSet<SadbExtensionType>? allowed, Span<byte> destination)
     {
-        var length = RebuiltLength(source, allowed);
-        (header with { Length = (ushort)(length / 8) }).WriteTo(destination);
+        ArgumentNullException.ThrowIfNull(source);
+        (header with { Length = (ushort)(destination.Length / 8) }).WriteTo(destination);
         var offset = SadbHeader.Size;
         foreach (var extension in source.Extensions)
         {
@@ -51,8 +51,6 @@ public static class PfKeyRewrite
                 offset += extension.Bytes.Length;
             }
         }
-
-        return length;
     }
 
     /// <summary>
