@@ -67,10 +67,11 @@ public sealed partial class SyncNode : IAsyncDisposable
         _codecs = codecs;
         _time = time;
         _logger = loggers.CreateLogger("sasyncd");
-        // A snapshot chunk plus what may still be queued when the next is built (a quarter of the
-        // budget at most, see PeerLink) stays within the peer's send budget.
+        // A snapshot chunk no bigger than the drained mark, on top of what is left when the next is
+        // built, keeps the queue at half the peer's send budget at most.
+        ArgumentNullException.ThrowIfNull(network);
         var engineOptions = new EngineOptions { Pid = platform.KeyEngine.Pid };
-        var chunkBytes = (int)Math.Clamp(network.MaxQueuedBytesPerPeer / 4, 1, engineOptions.SnapshotChunkBytes);
+        var chunkBytes = (int)Math.Clamp(network.DrainedBytes, 1, engineOptions.SnapshotChunkBytes);
         _engine = new SyncEngine(settings, engineOptions with { SnapshotChunkBytes = chunkBytes }, time);
         _sharedKey = settings.SharedKey;
         // Each new session asks for the current codec, so a new key applies from the next session on.

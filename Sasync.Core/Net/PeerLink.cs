@@ -14,13 +14,11 @@ namespace Sasync.Core.Net;
 internal sealed class PeerLink : IAsyncDisposable
 {
     private const int CoalesceBytes = 64 * 1024;
-    private const long MaxDrainedBytes = 1024 * 1024;
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly Channel<OutgoingFrame> _queue;
     private readonly long _maxQueuedBytes;
-    // At or below this many queued bytes the link counts as drained: enough left to keep the socket busy.
     private readonly long _drainedBytes;
     private Action? _drained;
     private readonly CancellationTokenSource _stop = new();
@@ -29,7 +27,7 @@ internal sealed class PeerLink : IAsyncDisposable
     private Task _writer = Task.CompletedTask;
     private int _closed;
 
-    public PeerLink(string peer, long id, Socket socket, bool outbound, IPAddress dialler, DateTimeOffset openedAt, long maxQueuedBytes)
+    public PeerLink(string peer, long id, Socket socket, bool outbound, IPAddress dialler, DateTimeOffset openedAt, long maxQueuedBytes, long drainedBytes)
     {
         Peer = peer;
         Id = id;
@@ -39,7 +37,7 @@ internal sealed class PeerLink : IAsyncDisposable
         OpenedAt = openedAt;
         Remote = (IPEndPoint)socket.RemoteEndPoint!;
         _maxQueuedBytes = maxQueuedBytes;
-        _drainedBytes = Math.Min(maxQueuedBytes / 4, MaxDrainedBytes);
+        _drainedBytes = drainedBytes;
         _stream = new NetworkStream(socket, ownsSocket: false);
         _queue = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true });
     }

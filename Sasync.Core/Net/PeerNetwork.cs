@@ -406,7 +406,7 @@ public sealed partial class PeerNetwork : IAsyncDisposable
         try
         {
             socket.NoDelay = true;
-            link = new PeerLink(slot.Name, Interlocked.Increment(ref _nextLinkId), socket, outbound, dialler, now, _options.MaxQueuedBytesPerPeer);
+            link = new PeerLink(slot.Name, Interlocked.Increment(ref _nextLinkId), socket, outbound, dialler, now, _options.MaxQueuedBytesPerPeer, _options.DrainedBytes);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {

@@ -26,4 +26,10 @@ public sealed record PeerNetworkOptions
 
     /// <summary>A peer with more than this many bytes waiting to be sent is dropped (it cannot keep up).</summary>
     public long MaxQueuedBytesPerPeer { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// At or below this many queued bytes a session counts as drained (<see cref="PeerNetwork.NotifyWhenDrained"/>):
+    /// a quarter of <see cref="MaxQueuedBytesPerPeer"/>, at most 1 MiB, which still keeps the socket busy.
+    /// </summary>
+    public long DrainedBytes => Math.Min(MaxQueuedBytesPerPeer / 4, 1024 * 1024);
 }
