@@ -80,29 +80,28 @@ public readonly record struct AddressExtension(SadbExtensionType Type, IPAddress
     public static bool TryCheckSockAddrFraming(PfKeyExtension extension, out PfKeyError error)
     {
         var span = extension.Span;
-        var name = PfKeyNames.ExtensionTypeName(extension.Type);
         if (span.Length < HeaderSize + 2)
         {
-            error = new PfKeyError(0, $"{name} extension of {span.Length} bytes has no room for a sockaddr");
+            error = new PfKeyError(0, $"{PfKeyNames.ExtensionTypeName(extension.Type)} extension of {span.Length} bytes has no room for a sockaddr");
             return false;
         }
 
         var sockaddrLength = span[HeaderSize];
         if (sockaddrLength < 2)
         {
-            error = new PfKeyError(HeaderSize, $"{name} sockaddr length {sockaddrLength} is too short");
+            error = new PfKeyError(HeaderSize, $"{PfKeyNames.ExtensionTypeName(extension.Type)} sockaddr length {sockaddrLength} is too short");
             return false;
         }
 
         if (HeaderSize + sockaddrLength > span.Length)
         {
-            error = new PfKeyError(HeaderSize, $"{name} sockaddr of {sockaddrLength} bytes runs past its {span.Length}-byte extension");
+            error = new PfKeyError(HeaderSize, $"{PfKeyNames.ExtensionTypeName(extension.Type)} sockaddr of {sockaddrLength} bytes runs past its {span.Length}-byte extension");
             return false;
         }
 
         if (HeaderSize + ExtensionLayout.PadUp(sockaddrLength) != span.Length)
         {
-            error = new PfKeyError(0, $"{name} extension is {span.Length} bytes, expected {HeaderSize + ExtensionLayout.PadUp(sockaddrLength)} for a {sockaddrLength}-byte sockaddr");
+            error = new PfKeyError(0, $"{PfKeyNames.ExtensionTypeName(extension.Type)} extension is {span.Length} bytes, expected {HeaderSize + ExtensionLayout.PadUp(sockaddrLength)} for a {sockaddrLength}-byte sockaddr");
             return false;
         }
 

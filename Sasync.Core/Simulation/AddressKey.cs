@@ -26,49 +26,34 @@ internal readonly record struct AddressKey(ulong High, ulong Low, uint ScopeId, 
     }
 
     /// <summary>
-    /// Reads the sockaddr of an address extension the kernel's checks passed. False (with
-    /// <see cref="None"/>) for any family but AF_INET and AF_INET6 and for a sockaddr whose length
-    /// does not fit its family or its extension, as <see cref="AddressExtension.TryRead"/> decides.
+    /// Reads the sockaddr of an address extension. False (with <see cref="None"/>) for what
+    /// <see cref="AddressExtension.TryCheck"/> refuses: a family other than AF_INET and AF_INET6, or
+    /// a sockaddr whose length does not fit its family or its extension.
     /// </summary>
-    public static bool TryRead(ReadOnlySpan<byte> extension, out AddressKey address, out ushort port)
+    public static bool TryRead(ReadOnlyMemory<byte> extension, out AddressKey address, out ushort port)
     {
         address = None;
         port = 0;
-        const int header = AddressExtension.HeaderSize;
-        if (extension.Length < header + 2)
+        if (extension.Length < 4 || !AddressExtension.TryCheck(KernelLayout.View(extension), out _))
         {
             return false;
         }
 
-        var sockaddr = extension[header..];
-        var length = sockaddr[0];
-        if (length < 2 || header + KernelLayout.PadUp(length) != extension.Length)
-        {
-            return false;
-        }
-
-        switch (sockaddr[1])
-        {
-            case SockAddr.AfInet when length == SockAddr.InetSize:
-                port = BinaryPrimitives.ReadUInt16BigEndian(sockaddr[2..]);
-                address = new((ulong)BinaryPrimitives.ReadUInt32BigEndian(sockaddr[4..]) << 32, 0, 0, false);
-                return true;
-            case SockAddr.AfInet6 when length == SockAddr.Inet6Size:
-                port = BinaryPrimitives.ReadUInt16BigEndian(sockaddr[2..]);
-                address = new(
-                    BinaryPrimitives.ReadUInt64BigEndian(sockaddr[8..]),
-                    BinaryPrimitives.ReadUInt64BigEndian(sockaddr[16..]),
-                    BinaryPrimitives.ReadUInt32LittleEndian(sockaddr[24..]),
-                    true);
-                return true;
-            default:
-                return false;
-        }
+        var sockaddr = extension.Span[AddressExtension.HeaderSize..];
+        port = BinaryPrimitives.ReadUInt16BigEndian(sockaddr[2..]);
+        address = sockaddr[1] == SockAddr.AfInet6
+            ? new(
+                BinaryPrimitives.ReadUInt64BigEndian(sockaddr[8..]),
+                BinaryPrimitives.ReadUInt64BigEndian(sockaddr[16..]),
+                BinaryPrimitives.ReadUInt32LittleEndian(sockaddr[24..]),
+                true)
+            : new((ulong)BinaryPrimitives.ReadUInt32BigEndian(sockaddr[4..]) << 32, 0, 0, false);
+        return true;
     }
 
     /// <summary>The key of an address extension; <see cref="None"/> when there is none or it cannot be read.</summary>
     public static AddressKey Read(ReadOnlyMemory<byte>? extension) =>
-        extension is { } bytes && TryRead(bytes.Span, out var address, out _) ? address : None;
+        extension is { } bytes && TryRead(bytes, out var address, out _) ? address : None;
 
     /// <summary>The address under <paramref name="mask"/>, as import_flow stores it: a masked address carries no scope.</summary>
     public AddressKey Masked(AddressKey mask) => new(High & mask.High, Low & mask.Low, 0, IsV6);

@@ -70,6 +70,6 @@ internal readonly record struct FlowSpec(
     {
         address = AddressKey.None;
         port = 0;
-        return extension is { } bytes && AddressKey.TryRead(bytes.Span, out address, out port);
+        return extension is { } bytes && AddressKey.TryRead(bytes, out address, out port);
     }
 }

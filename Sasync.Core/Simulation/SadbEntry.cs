@@ -285,7 +285,7 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>
     public SimulatedSa ToSnapshot() => new(
         SaType,
         Spi,
-        SourceExtension is { } source && AddressKey.TryRead(source.Span, out var address, out _) ? address.ToIPAddress() : null,
+        SourceExtension is { } source && AddressKey.TryRead(source, out var address, out _) ? address.ToIPAddress() : null,
         Key.Destination.ToIPAddress(),
         Larval ? SadbSaState.Larval : SadbSaState.Mature,
         RoutingDomain,

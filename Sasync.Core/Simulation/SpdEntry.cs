@@ -83,7 +83,7 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>
         Flow.Protocol, Flow.Direction, Type, SaType, Read(SourceExtension), Read(DestinationExtension), RoutingDomain);
 
     private static System.Net.IPAddress? Read(ReadOnlyMemory<byte>? extension) =>
-        extension is { } bytes && AddressKey.TryRead(bytes.Span, out var address, out _) ? address.ToIPAddress() : null;
+        extension is { } bytes && AddressKey.TryRead(bytes, out var address, out _) ? address.ToIPAddress() : null;
 
     /// <summary>Where each kept extension starts in the entry's buffer (<see cref="KernelLayout.Absent"/>: not kept).</summary>
     [System.Runtime.CompilerServices.InlineArray(SlotCount)]
