@@ -74,12 +74,15 @@ public sealed partial class SyncNodeService : IHostedService, IAsyncDisposable, 
                 throw new InvalidOperationException("the node is already running");
             }
 
-            await StartLockedAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await StopLockedAsync().ConfigureAwait(false);
-            throw;
+            try
+            {
+                await StartLockedAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await StopLockedAsync().ConfigureAwait(false);
+                throw;
+            }
         }
         finally
         {

@@ -1,9 +1,11 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Sasync.Core.Config;
 using Sasync.Core.Hosting;
 using Sasync.Core.Simulation;
+using Sasync.Tests.Support;
 
 namespace Sasync.Tests.Hosting;
 
@@ -16,9 +18,14 @@ internal static class EmbeddedHost
         ConfigParser.Parse(text).Settings ?? throw new ArgumentException($"not a valid configuration: {text}", nameof(text));
 
     public static IHost Build(Action<SyncNodeOptions> configure, CarpState carp = CarpState.Master, bool withPlatform = true,
-        int demoteCounter = 0, TimeProvider? time = null)
+        int demoteCounter = 0, TimeProvider? time = null, LogCapture? log = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        if (log is not null)
+        {
+            builder.Logging.AddProvider(log);
+        }
+
         if (time is not null)
         {
             builder.Services.AddSingleton(time);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Sasync.Core;
 using Sasync.Core.Control;
 using Sasync.Core.Hosting;
@@ -58,11 +59,14 @@ public sealed class SyncNodeServiceTests : IDisposable
     {
         var port = Core.Loopback.LoopbackPorts.FreePort(3);
         var path = WriteConfig($"listen on 127.0.0.1 port {port}\ninterface carp0\npeer 127.0.0.2\nsharedkey {EmbeddedHost.Key}\n");
-        using var host = EmbeddedHost.Build(node =>
-        {
-            node.ConfigPath = path;
-            node.ListenEndPoints = null;
-        });
+        var log = new LogCapture();
+        using var host = EmbeddedHost.Build(
+            node =>
+            {
+                node.ConfigPath = path;
+                node.ListenEndPoints = null;
+            },
+            log: log);
         await host.StartAsync();
         var node = host.Node();
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, port), Assert.Single(node.ListenEndPoints));
@@ -85,6 +89,7 @@ public sealed class SyncNodeServiceTests : IDisposable
         WriteConfig("interface carp0\nsharedkey tooshort\n");
         var refused = await node.ReloadAsync(default);
         Assert.False(refused.Applied);
+        Assert.Contains(log.Entries, e => e.Level == LogLevel.Error && e.Message.StartsWith($"{path}: not reloaded, keeping the running configuration: ", StringComparison.Ordinal));
         Assert.Contains(refused.Diagnostics, d => d.IsError && d.Message.Contains("16, 24 or 32 bytes", StringComparison.Ordinal));
         Assert.Equal(new[] { "127.0.0.2", "127.0.0.3" }, node.Settings!.Peers);
         Assert.Equal(RunState.Master, (await node.GetStatusAsync(default)).Engine.RunState);
@@ -93,6 +98,24 @@ public sealed class SyncNodeServiceTests : IDisposable
         Assert.True(given.Applied);
         Assert.Empty(given.NeedRestart);
         Assert.Empty(node.Settings!.Peers);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_stopped_node_starts_again_in_the_same_host_with_a_new_meter()
+    {
+        using var host = EmbeddedHost.Build(node => node.Settings = EmbeddedHost.Settings($"interface carp0\nsharedkey {EmbeddedHost.Key}\n"));
+        var node = host.Node();
+        await host.StartAsync();
+        var first = node.Metrics!.Meter;
+        await node.StopAsync(default);
+        Assert.Empty(MeterReadings.Collect(first).Instruments);
+
+        await node.StartAsync(default);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => node.StartAsync(default));
+        await Eventually.TrueAsync(async () => (await node.GetStatusAsync(default)).Engine.RunState == RunState.Master, "the restarted node is MASTER");
+        Assert.NotSame(first, node.Metrics!.Meter);
+        Assert.Equal(2, MeterReadings.Collect(node.Metrics.Meter).Value("sasync.run_state", "state", "MASTER"));
         await host.StopAsync();
     }
 
@@ -119,15 +142,19 @@ public sealed class SyncNodeServiceTests : IDisposable
     public async Task A_bad_configuration_file_fails_the_start_with_every_error_and_leaves_nothing_running()
     {
         var path = WriteConfig("interface carp0\nlisten on\nsharedkey 0x123\n");
-        using var host = EmbeddedHost.Build(node =>
-        {
-            node.ConfigPath = path;
-            node.ControlSocketPath = PathOf("ctl.sock");
-        });
+        var log = new LogCapture();
+        using var host = EmbeddedHost.Build(
+            node =>
+            {
+                node.ConfigPath = path;
+                node.ControlSocketPath = PathOf("ctl.sock");
+            },
+            log: log);
         var failure = await Assert.ThrowsAsync<SyncNodeStartException>(() => host.StartAsync());
         Assert.Equal(2, failure.Diagnostics.Count(d => d.IsError));
         Assert.All(failure.Message.Split('\n'), line => Assert.StartsWith($"{path}:", line, StringComparison.Ordinal));
         Assert.Contains("odd number of digits", failure.Message, StringComparison.Ordinal);
+        Assert.Contains(log.Entries, e => e.Level == LogLevel.Critical && e.Message.StartsWith("invalid configuration: ", StringComparison.Ordinal));
         Assert.Null(host.Node().Node);
         Assert.False(File.Exists(PathOf("ctl.sock")));
     }

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Hosting;
 using Sasync.Core.Config;
 using Sasync.Core.Hosting;
 using Sasync.Core.Simulation;
-using Sasync.Core.Sync;
 
 namespace EmbeddedNode;
 
@@ -61,7 +60,7 @@ public static class Program
         await output.WriteLineAsync($"kernelMessagesSeen {status.Engine.Counters.KernelMessagesSeen}");
 
         // The same figures as instruments, as dotnet-counters or OpenTelemetry read them.
-        foreach (var (name, value) in ReadMeter())
+        foreach (var (name, value) in ReadMeter(node.Metrics!.Meter))
         {
             await output.WriteLineAsync($"{name} {value}");
         }
@@ -71,14 +70,18 @@ public static class Program
         return seen ? 0 : 1;
     }
 
-    private static SortedDictionary<string, long> ReadMeter()
+    /// <summary>
+    /// One reading of every instrument of <paramref name="meter"/>. Each node has a meter of its own, all named
+    /// <c>Sasync</c>; tools that select by name (dotnet-counters) see every node of the process.
+    /// </summary>
+    private static SortedDictionary<string, long> ReadMeter(Meter meter)
     {
         var values = new SortedDictionary<string, long>(StringComparer.Ordinal);
         using var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == SyncNodeMetrics.MeterName)
+                if (ReferenceEquals(instrument.Meter, meter))
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
