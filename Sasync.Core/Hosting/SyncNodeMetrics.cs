@@ -9,7 +9,7 @@ namespace Sasync.Core.Hosting;
 /// <c>Sasync</c>, for <c>dotnet-counters</c> and OpenTelemetry: totals as observable counters, states as
 /// observable gauges, per peer with a <c>peer</c> tag. Every observation asks the node for a fresh status
 /// (on its loop, so the figures of one status are consistent); if the node does not answer within
-/// <see cref="SampleTimeout"/> the last status is reported again.
+/// <see cref="SampleTimeout"/> the last status is reported again, without asking again until it has answered.
 /// </summary>
 public sealed class SyncNodeMetrics : IDisposable
 {
@@ -23,6 +23,8 @@ public sealed class SyncNodeMetrics : IDisposable
     private readonly Meter _meter;
     private readonly Lock _lastLock = new();
     private NodeStatus? _last;
+    private Task<NodeStatus>? _pending;
+    private bool _pendingOverdue;
     private volatile bool _disposed;
 
     /// <summary>Creates the meter and its instruments over <paramref name="status"/> (e.g. <see cref="SyncNode.GetStatusAsync"/>).</summary>
@@ -97,7 +99,9 @@ public sealed class SyncNodeMetrics : IDisposable
             ? [new Measurement<int>((int)s.Engine.RunState, new KeyValuePair<string, object?>("state", NodeStatusJson.RunStateName(s.Engine.RunState)))]
             : [];
 
-    // Observations are synchronous; the node answers on its own loop, which never waits for us.
+    // Observations are synchronous; the node answers on its own loop, which never waits for us. A node too
+    // busy to answer in time is not asked again until it has answered: the other instruments of the same
+    // collection report the last status at once instead of each waiting in turn.
     private NodeStatus? Sample()
     {
         if (_disposed)
@@ -105,32 +109,57 @@ public sealed class SyncNodeMetrics : IDisposable
             return null;
         }
 
+        Task<NodeStatus> request;
+        lock (_lastLock)
+        {
+            if (_pending is { IsCompleted: false } && _pendingOverdue)
+            {
+                return _last;
+            }
+
+            if (_pending is not { IsCompleted: false })
+            {
+                _pending = Ask();
+                _pendingOverdue = false;
+            }
+
+            request = _pending;
+        }
+
+        var answered = false;
         try
         {
-            using var timeout = new CancellationTokenSource(SampleTimeout);
-            var request = _status(timeout.Token);
-            if (request.Wait(SampleTimeout))
-            {
-                lock (_lastLock)
-                {
-                    _last = request.Result;
-                }
-            }
+            answered = request.Wait(SampleTimeout);
         }
         catch (AggregateException)
         {
-            // Stopping or timed out: the last status stands.
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        catch (InvalidOperationException)
-        {
+            // The node is stopping or refused: the last status stands.
         }
 
         lock (_lastLock)
         {
+            if (!answered)
+            {
+                _pendingOverdue |= ReferenceEquals(request, _pending) && !request.IsCompleted;
+            }
+            else if (request.IsCompletedSuccessfully)
+            {
+                _last = request.Result;
+            }
+
             return _last;
+        }
+    }
+
+    private Task<NodeStatus> Ask()
+    {
+        try
+        {
+            return _status(CancellationToken.None);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            return Task.FromException<NodeStatus>(e);
         }
     }
 }

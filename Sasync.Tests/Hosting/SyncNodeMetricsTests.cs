@@ -83,6 +83,23 @@ public sealed class SyncNodeMetricsTests
     }
 
     [Fact]
+    public void A_node_too_busy_to_answer_is_asked_once_per_collection_until_it_answers()
+    {
+        var calls = 0;
+        var busy = new TaskCompletionSource<NodeStatus>();
+        using var metrics = new SyncNodeMetrics(_ => Interlocked.Increment(ref calls) == 1 ? busy.Task : Task.FromResult(Status(9)));
+
+        var stalled = MeterReadings.Collect(metrics.Meter);
+        Assert.Equal(1, calls);
+        Assert.Equal(0, stalled.Count("sasync.kernel.messages.seen"));
+
+        busy.SetResult(Status(3));
+        var answered = MeterReadings.Collect(metrics.Meter);
+        Assert.Equal(9, answered.Value("sasync.kernel.messages.seen"));
+        Assert.True(calls > 2);
+    }
+
+    [Fact]
     public async Task A_running_node_reports_its_own_numbers_on_the_meter()
     {
         using var host = EmbeddedHost.Build(node => node.Settings = EmbeddedHost.Settings($"interface carp0\npeer 127.0.0.2\nsharedkey {EmbeddedHost.Key}\n"));
