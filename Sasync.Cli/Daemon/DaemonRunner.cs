@@ -175,28 +175,12 @@ internal static partial class DaemonRunner
     private static ConfigResult Load(DaemonOptions options) =>
         ConfigFile.Load(options.ConfigPath, ConfigFileInspectors.ForThisSystem(), Check(options));
 
-    /// <summary>The original's file rule on OpenBSD; on the simulated platform bad modes only warn.</summary>
-    private static ConfigFileCheck Check(DaemonOptions options) =>
-        options.Platform == DaemonPlatform.OpenBsd ? ConfigFileCheck.Daemon : ConfigFileCheck.Repository;
+    /// <summary>The original's file rule on every platform, as <c>-n</c> applies it: the simulated daemon refuses what the real one would.</summary>
+    private static ConfigFileCheck Check(DaemonOptions options) => ConfigFileCheck.Daemon;
 
-    /// <summary>With <c>-d</c> log to stderr, otherwise to syslog (daemon facility), at the level the <c>-v</c> flags ask for.</summary>
-    private static ILoggerFactory CreateLoggers(DaemonOptions options) => LoggerFactory.Create(builder =>
-    {
-        builder.SetMinimumLevel(Verbosity.MinimumLevel(options.Verbosity));
-        if (options.Foreground)
-        {
-            builder.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
-            builder.AddSimpleConsole(console =>
-            {
-                console.SingleLine = true;
-                console.TimestampFormat = "HH:mm:ss.fff ";
-            });
-        }
-        else
-        {
-            builder.AddProvider(new SyslogLoggerProvider());
-        }
-    });
+    /// <summary>With <c>-d</c> plain lines on stderr, otherwise syslog (daemon facility), at the level the <c>-v</c> flags ask for.</summary>
+    private static ILoggerFactory CreateLoggers(DaemonOptions options) =>
+        LoggerFactory.Create(builder => builder.AddDaemonLogging(options.Foreground, options.Verbosity));
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "{What}: {Reason}")]
     private static partial void LogFatal(ILogger logger, string what, string reason);

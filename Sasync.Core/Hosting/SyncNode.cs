@@ -196,6 +196,7 @@ public sealed partial class SyncNode : IAsyncDisposable
                         break;
                     }
 
+                    if (frame.Type == Wire.WireMessageType.PfKey) PfKey.PfKeyTrace.Log(_logger, "received from", received.Peer, frame.Plaintext.Span);
                     Handle(new PeerFrameReceived(received.Peer, frame.Type, frame.Plaintext));
                 }
 
@@ -258,9 +259,11 @@ public sealed partial class SyncNode : IAsyncDisposable
                 SendFrame(send.Peer, Wire.WireMessageType.Control, send.Message.ToBytes());
                 break;
             case SendPfKey send:
+                PfKey.PfKeyTrace.Log(_logger, "relayed to", send.Peer, send.Message.Span);
                 SendFrame(send.Peer, Wire.WireMessageType.PfKey, send.Message);
                 break;
             case WriteToKernel write:
+                PfKey.PfKeyTrace.Log(_logger, "written to the kernel, from", write.Peer, write.Message.Span);
                 WriteToKernel(write);
                 break;
             case SetPromiscuous promiscuous:
