@@ -10,16 +10,9 @@ internal static class BenchCodecCommand
     public static Command Create(CliConsole console)
     {
         var size = IntOption.InRange("--size", 208, 1, 4096, "The PF_KEY payload per frame in bytes");
-        var seconds = new Option<double>("--seconds") { HelpName = "S", DefaultValueFactory = _ => 2.0, Description = "How long to run each way (over 0, at most 600; default 2)" };
-        seconds.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<double>() is <= 0 or > 600)
-            {
-                result.AddError("--seconds must be over 0 and at most 600");
-            }
-        });
+        var seconds = IntOption.Seconds("--seconds", 2.0, 600, "How long to run each way");
         var keyBits = new Option<int>("--key-bits") { HelpName = "128|192|256", DefaultValueFactory = _ => 256, Description = "The AES key size (default 256)" }
-            .AcceptOnlyFromAmong("128", "192", "256");
+            .OneOf("128", "192", "256");
         var json = new Option<bool>("--json") { Arity = ArgumentArity.Zero, Description = "Print the figures as JSON" };
         var command = new Command("codec", "Frame encode and decode rates and allocations, one thread") { size, seconds, keyBits, json };
         command.SetAction((parse, cancellationToken) => RunAsync(

@@ -20,12 +20,12 @@ internal sealed class DaemonFlags
     public Option<string> Config { get; } = new("-c") { HelpName = "config-file", Description = $"The configuration file (default {ConfigFile.DefaultPath})" };
 
     public Option<string> Platform { get; } = new Option<string>("--platform") { HelpName = "openbsd|sim", Description = "The real kernel (default) or the simulated one, on any OS" }
-        .AcceptOnlyFromAmong("openbsd", "sim");
+        .OneOf("openbsd", "sim");
 
     public Option<string> Control { get; } = new("--control") { HelpName = "PATH", Description = $"The control socket (default {ControlClient.DefaultPath})" };
 
     public Option<string> SimulatedCarp { get; } = new Option<string>("--sim-carp") { HelpName = "master|backup|init", Description = "The simulated carp state at start (default backup)" }
-        .AcceptOnlyFromAmong("master", "backup", "init");
+        .OneOf("master", "backup", "init");
 
     public Option<string> IsakmpdFifo { get; } = new("--isakmpd-fifo") { HelpName = "PATH", Description = "isakmpd's control FIFO (default /var/run/isakmpd.fifo; with sim, a real FIFO instead of a recorder)" };
 

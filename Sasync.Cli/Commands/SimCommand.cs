@@ -39,16 +39,16 @@ public static class SimCommand
     }
 
     /// <summary>The <c>--pid N</c> an injected message is written as; see the README for the rule.</summary>
-    internal static Option<long?> PidOption() => new("--pid")
-    {
-        HelpName = "N",
-        Description = $"Write as this process: the message's sadb_msg_pid and the writing socket's (default {SimulationControlHandler.DefaultInjectPid}, an IKE daemon's; never the daemon's own, whose messages are not relayed)",
-    };
+    internal static Option<long?> PidOption() => IntOption.Optional(
+        "--pid",
+        1,
+        uint.MaxValue,
+        $"Write as this process: the message's sadb_msg_pid and the writing socket's (default {SimulationControlHandler.DefaultInjectPid}, an IKE daemon's; never the daemon's own, whose messages are not relayed)");
 
     private static Command Carp(CliConsole console)
     {
         var control = ControlOptions.Path();
-        var state = new Argument<string>("state") { Description = "master, backup or init" }.AcceptOnlyFromAmong("master", "backup", "init");
+        var state = new Argument<string>("state") { Description = "master, backup or init" }.OneOf("master", "backup", "init");
         var command = new Command("carp", "Set the simulated carp interface's state") { state, control };
         command.SetAction(async (parse, cancellationToken) =>
         {
