@@ -86,14 +86,14 @@ public static class CommandLine
             cancellationToken).ConfigureAwait(false);
     }
 
-    private static RootCommand Build(CliConsole console)
+    /// <summary>The tree; a plain command rather than a RootCommand, whose name would be the host's ("dotnet", "testhost").</summary>
+    internal static Command Build(CliConsole console)
     {
-        var root = new RootCommand("sasyncd-cs: keeps the IPsec SAs and flows of redundant gateways identical (a drop-in sasyncd(8))");
-        root.Directives.Clear();
-        foreach (var version in root.Options.OfType<VersionOption>())
+        var root = new Command("sasyncd-cs", "Keeps the IPsec SAs and flows of redundant gateways identical: a drop-in sasyncd(8)")
         {
-            version.Action = new PrintVersion(console.Out);
-        }
+            new HelpOption(),
+            new VersionOption { Action = new PrintVersion(console.Out) },
+        };
 
         DaemonCommand.Configure(root, console);
         foreach (var verb in Verbs)
@@ -104,7 +104,7 @@ public static class CommandLine
         return root;
     }
 
-    private static bool AsksForHelp(ParseResult parse, RootCommand root) =>
+    private static bool AsksForHelp(ParseResult parse, Command root) =>
         root.Options.Any(option => option is HelpOption or VersionOption && parse.GetResult(option) is not null);
 
     /// <summary>"sasyncd-cs VERB: problem" lines and a pointer to the verb's help; for the daemon form the original's usage.</summary>

@@ -18,6 +18,22 @@ internal static class Choices
         return argument;
     }
 
+    /// <summary>
+    /// A word for an argument that starts with '-' is an option nobody knows, not the argument's value (the parser
+    /// would hand "--foo" to a free HEX argument); a lone "-" stays a value (stdin).
+    /// </summary>
+    public static Argument<T> NotAnOption<T>(this Argument<T> argument)
+    {
+        argument.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => t.Value.Length > 1 && t.Value[0] == '-'))
+            {
+                result.AddError($"unknown option '{token.Value}'");
+            }
+        });
+        return argument;
+    }
+
     private static void Check(IReadOnlyList<Token> tokens, string name, string[] allowed, Action<string> error)
     {
         foreach (var token in tokens)

@@ -7,7 +7,7 @@ namespace Sasync.Cli.Commands;
 /// <summary><c>sasyncd-cs [-dnv] [-c config-file] ...</c>: the daemon, or with <c>-n</c> a check of its configuration. It is the root command.</summary>
 public static class DaemonCommand
 {
-    internal static void Configure(RootCommand root, CliConsole console)
+    internal static void Configure(Command root, CliConsole console)
     {
         var flags = new DaemonFlags();
         flags.AddTo(root);

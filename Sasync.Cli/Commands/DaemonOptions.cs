@@ -38,7 +38,7 @@ public sealed record DaemonOptions
     {
         ArgumentNullException.ThrowIfNull(args);
         var flags = new DaemonFlags();
-        var root = new System.CommandLine.RootCommand();
+        var root = new System.CommandLine.Command("sasyncd-cs");
         flags.AddTo(root);
         var parse = root.Parse(GetoptBundles.Expand(args), CommandLine.ParserSettings);
         var errors = ParseErrors.Describe(parse);

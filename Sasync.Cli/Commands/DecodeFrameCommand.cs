@@ -20,7 +20,7 @@ internal static class DecodeFrameCommand
     internal static Command Create(CliConsole console)
     {
         var key = new Option<string>("--key") { HelpName = "KEY", Description = "The shared key as sasyncd.conf gives it: 0x and hex digits, or a 16, 24 or 32-character string" };
-        var hex = new Argument<string?>("HEX") { Arity = ArgumentArity.ZeroOrOne, Description = "The frame in hex; '-' or nothing reads it from stdin" };
+        var hex = new Argument<string?>("HEX") { Arity = ArgumentArity.ZeroOrOne, Description = "The frame in hex; '-' or nothing reads it from stdin" }.NotAnOption();
         var command = new Command("frame", "Decrypt and check one captured peer frame and print it as JSON") { key, hex };
         command.SetAction((parse, _) => RunAsync(parse.GetValue(key), parse.GetValue(hex), console.Out, console.In));
         return command;

@@ -19,7 +19,7 @@ public static class DecodePfKeyCommand
 
     internal static Command Create(CliConsole console)
     {
-        var hex = new Argument<string?>("HEX") { Arity = ArgumentArity.ZeroOrOne, Description = "The message in hex; '-' or nothing reads it from stdin" };
+        var hex = new Argument<string?>("HEX") { Arity = ArgumentArity.ZeroOrOne, Description = "The message in hex; '-' or nothing reads it from stdin" }.NotAnOption();
         var command = new Command("pfkey", "Print one PF_KEY v2 message as JSON (keys only as their bit length)") { hex };
         command.SetAction((parse, _) => RunAsync(parse.GetValue(hex), console.In, console.Out));
         return command;

@@ -48,7 +48,7 @@ public static class SimCommand
     private static Command Carp(CliConsole console)
     {
         var control = ControlOptions.Path();
-        var state = new Argument<string>("state") { Description = "master, backup or init" }.OneOf("master", "backup", "init");
+        var state = new Argument<string>("state") { Description = "master, backup or init" }.NotAnOption().OneOf("master", "backup", "init");
         var command = new Command("carp", "Set the simulated carp interface's state") { state, control };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -63,7 +63,7 @@ public static class SimCommand
     {
         var control = ControlOptions.Path();
         var pid = PidOption();
-        var hex = new Argument<string>("HEX") { Description = "The whole PF_KEY message in hex, as an IKE daemon writes it" };
+        var hex = new Argument<string>("HEX") { Description = "The whole PF_KEY message in hex, as an IKE daemon writes it" }.NotAnOption();
         var command = new Command("inject", "Write a PF_KEY message into the simulated kernel as an IKE daemon would") { hex, pid, control };
         command.SetAction((parse, cancellationToken) => InjectAsync(parse.GetValue(control)!, parse.GetValue(hex)!, parse.GetValue(pid), console, cancellationToken));
         return command;
