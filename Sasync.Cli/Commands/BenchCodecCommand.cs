@@ -11,7 +11,7 @@ internal static class BenchCodecCommand
     {
         var size = IntOption.InRange("--size", 208, 1, 4096, "The PF_KEY payload per frame in bytes");
         var seconds = IntOption.Seconds("--seconds", 2.0, 600, "How long to run each way");
-        var keyBits = new Option<int>("--key-bits") { HelpName = "128|192|256", DefaultValueFactory = _ => 256, Description = "The AES key size (default 256)" }
+        var keyBits = new Option<int>("--key-bits") { HelpName = "128|192|256", DefaultValueFactory = _ => 256, Description = "The AES key size" }
             .OneOf("128", "192", "256");
         var json = new Option<bool>("--json") { Arity = ArgumentArity.Zero, Description = "Print the figures as JSON" };
         var command = new Command("codec", "Frame encode and decode rates and allocations, one thread") { size, seconds, keyBits, json };

@@ -9,7 +9,7 @@ internal static class ControlOptions
     public static Option<string> Path() => new("--control")
     {
         HelpName = "PATH",
-        Description = $"The daemon's control socket (default {ControlClient.DefaultPath})",
+        Description = "The daemon's control socket",
         DefaultValueFactory = _ => ControlClient.DefaultPath,
     };
 }

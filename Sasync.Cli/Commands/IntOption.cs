@@ -10,7 +10,7 @@ internal static class IntOption
     public static Option<int> InRange(string name, int defaultValue, int min, int max, string description) => new(name)
     {
         DefaultValueFactory = _ => defaultValue,
-        Description = $"{description} ({min}..{max}, default {defaultValue})",
+        Description = $"{description} ({min}..{max})",
         HelpName = "N",
         CustomParser = result => Parse(result, name, min, max, text =>
             int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : (int?)null) ?? defaultValue,
@@ -27,7 +27,7 @@ internal static class IntOption
     public static Option<double> Seconds(string name, double defaultValue, double max, string description) => new(name)
     {
         DefaultValueFactory = _ => defaultValue,
-        Description = $"{description} (over 0, at most {max.ToString(CultureInfo.InvariantCulture)}; default {defaultValue.ToString(CultureInfo.InvariantCulture)})",
+        Description = $"{description} (over 0, at most {max.ToString(CultureInfo.InvariantCulture)})",
         HelpName = "S",
         CustomParser = result =>
         {

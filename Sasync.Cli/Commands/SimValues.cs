@@ -12,7 +12,7 @@ internal static class SimValues
     public static Option<IPAddress> Address(string name, string defaultValue, string description) => new(name)
     {
         HelpName = "ADDRESS",
-        Description = $"{description} (default {defaultValue})",
+        Description = description,
         DefaultValueFactory = _ => IPAddress.Parse(defaultValue),
         CustomParser = result => Parse(result, name, "an IPv4 or IPv6 address", text => IPAddress.TryParse(text, out var a) ? a : null),
     };
@@ -21,7 +21,7 @@ internal static class SimValues
     public static Option<IPNetwork> Network(string name, string defaultValue, string description) => new(name)
     {
         HelpName = "NET",
-        Description = $"{description} (default {defaultValue})",
+        Description = description,
         DefaultValueFactory = _ => IPNetwork.Parse(defaultValue),
         CustomParser = result => Parse(result, name, "a network such as 10.0.1.0/24", text => IPNetwork.TryParse(text, out var n) ? n : (IPNetwork?)null) ?? default,
     };
