@@ -33,7 +33,9 @@ internal static class ControlRequests
 
         var error = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var message) ? message.GetString() : root.GetRawText();
         reply.Dispose();
-        await stderr.WriteLineAsync($"sasyncd-cs: {command}: {error}").ConfigureAwait(false);
+        // The daemon's messages mostly name the command already.
+        var named = error is not null && error.StartsWith(command + ":", StringComparison.Ordinal);
+        await stderr.WriteLineAsync(named ? $"sasyncd-cs: {error}" : $"sasyncd-cs: {command}: {error}").ConfigureAwait(false);
         return null;
     }
 

@@ -19,6 +19,7 @@ internal static class IntOption
     public static Option<long?> Optional(string name, long min, long max, string description) => new(name)
     {
         Description = description,
+        DefaultValueFactory = _ => null,
         HelpName = "N",
         CustomParser = result => Parse(result, name, min, max, text =>
             long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : (long?)null),

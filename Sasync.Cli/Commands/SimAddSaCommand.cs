@@ -34,8 +34,8 @@ internal static class SimAddSaCommand
                 parse.GetValue(spi) ?? (uint)RandomNumberGenerator.GetInt32(0x100, int.MaxValue),
                 parse.GetValue(source)!,
                 parse.GetValue(destination)!,
-                parse.GetValue(encryptionKey) ?? RandomNumberGenerator.GetBytes(32),
-                parse.GetValue(authenticationKey) ?? RandomNumberGenerator.GetBytes(32));
+                GivenOrRandom(parse.GetValue(encryptionKey)),
+                GivenOrRandom(parse.GetValue(authenticationKey)));
             var exit = await SimCommand.InjectAsync(parse.GetValue(control)!, Convert.ToHexString(message), writer, console, cancellationToken).ConfigureAwait(false);
             if (exit == 0)
             {
@@ -46,4 +46,7 @@ internal static class SimAddSaCommand
         });
         return command;
     }
+
+    // The parser hands an array option that was not given over as an empty array, never as null.
+    private static byte[] GivenOrRandom(byte[]? key) => key is { Length: > 0 } ? key : RandomNumberGenerator.GetBytes(32);
 }

@@ -30,6 +30,7 @@ internal static class SimValues
     public static Option<uint?> Spi() => new("--spi")
     {
         HelpName = "SPI",
+        DefaultValueFactory = _ => null,
         Description = "The SPI, 0x-hex or decimal, 0x100 and up (default: a random one)",
         CustomParser = result => Parse<uint?>(result, "--spi", "a number from 0x100 to 0xffffffff", text =>
             (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)

@@ -92,10 +92,14 @@ public sealed partial class DaemonLoggingTests : IDisposable
             Assert.DoesNotMatch(EventIdInBrackets(), line);
         }
 
-        // The same SPI again: the kernel refuses it, and the verb says so.
+        // The defaults (random SPI and keys) make an SA the kernel takes; the same SPI again it refuses, and the verb says so.
+        var defaults = await CliRun.RunAsync("sim", "add-sa", "--control", Path("one.sock"));
+        Assert.True(defaults.ExitCode == 0, defaults.Stderr);
+        Assert.Matches(@"^injected ADD ESP spi 0x[0-9a-f]{8} 192\.0\.2\.1 -> 198\.51\.100\.1\n$", defaults.Stdout.ReplaceLineEndings("\n"));
         var again = await CliRun.RunAsync("sim", "add-sa", "--control", Path("one.sock"), "--spi", "0x4242", "--src", "127.0.0.1", "--dst", "198.51.100.7");
         Assert.Equal(1, again.ExitCode);
-        Assert.Contains("the kernel refused the message", again.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("sasyncd-cs: sim.inject: the kernel refused the message", again.Stderr, StringComparison.Ordinal);
+        Assert.Contains("errno 17", again.Stderr, StringComparison.Ordinal);
 
         // Written as the daemon's own pid, a message would never be relayed: refused.
         var own = await CliRun.RunAsync("sim", "add-sa", "--control", Path("one.sock"), "--pid", master.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
