@@ -117,6 +117,6 @@ internal static class DaemonRunner
     }
 
     /// <summary>The original's file rule on OpenBSD; on the simulated platform bad modes only warn.</summary>
-    private static ConfigFileCheck Check(DaemonOptions options) =>
-        options.Platform == DaemonPlatform.OpenBsd ? ConfigFileCheck.Daemon : ConfigFileCheck.Repository;
+    // The simulated platform applies the same file rule as -n, so a file refused there is refused here too.
+    private static ConfigFileCheck Check(DaemonOptions options) => ConfigFileCheck.Daemon;
 }

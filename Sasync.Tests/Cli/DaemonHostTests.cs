@@ -31,7 +31,8 @@ public sealed class DaemonHostTests
         Assert.Equal("/tmp/one.conf", node.ConfigPath);
         Assert.Same(Settings, node.Settings);
         Assert.Equal("/tmp/one.sock", node.ControlSocketPath);
-        Assert.Equal(ConfigFileCheck.Repository, node.ConfigFileCheck);
+        // The simulated platform applies the file rule of -n too.
+        Assert.Equal(ConfigFileCheck.Daemon, node.ConfigFileCheck);
         Assert.IsType<SimulatedPlatformProvider>(host.Services.GetRequiredService<INodePlatformProvider>());
 
         // Hosts start services in order and stop them in reverse: the SIGHUP handler is in place before
