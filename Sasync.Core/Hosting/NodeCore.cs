@@ -290,7 +290,7 @@ public sealed partial class NodeCore : IDisposable
             old.Dispose();
         }
 
-        var fired = new TimerFired(arm.Timer);
+        var fired = new TimerFired(arm.Timer, arm.Generation);
         _timers[arm.Timer] = _time.CreateTimer(
             _ => _post(fired),
             null,

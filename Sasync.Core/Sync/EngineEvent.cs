@@ -45,8 +45,11 @@ public sealed record PeerDisconnected(string Peer, string Reason, bool Routine =
 /// </summary>
 public sealed record PeerFrameReceived(string Peer, WireMessageType Type, ReadOnlyMemory<byte> Plaintext) : EngineEvent;
 
-/// <summary>A timer armed by <see cref="ArmTimer"/> is due. Early or stale firings are ignored.</summary>
-public sealed record TimerFired(EngineTimer Timer) : EngineEvent;
+/// <summary>
+/// A timer armed by <see cref="ArmTimer"/> is due; <paramref name="Generation"/> is the one it was armed
+/// with. A firing of a cancelled or re-armed timer (another generation) is ignored.
+/// </summary>
+public sealed record TimerFired(EngineTimer Timer, long Generation) : EngineEvent;
 
 /// <summary>The outcome of a <see cref="ControlDaemon"/> effect; <paramref name="Error"/> is null on success.</summary>
 public sealed record DaemonControlCompleted(DaemonKind Daemon, bool Active, string? Error) : EngineEvent;

@@ -35,7 +35,9 @@ public sealed class SyncEngine
     private readonly TimeProvider _time;
     private readonly Dictionary<string, PeerEntry> _peers = new(StringComparer.Ordinal);
     private readonly List<PeerEntry> _peerOrder = [];
-    private readonly Dictionary<EngineTimer, DateTimeOffset> _timers = [];
+    // The generation of each armed timer: a firing of any other generation is stale.
+    private readonly Dictionary<EngineTimer, long> _timers = [];
+    private long _timerGenerations;
     private readonly Dictionary<DaemonKind, DaemonState> _daemons = [];
     private readonly Dictionary<FilterReason, long> _filtered = [];
     // Made on the first effect of an event: most kernel messages (replies, broadcasts) have none.
@@ -277,9 +279,9 @@ public sealed class SyncEngine
 
     private void Arm(EngineTimer timer, TimeSpan delay)
     {
-        var due = _time.GetUtcNow() + delay;
-        _timers[timer] = due;
-        Emit(new ArmTimer(timer, due, delay));
+        var generation = ++_timerGenerations;
+        _timers[timer] = generation;
+        Emit(new ArmTimer(timer, generation, _time.GetUtcNow() + delay, delay));
     }
 
     private void Cancel(EngineTimer timer)
@@ -292,9 +294,11 @@ public sealed class SyncEngine
 
     private void OnTimerFired(TimerFired fired)
     {
-        if (!_timers.TryGetValue(fired.Timer, out var due) || _time.GetUtcNow() < due)
+        // Only the generation decides, never the wall clock: a clock stepped back must not make
+        // a due timer look early, which would lose it for good.
+        if (!_timers.TryGetValue(fired.Timer, out var generation) || generation != fired.Generation)
         {
-            return; // cancelled, re-armed later, or early
+            return; // cancelled, or re-armed since
         }
 
         _timers.Remove(fired.Timer);
