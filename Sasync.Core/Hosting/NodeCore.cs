@@ -158,7 +158,7 @@ public sealed partial class NodeCore : IDisposable
 
                 break;
             case PromiscuousSet { Error: { } error } set:
-                LogPlatformError(_logger, $"cannot turn promiscuous mode {(set.Enabled ? "on" : "off")}", error);
+                LogPlatformError(_logger, $"cannot turn promiscuous mode {(set.Enabled ? "on" : "off")}", error.Message);
                 break;
             case PromiscuousSet:
                 break;

@@ -51,17 +51,17 @@ public sealed record PeerFrameReceived(string Peer, WireMessageType Type, ReadOn
 /// </summary>
 public sealed record TimerFired(EngineTimer Timer, long Generation) : EngineEvent;
 
-/// <summary>The outcome of a <see cref="ControlDaemon"/> effect; <paramref name="Error"/> is null on success.</summary>
-public sealed record DaemonControlCompleted(DaemonKind Daemon, bool Active, string? Error) : EngineEvent;
+/// <summary>The outcome of a <see cref="ControlDaemon"/> effect; <paramref name="Failure"/> is null on success.</summary>
+public sealed record DaemonControlCompleted(DaemonKind Daemon, bool Active, DaemonControlFailure? Failure) : EngineEvent;
 
-/// <summary>The outcome of a <see cref="WriteToKernel"/> effect; <paramref name="Error"/> is null on success.</summary>
-public sealed record KernelWriteCompleted(string Peer, SadbMessageType Type, string? Error) : EngineEvent;
+/// <summary>The outcome of a <see cref="WriteToKernel"/> effect; <paramref name="Failure"/> is null on success.</summary>
+public sealed record KernelWriteCompleted(string Peer, SadbMessageType Type, KernelFailure? Failure) : EngineEvent;
 
 /// <summary>
-/// The outcome of a <see cref="RequestKernelDump"/> effect: the dumps, or null and an error.
+/// The outcome of a <see cref="RequestKernelDump"/> effect: the dumps, or null and the failure.
 /// <paramref name="RequestId"/> is the id the request carried.
 /// </summary>
-public sealed record KernelDumpCompleted(string Peer, long RequestId, KernelDump? Dump, string? Error) : EngineEvent;
+public sealed record KernelDumpCompleted(string Peer, long RequestId, KernelDump? Dump, KernelFailure? Failure) : EngineEvent;
 
 /// <summary>The answer to <see cref="AwaitPeerDrain"/>: the peer's send queue has room for the next snapshot chunk.</summary>
 public sealed record PeerDrained(string Peer, long SnapshotId) : EngineEvent;

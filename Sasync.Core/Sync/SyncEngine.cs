@@ -242,7 +242,7 @@ public sealed class SyncEngine
             return; // a result for a state we have since left
         }
 
-        if (completed.Error is null)
+        if (completed.Failure is null)
         {
             state.Failed = false;
             Emit(new Log(LogLevel.Debug, $"engine: {completed.Daemon} is now {(completed.Active ? "active" : "passive")}"));
@@ -256,7 +256,7 @@ public sealed class SyncEngine
 
         _daemonControlErrors++;
         state.Failed = true;
-        Emit(new Log(LogLevel.Warning, $"engine: could not make {completed.Daemon} {(completed.Active ? "active" : "passive")}: {completed.Error}; retrying in {_options.DaemonControlRetry.TotalSeconds:0.#} s"));
+        Emit(new Log(LogLevel.Warning, $"engine: could not make {completed.Daemon} {(completed.Active ? "active" : "passive")}: {completed.Failure.Message}; retrying in {_options.DaemonControlRetry.TotalSeconds:0.#} s"));
         if (!_timers.ContainsKey(EngineTimer.DaemonControlRetry))
         {
             Arm(EngineTimer.DaemonControlRetry, _options.DaemonControlRetry);
@@ -592,7 +592,7 @@ public sealed class SyncEngine
             EvaluateUndemote();
         }
 
-        if (written.Error is null)
+        if (written.Failure is not { } failure)
         {
             _kernelWrites++;
             return;
@@ -600,8 +600,8 @@ public sealed class SyncEngine
 
         _kernelWriteErrors++;
         // Both the IKE daemon and the kernel expire SAs, so a DELETE that finds nothing is normal.
-        var level = written.Type == SadbMessageType.Delete ? LogLevel.Debug : LogLevel.Warning;
-        Emit(new Log(level, $"engine: kernel refused {written.Type} from {written.Peer}: {written.Error}"));
+        var level = written.Type == SadbMessageType.Delete && failure.Errno is null or OpenBsdErrno.ESRCH ? LogLevel.Debug : LogLevel.Warning;
+        Emit(new Log(level, $"engine: kernel refused {written.Type} from {written.Peer}: {failure.Message}"));
     }
 
     // ---- MASTER: relaying and snapshots -----------------------------------------------------------
@@ -714,8 +714,8 @@ public sealed class SyncEngine
         if (dumped.Dump is null)
         {
             _dumpErrors++;
-            peer.LastError = $"kernel dump failed: {dumped.Error ?? "no data"}";
-            Emit(new Log(LogLevel.Error, $"engine: no snapshot for {peer.Name}, kernel dump failed: {dumped.Error ?? "no data"}"));
+            peer.LastError = $"kernel dump failed: {dumped.Failure?.Message ?? "no data"}";
+            Emit(new Log(LogLevel.Error, $"engine: no snapshot for {peer.Name}, kernel dump failed: {dumped.Failure?.Message ?? "no data"}"));
             FlushHeldRelays(peer);
             return;
         }

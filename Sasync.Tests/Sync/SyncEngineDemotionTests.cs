@@ -49,7 +49,7 @@ public class SyncEngineDemotionTests
         Assert.Empty(Demotions(h.Handle(new KernelWriteCompleted("peer-a", SadbMessageType.Add, null))));
         Assert.True(h.Engine.Status.Demotion.Held);
         // A refused write still counts as taken: waiting longer would not change the kernel's answer.
-        Assert.Equal([Undemote], Demotions(h.Handle(new KernelWriteCompleted("peer-a", SadbMessageType.Add, "EEXIST"))));
+        Assert.Equal([Undemote], Demotions(h.Handle(new KernelWriteCompleted("peer-a", SadbMessageType.Add, new KernelFailure(KernelFailureKind.Refused, OpenBsdErrno.EEXIST, "EEXIST")))));
     }
 
     [Fact]

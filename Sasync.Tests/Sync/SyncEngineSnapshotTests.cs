@@ -247,7 +247,7 @@ public class SyncEngineSnapshotTests
         h.Start(LinkState.Up);
         var request = h.AwaitSnapshot("peer-a", RunState.Slave);
 
-        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, null, "ENOMEM"));
+        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, null, new KernelFailure(KernelFailureKind.Unavailable, OpenBsdErrno.ENOMEM, "ENOMEM")));
 
         Assert.DoesNotContain(effects, e => e is SendControl);
         Assert.Equal(1, h.Engine.Status.Counters.DumpErrors);
