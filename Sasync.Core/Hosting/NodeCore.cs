@@ -77,6 +77,12 @@ public sealed partial class NodeCore : IDisposable
         var keyChanged = !settings.SharedKey.Equals(_sharedKey);
         _sharedKey = settings.SharedKey;
         _network.SetPeers(settings.Peers);
+        foreach (var peer in _activeLinks.Keys.Where(p => !settings.Peers.Contains(p)).ToList())
+        {
+            _activeLinks.Remove(peer); // its session is being closed; what it still sends is stale
+        }
+
+        HandleEngine(new PeersChanged(settings.Peers));
         if (keyChanged)
         {
             Volatile.Write(ref _codecs, codecs);

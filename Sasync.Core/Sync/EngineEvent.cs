@@ -63,5 +63,11 @@ public sealed record KernelWriteCompleted(string Peer, SadbMessageType Type, Ker
 /// </summary>
 public sealed record KernelDumpCompleted(string Peer, long RequestId, KernelDump? Dump, KernelFailure? Failure) : EngineEvent;
 
+/// <summary>
+/// The configuration was reloaded with these peers (in file order): peers no longer listed leave the
+/// engine (status and the undemote rule), new ones appear. The host closes the removed peers' sessions.
+/// </summary>
+public sealed record PeersChanged(ImmutableArray<string> Peers) : EngineEvent;
+
 /// <summary>The answer to <see cref="AwaitPeerDrain"/>: the peer's send queue has room for the next snapshot chunk.</summary>
 public sealed record PeerDrained(string Peer, long SnapshotId) : EngineEvent;

@@ -35,6 +35,7 @@ public sealed class SyncEngine
     private readonly TimeProvider _time;
     private readonly Dictionary<string, PeerEntry> _peers = new(StringComparer.Ordinal);
     private readonly List<PeerEntry> _peerOrder = [];
+    private readonly HashSet<string> _configuredPeers = new(StringComparer.Ordinal);
     // The generation of each armed timer: a firing of any other generation is stale.
     private readonly Dictionary<EngineTimer, long> _timers = [];
     private long _timerGenerations;
@@ -76,6 +77,7 @@ public sealed class SyncEngine
         foreach (var peer in settings.Peers)
         {
             Entry(peer);
+            _configuredPeers.Add(peer);
         }
 
         if (settings.Control is DaemonControlMode.Isakmpd or DaemonControlMode.All)
@@ -132,6 +134,7 @@ public sealed class SyncEngine
             case KernelWriteCompleted written: OnKernelWriteCompleted(written); break;
             case KernelDumpCompleted dumped: OnKernelDumpCompleted(dumped); break;
             case PeerDrained drained: OnPeerDrained(drained); break;
+            case PeersChanged changed: OnPeersChanged(changed); break;
             default: Emit(new Log(LogLevel.Warning, $"engine: unknown event {engineEvent.GetType().Name} ignored")); break;
         }
 
@@ -380,6 +383,40 @@ public sealed class SyncEngine
             _peerOrder.Add(entry);
         }
 
+        return entry;
+    }
+
+    private void OnPeersChanged(PeersChanged changed)
+    {
+        var listed = new HashSet<string>(changed.Peers, StringComparer.Ordinal);
+        var removed = _configuredPeers.Where(p => !listed.Contains(p)).ToList();
+        foreach (var name in removed)
+        {
+            _peerOrder.Remove(_peers[name]);
+            _peers.Remove(name);
+            Emit(new Log(LogLevel.Information, $"engine: peer {name} removed from the configuration"));
+        }
+
+        var others = _peerOrder.Where(p => !_configuredPeers.Contains(p.Name) && !listed.Contains(p.Name)).ToList();
+        _configuredPeers.Clear();
+        _peerOrder.Clear();
+        foreach (var name in changed.Peers)
+        {
+            if (_configuredPeers.Add(name))
+            {
+                _peerOrder.Add(_peers.TryGetValue(name, out var entry) ? entry : NewEntry(name));
+            }
+        }
+
+        // Peers that connected without being configured keep their place after the configured ones.
+        _peerOrder.AddRange(others);
+        EvaluateUndemote();
+    }
+
+    private PeerEntry NewEntry(string name)
+    {
+        var entry = new PeerEntry(name);
+        _peers.Add(name, entry);
         return entry;
     }
 
