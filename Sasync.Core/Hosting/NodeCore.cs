@@ -164,7 +164,7 @@ public sealed partial class NodeCore : IDisposable
                 if (_activeLinks.TryGetValue(down.Peer, out var id) && id == down.LinkId)
                 {
                     _activeLinks.Remove(down.Peer);
-                    HandleEngine(new PeerDisconnected(down.Peer, down.Reason, down.Routine));
+                    HandleEngine(new PeerDisconnected(down.Peer, down.Reason, down.Routine, down.BadFrame));
                 }
 
                 break;

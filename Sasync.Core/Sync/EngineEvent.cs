@@ -36,8 +36,11 @@ public sealed record KernelMessageReceived(ReadOnlyMemory<byte> Message) : Engin
 public sealed record PeerConnected(string Peer, PeerDirection Direction, ImmutableArray<IPAddress> Addresses) : EngineEvent;
 
 /// <summary>The session with a peer ended (closed, reset, bad frame); the host reconnects on its own.</summary>
-/// <remarks><paramref name="Routine"/>: no fault (e.g. replaced by a newer session), so not reported as the peer's last error.</remarks>
-public sealed record PeerDisconnected(string Peer, string Reason, bool Routine = false) : EngineEvent;
+/// <remarks>
+/// <paramref name="Routine"/>: no fault (e.g. replaced by a newer session), so not reported as the peer's last error.
+/// <paramref name="BadFrame"/>: the wire error of the malformed frame that ended it, counted as a rejected frame.
+/// </remarks>
+public sealed record PeerDisconnected(string Peer, string Reason, bool Routine = false, FrameError? BadFrame = null) : EngineEvent;
 
 /// <summary>
 /// A frame from a peer, decrypted and checked by the wire layer: its message type and plaintext

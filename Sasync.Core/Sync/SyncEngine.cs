@@ -41,6 +41,7 @@ public sealed class SyncEngine
     private long _timerGenerations;
     private readonly Dictionary<DaemonKind, DaemonState> _daemons = [];
     private readonly Dictionary<FilterReason, long> _filtered = [];
+    private readonly Dictionary<FrameError, long> _framesRejectedByReason = [];
     // Made on the first effect of an event: most kernel messages (replies, broadcasts) have none.
     private List<EngineEffect>? _effects;
     private readonly List<ReadOnlyMemory<byte>> _snapshotChunk = [];
@@ -114,7 +115,8 @@ public sealed class SyncEngine
         [.. _peerOrder.Select(p => p.ToStatus())],
         new EngineCounters(
             _kernelMessagesSeen, _messagesRelayed, _filtered.ToImmutableDictionary(), _kernelMessagesMalformed,
-            _framesRejected, _kernelWrites, _kernelWriteErrors, _dumpErrors, _daemonControlErrors));
+            _framesRejected, _kernelWrites, _kernelWriteErrors, _dumpErrors, _daemonControlErrors,
+            _framesRejectedByReason.ToImmutableDictionary()));
 
     /// <summary>Handles one event and returns the effects the host must carry out, in order.</summary>
     public IReadOnlyList<EngineEffect> Handle(EngineEvent engineEvent)
@@ -438,6 +440,13 @@ public sealed class SyncEngine
 
     private void OnPeerDisconnected(PeerDisconnected disconnected)
     {
+        if (disconnected.BadFrame is { } badFrame)
+        {
+            // The wire layer closed the session on a frame it could not read: a rejected frame too.
+            _framesRejected++;
+            _framesRejectedByReason[badFrame] = _framesRejectedByReason.GetValueOrDefault(badFrame) + 1;
+        }
+
         if (!_peers.TryGetValue(disconnected.Peer, out var peer) || !peer.Connected)
         {
             return;
