@@ -197,10 +197,7 @@ public sealed class SyncEngine
             // A snapshot we were preparing is moot; the next MASTER period sends fresh ones.
             foreach (var peer in ConnectedPeers())
             {
-                FlushHeldRelays(peer);
-                peer.Session!.PendingDumpId = null;
-                peer.Session.Snapshot = null;
-                peer.Session.SnapshotStarted = false;
+                SendAll(peer, peer.Session!.Snapshot.Reset());
             }
         }
 
@@ -691,107 +688,115 @@ public sealed class SyncEngine
         var bytes = PfKeyRewrite.ForPeers(copy!.Inner);
         foreach (var peer in ConnectedPeers())
         {
-            var session = peer.Session!;
-            if (session.PendingDumpId is null && session.Snapshot is null)
+            var snapshot = peer.Session!.Snapshot;
+            if (!snapshot.HoldsChanges)
             {
                 SendPfKey(peer, bytes);
             }
-            else if (session.HeldRelays.Count < _options.MaxHeldRelays)
+            else if (!snapshot.TryHold(bytes, _options.MaxHeldRelays))
             {
-                session.HeldRelays.Add(bytes);
-            }
-            else if (session.Snapshot is not null)
-            {
-                // Changes pile up faster than the paced snapshot goes out: send the rest of it now,
-                // then the changes, rather than start over and risk never finishing.
-                session.HeldRelays.Add(bytes);
-                Emit(new Log(LogLevel.Information, $"engine: more than {_options.MaxHeldRelays} changes during the snapshot for {peer.Name}; sending the rest of it at once"));
-                SendSnapshotChunk(peer, int.MaxValue, int.MaxValue);
-            }
-            else
-            {
-                // Too much happened while the dump was taken: a newer dump covers all of it.
-                session.HeldRelays.Clear();
-                RequestDump(peer);
-                Emit(new Log(LogLevel.Warning, $"engine: more than {_options.MaxHeldRelays} changes during the snapshot for {peer.Name}; taking a new dump"));
+                RestartSnapshot(peer, bytes);
             }
         }
     }
+
+    // Changes pile up faster than the snapshot goes out. Sending the rest of it in one piece would
+    // undo the pacing, so it starts over from a fresh dump, which holds every change made so far,
+    // except removals: those go out now, lest an SA the peer already got from this snapshot stay.
+    private void RestartSnapshot(PeerEntry peer, ReadOnlyMemory<byte> latest)
+    {
+        var snapshot = peer.Session!.Snapshot;
+        var held = snapshot.Restart(++_dumpIds);
+        held.Add(latest);
+        var removals = 0;
+        foreach (var change in held)
+        {
+            if (IsRemoval(change.Span))
+            {
+                SendPfKey(peer, change);
+                removals++;
+            }
+        }
+
+        Emit(new Log(LogLevel.Warning, $"engine: more than {_options.MaxHeldRelays} changes during the snapshot for {peer.Name}; "
+            + $"sent the {removals} removals among them and started over from a fresh dump (restart {snapshot.Restarts})"));
+        Emit(new RequestKernelDump(peer.Name, snapshot.DumpId));
+    }
+
+    private static bool IsRemoval(ReadOnlySpan<byte> message) =>
+        message.Length >= 2 && (SadbMessageType)message[1] is SadbMessageType.Delete or SadbMessageType.XDelFlow or SadbMessageType.Flush;
 
     private void MaybeStartSnapshot(PeerEntry peer)
     {
         var session = peer.Session;
-        if (!IsMaster || session is null || session.SnapshotStarted || session.RunState is null or RunState.Master)
+        if (!IsMaster || session is null || session.Snapshot.Phase != SnapshotPhase.Idle || session.RunState is null or RunState.Master)
         {
             return;
         }
 
-        session.SnapshotStarted = true;
-        RequestDump(peer);
-    }
-
-    private void RequestDump(PeerEntry peer)
-    {
         var id = ++_dumpIds;
-        peer.Session!.PendingDumpId = id;
+        session.Snapshot.AwaitDump(id);
         Emit(new RequestKernelDump(peer.Name, id));
     }
 
-    private void FlushHeldRelays(PeerEntry peer)
+    private void SendAll(PeerEntry peer, List<ReadOnlyMemory<byte>> messages)
     {
-        foreach (var held in peer.Session!.HeldRelays)
+        foreach (var message in messages)
         {
-            SendPfKey(peer, held);
+            SendPfKey(peer, message);
         }
-
-        peer.Session.HeldRelays.Clear();
     }
 
     private void OnKernelDumpCompleted(KernelDumpCompleted dumped)
     {
         if (!_peers.TryGetValue(dumped.Peer, out var peer) || peer.Session is not { } session
-            || session.PendingDumpId != dumped.RequestId || !IsMaster)
+            || !session.Snapshot.IsAwaiting(dumped.RequestId) || !IsMaster)
         {
             Emit(new Log(LogLevel.Debug, $"engine: stale dump {dumped.RequestId} for {dumped.Peer} dropped"));
             return;
         }
 
-        session.PendingDumpId = null;
+        var snapshot = session.Snapshot;
         if (dumped.Dump is null)
         {
             _dumpErrors++;
             peer.LastError = $"kernel dump failed: {dumped.Failure?.Message ?? "no data"}";
             Emit(new Log(LogLevel.Error, $"engine: no snapshot for {peer.Name}, kernel dump failed: {dumped.Failure?.Message ?? "no data"}"));
-            FlushHeldRelays(peer);
+            SendAll(peer, snapshot.GiveUp());
             return;
         }
 
-        session.Snapshot = new SnapshotCursor(dumped.Dump.Sadb, dumped.Dump.Spd, FilterContext());
-        session.SnapshotId = dumped.RequestId;
-        SendSnapshotChunk(peer, _options.SnapshotChunkMessages, _options.SnapshotChunkBytes);
+        snapshot.StartSending(new SnapshotCursor(dumped.Dump.Sadb, dumped.Dump.Spd, FilterContext()));
+        if (snapshot.CanSendChunk)
+        {
+            SendSnapshotChunk(peer);
+        }
     }
 
     private void OnPeerDrained(PeerDrained drained)
     {
-        if (!_peers.TryGetValue(drained.Peer, out var peer) || peer.Session is not { Snapshot: not null } session
-            || session.SnapshotId != drained.SnapshotId || !IsMaster)
+        if (!_peers.TryGetValue(drained.Peer, out var peer) || peer.Session is not { } session
+            || !session.Snapshot.Drained(drained.SnapshotId))
         {
-            return; // the snapshot it paced was finished, replaced or given up
+            return; // not the report awaited: a session or snapshot that is gone
         }
 
-        SendSnapshotChunk(peer, _options.SnapshotChunkMessages, _options.SnapshotChunkBytes);
+        if (IsMaster && session.Snapshot.CanSendChunk)
+        {
+            SendSnapshotChunk(peer);
+        }
     }
 
     // A big snapshot goes out in chunks, each once the peer's send queue has drained, so that sending
     // starts before the whole snapshot is built and the queue stays within its budget. Relays wait
-    // in HeldRelays until ENDSNAP, as during the dump.
-    private void SendSnapshotChunk(PeerEntry peer, int maxMessages, int maxBytes)
+    // in the snapshot's held changes until ENDSNAP, as during the dump.
+    private void SendSnapshotChunk(PeerEntry peer)
     {
-        var session = peer.Session!;
-        var cursor = session.Snapshot!;
+        var snapshot = peer.Session!.Snapshot;
+        var cursor = snapshot.Cursor!;
         var errorsBefore = cursor.Errors.Count;
         _snapshotChunk.Clear();
-        cursor.Next(maxMessages, _snapshotChunk, maxBytes);
+        cursor.Next(_options.SnapshotChunkMessages, _snapshotChunk, _options.SnapshotChunkBytes);
         for (var i = errorsBefore; i < cursor.Errors.Count; i++)
         {
             _dumpErrors++;
@@ -806,12 +811,12 @@ public sealed class SyncEngine
         _snapshotChunk.Clear();
         if (!cursor.IsComplete)
         {
-            Emit(new AwaitPeerDrain(peer.Name, session.SnapshotId));
+            snapshot.AwaitDrain();
+            Emit(new AwaitPeerDrain(peer.Name, snapshot.DumpId));
             return;
         }
 
-        session.Snapshot = null;
-        FlushHeldRelays(peer);
+        SendAll(peer, snapshot.Finish());
         SendControl(peer, ControlMessage.EndSnapshot);
         peer.SnapshotsSent++;
         peer.LastSnapshotSentAt = _time.GetUtcNow();
