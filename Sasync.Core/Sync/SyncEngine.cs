@@ -30,6 +30,9 @@ namespace Sasync.Core.Sync;
 /// </remarks>
 public sealed class SyncEngine
 {
+    // A snapshot that restarted may hold up to 2^this times MaxHeldRelays changes.
+    private const int MaxHoldGrowthShift = 4;
+
     private readonly SyncSettings _settings;
     private readonly EngineOptions _options;
     private readonly TimeProvider _time;
@@ -693,7 +696,7 @@ public sealed class SyncEngine
             {
                 SendPfKey(peer, bytes);
             }
-            else if (!snapshot.TryHold(bytes, _options.MaxHeldRelays))
+            else if (!snapshot.TryHold(bytes, HoldLimit(snapshot)))
             {
                 RestartSnapshot(peer, bytes);
             }
@@ -718,10 +721,15 @@ public sealed class SyncEngine
             }
         }
 
-        Emit(new Log(LogLevel.Warning, $"engine: more than {_options.MaxHeldRelays} changes during the snapshot for {peer.Name}; "
+        Emit(new Log(LogLevel.Warning, $"engine: more than {held.Count - 1} changes during the snapshot for {peer.Name}; "
             + $"sent the {removals} removals among them and started over from a fresh dump (restart {snapshot.Restarts})"));
         Emit(new RequestKernelDump(peer.Name, snapshot.DumpId));
     }
+
+    // Each restart doubles what the next attempt may hold, up to 16 times the configured limit, so
+    // that a steady stream of changes still lets a snapshot finish, in bounded memory.
+    private int HoldLimit(PeerSnapshot snapshot) =>
+        (int)Math.Min(int.MaxValue, (long)_options.MaxHeldRelays << Math.Min(snapshot.Restarts, MaxHoldGrowthShift));
 
     private static bool IsRemoval(ReadOnlySpan<byte> message) =>
         message.Length >= 2 && (SadbMessageType)message[1] is SadbMessageType.Delete or SadbMessageType.XDelFlow or SadbMessageType.Flush;

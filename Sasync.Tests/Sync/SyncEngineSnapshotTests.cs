@@ -201,6 +201,25 @@ public class SyncEngineSnapshotTests
     }
 
     [Fact]
+    public void Each_restart_lets_the_next_attempt_hold_twice_as_many_changes()
+    {
+        var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, MaxHeldRelays = 2 });
+        h.Start(LinkState.Up);
+        h.AwaitSnapshot("peer-a");
+        var restarts = new List<int>();
+        for (uint i = 0; i < 2 + 1 + 4 + 1; i++)
+        {
+            if (h.Kernel(Wrap(IkePid, EspSa(SadbMessageType.Add, 100 + i, IkePid))).OfType<RequestKernelDump>().Any())
+            {
+                restarts.Add((int)i);
+            }
+        }
+
+        Assert.Equal([2, 7], restarts); // 2 held, then the 3rd restarts; 4 held, then the 8th restarts
+        Assert.Equal(0, h.Engine.Status.Peers.Single().SnapshotsSent); // still waiting for the third dump
+    }
+
+    [Fact]
     public void A_drain_report_for_a_snapshot_that_is_gone_sends_nothing()
     {
         var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, SnapshotChunkMessages = 1 });
