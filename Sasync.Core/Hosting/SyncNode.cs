@@ -281,6 +281,3 @@ public sealed partial class SyncNode : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "{What}: {Reason}")]
     private static partial void LogPlatformError(ILogger logger, string what, string reason);
 }
-
-/// <summary>A node's status: the engine's view plus network totals.</summary>
-public sealed record NodeStatus(EngineStatus Engine, long RefusedConnections, long SlowPeerDrops, long FramesUnsendable);
