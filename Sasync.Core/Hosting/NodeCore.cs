@@ -160,11 +160,16 @@ public sealed partial class NodeCore : IDisposable
 
                 break;
             case PeerLinkDown down:
-                // A late report about a session that was already replaced changes nothing.
+                // A late report about a session that was already replaced changes nothing, except
+                // that a frame which could not be read still counts.
                 if (_activeLinks.TryGetValue(down.Peer, out var id) && id == down.LinkId)
                 {
                     _activeLinks.Remove(down.Peer);
                     HandleEngine(new PeerDisconnected(down.Peer, down.Reason, down.Routine, down.BadFrame));
+                }
+                else if (down.BadFrame is { } badFrame)
+                {
+                    HandleEngine(new LinkFrameRejected(down.Peer, down.Reason, badFrame));
                 }
 
                 break;

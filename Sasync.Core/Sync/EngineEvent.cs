@@ -43,6 +43,13 @@ public sealed record PeerConnected(string Peer, PeerDirection Direction, Immutab
 public sealed record PeerDisconnected(string Peer, string Reason, bool Routine = false, FrameError? BadFrame = null) : EngineEvent;
 
 /// <summary>
+/// A connection from or to <paramref name="Peer"/> that the engine never saw as its session (a
+/// replaced one, or one closed before it was up, as on a wrong key) ended on a frame the wire layer
+/// could not read: counted as a rejected frame, and kept as the peer's last error.
+/// </summary>
+public sealed record LinkFrameRejected(string Peer, string Reason, FrameError BadFrame) : EngineEvent;
+
+/// <summary>
 /// A frame from a peer, decrypted and checked by the wire layer: its message type and plaintext
 /// (12 bytes for a control message, one PF_KEY message for PF_KEY data).
 /// </summary>

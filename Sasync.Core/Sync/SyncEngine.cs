@@ -140,6 +140,7 @@ public sealed class SyncEngine
             case KernelDumpCompleted dumped: OnKernelDumpCompleted(dumped); break;
             case PeerDrained drained: OnPeerDrained(drained); break;
             case PeersChanged changed: OnPeersChanged(changed); break;
+            case LinkFrameRejected rejected: OnLinkFrameRejected(rejected); break;
             default: Emit(new Log(LogLevel.Warning, $"engine: unknown event {engineEvent.GetType().Name} ignored")); break;
         }
 
@@ -443,8 +444,7 @@ public sealed class SyncEngine
         if (disconnected.BadFrame is { } badFrame)
         {
             // The wire layer closed the session on a frame it could not read: a rejected frame too.
-            _framesRejected++;
-            _framesRejectedByReason[badFrame] = _framesRejectedByReason.GetValueOrDefault(badFrame) + 1;
+            CountWireRejection(badFrame);
         }
 
         if (!_peers.TryGetValue(disconnected.Peer, out var peer) || !peer.Connected)
@@ -460,6 +460,23 @@ public sealed class SyncEngine
 
         Emit(new Log(LogLevel.Information, $"engine: peer {peer.Name} disconnected: {disconnected.Reason}"));
         EvaluateUndemote();
+    }
+
+    private void OnLinkFrameRejected(LinkFrameRejected rejected)
+    {
+        CountWireRejection(rejected.BadFrame);
+        if (_peers.TryGetValue(rejected.Peer, out var peer))
+        {
+            peer.LastError = $"session ended: {rejected.Reason}";
+        }
+
+        Emit(new Log(LogLevel.Debug, $"engine: a connection with {rejected.Peer} ended on a bad frame: {rejected.Reason}"));
+    }
+
+    private void CountWireRejection(FrameError error)
+    {
+        _framesRejected++;
+        _framesRejectedByReason[error] = _framesRejectedByReason.GetValueOrDefault(error) + 1;
     }
 
     private void SendControl(PeerEntry peer, ControlMessage message)

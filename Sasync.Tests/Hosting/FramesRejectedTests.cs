@@ -34,6 +34,25 @@ public class FramesRejectedTests
     }
 
     [Fact]
+    public void A_bad_frame_on_a_link_that_never_came_up_still_counts_and_leaves_the_session_alone()
+    {
+        using var h = new NodeCoreHarness();
+        h.Start();
+        h.LinkUp("peer-a", 1);
+
+        h.Handle(new PeerLinkDown("peer-a", 2, "bad frame: " + FrameError.HashMismatch.Describe(), BadFrame: FrameError.HashMismatch)); // a second connection, never up
+        h.Handle(new PeerLinkDown("peer-b", 3, "bad frame: " + FrameError.BadLength.Describe(), BadFrame: FrameError.BadLength)); // a stranger's
+
+        var status = h.Core.Status().Engine;
+        Assert.Equal(2, status.Counters.FramesRejected);
+        Assert.Equal(1, status.Counters.FramesRejectedByReason[FrameError.HashMismatch]);
+        Assert.Equal(1, status.Counters.FramesRejectedByReason[FrameError.BadLength]);
+        var peer = status.Peers.Single();
+        Assert.True(peer.Connected);
+        Assert.Equal("session ended: bad frame: " + FrameError.HashMismatch.Describe(), peer.LastError);
+    }
+
+    [Fact]
     public void The_json_has_an_empty_by_reason_object_before_any_bad_frame()
     {
         using var h = new NodeCoreHarness();
