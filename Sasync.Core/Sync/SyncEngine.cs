@@ -22,7 +22,11 @@ namespace Sasync.Core.Sync;
 /// and <see cref="ControlDaemon"/> with their completion events, as later events, and
 /// <see cref="AwaitPeerDrain"/> with <see cref="PeerDrained"/> once the peer's send queue has room.</item>
 /// <item>Arm a real timer for each <see cref="ArmTimer"/> (replacing one of the same name), drop it on
-/// <see cref="CancelTimer"/>, and hand <see cref="TimerFired"/> when it is due.</item>
+/// <see cref="CancelTimer"/>, and hand <see cref="TimerFired"/> with the generation it was armed with
+/// when its delay has passed; the engine never looks at the wall clock to judge a firing.</item>
+/// <item>Carry out <see cref="ControlDaemon"/> one call per daemon at a time, and
+/// <see cref="AdjustCarpDemotion"/> in order per group (NodeCore keeps both queues).</item>
+/// <item>Hand <see cref="PeersChanged"/> when a reload changes the configured peers.</item>
 /// <item>Identify peers by their configured peer string in every peer event; hand
 /// <see cref="PeerConnected"/> once per session (after resolving a simultaneous connect) and
 /// <see cref="PeerDisconnected"/> when it ends.</item>
