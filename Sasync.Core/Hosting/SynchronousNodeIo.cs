@@ -8,7 +8,8 @@ namespace Sasync.Core.Hosting;
 /// The node's I/O over a platform whose operations complete at once (the simulated kernel, carp
 /// group and daemon recorder): each runs inside the call and its outcome is posted right away, so a
 /// simulator or a test drives a <see cref="NodeCore"/> without any thread. An operation that does
-/// not complete at once is still awaited and its outcome posted when it does.
+/// not complete at once is still awaited and its outcome posted when it does; the kernel's order is
+/// then no longer kept, so a platform for this must complete its kernel operations at once.
 /// </summary>
 public sealed class SynchronousNodeIo(NodePlatform platform, Action<object> post) : INodeIo
 {
