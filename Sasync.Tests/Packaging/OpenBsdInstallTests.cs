@@ -240,6 +240,11 @@ public sealed class OpenBsdInstallTests : IDisposable
         var pexp = (await ShAsync(rc, flags, "pexp")).Stdout.TrimEnd('\n');
         Assert.Equal($"{dotnet} {Temp("usr/local")}/libexec/sasyncd-cs/sasyncd-cs.dll {flags["sasyncd_cs_flags"]}", pexp);
 
+        // The installed command runs the same program through the same dotnet.
+        var command = await ProcessRun.RunAsync(Temp("usr/local/sbin/sasyncd-cs"), ["-n", "-c", config], Limit);
+        Assert.True(command.ExitCode == 0, command.Output);
+        Assert.Contains("configuration OK", command.Stderr + command.Stdout);
+
         var configtest = await ShAsync(rc, flags, "configtest");
         Assert.True(configtest.ExitCode == 0, configtest.Output);
         Assert.Contains("configuration OK", configtest.Stderr + configtest.Stdout);

@@ -7,7 +7,7 @@ sasyncd_cs_dll=/usr/local/libexec/sasyncd-cs/sasyncd-cs.dll
 
 [ -x "$sasyncd_cs_dotnet" ] ||
 	sasyncd_cs_dotnet=$(PATH=$PATH:/usr/local/bin command -v dotnet) || {
-	echo "sasyncd-cs: dotnet not found; install the .NET runtime for OpenBSD (see sasyncd-cs(8))" >&2
+	echo "sasyncd-cs: dotnet not found; install the .NET runtime for OpenBSD (see \"Installing on OpenBSD\" in the sasyncd-cs README)" >&2
 	exit 127
 }
 # The OpenBSD runtime is a .NET 11 preview: the net10.0 program rolls forward to it only when
