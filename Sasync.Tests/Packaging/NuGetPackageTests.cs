@@ -40,6 +40,8 @@ public sealed class NuGetPackageTests : IDisposable
         var version = typeof(Core.Config.ConfigParser).Assembly.GetName().Version!.ToString(3);
         var feed = Temp("feed");
 
+        // dotnet pack writes into the checkout's obj/ and the tool's publish folder: one run at a time per checkout.
+        await using var checkoutLock = await LockCheckoutAsync();
         var pack = await ProcessRun.RunAsync(
             Dotnet,
             ["pack", RepositoryTree.PathOf("Sasync.sln"), "-c", configuration, "--no-build", "-nodeReuse:false", "-o", feed],
@@ -68,6 +70,24 @@ public sealed class NuGetPackageTests : IDisposable
         var check = await ProcessRun.RunAsync(Path.Combine(tools, "sasyncd-cs"), ["check", "-c", RepositoryTree.PathOf("examples", "sasyncd.conf")], Limit, Environment_());
         Assert.True(check.ExitCode == 0, check.Output);
         Assert.Contains("configuration OK", check.Stdout);
+    }
+
+    private static async Task<FileStream> LockCheckoutAsync()
+    {
+        var name = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(RepositoryTree.Root)))[..16];
+        var path = Path.Combine(Path.GetTempPath(), $"sasync-pack-{name}.lock");
+        using var timeout = new CancellationTokenSource(Limit);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(200, timeout.Token);
+            }
+        }
     }
 
     private static void CheckLibrary(string feed, string id, string version)
