@@ -37,7 +37,7 @@ public static class CheckCommand
         }
 
         path ??= ConfigFile.DefaultPath;
-        var result = ConfigFile.Load(path, inspector ?? new PortableConfigFileInspector(), ConfigFileCheck.Repository);
+        var result = await ConfigFile.LoadAsync(path, inspector ?? new PortableConfigFileInspector(), ConfigFileCheck.Repository).ConfigureAwait(false);
         var valid = result.IsValid && !(strict && result.HasWarnings);
         if (json)
         {

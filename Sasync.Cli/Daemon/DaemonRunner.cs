@@ -156,7 +156,9 @@ internal static partial class DaemonRunner
 
     private static async Task ReloadAsync(DaemonOptions options, SyncNode node, ILogger logger, CancellationToken cancellationToken)
     {
-        var result = Load(options);
+        // On the thread pool with a timeout, and abandoned on SIGTERM: a reload never holds up the signals.
+        var result = await ConfigFile.LoadAsync(options.ConfigPath, ConfigFileInspectors.ForThisSystem(), Check(options), cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
         if (!result.IsValid || result.Settings is null)
         {
             LogReloadRefused(logger, options.ConfigPath, string.Join("; ", result.Diagnostics.Where(d => d.IsError).Select(d => d.Format(options.ConfigPath))));
@@ -171,9 +173,6 @@ internal static partial class DaemonRunner
             LogNeedsRestart(logger, string.Join(", ", needRestart));
         }
     }
-
-    private static ConfigResult Load(DaemonOptions options) =>
-        ConfigFile.Load(options.ConfigPath, ConfigFileInspectors.ForThisSystem(), Check(options));
 
     /// <summary>The original's file rule on OpenBSD; on the simulated platform bad modes only warn.</summary>
     private static ConfigFileCheck Check(DaemonOptions options) =>

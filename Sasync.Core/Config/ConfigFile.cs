@@ -13,19 +13,41 @@ public static class ConfigFile
     /// <summary>Far above any real configuration; bounds what a wrong path (a device, a log) can make us read.</summary>
     public const int MaxBytes = 1 << 20;
 
-    /// <summary>Reads and parses the file, without looking at its owner, type or mode.</summary>
+    /// <summary>How long <see cref="LoadAsync"/> waits for the file to be read before giving up on it.</summary>
+    public static readonly TimeSpan DefaultReadTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Reads and parses the file, without looking at its owner, type or mode: the caller has checked it is a
+    /// regular file (opening a FIFO blocks until a writer comes). Use the inspector overloads otherwise.
+    /// </summary>
     public static ConfigResult Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
-            // Devices and pipes report no useful length, so read up to the limit and look at what came.
-            var buffer = new byte[MaxBytes + 1];
-            var length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            if (stream.CanSeek && stream.Length > MaxBytes)
+            {
+                return ConfigResult.Failed(TooLarge());
+            }
+
+            // The file may grow after the length was read, and a device reports none: read at most one byte more
+            // than the limit, into a buffer no larger than the file claims to be.
+            var buffer = new byte[stream.CanSeek ? Math.Max(stream.Length + 1, 4096) : MaxBytes + 1];
+            var length = 0;
+            int read;
+            while (length <= MaxBytes && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+            {
+                length += read;
+                if (length == buffer.Length && length <= MaxBytes)
+                {
+                    Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, MaxBytes + 1));
+                }
+            }
+
             if (length > MaxBytes)
             {
-                return ConfigResult.Failed(Diagnostic.FileError($"the file is larger than {MaxBytes} bytes"));
+                return ConfigResult.Failed(TooLarge());
             }
 
             return Decode(buffer.AsSpan(0, length), out var text, out var invalid) ? ConfigParser.Parse(text) : ConfigResult.Failed(invalid!);
@@ -57,6 +79,35 @@ public static class ConfigFile
         var rule = ConfigFileRule.Check(facts, check);
         return facts.IsRegularFile ? Load(path).With(rule) : new ConfigResult(null, rule);
     }
+
+    /// <summary>
+    /// <see cref="Load(string, IConfigFileInspector, ConfigFileCheck)"/> on the thread pool, given up after
+    /// <paramref name="timeout"/> (<see cref="DefaultReadTimeout"/> when null): the file is examined before it is
+    /// opened, but it can be swapped for a FIFO in between, or sit on a file system that stops answering, and
+    /// neither may hold up a daemon's reload or a check. A read given up on keeps its thread until the open
+    /// returns; nothing of it is used.
+    /// </summary>
+    public static async Task<ConfigResult> LoadAsync(
+        string path, IConfigFileInspector inspector, ConfigFileCheck check, TimeSpan? timeout = null,
+        TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(inspector);
+        var limit = timeout ?? DefaultReadTimeout;
+        var loading = Task.Run(() => Load(path, inspector, check), CancellationToken.None);
+        try
+        {
+            return await loading.WaitAsync(limit, timeProvider ?? TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return ConfigResult.Failed(Diagnostic.FileError(
+                $"cannot read the file: no data within {limit.TotalSeconds:0.###} s (a FIFO or a device that blocks?)"));
+        }
+    }
+
+    private static Diagnostic TooLarge() =>
+        Diagnostic.FileError($"the file is larger than {MaxBytes} bytes (1 MiB); a configuration is far smaller");
 
     /// <summary>Strict UTF-8 (a leading byte order mark is dropped); an invalid byte is an error at its position.</summary>
     private static bool Decode(ReadOnlySpan<byte> bytes, out string text, out Diagnostic? invalid)
