@@ -114,6 +114,8 @@ internal static partial class DaemonRunner
                 return 1;
             }
 
+            // After a flood, an idle daemon gives the memory back instead of keeping the heap the flood grew.
+            await using var trimmer = new IdleMemoryTrimmer(new IdleMemoryTrimmerOptions(), loggers.CreateLogger("sasyncd.memory"));
             var control = new ControlServer(options.ControlPath, new NodeControlHandler(node, parts.ExtraControl), loggers.CreateLogger("sasyncd.control"));
             try
             {
