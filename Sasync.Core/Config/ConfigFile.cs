@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
@@ -23,16 +24,80 @@ public static class ConfigFile
     public static ConfigResult Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        return Parse(Read(path));
+    }
+
+    /// <summary>
+    /// Checks the file with the original's rule (<paramref name="check"/> decides errors or warnings), then reads
+    /// and parses it. A file that is not a regular file is an error either way and is not read (a FIFO would block).
+    /// </summary>
+    public static ConfigResult Load(string path, IConfigFileInspector inspector, ConfigFileCheck check)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(inspector);
+        return Parse(ExamineAndRead(path, inspector, check));
+    }
+
+    /// <summary>
+    /// <see cref="Load(string, IConfigFileInspector, ConfigFileCheck)"/> whose examining and reading run on the
+    /// thread pool and are given up after <paramref name="timeout"/> (<see cref="DefaultReadTimeout"/> when null):
+    /// the file is examined before it is opened, but it can be swapped for a FIFO in between, or sit on a file
+    /// system that stops answering, and neither may hold up a daemon's reload or a check. A read given up on keeps
+    /// its thread until the open returns; nothing of it is used. Parsing, bounded by the size limit, is not timed.
+    /// </summary>
+    public static async Task<ConfigResult> LoadAsync(
+        string path, IConfigFileInspector inspector, ConfigFileCheck check, TimeSpan? timeout = null,
+        TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(inspector);
+        var limit = timeout ?? DefaultReadTimeout;
+        var reading = Task.Run(() => ExamineAndRead(path, inspector, check), CancellationToken.None);
+        RawFile file;
+        try
+        {
+            file = await reading.WaitAsync(limit, timeProvider ?? TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return ConfigResult.Failed(Diagnostic.FileError(
+                $"cannot read the file: no data within {limit.TotalSeconds:0.###} s (a FIFO or a device that blocks?)"));
+        }
+
+        return Parse(file);
+    }
+
+    /// <summary>The file's bytes, or why there are none, with the file rule's findings; not read when the rule says it is no regular file.</summary>
+    private sealed record RawFile(byte[] Bytes, int Length, Diagnostic? Failure, ImmutableArray<Diagnostic> Rule, bool NotRead = false);
+
+    private static RawFile ExamineAndRead(string path, IConfigFileInspector inspector, ConfigFileCheck check)
+    {
+        ConfigFileFacts facts;
+        try
+        {
+            facts = inspector.Inspect(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return new RawFile([], 0, Diagnostic.FileError($"cannot read the file: {e.Message}"), []);
+        }
+
+        var rule = ConfigFileRule.Check(facts, check);
+        return facts.IsRegularFile ? Read(path) with { Rule = rule } : new RawFile([], 0, null, rule, NotRead: true);
+    }
+
+    private static RawFile Read(string path)
+    {
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
             if (stream.CanSeek && stream.Length > MaxBytes)
             {
-                return ConfigResult.Failed(TooLarge());
+                return new RawFile([], 0, TooLarge(), []);
             }
 
-            // The file may grow after the length was read, and a device reports none: read at most one byte more
-            // than the limit, into a buffer no larger than the file claims to be.
+            // The file may grow after its length was read, and a device reports none: read at most one byte more
+            // than the limit, into a buffer sized to what the file claims and grown only if it was wrong.
             var buffer = new byte[stream.CanSeek ? Math.Max(stream.Length + 1, 4096) : MaxBytes + 1];
             var length = 0;
             int read;
@@ -45,65 +110,29 @@ public static class ConfigFile
                 }
             }
 
-            if (length > MaxBytes)
-            {
-                return ConfigResult.Failed(TooLarge());
-            }
-
-            return Decode(buffer.AsSpan(0, length), out var text, out var invalid) ? ConfigParser.Parse(text) : ConfigResult.Failed(invalid!);
+            return length > MaxBytes ? new RawFile([], 0, TooLarge(), []) : new RawFile(buffer, length, null, []);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            return ConfigResult.Failed(Diagnostic.FileError($"cannot read the file: {e.Message}"));
+            return new RawFile([], 0, Diagnostic.FileError($"cannot read the file: {e.Message}"), []);
         }
     }
 
-    /// <summary>
-    /// Checks the file with the original's rule (<paramref name="check"/> decides errors or warnings), then reads
-    /// and parses it. A file that is not a regular file is an error either way and is not read (a FIFO would block).
-    /// </summary>
-    public static ConfigResult Load(string path, IConfigFileInspector inspector, ConfigFileCheck check)
+    /// <summary>A file that could not be read gives its failure; one that was not read, the rule's findings.</summary>
+    private static ConfigResult Parse(RawFile file)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        ArgumentNullException.ThrowIfNull(inspector);
-        ConfigFileFacts facts;
-        try
+        if (file.Failure is { } failure)
         {
-            facts = inspector.Inspect(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            return ConfigResult.Failed(Diagnostic.FileError($"cannot read the file: {e.Message}"));
+            return file.Rule.IsEmpty ? ConfigResult.Failed(failure) : ConfigResult.Failed(failure).With(file.Rule);
         }
 
-        var rule = ConfigFileRule.Check(facts, check);
-        return facts.IsRegularFile ? Load(path).With(rule) : new ConfigResult(null, rule);
-    }
+        if (file.NotRead)
+        {
+            return new ConfigResult(null, file.Rule);
+        }
 
-    /// <summary>
-    /// <see cref="Load(string, IConfigFileInspector, ConfigFileCheck)"/> on the thread pool, given up after
-    /// <paramref name="timeout"/> (<see cref="DefaultReadTimeout"/> when null): the file is examined before it is
-    /// opened, but it can be swapped for a FIFO in between, or sit on a file system that stops answering, and
-    /// neither may hold up a daemon's reload or a check. A read given up on keeps its thread until the open
-    /// returns; nothing of it is used.
-    /// </summary>
-    public static async Task<ConfigResult> LoadAsync(
-        string path, IConfigFileInspector inspector, ConfigFileCheck check, TimeSpan? timeout = null,
-        TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        ArgumentNullException.ThrowIfNull(inspector);
-        var limit = timeout ?? DefaultReadTimeout;
-        var loading = Task.Run(() => Load(path, inspector, check), CancellationToken.None);
-        try
-        {
-            return await loading.WaitAsync(limit, timeProvider ?? TimeProvider.System, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            return ConfigResult.Failed(Diagnostic.FileError(
-                $"cannot read the file: no data within {limit.TotalSeconds:0.###} s (a FIFO or a device that blocks?)"));
-        }
+        var parsed = Decode(file.Bytes.AsSpan(0, file.Length), out var text, out var invalid) ? ConfigParser.Parse(text) : ConfigResult.Failed(invalid!);
+        return file.Rule.IsEmpty ? parsed : parsed.With(file.Rule);
     }
 
     private static Diagnostic TooLarge() =>
