@@ -323,6 +323,11 @@ public sealed class PeerSessionRules
         }
 
         connection.StateAcks++;
+        if (Kind == PeerKind.Sasyncd)
+        {
+            return;
+        }
+
         // The peer answered a STATE written on this connection after the others were set aside: it reads
         // this one now, and an original never goes back to an older connection.
         foreach (var other in _connections.ToList())
@@ -403,26 +408,29 @@ public sealed class PeerSessionRules
             Close(stale, "the peer restarted", decisions);
         }
 
-        var current = _connections.Where(c => c.Kind == PeerKind.Sasyncd).ToList();
-        SessionConnection? winner = null;
-        foreach (var candidate in current)
+        // A connection still waiting for its HELLO is taken to be of the current instance: it may carry
+        // already, but only connections whose HELLO arrived close others.
+        SessionConnection? best = null;
+        SessionConnection? bestKnown = null;
+        foreach (var candidate in _connections)
         {
-            if (winner is null || Beats(candidate, winner))
+            if (best is null || Beats(candidate, best))
             {
-                winner = candidate;
+                best = candidate;
+            }
+
+            if (candidate.Kind == PeerKind.Sasyncd && (bestKnown is null || Beats(candidate, bestKnown)))
+            {
+                bestKnown = candidate;
             }
         }
 
-        foreach (var loser in current.Where(c => c != winner))
+        foreach (var loser in _connections.Where(c => c.Kind == PeerKind.Sasyncd && c != bestKnown).ToList())
         {
             Close(loser, "duplicate session: the peer keeps the other one as well", decisions);
         }
 
-        // Until a HELLO arrives on it, a new connection carries only when nothing better is open.
-        var carrier = winner
-            ?? (_carrier is { Kind: PeerKind.Unknown } ? _carrier : null)
-            ?? _connections.Where(c => c.Kind == PeerKind.Unknown).MaxBy(c => c.Order);
-        SetCarrier(carrier, decisions);
+        SetCarrier(best, decisions);
     }
 
     /// <summary>Of two connections of one sasyncd-cs instance, the one dialled by the lower address; the newer from one address.</summary>
