@@ -107,6 +107,13 @@ internal static partial class DaemonRunner
             {
                 await node.StartAsync(stop.Token).ConfigureAwait(false);
             }
+            catch (ListenFailedException e)
+            {
+                // Exactly this line, as scripts and the tests look for it.
+                LogFatal(logger, "cannot start", e.Message);
+                await stderr.WriteLineAsync(e.Message).ConfigureAwait(false);
+                return 1;
+            }
             catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
             {
                 LogFatal(logger, "cannot start", e.Message);

@@ -225,7 +225,7 @@ public sealed partial class SyncNode : IAsyncDisposable
                 reload.Done.TrySetResult();
                 break;
             case StatusRequest request:
-                request.Result.TrySetResult(new NodeStatus(_engine.Status, _network.RefusedConnections, _network.SlowPeerDrops, _framesUnsendable));
+                request.Result.TrySetResult(new NodeStatus(_engine.Status, _network.RefusedConnections, _network.SlowPeerDrops, _framesUnsendable, _network.SessionStatus()));
                 break;
         }
     }
@@ -631,5 +631,10 @@ public sealed partial class SyncNode : IAsyncDisposable
     private static partial void LogUnsendable(ILogger logger, string peer, string reason);
 }
 
-/// <summary>A node's status: the engine's view plus network totals.</summary>
-public sealed record NodeStatus(EngineStatus Engine, long RefusedConnections, long SlowPeerDrops, long FramesUnsendable);
+/// <summary>A node's status: the engine's view plus network totals, and each peer's session bookkeeping by name.</summary>
+public sealed record NodeStatus(
+    EngineStatus Engine,
+    long RefusedConnections,
+    long SlowPeerDrops,
+    long FramesUnsendable,
+    ImmutableDictionary<string, Sessions.PeerSessionStatus>? Sessions = null);
