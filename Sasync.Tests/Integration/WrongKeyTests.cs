@@ -19,10 +19,10 @@ public sealed class WrongKeyTests
         await AddTunnelsAsync(master, 0, 3);
         await ConvergedAsync(master, 3, good);
         await Eventually.TrueAsync(
-            () => log.Contains($"peer {wrong.Address}: session down: bad frame: the SHA-1 of the plaintext does not match (wrong shared key?)"),
+            () => log.Contains($"peer {wrong.Address}: session ended: bad frame: the SHA-1 of the plaintext does not match (wrong shared key?)"),
             "a log line names the peer with the wrong key and the reason");
         await Eventually.TrueAsync(
-            () => log.Contains($"peer {master.Address}: session down: bad frame: the SHA-1 of the plaintext does not match (wrong shared key?)"),
+            () => log.Contains($"peer {master.Address}: session ended: bad frame: the SHA-1 of the plaintext does not match (wrong shared key?)"),
             "the misconfigured node logs why it drops the master");
 
         // More changes still reach the good backup, never the misconfigured one.
