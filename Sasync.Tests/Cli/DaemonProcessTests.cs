@@ -85,6 +85,29 @@ public sealed class DaemonProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_second_daemon_or_any_listener_on_the_address_and_port_makes_start_fail_with_exit_1()
+    {
+        var port = LoopbackPorts.FreePort(2);
+        var config = WriteConfig("one.conf", $"listen on 127.0.0.1 port {port}\npeer 127.0.0.2\ninterface carp0\nsharedkey {Key}\n");
+        var expected = $"cannot listen on 127.0.0.1 port {port}: address already in use";
+        await using (var first = DaemonProcess.Start("-d", "--platform", "sim", "--control", Path("one.sock"), "-c", config))
+        {
+            await Eventually.TrueAsync(() => AnswersAsync(Path("one.sock")), "the first daemon answers on its control socket");
+            await using var second = DaemonProcess.Start("-d", "--platform", "sim", "--control", Path("two.sock"), "-c", config);
+            Assert.Equal(1, await second.WaitForExitAsync());
+            Assert.Contains(expected + "\n", second.Log.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+            Assert.False(first.HasExited);
+        }
+
+        using var plain = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        plain.Bind(new System.Net.IPEndPoint(LoopbackPorts.Node(1), port));
+        plain.Listen();
+        await using var third = DaemonProcess.Start("-d", "--platform", "sim", "--control", Path("three.sock"), "-c", config);
+        Assert.Equal(1, await third.WaitForExitAsync());
+        Assert.Contains(expected + "\n", third.Log.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sighup_applies_a_good_config_and_keeps_the_running_one_on_a_bad_config()
     {
         var port = LoopbackPorts.FreePort(1);
