@@ -599,10 +599,18 @@ public sealed partial class PeerNetwork : IAsyncDisposable
                 socket.Dispose();
                 continue;
             }
-            catch
+            catch (OperationCanceledException)
             {
+                // Stopping.
                 socket.Dispose();
                 return null;
+            }
+            catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException or ArgumentException)
+            {
+                // Whatever else went wrong, the rules must hear of it, or they would wait for this dial forever.
+                socket.Dispose();
+                failure = e.Message;
+                continue;
             }
 
             IPAddress local;

@@ -75,6 +75,9 @@ public sealed class DaemonProcessTests : IDisposable
         Assert.True(peer.GetProperty("connected").GetBoolean());
         Assert.Equal("SLAVE", peer.GetProperty("runState").GetString());
         Assert.False(peer.GetProperty("sendingSnapshot").GetBoolean());
+        // A dial before the backup listened may have failed; connected, no next attempt is pending.
+        Assert.InRange(peer.GetProperty("sessionFailures").GetInt32(), 0, 3);
+        Assert.Equal(JsonValueKind.Null, peer.GetProperty("nextAttemptAt").ValueKind);
         Assert.Equal(1, status.GetProperty("counters").GetProperty("messagesRelayed").GetInt64());
 
         await master.SignalAsync("TERM");

@@ -39,5 +39,22 @@ public sealed class WrongKeyTests
             async () => new[] { PeerOf(await StatusAsync(master), wrong).LastError, PeerOf(await StatusAsync(wrong), master).LastError }
                 .Any(e => e?.Contains("wrong shared key?", StringComparison.Ordinal) == true),
             "status shows the wrong key as a peer's last error");
+
+        // Each failed session counts; status --json shows the count and when the next dial may start.
+        await Eventually.TrueAsync(
+            async () => (await StatusAsync(wrong)).Sessions!.Values.All(s => s.FailedAttempts >= 2),
+            "the misconfigured node counts its failed sessions");
+        using var buffer = new MemoryStream();
+        await using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            Core.Hosting.NodeStatusJson.Write(writer, await StatusAsync(wrong));
+        }
+
+        var peers = System.Text.Json.JsonDocument.Parse(buffer.ToArray()).RootElement.GetProperty("peers");
+        Assert.All(peers.EnumerateArray(), p =>
+        {
+            Assert.True(p.GetProperty("sessionFailures").GetInt32() >= 2);
+            Assert.True(p.GetProperty("nextAttemptAt").ValueKind is System.Text.Json.JsonValueKind.String or System.Text.Json.JsonValueKind.Null);
+        });
     }
 }

@@ -61,7 +61,7 @@ public class BetweenSasyncdTests
         }
 
         var carrier = run.Low.Rules.CarrierId;
-        var until = run.Time.GetUtcNow() + TimeSpan.FromSeconds(20);
+        var until = run.Time.GetUtcNow() + TimeSpan.FromSeconds(12);
         while (run.Time.GetUtcNow() < until)
         {
             run.Step(faults: false);
