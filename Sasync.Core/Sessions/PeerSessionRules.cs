@@ -303,8 +303,16 @@ public sealed class PeerSessionRules
 
         connection.Kind = PeerKind.Sasyncd;
         connection.Instance = hello.InstanceId;
-        Kind = PeerKind.Sasyncd;
-        _peerInstance = hello.InstanceId;
+        // A new instance is believed only on a connection newer than every one of the current instance:
+        // a HELLO read late from a connection of a process that has since restarted changes nothing.
+        var stale = Kind == PeerKind.Sasyncd && hello.InstanceId != _peerInstance
+            && _connections.Any(c => c.Kind == PeerKind.Sasyncd && c.Instance == _peerInstance && c.Order > connection.Order);
+        if (!stale)
+        {
+            Kind = PeerKind.Sasyncd;
+            _peerInstance = hello.InstanceId;
+        }
+
         Reevaluate(decisions);
     }
 

@@ -41,6 +41,28 @@ public class ReconnectRulesTests
     }
 
     [Fact]
+    public void A_new_instance_id_closes_the_connections_of_the_old_one_but_a_late_hello_of_the_old_one_changes_nothing()
+    {
+        List<SessionDecision> decisions = [];
+        var rules = Rules(1);
+        rules.OnOpened(1, ConnectionDirection.Inbound, High, decisions);
+        rules.OnFrame(1, WireMessageType.Control, new HelloMessage(1, 0, 10).ToBytes(), decisions);
+        rules.OnOpened(2, ConnectionDirection.Inbound, High, decisions);
+        rules.OnOpened(3, ConnectionDirection.Inbound, High, decisions);
+        // The peer restarted: its new process opened 3, and says so first.
+        rules.OnFrame(3, WireMessageType.Control, new HelloMessage(1, 0, 11).ToBytes(), decisions);
+        Assert.Contains(decisions, d => d is CloseConnection { ConnectionId: 1 });
+        Assert.Equal(3, rules.CarrierId);
+
+        // 2 came from the old process; its HELLO, read only now, does not undo the restart.
+        decisions.Clear();
+        rules.OnFrame(2, WireMessageType.Control, new HelloMessage(1, 0, 10).ToBytes(), decisions);
+        Assert.Contains(decisions, d => d is CloseConnection { ConnectionId: 2 });
+        Assert.Equal(3, rules.CarrierId);
+        Assert.Equal(1, rules.OpenConnections);
+    }
+
+    [Fact]
     public void Against_an_original_our_outbound_carries_and_an_older_inbound_makes_way_for_a_newer_one()
     {
         List<SessionDecision> decisions = [];
