@@ -48,6 +48,8 @@ public sealed class PeerSessionRules
     private DateTimeOffset _nextAttemptAt;
     private DateTimeOffset? _firstFailureAt;
     private RunState? _announced;
+    // Whether "session up" was logged and no "session down" since: the log tells of sessions, not connections.
+    private bool _upLogged;
 
     /// <param name="peer">The peer's configured name, for log lines.</param>
     /// <param name="hello">Our HELLO, the same on every connection for the life of the process.</param>
@@ -214,9 +216,17 @@ public sealed class PeerSessionRules
         var wasCarrier = connection == _carrier;
         var stable = connection.Stable;
         Forget(connection, reason, routine: false, decisions);
-        if (wasCarrier && !stable && _connections.Count == 0)
+        if (wasCarrier && _connections.Count == 0)
         {
-            Fail($"session ended: {reason}", decisions);
+            if (!stable)
+            {
+                Fail($"session ended: {reason}", decisions);
+            }
+            else if (_upLogged)
+            {
+                _upLogged = false;
+                decisions.Add(new SessionLog(LogLevel.Information, $"peer {Peer}: session down: {reason}"));
+            }
         }
 
         Reevaluate(decisions);
@@ -256,6 +266,7 @@ public sealed class PeerSessionRules
 
                 FailedAttempts = 0;
                 _firstFailureAt = null;
+                _upLogged = true;
             }
         }
 
@@ -470,6 +481,12 @@ public sealed class PeerSessionRules
             carrier.Stable = false;
             carrier.SupersededBy = -1;
             decisions.Add(new CarrierUp(carrier.Id, carrier.Direction));
+            if (!_upLogged && FailedAttempts == 0)
+            {
+                _upLogged = true;
+                decisions.Add(new SessionLog(LogLevel.Information,
+                    $"peer {Peer}: session up ({(carrier.Direction == ConnectionDirection.Outbound ? "dialled" : "accepted")})"));
+            }
         }
 
         return true;

@@ -70,8 +70,11 @@ public class SessionBackoffTests
         Assert.Equal(0, _rules.FailedAttempts);
         var logs = _decisions.OfType<SessionLog>().ToList();
         Assert.Equal(3, logs.Count(l => l.Level == LogLevel.Warning));
-        var summary = Assert.Single(logs, l => l.Level == LogLevel.Information);
-        Assert.StartsWith("peer 192.0.2.2: connected again after 3 failed attempts in ", summary.Message);
+        // Information: the first session up, then the recovery, nothing per attempt.
+        var info = logs.Where(l => l.Level == LogLevel.Information).Select(l => l.Message).ToList();
+        Assert.Equal(2, info.Count);
+        Assert.Equal("peer 192.0.2.2: session up (dialled)", info[0]);
+        Assert.StartsWith("peer 192.0.2.2: connected again after 3 failed attempts in ", info[1]);
 
         // After a stable session the next failure starts again at 250 ms.
         _rules.OnClosed(id, "connection closed by peer", _decisions);
