@@ -32,6 +32,18 @@ namespace Sasync.Core.Sessions;
 /// connections are closed; of the connections of one instance, the one dialled by the lower address wins
 /// (the newer one when both came from the same address), on both ends alike.
 /// </para>
+/// <para>
+/// A shell's contract, in short. Connection ids are the shell's, unique for the life of the rules. On
+/// <see cref="StartDial"/> dial once and report the outcome. Carry decisions out in list order: a
+/// <see cref="SendControlOn"/> is written before anything the engine queues later on that connection (the
+/// HELLO must be the connection's first frame, so start reading only after <see cref="OnOpened"/> returned);
+/// hand <see cref="CarrierUp"/> / <see cref="CarrierDown"/> to the engine as its session up / down, in the
+/// same order as frames; send the engine's messages on the carrier only, and report its control messages
+/// with <see cref="OnSent"/> (not the rules' own <see cref="SendControlOn"/>); give the engine a frame only
+/// when <see cref="OnFrame"/> says so, as a frame of <see cref="FrameVerdict.CarrierId"/>. After a
+/// <see cref="CloseConnection"/> the rules have forgotten that connection. Status: <see cref="FailedAttempts"/>
+/// and <see cref="NextAttemptAt"/>.
+/// </para>
 /// </remarks>
 public sealed class PeerSessionRules
 {
