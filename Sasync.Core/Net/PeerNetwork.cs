@@ -423,7 +423,7 @@ public sealed partial class PeerNetwork : IAsyncDisposable
                 await _deliver(next).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or ChannelClosedException)
         {
             // The owner stopped taking events: it is shutting down.
         }
