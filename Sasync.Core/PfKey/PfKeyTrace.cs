@@ -12,7 +12,7 @@ namespace Sasync.Core.PfKey;
 /// without parsing them into records, so it costs one string and only when the level is enabled; a
 /// malformed message is described as far as it can be read, never thrown on.
 /// </summary>
-public static partial class PfKeyTrace
+internal static partial class PfKeyTrace
 {
     /// <summary>The level PF_KEY messages are logged at (<c>-vv</c>).</summary>
     public const LogLevel Level = LogLevel.Debug;

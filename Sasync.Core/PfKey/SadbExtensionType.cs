@@ -46,7 +46,7 @@ public enum SadbExtensionType : ushort
     XIface = 40,
 }
 
-public static class SadbExtensionTypes
+internal static class SadbExtensionTypes
 {
     /// <summary>SADB_EXT_MAX of pfkeyv2.h 1.95.</summary>
     public const SadbExtensionType Max = SadbExtensionType.XIface;
