@@ -21,7 +21,10 @@ internal static partial class PfKeyTrace
     private const int MaxChars = 320;
 
     /// <summary>Logs <paramref name="message"/> as "PF_KEY {what} {peer}: description", when <see cref="Level"/> is enabled.</summary>
+    /// <param name="logger">Where the line goes.</param>
     /// <param name="what">What happened to it, e.g. "relayed to", "received from", "written to the kernel for".</param>
+    /// <param name="peer">The peer or client the message went to or came from.</param>
+    /// <param name="message">The whole PF_KEY message; only read, never kept.</param>
     public static void Log(ILogger logger, string what, string peer, ReadOnlySpan<byte> message)
     {
         ArgumentNullException.ThrowIfNull(logger);

@@ -19,6 +19,7 @@ public sealed class FrameReader
     private readonly FrameDecoder _decoder;
     private byte[]? _joined;
 
+    /// <summary>A reader for one connection; <paramref name="decoder"/> (its key and limits) must not be shared with another reader.</summary>
     public FrameReader(FrameDecoder decoder)
     {
         ArgumentNullException.ThrowIfNull(decoder);
