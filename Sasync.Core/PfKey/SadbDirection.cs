@@ -5,8 +5,10 @@ public enum SadbDirection : byte
 {
     /// <summary>No direction given.</summary>
     None = 0,
+
     /// <summary>IPSP_DIRECTION_IN: inbound.</summary>
     In = 1,
+
     /// <summary>IPSP_DIRECTION_OUT: outbound.</summary>
     Out = 2,
 }

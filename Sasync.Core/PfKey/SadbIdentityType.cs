@@ -5,12 +5,16 @@ public enum SadbIdentityType : ushort
 {
     /// <summary>SADB_IDENTTYPE_RESERVED: none.</summary>
     Reserved = 0,
+
     /// <summary>SADB_IDENTTYPE_PREFIX: an address prefix.</summary>
     Prefix = 1,
+
     /// <summary>SADB_IDENTTYPE_FQDN: a host name.</summary>
     Fqdn = 2,
+
     /// <summary>SADB_IDENTTYPE_USERFQDN: user@host.</summary>
     UserFqdn = 3,
+
     /// <summary>SADB_IDENTTYPE_ASN1_DN: an X.500 distinguished name.</summary>
     Asn1Dn = 4,
 }

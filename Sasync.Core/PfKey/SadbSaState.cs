@@ -5,10 +5,13 @@ public enum SadbSaState : byte
 {
     /// <summary>SADB_SASTATE_LARVAL: an SPI reserved by GETSPI, not yet usable.</summary>
     Larval = 0,
+
     /// <summary>SADB_SASTATE_MATURE: in use.</summary>
     Mature = 1,
+
     /// <summary>SADB_SASTATE_DYING: past its soft lifetime.</summary>
     Dying = 2,
+
     /// <summary>SADB_SASTATE_DEAD: past its hard lifetime.</summary>
     Dead = 3,
 }

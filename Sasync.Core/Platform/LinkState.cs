@@ -5,16 +5,22 @@ public enum LinkState : byte
 {
     /// <summary>LINK_STATE_UNKNOWN: what an old kernel reports for a carp interface in INIT.</summary>
     Unknown = 0,
+
     /// <summary>LINK_STATE_INVALID: what a current kernel reports for a carp interface in INIT.</summary>
     Invalid = 1,
+
     /// <summary>LINK_STATE_DOWN: for carp, BACKUP.</summary>
     Down = 2,
+
     /// <summary>LINK_STATE_KALIVE_DOWN: keepalive failed (not a carp state).</summary>
     KeepAliveDown = 3,
+
     /// <summary>LINK_STATE_UP: for carp, MASTER.</summary>
     Up = 4,
+
     /// <summary>LINK_STATE_HALF_DUPLEX: up, half duplex (MASTER for carp).</summary>
     HalfDuplex = 5,
+
     /// <summary>LINK_STATE_FULL_DUPLEX: up, full duplex (MASTER for carp).</summary>
     FullDuplex = 6,
 }

@@ -9,14 +9,19 @@ public static class FrameLayout
 {
     /// <summary>Offset of the u32 length field, which counts the bytes after itself.</summary>
     public const int LengthOffset = 0;
+
     /// <summary>Offset of the u32 message type (<see cref="WireMessageType"/>).</summary>
     public const int TypeOffset = 4;
+
     /// <summary>Offset of the u32 count of pad bytes at the end of the ciphertext.</summary>
     public const int PadLengthOffset = 8;
+
     /// <summary>Offset of the SHA-1 of the plaintext (without pad bytes).</summary>
     public const int HashOffset = 12;
+
     /// <summary>Offset of the AES-CBC IV.</summary>
     public const int IvOffset = 32;
+
     /// <summary>Offset of the ciphertext; also the size of everything before it.</summary>
     public const int CiphertextOffset = 48;
 
@@ -25,8 +30,10 @@ public static class FrameLayout
 
     /// <summary>Bytes of the SHA-1.</summary>
     public const int HashSize = 20;
+
     /// <summary>Bytes of the IV (one AES block).</summary>
     public const int IvSize = 16;
+
     /// <summary>The AES block size; the ciphertext is a whole number of blocks.</summary>
     public const int BlockSize = 16;
 
