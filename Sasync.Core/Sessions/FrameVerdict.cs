@@ -7,7 +7,9 @@ namespace Sasync.Core.Sessions;
 /// </summary>
 public readonly record struct FrameVerdict(bool Deliver, long CarrierId)
 {
+    /// <summary>Do not hand the frame to the engine.</summary>
     public static FrameVerdict Drop => default;
 
+    /// <summary>Hand the frame to the engine as a frame of <paramref name="carrierId"/>.</summary>
     public static FrameVerdict To(long carrierId) => new(true, carrierId);
 }

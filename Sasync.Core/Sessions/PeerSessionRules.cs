@@ -63,8 +63,12 @@ public sealed class PeerSessionRules
     // Whether "session up" was logged and no "session down" since: the log tells of sessions, not connections.
     private bool _upLogged;
 
+    /// <summary>The rules for one peer, with no connection yet and a first dial due at once.</summary>
     /// <param name="peer">The peer's configured name, for log lines.</param>
     /// <param name="hello">Our HELLO, the same on every connection for the life of the process.</param>
+    /// <param name="options">Handshake timeout, backoff and jitter.</param>
+    /// <param name="time">The clock of every deadline.</param>
+    /// <param name="random">The source of the backoff jitter (seeded in tests and simulations).</param>
     public PeerSessionRules(string peer, HelloMessage hello, SessionRulesOptions options, TimeProvider time, Random random)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -78,6 +82,7 @@ public sealed class PeerSessionRules
         _nextAttemptAt = time.GetUtcNow();
     }
 
+    /// <summary>The peer's configured name, as in <c>peer</c>.</summary>
     public string Peer { get; }
 
     /// <summary>What the peer's most recently classified connection showed it to be.</summary>

@@ -26,6 +26,8 @@ public readonly record struct HelloMessage(uint Version, uint Capabilities, UInt
     /// <summary>Bytes of a HELLO as this version writes it.</summary>
     public const int Size = 28;
 
+    /// <summary>Writes the <see cref="Size"/> bytes of this HELLO at the start of <paramref name="destination"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="destination"/> is shorter than <see cref="Size"/>.</exception>
     public void WriteTo(Span<byte> destination)
     {
         BinaryPrimitives.WriteUInt32BigEndian(destination, Type);
@@ -34,6 +36,7 @@ public readonly record struct HelloMessage(uint Version, uint Capabilities, UInt
         BinaryPrimitives.WriteUInt128BigEndian(destination[12..], InstanceId);
     }
 
+    /// <summary>This HELLO as a new array of <see cref="Size"/> bytes, the plaintext of its control message.</summary>
     public byte[] ToBytes()
     {
         var bytes = new byte[Size];
