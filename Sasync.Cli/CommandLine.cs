@@ -17,7 +17,8 @@ public static class CommandLine
         "       sasyncd-cs decode pfkey [HEX|-]\n" +
         "       sasyncd-cs bench codec [--size N] [--seconds S] [--key-bits 128|192|256] [--json]\n" +
         "       sasyncd-cs bench sync [--sas N] [--json]\n" +
-        "       sasyncd-cs demo [--nodes N] [--sas N]\n";
+        "       sasyncd-cs demo [--nodes N] [--sas N]\n" +
+        "       sasyncd-cs simulate --seed N [--trace] | --seeds N [--first S]\n";
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -33,6 +34,7 @@ public static class CommandLine
             case "status": return await StatusCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
             case "sim": return await SimCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
             case "demo": return await DemoCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            case "simulate": return await SimulateCommand.RunAsync(rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
             case "help" or "--help" or "-h":
                 await stdout.WriteAsync(Usage).ConfigureAwait(false);
                 return 0;

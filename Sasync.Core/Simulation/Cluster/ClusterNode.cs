@@ -1,0 +1,307 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Sasync.Core.Config;
+using Sasync.Core.Net;
+using Sasync.Core.Platform;
+using Sasync.Core.Sync;
+
+namespace Sasync.Core.Simulation.Cluster;
+
+/// <summary>
+/// One gateway of a simulated cluster: its host (kernel, carp, demote counter, IKE daemon control),
+/// its sasyncd process (or the original's model) over the in-memory network, and its IKE daemon's
+/// PF_KEY socket. The faults a scenario injects are methods here.
+/// </summary>
+public sealed class ClusterNode
+{
+    public const string CarpInterface = "carp0";
+    public const string CarpGroup = "carp";
+
+    private readonly ClusterContext _context;
+    private readonly ImmutableArray<string> _peers;
+    private SimulatedProcess? _process;
+    private SimulatedKeyClient? _daemonSocket;
+    private IFrameCodecFactory _codec;
+    private SimulatedPeerNetwork? _shell;
+    private OriginalPeerSessions? _original;
+    private bool _kernelReadPosted;
+    private int _incarnation;
+
+    public ClusterNode(int index, NodeKind kind, ClusterContext context, ImmutableArray<string> peers, SharedKey key)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Index = index;
+        Kind = kind;
+        _context = context;
+        _peers = peers;
+        Key = key;
+        _codec = new SasyncFrameCodec(key);
+        Host = NewHost();
+        IkeSocket = Host.OpenKeyEngine(IkePid);
+        Name = kind == NodeKind.Original ? $"orig{index}" : $"node{index}";
+    }
+
+    public int Index { get; }
+
+    public NodeKind Kind { get; }
+
+    public string Name { get; }
+
+    public string Address => AddressOf(Index);
+
+    public static string AddressOf(int index) => $"127.0.0.{index}";
+
+    public uint DaemonPid => 1000u + (uint)Index;
+
+    public uint IkePid => 2000u + (uint)Index;
+
+    /// <summary>The simulated operating system; a reboot replaces it.</summary>
+    public SimulatedNode Host { get; private set; }
+
+    /// <summary>The IKE daemon's PF_KEY socket (null while the host is down).</summary>
+    public SimulatedKeyClient? IkeSocket { get; private set; }
+
+    /// <summary>The shared key in this node's configuration.</summary>
+    public SharedKey Key { get; private set; }
+
+    public EngineHostCore? Core { get; private set; }
+
+    public bool Running => _process?.Alive == true;
+
+    public bool Paused => _process?.Paused == true;
+
+    public bool HostUp { get; private set; } = true;
+
+    /// <summary>Starts the daemon: it reads carp and the demote counter, listens and dials.</summary>
+    public void Start()
+    {
+        var incarnation = ++_incarnation;
+        var process = new SimulatedProcess(Name, _context.Scheduler, item => Handle(incarnation, item));
+        _process = process;
+        _daemonSocket = Host.OpenKeyEngine(DaemonPid);
+        var settings = new SyncSettings
+        {
+            CarpInterface = CarpInterface,
+            CarpGroup = CarpGroup,
+            SharedKey = Key,
+            Peers = _peers,
+            FlushMode = FlushMode.Startup,
+            Control = DaemonControlMode.Isakmpd,
+        };
+        var options = new SimulatedPeerNetworkOptions();
+        ISimulatedPeerNetwork network;
+        if (Kind == NodeKind.Original)
+        {
+            _original = new OriginalPeerSessions(process, _context.Network, Address, () => _codec, process.Post, _context.Time, _context.Trace, _context.Observations);
+            _shell = null;
+            network = _original;
+        }
+        else
+        {
+            _shell = new SimulatedPeerNetwork(process, _context.Network, Address, options, _context.SessionRules, () => _codec, process.Post, _context.Time, _context.Trace, _context.Observations);
+            _original = null;
+            network = _shell;
+        }
+
+        var daemons = ImmutableDictionary<DaemonKind, IDaemonControl>.Empty.Add(DaemonKind.Isakmpd, Host.DaemonControl);
+        Core = new EngineHostCore(settings, _daemonSocket, Host.CarpGroup, daemons, network, () => _codec, options.DrainedBytes, _context.Time, process.Post, Log);
+        var demoted = Host.CarpGroup.Get(CarpGroup) > 0;
+        _context.Trace.Add(Name, $"start: carp {Host.Carp.State}, demote counter {Host.CarpGroup.Get(CarpGroup)}");
+        process.Post(new EngineStarted(Host.Carp.State, demoted));
+        var listening = _shell?.Start(_peers) ?? _original!.Start(_peers);
+        if (!listening)
+        {
+            _context.Trace.Add(Name, $"cannot listen on {Address}: address already in use");
+        }
+    }
+
+    private void Handle(int incarnation, object item)
+    {
+        if (incarnation != _incarnation || Core is null)
+        {
+            return;
+        }
+
+        if (item is KernelReadable)
+        {
+            _kernelReadPosted = false;
+        }
+
+        Core.Handle(item);
+        if (item is not KernelReadable)
+        {
+            KernelChanged();
+        }
+    }
+
+    /// <summary>Something wrote to this host's kernel: the daemon's PF_KEY socket may have messages.</summary>
+    public void KernelChanged()
+    {
+        if (!_kernelReadPosted && Running)
+        {
+            _kernelReadPosted = true;
+            _process!.Post(KernelReadable.Instance);
+        }
+    }
+
+    private void Log(LogLevel level, string message)
+    {
+        if (level == LogLevel.Critical)
+        {
+            _context.Observations.EngineFailures.Add($"{Name}: {message}");
+        }
+
+        if (level >= LogLevel.Debug)
+        {
+            _context.Trace.Add(Name, message);
+        }
+    }
+
+    /// <summary>The daemon dies; its kernel closes its sockets (<paramref name="graceful"/>: FIN, else RST). The host stays up.</summary>
+    public void Kill(bool graceful)
+    {
+        if (_process is null || !_process.Alive)
+        {
+            return;
+        }
+
+        _context.Trace.Add(Name, $"killed ({(graceful ? "sockets closed" : "sockets reset")})");
+        Core?.Stop();
+        _shell?.Stop(graceful);
+        _original?.Stop(graceful);
+        _process.Kill();
+        _ = _daemonSocket?.DisposeAsync();
+        _daemonSocket = null;
+    }
+
+    /// <summary>The host loses power: nothing is said on the network; it boots with an empty kernel after <paramref name="downtime"/>.</summary>
+    public void Crash(TimeSpan downtime, TimeSpan rcUndemoteAfter)
+    {
+        _context.Network.CrashHost(Address);
+        HostUp = false;
+        _context.Trace.Add(Name, $"host crashed, back in {downtime.TotalSeconds:0.###} s");
+        Kill(graceful: false);
+        _ = IkeSocket?.DisposeAsync();
+        IkeSocket = null;
+        _context.Scheduler.Schedule(downtime, () =>
+        {
+            _context.Network.BootHost(Address);
+            Boot(rcUndemoteAfter);
+        });
+    }
+
+    /// <summary>The daemon is stopped and the host rebooted: an empty kernel, carp BACKUP, the group demoted as at boot.</summary>
+    public void Reboot(TimeSpan downtime, TimeSpan rcUndemoteAfter, bool graceful)
+    {
+        Kill(graceful);
+        _ = IkeSocket?.DisposeAsync();
+        IkeSocket = null;
+        HostUp = false;
+        _context.Trace.Add(Name, $"rebooting, back in {downtime.TotalSeconds:0.###} s");
+        _context.Scheduler.Schedule(downtime, () => Boot(rcUndemoteAfter));
+    }
+
+    private void Boot(TimeSpan rcUndemoteAfter)
+    {
+        Host = NewHost();
+        Host.Carp.Set(LinkState.Down);
+        Host.CarpGroup.Set(CarpGroup, 1);
+        IkeSocket = Host.OpenKeyEngine(IkePid);
+        HostUp = true;
+        _context.Trace.Add(Name, "booted: empty kernel, carp BACKUP, carp group demoted");
+        Start();
+        var host = Host;
+        // The end of /etc/rc gives back the boot's demotion; sasyncd's own hold is separate.
+        _context.Scheduler.Schedule(rcUndemoteAfter, () =>
+        {
+            if (host.CarpGroup.Get(CarpGroup) > 0)
+            {
+                _ = host.CarpGroup.AdjustAsync(CarpGroup, -1, CancellationToken.None);
+                _context.Trace.Add(Name, "rc: boot demotion released");
+            }
+        });
+    }
+
+    /// <summary>SIGSTOP: the daemon handles nothing; the kernel keeps its TCP sessions up.</summary>
+    public void Pause()
+    {
+        if (Running && !Paused)
+        {
+            _context.Trace.Add(Name, "paused (SIGSTOP)");
+            _process!.Pause();
+        }
+    }
+
+    /// <summary>SIGCONT.</summary>
+    public void Resume()
+    {
+        if (Running && Paused)
+        {
+            var process = _process!;
+            _context.Trace.Add(Name, $"resumed (SIGCONT), {process.Waiting} items waiting");
+            process.Resume();
+        }
+    }
+
+    /// <summary>Sets the carp state; the routing socket tells a running daemon.</summary>
+    public void SetCarp(LinkState state)
+    {
+        if (!HostUp || Host.Carp.State == state)
+        {
+            return;
+        }
+
+        Host.Carp.Set(state);
+        _context.Trace.Add(Name, $"carp {state}");
+        if (Running)
+        {
+            _process!.Post(new CarpStateChanged(state));
+        }
+    }
+
+    /// <summary>
+    /// Puts another key in the configuration. sasyncd-cs applies it on SIGHUP; the original has no
+    /// reload, so it is restarted (its kernel keeps its SAs).
+    /// </summary>
+    public void ChangeKey(SharedKey key)
+    {
+        Key = key;
+        _codec = new SasyncFrameCodec(key);
+        _context.Trace.Add(Name, $"configured key changed ({(Kind == NodeKind.Original ? "restart" : "SIGHUP")})");
+        if (!Running)
+        {
+            return;
+        }
+
+        if (Kind == NodeKind.Original)
+        {
+            Kill(graceful: true);
+            Start();
+            return;
+        }
+
+        var codec = _codec;
+        _process!.Post(new KeyReload(key, () => codec));
+    }
+
+    public bool HasSa(uint spi)
+    {
+        foreach (var sa in Host.Kernel.Sas)
+        {
+            if (sa.Spi == spi)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Connections the original model accepted over an existing one and left unread.</summary>
+    public int LeakedConnections => _original?.Leaked ?? 0;
+
+    private SimulatedNode NewHost() => new(
+        new SimulatedKernelOptions { RandomSeed = _context.Random.Next(), TimeProvider = _context.Time },
+        carpInterface: CarpInterface,
+        carpGroup: CarpGroup);
+}
