@@ -49,6 +49,8 @@ public sealed class SyncEngine
     private bool _graceOver;
     private uint _kernelSequence;
     private long _dumpIds;
+    // A peer that claimed MASTER while we are MASTER has stepped down (found by the cluster simulator).
+    private bool _secondMasterSteppedDown;
 
     private long _kernelMessagesSeen;
     private long _messagesRelayed;
@@ -528,6 +530,11 @@ public sealed class SyncEngine
             session.SnapshotReceived = false;
         }
 
+        if (session.RunState == RunState.Master && state != RunState.Master && IsMaster)
+        {
+            _secondMasterSteppedDown = true;
+        }
+
         session.RunState = state;
         if (state == RunState.Master && IsMaster)
         {
@@ -542,6 +549,21 @@ public sealed class SyncEngine
 
     private void AfterPeerStateKnown(PeerEntry peer)
     {
+        if (_secondMasterSteppedDown)
+        {
+            // Two MASTERs: the one that stepped down refused our changes, and the others may have
+            // taken its changes too. Everyone not already getting a snapshot gets a fresh one.
+            _secondMasterSteppedDown = false;
+            foreach (var other in ConnectedPeers())
+            {
+                if (other.Session is { PendingDumpId: null, Snapshot: null } session && session.RunState is not (null or RunState.Master))
+                {
+                    session.SnapshotStarted = false;
+                    MaybeStartSnapshot(other);
+                }
+            }
+        }
+
         MaybeStartSnapshot(peer);
         EvaluateUndemote();
     }
