@@ -165,7 +165,13 @@ public sealed class ClusterNode
             return;
         }
 
-        _context.Trace.Add(Name, $"killed ({(graceful ? "sockets closed" : "sockets reset")})");
+        _context.Trace.Add(Name, $"stopped ({(graceful ? "sockets closed" : "sockets reset")})");
+        if (Core is { DemotionsHeld: > 0 } core && HostUp)
+        {
+            // SIGTERM: the daemon gives back the demotion it holds before it exits.
+            _ = Host.CarpGroup.AdjustAsync(CarpGroup, -core.DemotionsHeld, CancellationToken.None);
+        }
+
         Core?.Stop();
         _shell?.Stop(graceful);
         _original?.Stop(graceful);

@@ -13,6 +13,7 @@ public sealed class ClusterScenario
 {
     private readonly ClusterContext _context;
     private readonly List<string> _description = [];
+    private readonly List<(TimeSpan At, string Line)> _faults = [];
     private readonly Random _random;
 
     public ClusterScenario(ClusterContext context)
@@ -42,7 +43,8 @@ public sealed class ClusterScenario
     /// <summary>Faults happen before this; the settle phase starts here.</summary>
     public TimeSpan FaultPhase { get; }
 
-    public IReadOnlyList<string> Description => _description;
+    /// <summary>The cluster, then the faults in the order they happen.</summary>
+    public IReadOnlyList<string> Description => [.. _description, .. _faults.OrderBy(f => f.At).Select(f => f.Line)];
 
     private VirtualScheduler Scheduler => _context.Scheduler;
 
@@ -203,7 +205,9 @@ public sealed class ClusterScenario
                 break;
         }
 
-        _description.Add($"{at.TotalSeconds,7:0.000} s  {what}");
+        _faults.Add((at, $"{at.TotalSeconds,7:0.000} s  {what}"));
+        // Just before the fault itself, so that the trace names it first.
+        Scheduler.Schedule(at - Scheduler.Elapsed - TimeSpan.FromTicks(1), () => _context.Trace.Add("fault", what));
     }
 
     private void Restart(ClusterNode node)
