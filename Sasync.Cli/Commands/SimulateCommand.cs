@@ -10,8 +10,8 @@ namespace Sasync.Cli.Commands;
 /// </summary>
 internal static class SimulateCommand
 {
-    public const string Usage = "usage: sasyncd-cs simulate --seed N [--trace] [--rules legacy]\n" +
-        "       sasyncd-cs simulate --seeds N [--first S] [--rules legacy]\n";
+    public const string Usage = "usage: sasyncd-cs simulate --seed N [--trace] [--rules current|legacy]\n" +
+        "       sasyncd-cs simulate --seeds N [--first S] [--rules current|legacy]\n";
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -40,12 +40,9 @@ internal static class SimulateCommand
                     trace = true;
                     break;
                 case "--rules":
-                    ok = ++i < args.Length && SessionRulesByName.TryGet(args[i], out var rules);
-                    if (ok)
-                    {
-                        SessionRulesByName.TryGet(args[i], out rules);
-                        options = options with { SessionRules = rules! };
-                    }
+                    var rules = options.SessionRules;
+                    ok = ++i < args.Length && SessionRulesByName.TryGet(args[i], out rules);
+                    options = options with { SessionRules = rules };
 
                     break;
                 default:

@@ -22,8 +22,7 @@ public sealed class ClusterNode
     private SimulatedProcess? _process;
     private SimulatedKeyClient? _daemonSocket;
     private IFrameCodecFactory _codec;
-    private SimulatedPeerNetwork? _shell;
-    private OriginalPeerSessions? _original;
+    private ISimulatedShell? _shell;
     private bool _kernelReadPosted;
     private int _incarnation;
 
@@ -89,27 +88,19 @@ public sealed class ClusterNode
             Control = DaemonControlMode.Isakmpd,
         };
         var options = new SimulatedPeerNetworkOptions();
-        ISimulatedPeerNetwork network;
-        if (Kind == NodeKind.Original)
-        {
-            _original = new OriginalPeerSessions(process, _context.Network, Address, () => _codec, process.Post, _context.Time, _context.Trace, _context.Observations);
-            _shell = null;
-            network = _original;
-        }
-        else
-        {
-            _shell = new SimulatedPeerNetwork(process, _context.Network, Address, options, _context.SessionRules, () => _codec, process.Post, _context.Time, _context.Trace, _context.Observations);
-            _original = null;
-            network = _shell;
-        }
-
+        ISimulatedShell shell = Kind == NodeKind.Original
+            ? new OriginalPeerSessions(process, _context.Network, Address, () => _codec, process.Post, _context.Time, _context.Trace, _context.Observations)
+            : _context.SessionRules == SessionRulesKind.Legacy
+                ? new SimulatedPeerNetwork(process, _context.Network, Address, options, new LegacySessionRules(), () => _codec, process.Post, _context.Time, _context.Trace, _context.Observations)
+                : new SessionRulesPeerNetwork(process, _context.Network, Address, options, new Sessions.SessionRulesOptions(), () => _codec, process.Post, _context.Time, _context.Random, _context.Trace, _context.Observations);
+        _shell = shell;
+        var network = shell;
         var daemons = ImmutableDictionary<DaemonKind, IDaemonControl>.Empty.Add(DaemonKind.Isakmpd, Host.DaemonControl);
         Core = new EngineHostCore(settings, _daemonSocket, Host.CarpGroup, daemons, network, () => _codec, options.DrainedBytes, _context.Time, process.Post, Log);
         var demoted = Host.CarpGroup.Get(CarpGroup) > 0;
         _context.Trace.Add(Name, $"start: carp {Host.Carp.State}, demote counter {Host.CarpGroup.Get(CarpGroup)}");
         process.Post(new EngineStarted(Host.Carp.State, demoted));
-        var listening = _shell?.Start(_peers) ?? _original!.Start(_peers);
-        if (!listening)
+        if (!shell.Start(_peers))
         {
             _context.Trace.Add(Name, $"cannot listen on {Address}: address already in use");
         }
@@ -174,7 +165,6 @@ public sealed class ClusterNode
 
         Core?.Stop();
         _shell?.Stop(graceful);
-        _original?.Stop(graceful);
         _process.Kill();
         _ = _daemonSocket?.DisposeAsync();
         _daemonSocket = null;
@@ -304,7 +294,7 @@ public sealed class ClusterNode
     }
 
     /// <summary>Connections the original model accepted over an existing one and left unread.</summary>
-    public int LeakedConnections => _original?.Leaked ?? 0;
+    public int LeakedConnections => (_shell as OriginalPeerSessions)?.Leaked ?? 0;
 
     private SimulatedNode NewHost() => new(
         new SimulatedKernelOptions { RandomSeed = _context.Random.Next(), TimeProvider = _context.Time },

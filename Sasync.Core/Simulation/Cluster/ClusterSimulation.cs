@@ -32,17 +32,10 @@ public static class ClusterSimulation
 
     private static SimulationResult RunOnce(int seed, SimulationOptions options, bool trace)
     {
-        var scheduler = new VirtualScheduler();
-        var random = new Random(seed);
-        var log = new SimulationTrace(scheduler, trace);
-        var context = new ClusterContext(
-            scheduler,
-            new VirtualTimeProvider(scheduler),
-            random,
-            new SimulatedNetwork(scheduler, random, log),
-            log,
-            new ClusterObservations(options.MaxSessionsPerPeerPerMinute * 10),
-            options.SessionRules());
+        var context = ClusterContext.Create(seed, trace, options.SessionRules, options.MaxSessionsPerPeerPerMinute * 10);
+        var scheduler = context.Scheduler;
+        var random = context.Random;
+        var log = context.Trace;
         var scenario = new ClusterScenario(context);
         scenario.Schedule();
         var failures = new List<SimulationFailure>();

@@ -31,3 +31,13 @@ public interface ISimulatedPeerNetwork
 
     long SlowPeerDrops { get; }
 }
+
+/// <summary>A peer network the simulator starts with its process and stops when the process dies.</summary>
+public interface ISimulatedShell : ISimulatedPeerNetwork
+{
+    /// <summary>Listens (false when the address is taken) and starts dialling <paramref name="peers"/>.</summary>
+    bool Start(ImmutableArray<string> peers);
+
+    /// <summary>The process died: its kernel closes every socket (<paramref name="graceful"/>: FIN, else RST).</summary>
+    void Stop(bool graceful);
+}

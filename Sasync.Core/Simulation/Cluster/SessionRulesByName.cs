@@ -4,15 +4,9 @@ namespace Sasync.Core.Simulation.Cluster;
 public static class SessionRulesByName
 {
     /// <summary>The rules runs use unless told otherwise.</summary>
-    public const string Default = "legacy";
-
-    public static bool TryGet(string name, out Func<ISessionRules>? rules)
+    public static bool TryGet(string name, out SessionRulesKind rules)
     {
-        rules = name switch
-        {
-            "legacy" => () => new LegacySessionRules(),
-            _ => null,
-        };
-        return rules is not null;
+        rules = name == "legacy" ? SessionRulesKind.Legacy : SessionRulesKind.Current;
+        return name is "legacy" or "current";
     }
 }

@@ -7,7 +7,7 @@ public sealed record SimulationOptions
     public bool Trace { get; init; }
 
     /// <summary>The session rules the sasyncd-cs nodes use.</summary>
-    public Func<ISessionRules> SessionRules { get; init; } = () => new LegacySessionRules();
+    public SessionRulesKind SessionRules { get; init; } = SessionRulesKind.Current;
 
     /// <summary>
     /// Sessions one node may have with one peer in any minute. A fault can cost a session, and a

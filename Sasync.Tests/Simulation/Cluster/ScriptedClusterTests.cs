@@ -1,0 +1,52 @@
+using Sasync.Core.Config;
+using Sasync.Core.Platform;
+using Sasync.Core.Simulation.Cluster;
+
+namespace Sasync.Tests.Simulation.Cluster;
+
+/// <summary>Hand-made cluster runs on the simulator's parts, for the faults issue 10 names.</summary>
+public sealed class ScriptedClusterTests
+{
+    private static readonly SharedKey Key = new(Enumerable.Repeat((byte)0x11, 32).ToArray());
+    private static readonly SharedKey OtherKey = new(Enumerable.Repeat((byte)0x22, 32).ToArray());
+
+    [Theory]
+    [InlineData(SessionRulesKind.Current, 0, 20)]
+    [InlineData(SessionRulesKind.Legacy, 200, int.MaxValue)]
+    public void A_key_mismatch_costs_a_bounded_number_of_sessions(SessionRulesKind rules, int atLeast, int atMost)
+    {
+        var context = ClusterContext.Create(seed: 5, trace: false, rules, stormLimit: int.MaxValue);
+        var one = new ClusterNode(1, NodeKind.SasyncdCs, context, [ClusterNode.AddressOf(2)], Key);
+        var two = new ClusterNode(2, NodeKind.SasyncdCs, context, [ClusterNode.AddressOf(1)], OtherKey);
+        one.Host.Carp.Set(LinkState.Up);
+        one.Start();
+        two.Start();
+
+        context.Scheduler.RunUntil(TimeSpan.FromSeconds(10), maxActions: 2_000_000);
+
+        var (sessions, _, _) = context.Observations.MostSessionsPerMinute();
+        Assert.InRange(sessions, atLeast, atMost);
+    }
+
+    [Fact]
+    public void Once_the_key_is_fixed_the_backup_gets_the_masters_sas()
+    {
+        var context = ClusterContext.Create(seed: 9, trace: false, SessionRulesKind.Current, stormLimit: int.MaxValue);
+        var one = new ClusterNode(1, NodeKind.SasyncdCs, context, [ClusterNode.AddressOf(2)], Key);
+        var two = new ClusterNode(2, NodeKind.SasyncdCs, context, [ClusterNode.AddressOf(1)], OtherKey);
+        one.Host.Carp.Set(LinkState.Up);
+        one.Start();
+        two.Start();
+        var ike = new IkeActor(one, context.Random, context.Trace);
+        ike.Start(context.Scheduler);
+        context.Scheduler.RunUntil(TimeSpan.FromSeconds(30));
+        Assert.True(one.Host.Kernel.SaCount > 3);
+        Assert.Equal(0, two.Host.Kernel.SaCount);
+
+        two.ChangeKey(Key);
+        ike.Working = false;
+        context.Scheduler.RunUntil(TimeSpan.FromSeconds(70));
+
+        Assert.Equal(one.Host.Kernel.Sas.Select(sa => sa.Spi).Order(), two.Host.Kernel.Sas.Select(sa => sa.Spi).Order());
+    }
+}
