@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
-using Sasync.Core.Hosting;
+using Sasync.Core.Loopback;
 
 namespace Sasync.Cli.Commands;
 

@@ -12,7 +12,7 @@ namespace Sasync.Core.Net;
 /// session per peer, refuses strangers, and reports sessions and frames through one callback.
 /// Thread-safe; <see cref="Send"/>, <see cref="DialNow"/> and <see cref="Close"/> never block.
 /// </summary>
-public sealed partial class PeerNetwork : IAsyncDisposable
+public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
 {
     private readonly PeerNetworkOptions _options;
     private readonly Func<IFrameCodecFactory> _codecs;

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Sasync.Cli;
 using Sasync.Core.Hosting;
+using Sasync.Core.Loopback;
 using Sasync.Core.Simulation;
 using Sasync.Platform.OpenBSD.Native;
 using Sasync.Tests.Platform.OpenBSD;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Sasync.Core;
 using Sasync.Core.Config;
 using Sasync.Core.Hosting;
+using Sasync.Core.Loopback;
 using Sasync.Core.Platform;
 using Sasync.Core.Simulation;
 using Sasync.Core.Sync;

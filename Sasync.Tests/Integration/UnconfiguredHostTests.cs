@@ -1,5 +1,5 @@
 using Sasync.Core;
-using Sasync.Core.Hosting;
+using Sasync.Core.Loopback;
 using Sasync.Tests.Support;
 using static Sasync.Tests.Integration.Scenario;
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
-using Sasync.Core.Hosting;
+using Sasync.Core.Loopback;
 using Sasync.Core.Net;
 using Sasync.Core.Wire;
 

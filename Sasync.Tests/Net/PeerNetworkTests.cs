@@ -8,7 +8,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sasync.Core.Net;
 using Sasync.Core.Wire;
-using Sasync.Core.Hosting;
+using Sasync.Core.Loopback;
 
 namespace Sasync.Tests.Net;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Sasync.Core.Hosting;
+namespace Sasync.Core.Loopback;
 
 /// <summary>
 /// Loopback addresses and ports for clusters that run on one machine: node i is 127.0.0.i, and

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Sasync.Core.Platform;
 
-namespace Sasync.Core.Hosting;
+namespace Sasync.Core.Loopback;
 
 /// <summary>What the sync benchmark measured; times as seen from outside the nodes (polling, ~1 ms).</summary>
 /// <param name="Sas">SAs (and as many flows) in play.</param>

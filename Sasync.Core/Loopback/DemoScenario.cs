@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Sasync.Core.Platform;
 
-namespace Sasync.Core.Hosting;
+namespace Sasync.Core.Loopback;
 
 /// <summary>What a <see cref="DemoScenario"/> runs.</summary>
 public sealed record DemoOptions

@@ -2,12 +2,13 @@ using System.Collections.Immutable;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Sasync.Core.Config;
+using Sasync.Core.Hosting;
 using Sasync.Core.Net;
 using Sasync.Core.Platform;
 using Sasync.Core.Simulation;
 using Sasync.Core.Sync;
 
-namespace Sasync.Core.Hosting;
+namespace Sasync.Core.Loopback;
 
 /// <summary>How a <see cref="LoopbackCluster"/> is laid out.</summary>
 public sealed record LoopbackClusterOptions

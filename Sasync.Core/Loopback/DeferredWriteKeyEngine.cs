@@ -1,6 +1,6 @@
 using Sasync.Core.Platform;
 
-namespace Sasync.Core.Hosting;
+namespace Sasync.Core.Loopback;
 
 /// <summary>
 /// A key engine whose writes complete later, on another thread, as on OpenBSD where a write waits

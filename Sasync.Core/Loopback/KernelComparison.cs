@@ -1,6 +1,6 @@
 using Sasync.Core.Simulation;
 
-namespace Sasync.Core.Hosting;
+namespace Sasync.Core.Loopback;
 
 /// <summary>
 /// Compares the SADBs and SPDs of several simulated kernels: SAs by (satype, spi, destination),

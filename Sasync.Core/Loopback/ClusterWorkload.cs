@@ -6,7 +6,7 @@ using Sasync.Core.Config;
 using Sasync.Core.Net;
 using Sasync.Core.Simulation;
 
-namespace Sasync.Core.Hosting;
+namespace Sasync.Core.Loopback;
 
 /// <summary>
 /// Plays an IKE daemon setting up tunnels on a <see cref="LoopbackClusterNode"/>, and waits for what

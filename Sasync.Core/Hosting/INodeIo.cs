@@ -1,0 +1,31 @@
+using Sasync.Core.Sync;
+
+namespace Sasync.Core.Hosting;
+
+/// <summary>
+/// The node's work on its own host: the kernel (writes, promiscuous switch, dumps, all in one order),
+/// the IKE daemons and the carp demote counter. Nothing here blocks the caller: each outcome comes
+/// back later as an item for <see cref="NodeCore.Handle"/>, through the callback the host gave the
+/// implementation, except a kernel write that completed at once, which is returned.
+/// </summary>
+public interface INodeIo
+{
+    /// <summary>
+    /// Writes a message to the kernel after every kernel operation still under way. Returns its
+    /// outcome when it completed at once; null when it is under way (the outcome, a
+    /// <see cref="KernelWriteCompleted"/>, is posted later).
+    /// </summary>
+    KernelWriteCompleted? WriteToKernel(WriteToKernel write);
+
+    /// <summary>Turns promiscuous mode on or off, in order with writes and dumps; posts <see cref="PromiscuousSet"/>.</summary>
+    void SetPromiscuous(bool enabled);
+
+    /// <summary>Takes the SADB and SPD dumps, in order with writes and the promiscuous switch; posts <see cref="KernelDumpCompleted"/>.</summary>
+    void RequestDump(RequestKernelDump request);
+
+    /// <summary>Tells an IKE daemon to be active or passive; posts <see cref="DaemonControlCompleted"/>. The caller keeps one call per daemon under way.</summary>
+    void ControlDaemon(DaemonKind daemon, bool active);
+
+    /// <summary>Adds <paramref name="delta"/> to a carp group's demote counter; posts <see cref="DemotionAdjusted"/>. The caller keeps one call per group under way.</summary>
+    void AdjustDemotion(string group, int delta);
+}

@@ -1,0 +1,312 @@
+using Microsoft.Extensions.Logging;
+using Sasync.Core.Config;
+using Sasync.Core.Net;
+using Sasync.Core.Sync;
+using Sasync.Core.Wire;
+
+namespace Sasync.Core.Hosting;
+
+/// <summary>
+/// The logic of one node, without threads: feeds the <see cref="SyncEngine"/> with the items it is
+/// given, one at a time, and carries out the effects through the peer network and the host's I/O.
+/// </summary>
+/// <remarks>
+/// Single-threaded and synchronous: the host calls <see cref="Handle"/>, <see cref="Reload"/> and
+/// <see cref="Status"/> from one loop. Everything that finishes later (I/O outcomes, timers, drained
+/// sessions) comes back through the <c>post</c> callback as an item for <see cref="Handle"/>, so the
+/// same code runs under <see cref="SyncNode"/> and under a simulator with a virtual clock.
+/// </remarks>
+public sealed partial class NodeCore : IDisposable
+{
+    private readonly SyncEngine _engine;
+    private readonly INodeNetwork _network;
+    private readonly INodeIo _io;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Action<object> _post;
+    private IFrameCodecFactory _codecs;
+    private SharedKey _sharedKey;
+
+    // Events the node's own work produced while handling an item, handled before the next item.
+    private readonly Queue<EngineEvent> _followUps = new();
+    private readonly Dictionary<EngineTimer, ITimer> _timers = [];
+
+    // The session the engine knows for each peer: frames and reports of any other one are stale.
+    private readonly Dictionary<string, long> _activeLinks = new(StringComparer.Ordinal);
+    private long _framesUnsendable;
+
+    public NodeCore(
+        SyncSettings settings,
+        EngineOptions engineOptions,
+        IFrameCodecFactory codecs,
+        INodeNetwork network,
+        INodeIo io,
+        TimeProvider time,
+        ILogger logger,
+        Action<object> post)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        _engine = new SyncEngine(settings, engineOptions, time);
+        _codecs = codecs;
+        _sharedKey = settings.SharedKey;
+        _network = network;
+        _io = io;
+        _time = time;
+        _logger = logger;
+        _post = post;
+    }
+
+    /// <summary>The codecs sessions are made with now; a reload with a new key replaces them. Readable from any thread.</summary>
+    public IFrameCodecFactory Codecs => Volatile.Read(ref _codecs);
+
+    /// <summary>The engine's status plus the node's network counters.</summary>
+    public NodeStatus Status() => new(_engine.Status, _network.RefusedConnections, _network.SlowPeerDrops, _framesUnsendable);
+
+    /// <summary>
+    /// Applies a reloaded configuration (SIGHUP) without touching the kernel: new peers are dialled,
+    /// removed ones closed, and a new shared key applies to every session, which are re-established under it.
+    /// </summary>
+    public void Reload(SyncSettings settings, IFrameCodecFactory codecs)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var keyChanged = !settings.SharedKey.Equals(_sharedKey);
+        _sharedKey = settings.SharedKey;
+        _network.SetPeers(settings.Peers);
+        if (keyChanged)
+        {
+            Volatile.Write(ref _codecs, codecs);
+            foreach (var peer in _activeLinks.Keys.ToList())
+            {
+                _network.Close(peer, "the shared key changed");
+            }
+        }
+
+        DrainFollowUps();
+    }
+
+    /// <summary>Handles one item: an engine event, a session change, frames, kernel reads, or the outcome of the node's own work.</summary>
+    public void Handle(object item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        Dispatch(item);
+        DrainFollowUps();
+    }
+
+    /// <summary>Cancels every armed timer.</summary>
+    public void Dispose()
+    {
+        foreach (var timer in _timers.Values)
+        {
+            timer.Dispose();
+        }
+
+        _timers.Clear();
+    }
+
+    private void DrainFollowUps()
+    {
+        while (_followUps.TryDequeue(out var followUp))
+        {
+            HandleEngine(followUp);
+        }
+    }
+
+    private void Dispatch(object item)
+    {
+        switch (item)
+        {
+            case DaemonControlCompleted completed:
+                HandleEngine(completed);
+                break;
+            case DemotionAdjusted adjusted:
+                OnDemotionAdjusted(adjusted);
+                break;
+            case EngineEvent e:
+                HandleEngine(e);
+                break;
+            case KernelMessagesRead read:
+                foreach (var message in read.Messages)
+                {
+                    HandleEngine(new KernelMessageReceived(message));
+                }
+
+                break;
+            case PeerLinkUp up:
+                _activeLinks[up.Peer] = up.LinkId;
+                HandleEngine(new PeerConnected(up.Peer, up.Outbound ? PeerDirection.Outbound : PeerDirection.Inbound, [up.Remote.Address]));
+                break;
+            case PeerLinkFrames received:
+                // Frames of a session that was already replaced are dropped: they belong to the old one.
+                foreach (var frame in received.Frames)
+                {
+                    if (!_activeLinks.TryGetValue(received.Peer, out var active) || active != received.LinkId)
+                    {
+                        break;
+                    }
+
+                    HandleEngine(new PeerFrameReceived(received.Peer, frame.Type, frame.Plaintext));
+                }
+
+                break;
+            case PeerLinkDown down:
+                // A late report about a session that was already replaced changes nothing.
+                if (_activeLinks.TryGetValue(down.Peer, out var id) && id == down.LinkId)
+                {
+                    _activeLinks.Remove(down.Peer);
+                    HandleEngine(new PeerDisconnected(down.Peer, down.Reason, down.Routine));
+                }
+
+                break;
+            case PromiscuousSet { Error: { } error } set:
+                LogPlatformError(_logger, $"cannot turn promiscuous mode {(set.Enabled ? "on" : "off")}", error);
+                break;
+            case PromiscuousSet:
+                break;
+            default:
+                LogUnknownItem(_logger, item.GetType().Name);
+                break;
+        }
+    }
+
+    private void HandleEngine(EngineEvent e)
+    {
+        IReadOnlyList<EngineEffect> effects;
+        try
+        {
+            effects = _engine.Handle(e);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The engine must not throw; if it does, keep the node alive and say so loudly.
+            LogEngineFailure(_logger, e.GetType().Name, ex);
+            return;
+        }
+
+        foreach (var effect in effects)
+        {
+            Execute(effect);
+        }
+    }
+
+    private void Execute(EngineEffect effect)
+    {
+        switch (effect)
+        {
+            case SendControl send:
+                SendFrame(send.Peer, WireMessageType.Control, send.Message.ToBytes());
+                break;
+            case SendPfKey send:
+                SendFrame(send.Peer, WireMessageType.PfKey, send.Message);
+                break;
+            case WriteToKernel write:
+                if (_io.WriteToKernel(write) is { } completed)
+                {
+                    _followUps.Enqueue(completed);
+                }
+
+                break;
+            case SetPromiscuous promiscuous:
+                _io.SetPromiscuous(promiscuous.Enabled);
+                break;
+            case RequestKernelDump dump:
+                // In line with the promiscuous switch: a dump taken before promiscuous mode is on
+                // could miss an SA added in between, which then would be neither relayed nor dumped.
+                _io.RequestDump(dump);
+                break;
+            case ControlDaemon control:
+                _io.ControlDaemon(control.Daemon, control.Active);
+                break;
+            case AdjustCarpDemotion adjust:
+                _io.AdjustDemotion(adjust.Group, adjust.Delta);
+                break;
+            case ArmTimer arm:
+                Arm(arm);
+                break;
+            case CancelTimer cancel:
+                if (_timers.Remove(cancel.Timer, out var timer))
+                {
+                    timer.Dispose();
+                }
+
+                break;
+            case AwaitPeerDrain drain:
+                AwaitDrain(drain);
+                break;
+            case ConnectMissingPeers:
+                _network.DialNow();
+                break;
+            case ClosePeer close:
+                _network.Close(close.Peer, close.Reason);
+                break;
+            case Log log:
+#pragma warning disable CA1848, CA2254 // The engine composes its own messages.
+                _logger.Log(log.Level, log.Message);
+#pragma warning restore CA1848, CA2254
+                break;
+        }
+    }
+
+    private void OnDemotionAdjusted(DemotionAdjusted adjusted)
+    {
+        if (adjusted.Error is { } error)
+        {
+            LogPlatformError(_logger, $"cannot adjust the demote counter of group {adjusted.Group} by {adjusted.Delta}", error);
+        }
+    }
+
+    private void SendFrame(string peer, WireMessageType type, ReadOnlyMemory<byte> plaintext)
+    {
+        if (!_codecs.CanEncode(type, plaintext.Length, out var error))
+        {
+            _framesUnsendable++;
+            LogUnsendable(_logger, peer, error);
+            return;
+        }
+
+        // Only to the session the engine knows: frames of an ended session must not reach the next one.
+        if (_activeLinks.TryGetValue(peer, out var link))
+        {
+            _network.Send(peer, link, type, plaintext);
+        }
+    }
+
+    private void AwaitDrain(AwaitPeerDrain request)
+    {
+        var drained = new PeerDrained(request.Peer, request.SnapshotId);
+        if (_activeLinks.TryGetValue(request.Peer, out var link))
+        {
+            _network.NotifyWhenDrained(request.Peer, link, () => _post(drained));
+        }
+        else
+        {
+            _post(drained);
+        }
+    }
+
+    private void Arm(ArmTimer arm)
+    {
+        if (_timers.Remove(arm.Timer, out var old))
+        {
+            old.Dispose();
+        }
+
+        var fired = new TimerFired(arm.Timer);
+        _timers[arm.Timer] = _time.CreateTimer(
+            _ => _post(fired),
+            null,
+            arm.Delay < TimeSpan.Zero ? TimeSpan.Zero : arm.Delay,
+            Timeout.InfiniteTimeSpan);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{What}: {Reason}")]
+    private static partial void LogPlatformError(ILogger logger, string what, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "the sync engine failed on {Event}")]
+    private static partial void LogEngineFailure(ILogger logger, string @event, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "peer {Peer}: message not sent: {Reason}")]
+    private static partial void LogUnsendable(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "node: unknown item {Item} ignored")]
+    private static partial void LogUnknownItem(ILogger logger, string item);
+}

@@ -1,0 +1,208 @@
+using System.Threading.Channels;
+using Sasync.Core.PfKey;
+using Sasync.Core.Sync;
+
+namespace Sasync.Core.Hosting;
+
+/// <summary>
+/// The node's I/O on a real (or simulated) platform, for <see cref="SyncNode"/>: kernel operations
+/// in one order on their own loop, daemon control with a timeout, demotion, each outcome delivered
+/// to the node's inbox.
+/// </summary>
+/// <remarks>
+/// <see cref="INodeIo"/>'s methods are called from the node's loop only; <see cref="RunAsync"/> runs
+/// the kernel loop on another.
+/// </remarks>
+internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, CancellationToken, ValueTask> deliver, CancellationToken stop) : INodeIo
+{
+    private static readonly TimeSpan DaemonControlTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly Channel<KernelOperation> _kernelQueue = Channel.CreateUnbounded<KernelOperation>(new UnboundedChannelOptions { SingleReader = true });
+
+    // Operations handed to the kernel loop and not finished: while there are any, writes queue
+    // behind them to keep the kernel's order; otherwise a write the kernel takes at once is made
+    // on the event loop, which saves two thread hand-offs per message.
+    private int _kernelOperationsQueued;
+    private int _demotionApplied;
+
+    /// <summary>The net change this node made to the demote counter and that the platform accepted.</summary>
+    public int DemotionApplied => Volatile.Read(ref _demotionApplied);
+
+    public KernelWriteCompleted? WriteToKernel(WriteToKernel write)
+    {
+        if (Volatile.Read(ref _kernelOperationsQueued) != 0)
+        {
+            Queue(new KernelOperation(write, null, null));
+            return null;
+        }
+
+        ValueTask pending;
+        try
+        {
+            pending = platform.KeyEngine.WriteAsync(write.Message, stop);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Completed(write, e.Message);
+        }
+
+        if (!pending.IsCompleted)
+        {
+            // Still in flight: the kernel loop waits for it, and later operations queue behind it.
+            Queue(new KernelOperation(write, null, null, pending.AsTask()));
+            return null;
+        }
+
+        try
+        {
+            pending.GetAwaiter().GetResult();
+            return Completed(write, null);
+        }
+        catch (OperationCanceledException)
+        {
+            return null; // stopping
+        }
+        catch (Exception e)
+        {
+            return Completed(write, e.Message);
+        }
+    }
+
+    public void SetPromiscuous(bool enabled) => Queue(new KernelOperation(null, enabled, null));
+
+    public void RequestDump(RequestKernelDump request) => Queue(new KernelOperation(null, null, request));
+
+    public void ControlDaemon(DaemonKind daemon, bool active) => _ = RunAsync(() => ControlDaemonAsync(daemon, active));
+
+    public void AdjustDemotion(string group, int delta) => _ = RunAsync(() => AdjustDemotionAsync(group, delta));
+
+    /// <summary>Carries out the queued kernel operations in order until <c>stop</c>.</summary>
+    public async Task RunKernelLoopAsync()
+    {
+        try
+        {
+            await foreach (var operation in _kernelQueue.Reader.ReadAllAsync(stop).ConfigureAwait(false))
+            {
+                object outcome;
+                if (operation.Dump is { } dump)
+                {
+                    outcome = await DumpAsync(dump).ConfigureAwait(false);
+                }
+                else if (operation.Promiscuous is { } enabled)
+                {
+                    string? error = null;
+                    try
+                    {
+                        await platform.KeyEngine.SetPromiscuousAsync(enabled, stop).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        error = e.Message;
+                    }
+
+                    outcome = new PromiscuousSet(enabled, error);
+                }
+                else
+                {
+                    var write = operation.Write!;
+                    string? error = null;
+                    try
+                    {
+                        await (operation.InFlight ?? platform.KeyEngine.WriteAsync(write.Message, stop).AsTask()).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        error = e.Message;
+                    }
+
+                    outcome = Completed(write, error);
+                }
+
+                Interlocked.Decrement(ref _kernelOperationsQueued);
+                await deliver(outcome, stop).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Queue(KernelOperation operation)
+    {
+        Interlocked.Increment(ref _kernelOperationsQueued);
+        _kernelQueue.Writer.TryWrite(operation);
+    }
+
+    private static KernelWriteCompleted Completed(WriteToKernel write, string? error) =>
+        new(write.Peer, write.Message.Length >= 2 ? (SadbMessageType)write.Message.Span[1] : SadbMessageType.Reserved, error);
+
+    private async Task<KernelDumpCompleted> DumpAsync(RequestKernelDump request)
+    {
+        try
+        {
+            var dump = await platform.KeyEngine.DumpAsync(stop).ConfigureAwait(false);
+            return new KernelDumpCompleted(request.Peer, request.RequestId, dump, null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new KernelDumpCompleted(request.Peer, request.RequestId, null, e.Message);
+        }
+    }
+
+    private async Task RunAsync(Func<Task> work)
+    {
+        try
+        {
+            await work().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ControlDaemonAsync(DaemonKind kind, bool active)
+    {
+        string? error = null;
+        if (!platform.Daemons.TryGetValue(kind, out var daemon))
+        {
+            error = $"no control for {kind} on this platform";
+        }
+        else
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                timeout.CancelAfter(DaemonControlTimeout);
+                await daemon.SetActiveAsync(active, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+            {
+                error = e.Message;
+            }
+        }
+
+        await deliver(new DaemonControlCompleted(kind, active, error), stop).ConfigureAwait(false);
+    }
+
+    private async Task AdjustDemotionAsync(string group, int delta)
+    {
+        string? error = null;
+        try
+        {
+            await platform.Demoter.AdjustAsync(group, delta, stop).ConfigureAwait(false);
+            Interlocked.Add(ref _demotionApplied, delta);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            error = e.Message;
+        }
+
+        await deliver(new DemotionAdjusted(group, delta, error), stop).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One of the kernel operations that must happen in order: a write (or one already in flight),
+    /// a promiscuous switch, a dump.
+    /// </summary>
+    private sealed record KernelOperation(WriteToKernel? Write, bool? Promiscuous, RequestKernelDump? Dump, Task? InFlight = null);
+}

@@ -1,0 +1,100 @@
+using Sasync.Core.PfKey;
+using Sasync.Core.Platform;
+using Sasync.Core.Sync;
+
+namespace Sasync.Core.Hosting;
+
+/// <summary>
+/// The node's I/O over a platform whose operations complete at once (the simulated kernel, carp
+/// group and daemon recorder): each runs inside the call and its outcome is posted right away, so a
+/// simulator or a test drives a <see cref="NodeCore"/> without any thread. An operation that does
+/// not complete at once is still awaited and its outcome posted when it does.
+/// </summary>
+public sealed class SynchronousNodeIo(NodePlatform platform, Action<object> post) : INodeIo
+{
+    public KernelWriteCompleted? WriteToKernel(WriteToKernel write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var type = write.Message.Length >= 2 ? (SadbMessageType)write.Message.Span[1] : SadbMessageType.Reserved;
+        var pending = Start(() => platform.KeyEngine.WriteAsync(write.Message, CancellationToken.None));
+        if (!pending.IsCompleted)
+        {
+            Later(pending, error => new KernelWriteCompleted(write.Peer, type, error));
+            return null;
+        }
+
+        return new KernelWriteCompleted(write.Peer, type, ErrorOf(pending));
+    }
+
+    public void SetPromiscuous(bool enabled) =>
+        Report(Start(() => platform.KeyEngine.SetPromiscuousAsync(enabled, CancellationToken.None)), error => new PromiscuousSet(enabled, error));
+
+    public void RequestDump(RequestKernelDump request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Task<KernelDump> dump;
+        try
+        {
+            dump = platform.KeyEngine.DumpAsync(CancellationToken.None).AsTask();
+        }
+        catch (Exception e)
+        {
+            dump = Task.FromException<KernelDump>(e);
+        }
+
+        if (dump.IsCompleted)
+        {
+            post(Outcome(request, dump));
+        }
+        else
+        {
+            dump.ContinueWith(done => post(Outcome(request, done)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    public void ControlDaemon(DaemonKind daemon, bool active)
+    {
+        var pending = platform.Daemons.TryGetValue(daemon, out var control)
+            ? Start(() => control.SetActiveAsync(active, CancellationToken.None))
+            : Task.FromException(new InvalidOperationException($"no control for {daemon} on this platform"));
+        Report(pending, error => new DaemonControlCompleted(daemon, active, error));
+    }
+
+    public void AdjustDemotion(string group, int delta) =>
+        Report(Start(() => platform.Demoter.AdjustAsync(group, delta, CancellationToken.None)), error => new DemotionAdjusted(group, delta, error));
+
+    private static KernelDumpCompleted Outcome(RequestKernelDump request, Task<KernelDump> dump) =>
+        dump.IsCompletedSuccessfully
+            ? new KernelDumpCompleted(request.Peer, request.RequestId, dump.Result, null)
+            : new KernelDumpCompleted(request.Peer, request.RequestId, null, ErrorOf(dump));
+
+    private static Task Start(Func<ValueTask> operation)
+    {
+        try
+        {
+            return operation().AsTask();
+        }
+        catch (Exception e)
+        {
+            return Task.FromException(e);
+        }
+    }
+
+    private void Report(Task pending, Func<string?, object> outcome)
+    {
+        if (pending.IsCompleted)
+        {
+            post(outcome(ErrorOf(pending)));
+        }
+        else
+        {
+            Later(pending, outcome);
+        }
+    }
+
+    private void Later(Task pending, Func<string?, object> outcome) =>
+        pending.ContinueWith(done => post(outcome(ErrorOf(done))), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private static string? ErrorOf(Task done) =>
+        done.IsCompletedSuccessfully ? null : done.Exception?.InnerException?.Message ?? "cancelled";
+}
