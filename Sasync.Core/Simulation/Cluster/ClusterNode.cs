@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using Microsoft.Extensions.Logging;
 using Sasync.Core.Config;
+using Sasync.Core.Hosting;
 using Sasync.Core.Net;
 using Sasync.Core.Platform;
 using Sasync.Core.Sync;
@@ -24,6 +24,7 @@ public sealed class ClusterNode
     private IFrameCodecFactory _codec;
     private ISimulatedShell? _shell;
     private bool _kernelReadPosted;
+    private SyncSettings? _settings;
     private int _incarnation;
 
     public ClusterNode(int index, NodeKind kind, ClusterContext context, ImmutableArray<string> peers, SharedKey key)
@@ -63,7 +64,11 @@ public sealed class ClusterNode
     /// <summary>The shared key in this node's configuration.</summary>
     public SharedKey Key { get; private set; }
 
-    public EngineHostCore? Core { get; private set; }
+    /// <summary>The running daemon's core (null before the first start).</summary>
+    public NodeCore? Core { get; private set; }
+
+    /// <summary>The engine's view, taken from the core.</summary>
+    public EngineStatus? Status => Core?.Status().Engine;
 
     public bool Running => _process?.Alive == true;
 
@@ -96,7 +101,18 @@ public sealed class ClusterNode
         _shell = shell;
         var network = shell;
         var daemons = ImmutableDictionary<DaemonKind, IDaemonControl>.Empty.Add(DaemonKind.Isakmpd, Host.DaemonControl);
-        Core = new EngineHostCore(settings, _daemonSocket, Host.CarpGroup, daemons, network, () => _codec, options.DrainedBytes, _context.Time, process.Post, Log);
+        var io = new SynchronousNodeIo(new NodePlatform(_daemonSocket, Host.Carp, Host.CarpGroup, daemons), process.Post);
+        var engineOptions = new EngineOptions { Pid = DaemonPid };
+        Core = new NodeCore(
+            settings,
+            engineOptions with { SnapshotChunkBytes = (int)Math.Clamp(options.DrainedBytes, 1, engineOptions.SnapshotChunkBytes) },
+            _codec,
+            network,
+            io,
+            _context.Time,
+            new TraceLogger(Name, _context.Trace, _context.Observations),
+            process.Post);
+        _settings = settings;
         var demoted = Host.CarpGroup.Get(CarpGroup) > 0;
         _context.Trace.Add(Name, $"start: carp {Host.Carp.State}, demote counter {Host.CarpGroup.Get(CarpGroup)}");
         process.Post(new EngineStarted(Host.Carp.State, demoted));
@@ -115,14 +131,24 @@ public sealed class ClusterNode
 
         if (item is KernelReadable)
         {
+            // The PF_KEY socket read loop: what the socket holds, as one item.
             _kernelReadPosted = false;
+            var messages = new List<ReadOnlyMemory<byte>>();
+            while (_daemonSocket is { } socket && socket.TryRead(out var message))
+            {
+                messages.Add(message);
+            }
+
+            if (messages.Count > 0)
+            {
+                Core.Handle(new KernelMessagesRead(messages));
+            }
+
+            return;
         }
 
         Core.Handle(item);
-        if (item is not KernelReadable)
-        {
-            KernelChanged();
-        }
+        KernelChanged();
     }
 
     /// <summary>Something wrote to this host's kernel: the daemon's PF_KEY socket may have messages.</summary>
@@ -135,19 +161,6 @@ public sealed class ClusterNode
         }
     }
 
-    private void Log(LogLevel level, string message)
-    {
-        if (level == LogLevel.Critical)
-        {
-            _context.Observations.EngineFailures.Add($"{Name}: {message}");
-        }
-
-        if (level >= LogLevel.Debug)
-        {
-            _context.Trace.Add(Name, message);
-        }
-    }
-
     /// <summary>The daemon dies; its kernel closes its sockets (<paramref name="graceful"/>: FIN, else RST). The host stays up.</summary>
     public void Kill(bool graceful)
     {
@@ -157,13 +170,13 @@ public sealed class ClusterNode
         }
 
         _context.Trace.Add(Name, $"stopped ({(graceful ? "sockets closed" : "sockets reset")})");
-        if (Core is { DemotionsHeld: > 0 } core && HostUp)
+        if (Status is { Demotion.Held: true } && HostUp)
         {
             // SIGTERM: the daemon gives back the demotion it holds before it exits.
-            _ = Host.CarpGroup.AdjustAsync(CarpGroup, -core.DemotionsHeld, CancellationToken.None);
+            _ = Host.CarpGroup.AdjustAsync(CarpGroup, -1, CancellationToken.None);
         }
 
-        Core?.Stop();
+        Core?.Dispose();
         _shell?.Stop(graceful);
         _process.Kill();
         _ = _daemonSocket?.DisposeAsync();
@@ -277,7 +290,10 @@ public sealed class ClusterNode
         }
 
         var codec = _codec;
-        _process!.Post(new KeyReload(key, () => codec));
+        var settings = _settings! with { SharedKey = key };
+        _settings = settings;
+        var core = Core!;
+        _process!.Post(() => core.Reload(settings, codec));
     }
 
     public bool HasSa(uint spi)
@@ -300,4 +316,10 @@ public sealed class ClusterNode
         new SimulatedKernelOptions { RandomSeed = _context.Random.Next(), TimeProvider = _context.Time },
         carpInterface: CarpInterface,
         carpGroup: CarpGroup);
+}
+
+/// <summary>The node's PF_KEY socket has messages to read.</summary>
+internal sealed record KernelReadable
+{
+    public static readonly KernelReadable Instance = new();
 }

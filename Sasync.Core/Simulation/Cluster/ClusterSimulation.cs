@@ -150,15 +150,15 @@ public static class ClusterSimulation
             }
 
             var counter = node.Host.CarpGroup.Get(ClusterNode.CarpGroup);
-            var held = node.Core?.Status.Demotion.Held ?? false;
+            var held = node.Status?.Demotion.Held ?? false;
             if (counter != 0 || held)
             {
                 failures.Add(new SimulationFailure("demotion released", $"{when}: {node.Name} demote counter {counter}{(held ? ", the engine still holds its demotion" : "")}"));
             }
 
-            if (node.Core is { } core && core.Status.RunState != (node == master ? RunState.Master : RunState.Slave))
+            if (node.Status is { } status && status.RunState != (node == master ? RunState.Master : RunState.Slave))
             {
-                failures.Add(new SimulationFailure("run state follows carp", $"{when}: {node.Name} is {core.Status.RunState}"));
+                failures.Add(new SimulationFailure("run state follows carp", $"{when}: {node.Name} is {status.RunState}"));
             }
         }
 
