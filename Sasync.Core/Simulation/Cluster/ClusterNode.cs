@@ -80,6 +80,7 @@ public sealed class ClusterNode
     public void Start()
     {
         var incarnation = ++_incarnation;
+        _kernelReadPosted = false; // a read posted to the previous process died with it
         var process = new SimulatedProcess(Name, _context.Scheduler, item => Handle(incarnation, item));
         _process = process;
         _daemonSocket = Host.OpenKeyEngine(DaemonPid);
