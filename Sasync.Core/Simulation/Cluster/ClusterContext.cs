@@ -22,7 +22,7 @@ public sealed record ClusterContext(
             random,
             new SimulatedNetwork(scheduler, random, log),
             log,
-            new ClusterObservations(stormLimit),
+            new ClusterObservations(scheduler, stormLimit),
             rules);
     }
 }

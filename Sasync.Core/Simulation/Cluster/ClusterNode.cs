@@ -36,12 +36,16 @@ public sealed class ClusterNode
         _peers = peers;
         Key = key;
         _codec = new SasyncFrameCodec(key);
+        Clock = new VirtualTimeProvider(context.Scheduler);
         Host = NewHost();
         IkeSocket = Host.OpenKeyEngine(IkePid);
         Name = kind == NodeKind.Original ? $"orig{index}" : $"node{index}";
     }
 
     public int Index { get; }
+
+    /// <summary>This host's clocks: the wall clock can be stepped (<see cref="StepWallClock"/>).</summary>
+    public VirtualTimeProvider Clock { get; }
 
     public NodeKind Kind { get; }
 
@@ -95,10 +99,10 @@ public sealed class ClusterNode
         };
         var options = new SimulatedPeerNetworkOptions();
         ISimulatedShell shell = Kind == NodeKind.Original
-            ? new OriginalPeerSessions(process, _context.Network, Address, () => _codec, process.Post, _context.Time, _context.Trace, _context.Observations)
+            ? new OriginalPeerSessions(process, _context.Network, Address, () => _codec, process.Post, Clock, _context.Trace, _context.Observations)
             : _context.SessionRules == SessionRulesKind.Legacy
-                ? new SimulatedPeerNetwork(process, _context.Network, Address, options, new LegacySessionRules(), () => _codec, process.Post, _context.Time, _context.Trace, _context.Observations)
-                : new SessionRulesPeerNetwork(process, _context.Network, Address, options, new Sessions.SessionRulesOptions(), () => _codec, process.Post, _context.Time, _context.Random, _context.Trace, _context.Observations);
+                ? new SimulatedPeerNetwork(process, _context.Network, Address, options, new LegacySessionRules(), () => _codec, process.Post, Clock, _context.Trace, _context.Observations)
+                : new SessionRulesPeerNetwork(process, _context.Network, Address, options, new Sessions.SessionRulesOptions(), () => _codec, process.Post, Clock, _context.Random, _context.Trace, _context.Observations);
         _shell = shell;
         var network = shell;
         var daemons = ImmutableDictionary<DaemonKind, IDaemonControl>.Empty.Add(DaemonKind.Isakmpd, Host.DaemonControl);
@@ -110,7 +114,7 @@ public sealed class ClusterNode
             _codec,
             network,
             io,
-            _context.Time,
+            Clock,
             new TraceLogger(Name, _context.Trace, _context.Observations),
             process.Post);
         _settings = settings;
@@ -232,6 +236,13 @@ public sealed class ClusterNode
         });
     }
 
+    /// <summary>The wall clock jumps by <paramref name="step"/> (ntpd stepping it); timers and the monotonic clock go on.</summary>
+    public void StepWallClock(TimeSpan step)
+    {
+        Clock.WallClockOffset += step;
+        _context.Trace.Add(Name, $"wall clock stepped by {step.TotalSeconds:0.###} s");
+    }
+
     /// <summary>SIGSTOP: the daemon handles nothing; the kernel keeps its TCP sessions up.</summary>
     public void Pause()
     {
@@ -314,7 +325,7 @@ public sealed class ClusterNode
     public int LeakedConnections => (_shell as OriginalPeerSessions)?.Leaked ?? 0;
 
     private SimulatedNode NewHost() => new(
-        new SimulatedKernelOptions { RandomSeed = _context.Random.Next(), TimeProvider = _context.Time },
+        new SimulatedKernelOptions { RandomSeed = _context.Random.Next(), TimeProvider = Clock },
         carpInterface: CarpInterface,
         carpGroup: CarpGroup);
 }

@@ -1,7 +1,7 @@
 namespace Sasync.Core.Simulation.Cluster;
 
 /// <summary>What the simulator counts while a run goes on, for the invariants that are about rates.</summary>
-public sealed class ClusterObservations(int stormLimit)
+public sealed class ClusterObservations(VirtualScheduler scheduler, int stormLimit)
 {
     private readonly Dictionary<(string Node, string Peer), List<DateTimeOffset>> _sessions = [];
 
@@ -14,8 +14,10 @@ public sealed class ClusterObservations(int stormLimit)
     /// <summary>Times the sync engine threw (it must not).</summary>
     public List<string> EngineFailures { get; } = [];
 
-    public void SessionUp(string node, string peer, DateTimeOffset at)
+    /// <summary>A connection with a peer opened, at the scheduler's time (hosts' wall clocks may be stepped).</summary>
+    public void SessionUp(string node, string peer)
     {
+        var at = scheduler.Now;
         if (!_sessions.TryGetValue((node, peer), out var times))
         {
             times = [];

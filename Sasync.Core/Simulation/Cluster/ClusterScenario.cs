@@ -119,7 +119,15 @@ public sealed class ClusterScenario
                 var rc = Ms(1000, 10000);
                 var crash = _random.Next(3) == 0;
                 var graceful = _random.Next(2) == 0;
-                what = $"{a.Name} {(crash ? "crashes" : "reboots")} with an empty kernel, down {down.TotalSeconds:0.###} s";
+                // After a boot ntpd may step the clock back (a fast RTC): timers must not care.
+                var stepBack = _random.Next(3) == 0 ? TimeSpan.FromSeconds(-_random.Next(5, 90)) : TimeSpan.Zero;
+                what = $"{a.Name} {(crash ? "crashes" : "reboots")} with an empty kernel, down {down.TotalSeconds:0.###} s"
+                    + (stepBack == TimeSpan.Zero ? "" : $", then its clock steps back {-stepBack.TotalSeconds:0} s");
+                if (stepBack != TimeSpan.Zero)
+                {
+                    At(at + down + Ms(100, 3000), () => a.StepWallClock(stepBack));
+                }
+
                 At(at, () =>
                 {
                     if (!a.HostUp)

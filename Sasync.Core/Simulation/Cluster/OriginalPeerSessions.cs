@@ -254,7 +254,7 @@ public sealed class OriginalPeerSessions : ISimulatedShell
     {
         var link = new OriginalLink(this, peer, ++_nextLinkId, socket);
         peer.Link = link;
-        _observations.SessionUp(_process.Name, peer.Name, _time.GetUtcNow());
+        _observations.SessionUp(_process.Name, peer.Name);
         _trace.Add(_process.Name, $"peer {peer.Name}: session {link.Id} on {socket} ({(socket.Outbound ? "dialled" : "accepted")})");
         _deliver(new PeerLinkUp(peer.Name, link.Id, socket.Outbound, new IPEndPoint(IPAddress.Parse(socket.Remote), 0)));
         link.Start(_codecs());

@@ -320,7 +320,7 @@ public sealed class SessionRulesPeerNetwork : ISimulatedShell
     {
         var connection = new FramedConnection(_process, ++_nextId, socket, _options.MaxQueuedBytesPerPeer, _options.DrainedBytes);
         _connections[connection.Id] = (slot, connection);
-        _observations.SessionUp(_process.Name, slot.Name, _time.GetUtcNow());
+        _observations.SessionUp(_process.Name, slot.Name);
         _trace.Add(_process.Name, $"peer {slot.Name}: {socket} open ({direction.ToString().ToLowerInvariant()})");
         connection.Start(_codecs(), (c, frames) => OnFrames(slot, c, frames), (c, reason) => OnClosed(slot, c, reason));
         slot.Rules.OnOpened(connection.Id, direction, dialler, _decisions);

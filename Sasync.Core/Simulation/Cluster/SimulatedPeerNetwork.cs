@@ -284,7 +284,7 @@ public sealed class SimulatedPeerNetwork : ISimulatedShell
 
         slot.Active = link;
         slot.Rules.SessionUp(now);
-        _observations.SessionUp(_process.Name, slot.Name, _time.GetUtcNow());
+        _observations.SessionUp(_process.Name, slot.Name);
         _trace.Add(_process.Name, $"peer {slot.Name}: session {link.Id} up on {socket} ({(socket.Outbound ? "dialled" : "accepted")})");
         _deliver(new PeerLinkUp(slot.Name, link.Id, socket.Outbound, new IPEndPoint(IPAddress.Parse(socket.Remote), 0)));
         link.Start(_codecs());

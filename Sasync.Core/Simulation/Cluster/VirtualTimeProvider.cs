@@ -3,12 +3,17 @@ namespace Sasync.Core.Simulation.Cluster;
 /// <summary>
 /// A <see cref="TimeProvider"/> over a <see cref="VirtualScheduler"/>: the time is the scheduler's,
 /// and a timer's callback is a scheduled action, run on the scheduler's thread when its due time comes.
+/// Like a host's clocks, the wall clock (<see cref="GetUtcNow"/>) can be stepped while the monotonic
+/// one (<see cref="GetTimestamp"/>) and the timers are not.
 /// </summary>
 public sealed class VirtualTimeProvider(VirtualScheduler scheduler) : TimeProvider
 {
     public VirtualScheduler Scheduler { get; } = scheduler;
 
-    public override DateTimeOffset GetUtcNow() => Scheduler.Now;
+    /// <summary>How far this wall clock is off the virtual time (negative: stepped back).</summary>
+    public TimeSpan WallClockOffset { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => Scheduler.Now + WallClockOffset;
 
     public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 
