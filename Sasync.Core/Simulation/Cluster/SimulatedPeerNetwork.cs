@@ -303,8 +303,8 @@ public sealed class SimulatedPeerNetwork : ISimulatedShell
         _deliver(new PeerLinkDown(slot.Name, link.Id, reason, routine));
         if (!slot.Retired)
         {
-            var delay = slot.Rules.SessionEnded(_time.GetUtcNow(), routine, link.FramesReceived > 0 && link.FramesSent > 0);
-            _process.Post(() => Wake(slot, delay));
+            // The dial loop runs beside the accept loop: it dials before an accept already waiting is handled.
+            Wake(slot, slot.Rules.SessionEnded(_time.GetUtcNow(), routine, link.FramesReceived > 0 && link.FramesSent > 0));
         }
     }
 

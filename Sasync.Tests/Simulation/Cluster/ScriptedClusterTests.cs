@@ -49,4 +49,35 @@ public sealed class ScriptedClusterTests
 
         Assert.Equal(one.Host.Kernel.Sas.Select(sa => sa.Spi).Order(), two.Host.Kernel.Sas.Select(sa => sa.Spi).Order());
     }
+
+    [Theory]
+    [InlineData(SessionRulesKind.Current, true)]
+    [InlineData(SessionRulesKind.Legacy, false)]
+    public void An_original_that_restarts_while_we_are_paused_keeps_getting_the_stream(SessionRulesKind rules, bool synced)
+    {
+        // Issue 10, problem 1: both connections come up together; the original talks on the one it accepted last.
+        var context = ClusterContext.Create(seed: 13, trace: false, rules, stormLimit: int.MaxValue);
+        var original = new ClusterNode(1, NodeKind.Original, context, [ClusterNode.AddressOf(2)], Key);
+        var ours = new ClusterNode(2, NodeKind.SasyncdCs, context, [ClusterNode.AddressOf(1)], Key);
+        original.Host.Carp.Set(LinkState.Up);
+        original.Start();
+        ours.Start();
+        var ike = new IkeActor(original, context.Random, context.Trace);
+        ike.Start(context.Scheduler);
+        context.Scheduler.RunUntil(TimeSpan.FromSeconds(10));
+
+        ours.Pause();
+        original.Kill(graceful: true);
+        context.Scheduler.RunUntil(TimeSpan.FromSeconds(10.05));
+        original.Start();
+        context.Scheduler.RunUntil(TimeSpan.FromSeconds(10.3));
+        ours.Resume();
+        context.Scheduler.RunUntil(TimeSpan.FromSeconds(60));
+        ike.Working = false;
+        context.Scheduler.RunUntil(TimeSpan.FromSeconds(70));
+
+        var master = original.Host.Kernel.Sas.Select(sa => sa.Spi).Order().ToList();
+        Assert.True(master.Count > 5);
+        Assert.Equal(synced, master.SequenceEqual(ours.Host.Kernel.Sas.Select(sa => sa.Spi).Order()));
+    }
 }
