@@ -62,6 +62,13 @@ public static class NodeStatusJson
         writer.WriteEndObject();
         writer.WriteNumber("kernelMessagesMalformed", counters.KernelMessagesMalformed);
         writer.WriteNumber("framesRejected", counters.FramesRejected);
+        writer.WriteStartObject("framesRejectedByReason");
+        foreach (var (reason, count) in counters.FramesRejectedByReason.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal))
+        {
+            writer.WriteNumber(reason.ToString(), count);
+        }
+
+        writer.WriteEndObject();
         writer.WriteNumber("kernelWrites", counters.KernelWrites);
         writer.WriteNumber("kernelWriteErrors", counters.KernelWriteErrors);
         writer.WriteNumber("dumpErrors", counters.DumpErrors);

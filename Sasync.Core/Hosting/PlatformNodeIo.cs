@@ -43,7 +43,7 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return Completed(write, e.Message);
+            return Completed(write, KernelFailure.From(e));
         }
 
         if (!pending.IsCompleted)
@@ -64,7 +64,7 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
         }
         catch (Exception e)
         {
-            return Completed(write, e.Message);
+            return Completed(write, KernelFailure.From(e));
         }
     }
 
@@ -90,14 +90,14 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
                 }
                 else if (operation.Promiscuous is { } enabled)
                 {
-                    string? error = null;
+                    KernelFailure? error = null;
                     try
                     {
                         await platform.KeyEngine.SetPromiscuousAsync(enabled, stop).ConfigureAwait(false);
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        error = e.Message;
+                        error = KernelFailure.From(e);
                     }
 
                     outcome = new PromiscuousSet(enabled, error);
@@ -105,14 +105,14 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
                 else
                 {
                     var write = operation.Write!;
-                    string? error = null;
+                    KernelFailure? error = null;
                     try
                     {
                         await (operation.InFlight ?? platform.KeyEngine.WriteAsync(write.Message, stop).AsTask()).ConfigureAwait(false);
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        error = e.Message;
+                        error = KernelFailure.From(e);
                     }
 
                     outcome = Completed(write, error);
@@ -133,7 +133,7 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
         _kernelQueue.Writer.TryWrite(operation);
     }
 
-    private static KernelWriteCompleted Completed(WriteToKernel write, string? error) =>
+    private static KernelWriteCompleted Completed(WriteToKernel write, KernelFailure? error) =>
         new(write.Peer, write.Message.Length >= 2 ? (SadbMessageType)write.Message.Span[1] : SadbMessageType.Reserved, error);
 
     private async Task<KernelDumpCompleted> DumpAsync(RequestKernelDump request)
@@ -145,7 +145,7 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new KernelDumpCompleted(request.Peer, request.RequestId, null, e.Message);
+            return new KernelDumpCompleted(request.Peer, request.RequestId, null, KernelFailure.From(e));
         }
     }
 
@@ -162,10 +162,10 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
 
     private async Task ControlDaemonAsync(DaemonKind kind, bool active)
     {
-        string? error = null;
+        DaemonControlFailure? error = null;
         if (!platform.Daemons.TryGetValue(kind, out var daemon))
         {
-            error = $"no control for {kind} on this platform";
+            error = new DaemonControlFailure(DaemonControlFailureKind.NotConfigured, $"no control for {kind} on this platform");
         }
         else
         {
@@ -177,7 +177,7 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
             }
             catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
             {
-                error = e.Message;
+                error = DaemonControlFailure.From(e);
             }
         }
 
