@@ -627,9 +627,9 @@ public sealed class SyncEngine
             _secondMasterSteppedDown = false;
             foreach (var other in ConnectedPeers())
             {
-                if (other.Session is { PendingDumpId: null, Snapshot: null } session && session.RunState is not (null or RunState.Master))
+                if (other.Session is { Snapshot.Phase: SnapshotPhase.Sent } session && session.RunState is not (null or RunState.Master))
                 {
-                    session.SnapshotStarted = false;
+                    SendAll(other, session.Snapshot.Reset());
                     MaybeStartSnapshot(other);
                 }
             }

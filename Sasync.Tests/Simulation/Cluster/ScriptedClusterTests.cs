@@ -50,6 +50,29 @@ public sealed class ScriptedClusterTests
         Assert.Equal(one.Host.Kernel.Sas.Select(sa => sa.Spi).Order(), two.Host.Kernel.Sas.Select(sa => sa.Spi).Order());
     }
 
+    [Fact]
+    public void A_wall_clock_stepped_back_after_a_reboot_does_not_keep_the_demotion_for_good()
+    {
+        // Issue 10, problem 7: a timer checked against the wall clock was dropped as early.
+        var context = ClusterContext.Create(seed: 11, trace: false, SessionRulesKind.Current, stormLimit: int.MaxValue);
+        var one = new ClusterNode(1, NodeKind.SasyncdCs, context, [ClusterNode.AddressOf(2)], Key);
+        var two = new ClusterNode(2, NodeKind.SasyncdCs, context, [ClusterNode.AddressOf(1)], Key);
+        one.Host.Carp.Set(LinkState.Up);
+        one.Start();
+        two.Start();
+        context.Scheduler.RunUntil(TimeSpan.FromSeconds(10));
+
+        // node2 reboots cut off from node1, so nothing but its timers can release the demotion.
+        context.Network.Partition(one.Address, two.Address, oneWay: false);
+        two.Reboot(TimeSpan.FromSeconds(1), rcUndemoteAfter: TimeSpan.FromSeconds(2), graceful: true);
+        context.Scheduler.RunUntil(TimeSpan.FromSeconds(11.5));
+        two.StepWallClock(TimeSpan.FromSeconds(-120));
+        context.Scheduler.RunUntil(TimeSpan.FromSeconds(80));
+
+        Assert.False(two.Status!.Demotion.Held);
+        Assert.Equal(0, two.Host.CarpGroup.Get(ClusterNode.CarpGroup));
+    }
+
     [Theory]
     [InlineData(SessionRulesKind.Current, true)]
     [InlineData(SessionRulesKind.Legacy, false)]
