@@ -601,12 +601,14 @@ public sealed class SyncEngine
             session.SnapshotReceived = false;
         }
 
-        if (session.RunState == RunState.Master && state != RunState.Master && IsMaster)
+        // Also across sessions: a MASTER that stepped down may come back on a new connection.
+        if ((session.RunState ?? peer.LastRunState) == RunState.Master && state != RunState.Master && IsMaster)
         {
             _secondMasterSteppedDown = true;
         }
 
         session.RunState = state;
+        peer.LastRunState = state;
         if (state == RunState.Master && IsMaster)
         {
             peer.LastError = "peer claims MASTER while we are MASTER";
