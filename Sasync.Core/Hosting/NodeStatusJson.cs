@@ -44,6 +44,9 @@ public static class NodeStatusJson
             WriteTime(writer, "lastSnapshotReceivedAt", peer.LastSnapshotReceivedAt);
             writer.WriteBoolean("sendingSnapshot", peer.SendingSnapshot);
             writer.WriteString("lastError", peer.LastError);
+            var session = status.Sessions?.GetValueOrDefault(peer.Name);
+            writer.WriteNumber("sessionFailures", session?.FailedAttempts ?? 0);
+            WriteTime(writer, "nextAttemptAt", session?.NextAttemptAt);
             writer.WriteEndObject();
         }
 
@@ -77,6 +80,20 @@ public static class NodeStatusJson
         writer.WriteNumber("slowPeerDrops", status.SlowPeerDrops);
         writer.WriteNumber("framesUnsendable", status.FramesUnsendable);
         writer.WriteEndObject();
+        WriteProcess(writer);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The process's memory when the status is written: resident set, the bytes live on the GC heap, and what the
+    /// GC holds committed from the OS (the difference to the RSS is code, stacks and native buffers).
+    /// </summary>
+    private static void WriteProcess(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject("process");
+        writer.WriteNumber("rssBytes", Environment.WorkingSet);
+        writer.WriteNumber("gcHeapBytes", GC.GetTotalMemory(forceFullCollection: false));
+        writer.WriteNumber("gcCommittedBytes", GC.GetGCMemoryInfo().TotalCommittedBytes);
         writer.WriteEndObject();
     }
 

@@ -440,7 +440,7 @@ public sealed class SyncEngine
         }
 
         peer.Session = new PeerSession(connected.Direction, connected.Addresses, _time.GetUtcNow());
-        Emit(new Log(LogLevel.Information, $"engine: peer {peer.Name} connected ({connected.Direction.ToString().ToLowerInvariant()})"));
+        Emit(new Log(LogLevel.Debug, $"engine: peer {peer.Name} connected ({connected.Direction.ToString().ToLowerInvariant()})"));
         SendControl(peer, ControlMessage.StateOf(RunState));
         EvaluateUndemote();
     }
@@ -464,7 +464,7 @@ public sealed class SyncEngine
             peer.LastError = $"session ended: {disconnected.Reason}";
         }
 
-        Emit(new Log(LogLevel.Information, $"engine: peer {peer.Name} disconnected: {disconnected.Reason}"));
+        Emit(new Log(LogLevel.Debug, $"engine: peer {peer.Name} disconnected: {disconnected.Reason}"));
         EvaluateUndemote();
     }
 

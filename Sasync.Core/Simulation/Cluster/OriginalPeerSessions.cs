@@ -144,6 +144,10 @@ public sealed class OriginalPeerSessions : ISimulatedShell
 
     public long QueuedBytes(string peer) => Find(peer)?.Link?.QueuedBytes ?? 0;
 
+    /// <summary>The original keeps no failure record: one socket or none per peer.</summary>
+    public ImmutableDictionary<string, Sessions.PeerSessionStatus> SessionStatus() =>
+        _peers.ToImmutableDictionary(p => p.Name, p => new Sessions.PeerSessionStatus(0, null, Sessions.PeerKind.Unknown, p.Link is null ? 0 : 1), StringComparer.Ordinal);
+
     /// <summary>net_connect(): a blocking connect to each peer without a socket, in turn; nothing else runs meanwhile.</summary>
     public void DialNow()
     {

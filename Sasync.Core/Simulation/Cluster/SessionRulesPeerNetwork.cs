@@ -153,6 +153,9 @@ public sealed class SessionRulesPeerNetwork : ISimulatedShell
         }
     }
 
+    public ImmutableDictionary<string, PeerSessionStatus> SessionStatus() =>
+        _slots.ToImmutableDictionary(s => s.Name, s => new PeerSessionStatus(s.Rules.FailedAttempts, s.Rules.NextAttemptAt, s.Rules.Kind, s.Rules.OpenConnections), StringComparer.Ordinal);
+
     public long QueuedBytes(string peer) =>
         Find(peer) is { Carrier: { } carrier } && _connections.TryGetValue(carrier, out var entry) ? entry.Connection.QueuedBytes : 0;
 

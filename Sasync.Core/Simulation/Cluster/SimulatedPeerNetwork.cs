@@ -146,6 +146,10 @@ public sealed class SimulatedPeerNetwork : ISimulatedShell
 
     public long QueuedBytes(string peer) => Find(peer)?.Active?.QueuedBytes ?? 0;
 
+    /// <summary>The legacy rules kept no per-peer failure record.</summary>
+    public ImmutableDictionary<string, Sessions.PeerSessionStatus> SessionStatus() =>
+        _slots.ToImmutableDictionary(s => s.Name, s => new Sessions.PeerSessionStatus(0, null, Sessions.PeerKind.Unknown, s.Active is null ? 0 : 1), StringComparer.Ordinal);
+
     public void DialNow()
     {
         foreach (var slot in _slots)
