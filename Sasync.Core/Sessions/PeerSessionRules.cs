@@ -269,6 +269,7 @@ public sealed class PeerSessionRules
             else if (carrier.HandshakeAt is { } done && now >= done + _options.StablePeriod)
             {
                 carrier.Stable = true;
+                carrier.StableSince = now;
                 if (FailedAttempts > 0)
                 {
                     var took = now - (_firstFailureAt ?? now);
@@ -464,9 +465,23 @@ public sealed class PeerSessionRules
         SetCarrier(best, decisions);
     }
 
-    /// <summary>Of two connections of one sasyncd-cs instance, the one dialled by the lower address; the newer from one address.</summary>
+    /// <summary>
+    /// Of two connections of one sasyncd-cs instance, one opened after the other proved stable (a sasyncd-cs
+    /// dials only when it has no connection, so the peer gave the older one up: it is half-open); otherwise
+    /// the one dialled by the lower address; the newer from one address.
+    /// </summary>
     private static bool Beats(SessionConnection a, SessionConnection b)
     {
+        if (b.StableSince is { } bStable && a.OpenedAt > bStable)
+        {
+            return true;
+        }
+
+        if (a.StableSince is { } aStable && b.OpenedAt > aStable)
+        {
+            return false;
+        }
+
         var order = CompareAddresses(a.Dialler, b.Dialler);
         return order != 0 ? order < 0 : a.Order > b.Order;
     }
@@ -491,6 +506,7 @@ public sealed class PeerSessionRules
             carrier.CarrierSince = _time.GetUtcNow();
             carrier.HandshakeAt = null;
             carrier.Stable = false;
+            carrier.StableSince = null;
             carrier.SupersededBy = -1;
             decisions.Add(new CarrierUp(carrier.Id, carrier.Direction));
             if (!_upLogged && FailedAttempts == 0)
