@@ -111,6 +111,11 @@ public sealed class PeerSessionRules
                 next = _nextAttemptAt;
             }
 
+            if (_carrier is { Stable: true } idle && _announced is not null && (next is null || ProbeDue(idle) < next))
+            {
+                next = ProbeDue(idle);
+            }
+
             return next;
         }
     }
@@ -166,6 +171,7 @@ public sealed class PeerSessionRules
             return FrameVerdict.Drop;
         }
 
+        connection.LastFrameAt = _time.GetUtcNow();
         if (type == WireMessageType.Control && HelloMessage.IsHello(plaintext))
         {
             OnHello(connection, plaintext, decisions);
@@ -256,6 +262,16 @@ public sealed class PeerSessionRules
     {
         ArgumentNullException.ThrowIfNull(decisions);
         var now = _time.GetUtcNow();
+        if (_carrier is { Stable: true } idle && _announced is { } announced && now >= ProbeDue(idle))
+        {
+            // A carrier that has been silent this long is probed with our STATE (answered by an ACK): if the
+            // peer dropped it (a silent drop, a one-sided timeout) the write fails, and we dial again, instead
+            // of waiting on a dead connection for good (an original dials again only every 600 s).
+            idle.LastProbeAt = now;
+            idle.StatesSent++;
+            decisions.Add(new SendControlOn(idle.Id, ControlMessage.StateOf(announced).ToBytes()));
+        }
+
         if (_carrier is { CarrierSince: { } since } carrier && !carrier.Stable)
         {
             if (carrier.HandshakeAt is null && now >= since + _options.HandshakeTimeout)
@@ -564,6 +580,21 @@ public sealed class PeerSessionRules
         _nextAttemptAt = now + delay;
         decisions.Add(new SessionLog(LogLevel.Warning,
             $"peer {Peer}: {reason}; {FailedAttempts} failed attempts, next in {Seconds(delay)} s"));
+    }
+
+    /// <summary>When a stable, silent carrier gets its next keepalive STATE.</summary>
+    private DateTimeOffset ProbeDue(SessionConnection carrier)
+    {
+        var last = carrier.StableSince ?? carrier.OpenedAt;
+        foreach (var at in new[] { carrier.LastFrameAt, carrier.LastProbeAt })
+        {
+            if (at is { } value && value > last)
+            {
+                last = value;
+            }
+        }
+
+        return last + _options.KeepAliveInterval;
     }
 
     private SessionConnection? Newest(ConnectionDirection direction) =>
