@@ -607,6 +607,20 @@ public sealed class SyncEngine
             _secondMasterSteppedDown = true;
         }
 
+        // A slave that took a second MASTER's data while another MASTER was there holds changes the other
+        // never saw; once the second one steps down, a new session with the remaining one brings its snapshot.
+        if (!IsMaster && peer.TookDataBesideAnotherMaster && state != RunState.Master)
+        {
+            peer.TookDataBesideAnotherMaster = false;
+            foreach (var other in ConnectedPeers())
+            {
+                if (other != peer && other.Session!.RunState == RunState.Master)
+                {
+                    Emit(new ClosePeer(other.Name, $"resync: {peer.Name}, a second MASTER, stepped down"));
+                }
+            }
+        }
+
         session.RunState = state;
         peer.LastRunState = state;
         if (state == RunState.Master && IsMaster)
@@ -670,6 +684,11 @@ public sealed class SyncEngine
         {
             RejectFrame(peer, $"unparsable PF_KEY message: {error}");
             return;
+        }
+
+        if (ConnectedPeers().Any(other => other != peer && other.Session!.RunState == RunState.Master))
+        {
+            peer.TookDataBesideAnotherMaster = true;
         }
 
         _kernelWritesPending++;
