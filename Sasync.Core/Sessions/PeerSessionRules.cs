@@ -116,6 +116,11 @@ public sealed class PeerSessionRules
                 next = _nextAttemptAt;
             }
 
+            if (_carrier is { Stable: true } idle && _announced is not null && (next is null || ProbeDue(idle) < next))
+            {
+                next = ProbeDue(idle);
+            }
+
             return next;
         }
     }
@@ -171,6 +176,7 @@ public sealed class PeerSessionRules
             return FrameVerdict.Drop;
         }
 
+        connection.LastFrameAt = _time.GetUtcNow();
         if (type == WireMessageType.Control && HelloMessage.IsHello(plaintext))
         {
             OnHello(connection, plaintext, decisions);
@@ -261,6 +267,16 @@ public sealed class PeerSessionRules
     {
         ArgumentNullException.ThrowIfNull(decisions);
         var now = _time.GetUtcNow();
+        if (_carrier is { Stable: true } idle && _announced is { } announced && now >= ProbeDue(idle))
+        {
+            // A carrier that has been silent this long is probed with our STATE (answered by an ACK): if the
+            // peer dropped it (a silent drop, a one-sided timeout) the write fails, and we dial again, instead
+            // of waiting on a dead connection for good (an original dials again only every 600 s).
+            idle.LastProbeAt = now;
+            idle.StatesSent++;
+            decisions.Add(new SendControlOn(idle.Id, ControlMessage.StateOf(announced).ToBytes()));
+        }
+
         if (_carrier is { CarrierSince: { } since } carrier && !carrier.Stable)
         {
             if (carrier.HandshakeAt is null && now >= since + _options.HandshakeTimeout)
@@ -274,6 +290,7 @@ public sealed class PeerSessionRules
             else if (carrier.HandshakeAt is { } done && now >= done + _options.StablePeriod)
             {
                 carrier.Stable = true;
+                carrier.StableSince = now;
                 if (FailedAttempts > 0)
                 {
                     var took = now - (_firstFailureAt ?? now);
@@ -469,9 +486,23 @@ public sealed class PeerSessionRules
         SetCarrier(best, decisions);
     }
 
-    /// <summary>Of two connections of one sasyncd-cs instance, the one dialled by the lower address; the newer from one address.</summary>
+    /// <summary>
+    /// Of two connections of one sasyncd-cs instance, one opened after the other proved stable (a sasyncd-cs
+    /// dials only when it has no connection, so the peer gave the older one up: it is half-open); otherwise
+    /// the one dialled by the lower address; the newer from one address.
+    /// </summary>
     private static bool Beats(SessionConnection a, SessionConnection b)
     {
+        if (b.StableSince is { } bStable && a.OpenedAt > bStable)
+        {
+            return true;
+        }
+
+        if (a.StableSince is { } aStable && b.OpenedAt > aStable)
+        {
+            return false;
+        }
+
         var order = CompareAddresses(a.Dialler, b.Dialler);
         return order != 0 ? order < 0 : a.Order > b.Order;
     }
@@ -496,6 +527,7 @@ public sealed class PeerSessionRules
             carrier.CarrierSince = _time.GetUtcNow();
             carrier.HandshakeAt = null;
             carrier.Stable = false;
+            carrier.StableSince = null;
             carrier.SupersededBy = -1;
             decisions.Add(new CarrierUp(carrier.Id, carrier.Direction));
             if (!_upLogged && FailedAttempts == 0)
@@ -553,6 +585,21 @@ public sealed class PeerSessionRules
         _nextAttemptAt = now + delay;
         decisions.Add(new SessionLog(LogLevel.Warning,
             $"peer {Peer}: {reason}; {FailedAttempts} failed attempts, next in {Seconds(delay)} s"));
+    }
+
+    /// <summary>When a stable, silent carrier gets its next keepalive STATE.</summary>
+    private DateTimeOffset ProbeDue(SessionConnection carrier)
+    {
+        var last = carrier.StableSince ?? carrier.OpenedAt;
+        foreach (var at in new[] { carrier.LastFrameAt, carrier.LastProbeAt })
+        {
+            if (at is { } value && value > last)
+            {
+                last = value;
+            }
+        }
+
+        return last + _options.KeepAliveInterval;
     }
 
     private SessionConnection? Newest(ConnectionDirection direction) =>

@@ -30,6 +30,15 @@ internal sealed class SessionConnection(long id, long order, ConnectionDirection
 
     public bool Stable { get; set; }
 
+    /// <summary>When the last frame arrived on it.</summary>
+    public DateTimeOffset? LastFrameAt { get; set; }
+
+    /// <summary>When the last keepalive STATE was written on it.</summary>
+    public DateTimeOffset? LastProbeAt { get; set; }
+
+    /// <summary>When it proved stable (null while it has not).</summary>
+    public DateTimeOffset? StableSince { get; set; }
+
     /// <summary>STATEs written on it (by the engine or as probes).</summary>
     public long StatesSent { get; set; }
 

@@ -9,6 +9,9 @@ public sealed record SessionRulesOptions
     /// <summary>A carrier that completed the STATE exchange and then lived this long proved stable: the backoff resets.</summary>
     public TimeSpan StablePeriod { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>A stable carrier on which nothing arrived for this long gets a STATE, so that a dead one fails.</summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The wait after the first failed attempt; it doubles with each further one.</summary>
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(250);
 
