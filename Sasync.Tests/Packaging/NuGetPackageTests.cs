@@ -70,6 +70,49 @@ public sealed class NuGetPackageTests : IDisposable
         var check = await ProcessRun.RunAsync(Path.Combine(tools, "sasyncd-cs"), ["check", "-c", RepositoryTree.PathOf("examples", "sasyncd.conf")], Limit, Environment_());
         Assert.True(check.ExitCode == 0, check.Output);
         Assert.Contains("configuration OK", check.Stdout);
+
+        await AConsumerFromTheFeedEmbedsANodeAsync(feed, version);
+    }
+
+    /// <summary>
+    /// The embedding sample built as a stranger would: its own project outside the tree, Sasync.Core by PackageReference
+    /// from the feed (the Microsoft.Extensions packages from the packages folder this build restored into), then run.
+    /// </summary>
+    private async Task AConsumerFromTheFeedEmbedsANodeAsync(string feed, string version)
+    {
+        var project = Directory.CreateDirectory(Temp("consumer")).FullName;
+        File.Copy(RepositoryTree.PathOf("examples", "EmbeddedNode", "Program.cs"), Path.Combine(project, "Program.cs"));
+        await File.WriteAllTextAsync(Path.Combine(project, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Sasync.Core" Version="{version}" />
+                <PackageReference Include="Microsoft.Extensions.Hosting" Version="10.0.0" />
+              </ItemGroup>
+            </Project>
+            """);
+        var restored = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        await File.WriteAllTextAsync(Path.Combine(project, "nuget.config"), $"""
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="feed" value="{feed}" />
+                <add key="restored" value="{restored}" />
+              </packageSources>
+            </configuration>
+            """);
+        var build = await ProcessRun.RunAsync(Dotnet, ["build", project, "-c", "Release", "-nodeReuse:false", "-o", Path.Combine(project, "out")], Limit, Environment_(), workingDirectory: project);
+        Assert.True(build.ExitCode == 0, build.Output);
+
+        var run = await ProcessRun.RunAsync(Dotnet, [Path.Combine(project, "out", "Consumer.dll")], Limit, Environment_(), workingDirectory: project);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("runState MASTER, demoted False, SAs in the kernel 1", run.Stdout);
     }
 
     private static async Task<FileStream> LockCheckoutAsync()
