@@ -18,6 +18,7 @@ public sealed partial class ControlServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _clientSlots = new(MaxClients);
     private Socket? _listener;
+    private Socket? _handedListener;
     private Task _acceptLoop = Task.CompletedTask;
 
     public ControlServer(string path, IControlHandler handler, ILogger logger)
@@ -27,19 +28,40 @@ public sealed partial class ControlServer : IAsyncDisposable
         _logger = logger;
     }
 
+    /// <summary>
+    /// Serves a socket bound by another process (the privileged side of privilege separation,
+    /// which also removes the file): <see cref="Start"/> does not bind, dispose does not delete.
+    /// </summary>
+    public ControlServer(Socket listener, string path, IControlHandler handler, ILogger logger)
+        : this(path, handler, logger) => _handedListener = listener;
+
     public string Path => _path;
 
-    /// <summary>Binds the socket; fails when another daemon already answers on it.</summary>
+    /// <summary>Binds the socket (or takes the handed one); fails when another daemon already answers on it.</summary>
     public void Start()
     {
-        RemoveStaleSocket(_path);
+        if (_handedListener is { } handed)
+        {
+            _acceptLoop = AcceptLoopAsync(handed, _stop.Token);
+            return;
+        }
+
+        var listener = Bind(_path);
+        _listener = listener;
+        _acceptLoop = AcceptLoopAsync(listener, _stop.Token);
+    }
+
+    /// <summary>Creates the socket file, mode 0600, and listens on it; fails when another daemon already answers on it.</summary>
+    public static Socket Bind(string path)
+    {
+        RemoveStaleSocket(path);
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            listener.Bind(new UnixDomainSocketEndPoint(_path));
+            listener.Bind(new UnixDomainSocketEndPoint(path));
             if (!OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
 
             listener.Listen(MaxClients);
@@ -50,8 +72,7 @@ public sealed partial class ControlServer : IAsyncDisposable
             throw;
         }
 
-        _listener = listener;
-        _acceptLoop = AcceptLoopAsync(listener, _stop.Token);
+        return listener;
     }
 
     private static void RemoveStaleSocket(string path)
@@ -166,6 +187,7 @@ public sealed partial class ControlServer : IAsyncDisposable
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
+        _handedListener?.Dispose();
         await _acceptLoop.ConfigureAwait(false);
         if (_listener is not null)
         {

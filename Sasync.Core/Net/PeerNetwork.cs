@@ -56,30 +56,11 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
     {
         // Know the peers before the first connection can be accepted.
         SetPeers(_options.Peers);
-        var endpoints = _options.Listen.IsDefaultOrEmpty
-            ? [new IPEndPoint(IPAddress.IPv6Any, _options.Port)]
-            : _options.Listen;
+        // Sockets handed over by a privileged process, or bound here.
+        var listeners = _options.ListenSockets.IsDefaultOrEmpty ? PeerListeners.Bind(_options) : _options.ListenSockets;
         var bound = ImmutableArray.CreateBuilder<IPEndPoint>();
-        foreach (var endpoint in endpoints)
+        foreach (var listener in listeners)
         {
-            var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                if (endpoint.Address.Equals(IPAddress.IPv6Any))
-                {
-                    listener.DualMode = true;
-                }
-
-                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                listener.Bind(endpoint);
-                listener.Listen(16);
-            }
-            catch
-            {
-                listener.Dispose();
-                throw;
-            }
-
             _listeners.Add(listener);
             bound.Add((IPEndPoint)listener.LocalEndPoint!);
             _loops.Add(Task.Run(() => AcceptLoopAsync(listener, _stop.Token)));

@@ -1,18 +1,25 @@
+using System.Collections.Immutable;
 using Sasync.Core.Config;
 using Sasync.Core.Control;
-using Sasync.Core.Hosting;
 using Sasync.Core.Platform;
 using Sasync.Core.Sync;
 
 namespace Sasync.Core.Privsep;
 
+/// <summary>What the privileged process holds: the kernel dumps, the carp interface and group, the IKE daemons.</summary>
+public sealed record PrivilegedPlatform(
+    Func<CancellationToken, ValueTask<KernelDump>> Dump,
+    ICarpStateSource Carp,
+    ICarpDemoter Demoter,
+    ImmutableDictionary<DaemonKind, IDaemonControl> Daemons);
+
 /// <summary>
-/// <see cref="IPrivilegedOperations"/> over a node's platform, bound at start to the configured
+/// <see cref="IPrivilegedOperations"/> over the privileged platform, bound at start to the configured
 /// carp interface and group, the configured IKE daemons and the configuration file.
 /// </summary>
 public sealed class PlatformPrivilegedOperations(
     SyncSettings settings,
-    NodePlatform platform,
+    PrivilegedPlatform platform,
     Func<CancellationToken, ValueTask<byte[]>> readConfig,
     IControlHandler? simulation) : IPrivilegedOperations
 {
@@ -24,7 +31,7 @@ public sealed class PlatformPrivilegedOperations(
 
     public IControlHandler? Simulation => simulation;
 
-    public ValueTask<KernelDump> DumpKernelAsync(CancellationToken cancellationToken) => platform.KeyEngine.DumpAsync(cancellationToken);
+    public ValueTask<KernelDump> DumpKernelAsync(CancellationToken cancellationToken) => platform.Dump(cancellationToken);
 
     public ValueTask AdjustDemotionAsync(int delta, CancellationToken cancellationToken) =>
         delta is 1 or -1

@@ -48,7 +48,17 @@ public sealed class PfKeySocket : IKeyEngine
     }
 
     /// <summary>Opens a PF_KEY socket through <paramref name="native"/>.</summary>
-    public static PfKeySocket Open(INativeCalls native, ILogger? logger = null)
+    public static PfKeySocket Open(INativeCalls native, ILogger? logger = null) =>
+        new(native, OpenDescriptor(native), logger ?? NullLogger.Instance);
+
+    /// <summary>
+    /// A PF_KEY socket opened by another process (the privileged side of privilege separation) and
+    /// inherited as descriptor <paramref name="fd"/>; this object owns it from now on.
+    /// </summary>
+    public static PfKeySocket Adopt(int fd, ILogger? logger = null) => new(LibcNative.Instance, fd, logger ?? NullLogger.Instance);
+
+    /// <summary>Opens the PF_KEY socket and returns its descriptor (non-blocking, close-on-exec), for a process to hand on.</summary>
+    public static int OpenDescriptor(INativeCalls native)
     {
         ArgumentNullException.ThrowIfNull(native);
         var fd = native.Socket(
@@ -61,7 +71,7 @@ public sealed class PfKeySocket : IKeyEngine
             throw new KeyEngineException(fd.Errno, $"cannot open the PF_KEY socket: {SystemCallException.Describe(fd.Errno)}{hint}");
         }
 
-        return new PfKeySocket(native, (int)fd.Value, logger ?? NullLogger.Instance);
+        return (int)fd.Value;
     }
 
     public ValueTask SetPromiscuousAsync(bool enabled, CancellationToken cancellationToken)
