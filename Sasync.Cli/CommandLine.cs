@@ -9,7 +9,8 @@ namespace Sasync.Cli;
 public static class CommandLine
 {
     public const string Usage = "usage: sasyncd-cs [-dnv] [-c config-file] [--platform openbsd|sim] [--control PATH]\n" +
-        "                  [--sim-carp master|backup|init] [--isakmpd-fifo PATH] [--iked-socket PATH]\n" +
+        "                  [--sim-carp master|backup|init] [--sim-demote N] [--isakmpd-fifo PATH] [--iked-socket PATH]\n" +
+        "                  [--privsep] [--privsep-user NAME]\n" +
         "       sasyncd-cs status [--control PATH] [--json]\n" +
         "       sasyncd-cs sim carp master|backup|init | inject [--pid N] HEX | dump [--json]  [--control PATH]\n" +
         "       sasyncd-cs check [-c config-file] [--json] [--strict]\n" +

@@ -27,11 +27,29 @@ public sealed record DaemonOptions
     /// <summary><c>--sim-carp master|backup|init</c>: the simulated carp state at start.</summary>
     public Core.Simulation.CarpState SimulatedCarp { get; init; } = Core.Simulation.CarpState.Backup;
 
+    /// <summary><c>--sim-demote N</c>: the simulated carp group's demote counter at start (0..255), as a boot sequence leaves it.</summary>
+    public int SimulatedDemotion { get; init; }
+
     /// <summary><c>--isakmpd-fifo PATH</c>: isakmpd's control FIFO; on the simulated platform, set it to drive a real FIFO.</summary>
     public string? IsakmpdFifo { get; init; }
 
     /// <summary><c>--iked-socket PATH</c>: iked's control socket; on the simulated platform, set it to drive a real socket.</summary>
     public string? IkedSocket { get; init; }
+
+    /// <summary>
+    /// <c>--privsep</c>: privilege separation, on by default on OpenBSD (see <see cref="UsesPrivsep"/>):
+    /// a privileged process keeps what needs root and an unprivileged one faces the network.
+    /// </summary>
+    public bool Privsep { get; init; }
+
+    /// <summary><c>--privsep-user NAME</c>: who the network process runs as (<c>_isakmpd</c> on OpenBSD, <c>nobody</c> elsewhere).</summary>
+    public string? PrivsepUser { get; init; }
+
+    /// <summary><c>--privsep-child SPEC</c>, internal: this process is the network process, with the descriptors SPEC names.</summary>
+    public string? PrivsepChild { get; init; }
+
+    /// <summary>Whether this daemon separates privileges: asked for, or the OpenBSD platform on OpenBSD.</summary>
+    public bool UsesPrivsep(bool onOpenBsd) => Privsep || (onOpenBsd && Platform == DaemonPlatform.OpenBsd);
 
     /// <summary>Reads the flags; <paramref name="error"/> says what is wrong (then print the usage).</summary>
     public static bool TryParse(IReadOnlyList<string> args, [NotNullWhen(true)] out DaemonOptions? options, [NotNullWhen(false)] out string? error)
@@ -53,6 +71,12 @@ public sealed record DaemonOptions
             if (arg.Length < 2 || arg[0] != '-')
             {
                 break;
+            }
+
+            if (arg == "--privsep")
+            {
+                result = result with { Privsep = true };
+                continue;
             }
 
             if (arg.StartsWith("--", StringComparison.Ordinal))
@@ -141,11 +165,23 @@ public sealed record DaemonOptions
             case "--sim-carp":
                 error = $"--sim-carp must be master, backup or init, not \"{value}\"";
                 return false;
+            case "--sim-demote" when int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var demotion) && demotion <= Core.Simulation.SimulatedCarpGroup.MaxDemoteCounter:
+                result = options with { SimulatedDemotion = demotion };
+                return true;
+            case "--sim-demote":
+                error = $"--sim-demote must be a number from 0 to {Core.Simulation.SimulatedCarpGroup.MaxDemoteCounter}, not \"{value}\"";
+                return false;
             case "--isakmpd-fifo":
                 result = options with { IsakmpdFifo = value };
                 return true;
             case "--iked-socket":
                 result = options with { IkedSocket = value };
+                return true;
+            case "--privsep-user":
+                result = options with { PrivsepUser = value };
+                return true;
+            case "--privsep-child":
+                result = options with { PrivsepChild = value };
                 return true;
             default:
                 error = $"unknown option {name}";

@@ -39,6 +39,7 @@ internal static class DaemonPlatformFactory
         // Big queues: a simulated kernel has no socket buffer limit worth imitating here.
         var host = new SimulatedNode(new SimulatedKernelOptions { ClientQueueCapacity = 1 << 20 }, settings.CarpInterface, settings.CarpGroup);
         host.Carp.Set(options.SimulatedCarp);
+        host.CarpGroup.Set(settings.CarpGroup, options.SimulatedDemotion);
         var pid = (uint)Environment.ProcessId;
         var keys = host.OpenKeyEngine(pid);
         var platform = new NodePlatform(keys, host.Carp, host.CarpGroup, Daemons(options, host.DaemonControl));
@@ -46,7 +47,7 @@ internal static class DaemonPlatformFactory
     }
 
     /// <summary>isakmpd's FIFO and iked's socket, at the given or default paths; on the simulated platform only when a path is given.</summary>
-    private static ImmutableDictionary<DaemonKind, IDaemonControl> Daemons(DaemonOptions options, IDaemonControl? fallback)
+    internal static ImmutableDictionary<DaemonKind, IDaemonControl> Daemons(DaemonOptions options, IDaemonControl? fallback)
     {
         IDaemonControl isakmpd = options.IsakmpdFifo is { } fifo ? new IsakmpdFifoControl(fifo)
             : fallback ?? new IsakmpdFifoControl();

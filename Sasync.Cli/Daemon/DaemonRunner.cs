@@ -20,6 +20,11 @@ internal static partial class DaemonRunner
 {
     public static async Task<int> RunAsync(DaemonOptions options, TextWriter stderr, CancellationToken cancellationToken)
     {
+        if (options.PrivsepChild is not null)
+        {
+            return await Privsep.NetworkProcess.RunAsync(options, stderr, cancellationToken).ConfigureAwait(false);
+        }
+
         if (options.Platform == DaemonPlatform.OpenBsd)
         {
             if (!HostOs.IsOpenBsd)
@@ -33,6 +38,11 @@ internal static partial class DaemonRunner
                 await stderr.WriteLineAsync($"sasyncd-cs: {notRoot}").ConfigureAwait(false);
                 return 1;
             }
+        }
+
+        if (options.UsesPrivsep(HostOs.IsOpenBsd))
+        {
+            return await Privsep.PrivilegedProcess.RunAsync(options, stderr, cancellationToken).ConfigureAwait(false);
         }
 
         var loaded = (await DaemonCommand.LoadAsync(options, ConfigFileInspectors.ForThisSystem(), Check(options), stderr).ConfigureAwait(false)).Settings;
@@ -114,7 +124,7 @@ internal static partial class DaemonRunner
                 return 1;
             }
 
-            var control = new ControlServer(options.ControlPath, new NodeControlHandler(node, parts.ExtraControl), loggers.CreateLogger("sasyncd.control"));
+            var control = new ControlServer(options.ControlPath, new NodeControlHandler(node, parts.ExtraControl, [new DaemonProcessInfo(DaemonProcessRole.Privileged, Environment.ProcessId, Sasync.Platform.OpenBSD.Privsep.UserAccount.CurrentName())]), loggers.CreateLogger("sasyncd.control"));
             try
             {
                 control.Start();
@@ -176,11 +186,11 @@ internal static partial class DaemonRunner
         ConfigFile.Load(options.ConfigPath, ConfigFileInspectors.ForThisSystem(), Check(options));
 
     /// <summary>The original's file rule on OpenBSD; on the simulated platform bad modes only warn.</summary>
-    private static ConfigFileCheck Check(DaemonOptions options) =>
+    internal static ConfigFileCheck Check(DaemonOptions options) =>
         options.Platform == DaemonPlatform.OpenBsd ? ConfigFileCheck.Daemon : ConfigFileCheck.Repository;
 
     /// <summary>With <c>-d</c> log to stderr, otherwise to syslog (daemon facility), at the level the <c>-v</c> flags ask for.</summary>
-    private static ILoggerFactory CreateLoggers(DaemonOptions options) => LoggerFactory.Create(builder =>
+    internal static ILoggerFactory CreateLoggers(DaemonOptions options) => LoggerFactory.Create(builder =>
     {
         builder.SetMinimumLevel(Verbosity.MinimumLevel(options.Verbosity));
         if (options.Foreground)

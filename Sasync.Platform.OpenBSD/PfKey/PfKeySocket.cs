@@ -117,7 +117,10 @@ public sealed class PfKeySocket : IKeyEngine
         }
     }
 
-    public ValueTask<KernelDump> DumpAsync(CancellationToken cancellationToken) =>
+    public ValueTask<KernelDump> DumpAsync(CancellationToken cancellationToken) => DumpBySysctlAsync(native, cancellationToken);
+
+    /// <summary>The SADB and SPD by sysctl(2), which needs no PF_KEY socket (the privileged process of privilege separation has none).</summary>
+    public static ValueTask<KernelDump> DumpBySysctlAsync(INativeCalls native, CancellationToken cancellationToken) =>
         new(Task.Run(
             () => new KernelDump(
                 SysctlDump.Fetch(native, Structs.PfKeySysctl.SadbDump, cancellationToken),

@@ -22,6 +22,9 @@ public static class Descriptors
         return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
     }
 
+    /// <summary>close(2) of a raw descriptor.</summary>
+    public static void Close(int fd) => PrivsepNative.close(fd);
+
     public static int Of(Socket socket)
     {
         ArgumentNullException.ThrowIfNull(socket);
