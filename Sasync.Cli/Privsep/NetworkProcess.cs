@@ -39,6 +39,8 @@ internal static partial class NetworkProcess
         var simulated = options.Platform == DaemonPlatform.Simulated;
         var keysSocket = simulated ? Descriptors.Adopt(spec.Keys) : null;
         var user = options.PrivsepUser ?? PrivilegeDrop.DefaultUser;
+        // Before the drop: a process that is not dumpable cannot rename itself in /proc.
+        ProcessTitle.Set(privileged: false);
         string dropped;
         try
         {
@@ -50,7 +52,6 @@ internal static partial class NetworkProcess
             return 1;
         }
 
-        ProcessTitle.Set(privileged: false);
         using var loggers = DaemonRunner.CreateLoggers(options);
         var logger = loggers.CreateLogger("sasyncd");
         LogDropped(logger, dropped);

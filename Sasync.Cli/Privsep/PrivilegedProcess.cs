@@ -140,7 +140,8 @@ internal static partial class PrivilegedProcess
             socket.Dispose();
         }
 
-        control.Dispose();
+        // The control socket stays open here too, unused: disposing a bound Unix socket in .NET
+        // removes its file, which the network process still serves.
         if (!simulated)
         {
             Descriptors.Close(keysChild);
