@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Org.BouncyCastle.Crypto;
 
@@ -6,35 +7,21 @@ namespace Sasync.Cli.Commands;
 /// <summary><c>bench codec [--size N] [--seconds S] [--key-bits B] [--json]</c>: see <see cref="CodecBenchmark"/>.</summary>
 internal static class BenchCodecCommand
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Command Create(CliConsole console)
     {
-        var size = 208;
-        var seconds = 2.0;
-        var keyBits = 256;
-        var json = false;
-        for (var i = 0; i < args.Length; i++)
-        {
-            var ok = args[i] switch
-            {
-                "--json" => json = true,
-                "--size" => TryTakeInt(args, ref i, out size),
-                "--seconds" => ++i < args.Length && double.TryParse(args[i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out seconds),
-                "--key-bits" => TryTakeInt(args, ref i, out keyBits),
-                _ => false,
-            };
-            if (!ok)
-            {
-                await stderr.WriteAsync($"bench codec: bad argument '{args[Math.Min(i, args.Length - 1)]}'\n{BenchCommand.Usage}").ConfigureAwait(false);
-                return 1;
-            }
-        }
+        var size = IntOption.InRange("--size", 208, 1, 4096, "The PF_KEY payload per frame in bytes");
+        var seconds = IntOption.Seconds("--seconds", 2.0, 600, "How long to run each way");
+        var keyBits = new Option<int>("--key-bits") { HelpName = "128|192|256", DefaultValueFactory = _ => 256, Description = "The AES key size" }
+            .OneOf("128", "192", "256");
+        var json = new Option<bool>("--json") { Arity = ArgumentArity.Zero, Description = "Print the figures as JSON" };
+        var command = new Command("codec", "Frame encode and decode rates and allocations, one thread") { size, seconds, keyBits, json };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            parse.GetValue(size), parse.GetValue(seconds), parse.GetValue(keyBits), parse.GetValue(json), console.Out, console.Error, cancellationToken));
+        return command;
+    }
 
-        if (keyBits is not (128 or 192 or 256) || seconds is <= 0 or > 600)
-        {
-            await stderr.WriteAsync($"bench codec: --key-bits must be 128, 192 or 256 and --seconds in (0, 600]\n{BenchCommand.Usage}").ConfigureAwait(false);
-            return 1;
-        }
-
+    private static async Task<int> RunAsync(int size, double seconds, int keyBits, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
         var result = CodecBenchmark.Run(size, keyBits / 8, TimeSpan.FromSeconds(seconds), cancellationToken);
         if (result is null)
         {
@@ -73,12 +60,5 @@ internal static class BenchCodecCommand
 
             """)).ConfigureAwait(false);
         return 0;
-    }
-
-    /// <summary>Takes the value after an option as a non-negative integer.</summary>
-    private static bool TryTakeInt(string[] args, ref int i, out int value)
-    {
-        value = 0;
-        return ++i < args.Length && int.TryParse(args[i], NumberStyles.None, CultureInfo.InvariantCulture, out value);
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sasync.Core.Loopback;
@@ -7,25 +8,17 @@ namespace Sasync.Cli.Commands;
 /// <summary><c>bench sync [--sas N] [--json]</c>: see <see cref="SyncBenchmark"/>.</summary>
 internal static class BenchSyncCommand
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Command Create(CliConsole console)
     {
-        var sas = 100_000;
-        var json = false;
-        for (var i = 0; i < args.Length; i++)
-        {
-            var ok = args[i] switch
-            {
-                "--json" => json = true,
-                "--sas" => ++i < args.Length && int.TryParse(args[i], NumberStyles.None, CultureInfo.InvariantCulture, out sas) && sas is >= 1 and <= 1_000_000,
-                _ => false,
-            };
-            if (!ok)
-            {
-                await stderr.WriteAsync($"bench sync: bad argument '{args[Math.Min(i, args.Length - 1)]}' (--sas 1..1000000)\n{BenchCommand.Usage}").ConfigureAwait(false);
-                return 1;
-            }
-        }
+        var sas = IntOption.InRange("--sas", 100_000, 1, 1_000_000, "SAs and flows to sync");
+        var json = new Option<bool>("--json") { Arity = ArgumentArity.Zero, Description = "Print the figures as JSON" };
+        var command = new Command("sync", "Two nodes over loopback: snapshot, relay, failover and undemote figures") { sas, json };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(sas), parse.GetValue(json), console.Out, console.Error, cancellationToken));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(int sas, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
         var (result, error) = await SyncBenchmark.RunAsync(sas, TimeSpan.FromSeconds(120), NullLoggerFactory.Instance, cancellationToken).ConfigureAwait(false);
         if (result is null)
         {

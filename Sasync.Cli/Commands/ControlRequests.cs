@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text.Json;
 using Sasync.Core.Control;
 
@@ -19,7 +20,7 @@ internal static class ControlRequests
         }
         catch (ControlClientException e)
         {
-            await stderr.WriteLineAsync($"sasyncd-cs: {e.Message}").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"sasyncd-cs: {(NoDaemon(path, e) ? NoDaemonMessage(path) : e.Message)}").ConfigureAwait(false);
             return null;
         }
 
@@ -32,7 +33,19 @@ internal static class ControlRequests
 
         var error = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var message) ? message.GetString() : root.GetRawText();
         reply.Dispose();
-        await stderr.WriteLineAsync($"sasyncd-cs: {command}: {error}").ConfigureAwait(false);
+        // The daemon's messages mostly name the command already.
+        var named = error is not null && error.StartsWith(command + ":", StringComparison.Ordinal);
+        await stderr.WriteLineAsync(named ? $"sasyncd-cs: {error}" : $"sasyncd-cs: {command}: {error}").ConfigureAwait(false);
         return null;
     }
+
+    public static string NoDaemonMessage(string path) => $"no daemon listening at {path} (is it running?)";
+
+    /// <summary>
+    /// Nothing is there to answer: no socket file (the kernel says ENOENT, which .NET reports as "cannot assign requested
+    /// address"), or a socket file left behind with nobody listening (ECONNREFUSED). Other failures keep their own words.
+    /// </summary>
+    private static bool NoDaemon(string path, ControlClientException e) =>
+        e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.AddressNotAvailable }
+        || (e.InnerException is SocketException && !File.Exists(path));
 }

@@ -1,36 +1,35 @@
+using System.CommandLine;
 using Sasync.Core.Config;
 using Sasync.Core.Platform;
 
 namespace Sasync.Cli.Commands;
 
-/// <summary><c>sasyncd-cs [-dnv] [-c config-file]</c>: the daemon, or with <c>-n</c> a check of its configuration.</summary>
+/// <summary><c>sasyncd-cs [-dnv] [-c config-file] ...</c>: the daemon, or with <c>-n</c> a check of its configuration. It is the root command.</summary>
 public static class DaemonCommand
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken,
-        IConfigFileInspector? inspector = null)
+    internal static void Configure(Command root, CliConsole console)
     {
-        ArgumentNullException.ThrowIfNull(stderr);
-        _ = stdout;
-        if (!DaemonOptions.TryParse(args, out var options, out var error))
-        {
-            await stderr.WriteAsync($"sasyncd-cs: {error}\n{CommandLine.Usage}").ConfigureAwait(false);
-            return 1;
-        }
+        var flags = new DaemonFlags();
+        flags.AddTo(root);
+        root.SetAction((parse, cancellationToken) => RunAsync(flags.Read(parse), console, cancellationToken));
+    }
 
+    internal static async Task<int> RunAsync(DaemonOptions options, CliConsole console, CancellationToken cancellationToken)
+    {
         if (options.CheckOnly)
         {
-            var result = await LoadAsync(options, inspector ?? ConfigFileInspectors.ForThisSystem(), ConfigFileCheck.Daemon, stderr).ConfigureAwait(false);
+            var result = await LoadAsync(options, console.Inspector ?? ConfigFileInspectors.ForThisSystem(), ConfigFileCheck.Daemon, console.Error).ConfigureAwait(false);
             if (result.IsValid)
             {
                 // The original prints this on stderr too.
-                await stderr.WriteLineAsync("configuration OK").ConfigureAwait(false);
+                await console.Error.WriteLineAsync("configuration OK").ConfigureAwait(false);
                 return 0;
             }
 
             return 1;
         }
 
-        return await Daemon.DaemonRunner.RunAsync(options, stderr, cancellationToken).ConfigureAwait(false);
+        return await Daemon.DaemonRunner.RunAsync(options, console.Error, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using Sasync.Core.Config;
@@ -16,28 +17,18 @@ internal static class DecodeFrameCommand
     /// <summary>Hex of the largest frame, with room for line breaks and spaces; anything longer is refused unread.</summary>
     private const int MaxInputChars = 4 * (FrameLayout.CiphertextOffset + 4096);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextReader stdin)
+    internal static Command Create(CliConsole console)
     {
-        string? keyText = null;
-        string? hexText = null;
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--key" when i + 1 < args.Length:
-                    keyText = args[++i];
-                    break;
-                case "-" when hexText is null:
-                    hexText = await ReadBoundedAsync(stdin).ConfigureAwait(false);
-                    break;
-                case var arg when hexText is null && !arg.StartsWith("--", StringComparison.Ordinal):
-                    hexText = arg;
-                    break;
-                default:
-                    return await FailAsync(stdout, $"unexpected argument '{args[i]}'; {DecodeCommand.Usage.TrimEnd()}").ConfigureAwait(false);
-            }
-        }
+        var key = new Option<string>("--key") { HelpName = "KEY", Description = "The shared key as sasyncd.conf gives it: 0x and hex digits, or a 16, 24 or 32-character string" };
+        var hex = new Argument<string?>("HEX") { Arity = ArgumentArity.ZeroOrOne, Description = "The frame in hex; '-' or nothing reads it from stdin" }.NotAnOption();
+        var command = new Command("frame", "Decrypt and check one captured peer frame and print it as JSON") { key, hex };
+        command.SetAction((parse, _) => RunAsync(parse.GetValue(key), parse.GetValue(hex), console.Out, console.In));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(string? keyText, string? hexArgument, TextWriter stdout, TextReader stdin)
+    {
+        var hexText = hexArgument is null or "-" ? null : hexArgument;
         if (keyText is null)
         {
             return await FailAsync(stdout, "missing --key (0x followed by hex digits, or a 16, 24 or 32-character string)").ConfigureAwait(false);

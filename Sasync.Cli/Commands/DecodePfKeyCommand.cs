@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Sasync.Core.PfKey;
@@ -11,27 +12,23 @@ namespace Sasync.Cli.Commands;
 /// </summary>
 public static class DecodePfKeyCommand
 {
-    public const string Usage = "usage: sasyncd-cs decode pfkey [HEX|-]\n";
-
     // Twice the largest message sadb_msg_len can describe, with room for separators.
     private const int MaxInputChars = 4 * PfKeyMessageBuilder.MaxByteLength;
 
     private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
-    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    internal static Command Create(CliConsole console)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdin);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        if (args.Length > 1 || (args.Length == 1 && args[0] is "-h" or "--help"))
-        {
-            await stderr.WriteAsync(Usage).ConfigureAwait(false);
-            return args.Length == 1 ? 0 : 1;
-        }
+        var hex = new Argument<string?>("HEX") { Arity = ArgumentArity.ZeroOrOne, Description = "The message in hex; '-' or nothing reads it from stdin" }.NotAnOption();
+        var command = new Command("pfkey", "Print one PF_KEY v2 message as JSON (keys only as their bit length)") { hex };
+        command.SetAction((parse, _) => RunAsync(parse.GetValue(hex), console.In, console.Out));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(string? argument, TextReader stdin, TextWriter stdout)
+    {
         string hex;
-        if (args.Length == 0 || args[0] == "-")
+        if (argument is null or "-")
         {
             var buffer = new char[MaxInputChars + 1];
             var total = 0;
@@ -50,7 +47,7 @@ public static class DecodePfKeyCommand
         }
         else
         {
-            hex = args[0];
+            hex = argument;
         }
 
         if (!TryParseHex(hex, out var bytes, out var problem))

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sasync.Core.Loopback;
@@ -7,27 +8,17 @@ namespace Sasync.Cli.Commands;
 /// <summary><c>sasyncd-cs demo [--nodes N] [--sas N]</c>: runs <see cref="DemoScenario"/> and prints it step by step.</summary>
 internal static class DemoCommand
 {
-    public const string Usage = "usage: sasyncd-cs demo [--nodes N] [--sas N]\n";
-
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Command Create(CliConsole console)
     {
-        var nodes = 2;
-        var sas = 100;
-        for (var i = 0; i < args.Length; i++)
-        {
-            var ok = args[i] switch
-            {
-                "--nodes" => TryTakeInt(args, ref i, out nodes) && nodes is >= 2 and <= 16,
-                "--sas" => TryTakeInt(args, ref i, out sas) && sas is >= 1 and <= 1_000_000,
-                _ => false,
-            };
-            if (!ok)
-            {
-                await stderr.WriteAsync($"demo: bad argument '{args[Math.Min(i, args.Length - 1)]}' (--nodes 2..16, --sas 1..1000000)\n{Usage}").ConfigureAwait(false);
-                return 1;
-            }
-        }
+        var nodes = IntOption.InRange("--nodes", 2, 2, 16, "Nodes, on 127.0.0.1 up");
+        var sas = IntOption.InRange("--sas", 100, 1, 1_000_000, "Tunnels (one SA and one flow each)");
+        var command = new Command("demo", "An HA cluster in one process that replicates, fails over and recovers") { nodes, sas };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(nodes), parse.GetValue(sas), console.Out, cancellationToken));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(int nodes, int sas, TextWriter stdout, CancellationToken cancellationToken)
+    {
         await stdout.WriteLineAsync(Invariant($"sasyncd-cs demo: {nodes} nodes, {sas} tunnels, simulated kernels, real TCP on 127.0.0.1-{nodes}")).ConfigureAwait(false);
         await stdout.WriteLineAsync().ConfigureAwait(false);
         await stdout.WriteLineAsync(Invariant($"  {"node",-8} {"event",-18} {"ms",9}  detail")).ConfigureAwait(false);
@@ -62,10 +53,4 @@ internal static class DemoCommand
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    private static bool TryTakeInt(string[] args, ref int i, out int value)
-    {
-        value = 0;
-        return ++i < args.Length && int.TryParse(args[i], NumberStyles.None, CultureInfo.InvariantCulture, out value);
-    }
 }

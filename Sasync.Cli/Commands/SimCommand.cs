@@ -1,82 +1,92 @@
+using System.CommandLine;
 using System.Text;
 using System.Text.Json;
-using Sasync.Core.Control;
+using Sasync.Core.Hosting;
 
 namespace Sasync.Cli.Commands;
 
 /// <summary>
-/// <c>sasyncd-cs sim carp|inject|dump</c>: drives a daemon that runs on the simulated platform
+/// <c>sasyncd-cs sim carp|inject|dump|add-sa|add-flow</c>: drives a daemon that runs on the simulated platform
 /// through its control socket.
 /// </summary>
 public static class SimCommand
 {
-    public const string Usage =
-        "usage: sasyncd-cs sim carp master|backup|init [--control PATH]\n" +
-        "       sasyncd-cs sim inject [--control PATH] [--pid N] HEX\n" +
-        "       sasyncd-cs sim dump [--control PATH] [--json]\n";
-
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    internal static Command Create(CliConsole console)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        var control = ControlClient.DefaultPath;
-        var json = false;
-        long? pid = null;
-        var words = new List<string>();
-        for (var i = 1; i < args.Length; i++)
+        var command = new Command("sim", "Drive a daemon that runs with --platform sim through its control socket")
         {
-            switch (args[i])
-            {
-                case "--control" when i + 1 < args.Length:
-                    control = args[++i];
-                    break;
-                case "--pid" when i + 1 < args.Length && long.TryParse(args[i + 1], out var number):
-                    pid = number;
-                    i++;
-                    break;
-                case "--json":
-                    json = true;
-                    break;
-                default:
-                    words.Add(args[i]);
-                    break;
-            }
-        }
-
-        var request = (args.FirstOrDefault(), words.Count, words.FirstOrDefault()) switch
-        {
-            ("carp", 1, "master" or "backup" or "init") => ("sim.carp", (Action<Utf8JsonWriter>?)(w => w.WriteString("state", words[0]))),
-            ("inject", 1, _) => ("sim.inject", w =>
-            {
-                w.WriteString("hex", words[0]);
-                if (pid is { } p)
-                {
-                    w.WriteNumber("pid", p);
-                }
-            }),
-            ("dump", 0, _) => ("sim.dump", null),
-            _ => default,
+            Carp(console),
+            Inject(console),
+            Dump(console),
+            SimAddSaCommand.Create(console),
+            SimAddFlowCommand.Create(console),
         };
-        if (request.Item1 is null)
-        {
-            await stderr.WriteAsync(Usage).ConfigureAwait(false);
-            return 1;
-        }
+        return command;
+    }
 
-        using var reply = await ControlRequests.SendAsync(control, request.Item1, request.Item2, stderr, cancellationToken).ConfigureAwait(false);
-        if (reply is null)
+    /// <summary>Writes <paramref name="message"/> into the simulated kernel as the process <paramref name="pid"/> (null: the daemon's default, 500).</summary>
+    internal static async Task<int> InjectAsync(string control, string hex, long? pid, CliConsole console, CancellationToken cancellationToken)
+    {
+        using var reply = await ControlRequests.SendAsync(control, "sim.inject", w =>
         {
-            return 1;
-        }
+            w.WriteString("hex", hex);
+            if (pid is { } p)
+            {
+                w.WriteNumber("pid", p);
+            }
+        }, console.Error, cancellationToken).ConfigureAwait(false);
+        return reply is null ? 1 : 0;
+    }
 
-        if (request.Item1 == "sim.dump")
+    /// <summary>The <c>--pid N</c> an injected message is written as; see the README for the rule.</summary>
+    internal static Option<long?> PidOption() => IntOption.Optional(
+        "--pid",
+        1,
+        uint.MaxValue,
+        $"Write as this process: the message's sadb_msg_pid and the writing socket's (default {SimulationControlHandler.DefaultInjectPid}, an IKE daemon's; never the daemon's own, whose messages are not relayed)");
+
+    private static Command Carp(CliConsole console)
+    {
+        var control = ControlOptions.Path();
+        var state = new Argument<string>("state") { Description = "master, backup or init" }.NotAnOption().OneOf("master", "backup", "init");
+        var command = new Command("carp", "Set the simulated carp interface's state") { state, control };
+        command.SetAction(async (parse, cancellationToken) =>
         {
+            using var reply = await ControlRequests.SendAsync(
+                parse.GetValue(control)!, "sim.carp", w => w.WriteString("state", parse.GetValue(state)), console.Error, cancellationToken).ConfigureAwait(false);
+            return reply is null ? 1 : 0;
+        });
+        return command;
+    }
+
+    private static Command Inject(CliConsole console)
+    {
+        var control = ControlOptions.Path();
+        var pid = PidOption();
+        var hex = new Argument<string>("HEX") { Description = "The whole PF_KEY message in hex, as an IKE daemon writes it" }.NotAnOption();
+        var command = new Command("inject", "Write a PF_KEY message into the simulated kernel as an IKE daemon would") { hex, pid, control };
+        command.SetAction((parse, cancellationToken) => InjectAsync(parse.GetValue(control)!, parse.GetValue(hex)!, parse.GetValue(pid), console, cancellationToken));
+        return command;
+    }
+
+    private static Command Dump(CliConsole console)
+    {
+        var control = ControlOptions.Path();
+        var json = new Option<bool>("--json") { Arity = ArgumentArity.Zero, Description = "Print the dump as JSON" };
+        var command = new Command("dump", "Show the simulated SADB, SPD, demote counter and daemon control calls") { json, control };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var reply = await ControlRequests.SendAsync(parse.GetValue(control)!, "sim.dump", null, console.Error, cancellationToken).ConfigureAwait(false);
+            if (reply is null)
+            {
+                return 1;
+            }
+
             var result = reply.RootElement.GetProperty("result");
-            await stdout.WriteAsync(json ? result.GetRawText() + "\n" : FormatDump(result)).ConfigureAwait(false);
-        }
-
-        return 0;
+            await console.Out.WriteAsync(parse.GetValue(json) ? result.GetRawText() + "\n" : FormatDump(result)).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
     }
 
     private static string FormatDump(JsonElement dump)

@@ -1,42 +1,31 @@
+using System.CommandLine;
 using System.Text;
 using System.Text.Json;
-using Sasync.Core.Control;
 
 namespace Sasync.Cli.Commands;
 
 /// <summary><c>sasyncd-cs status [--control PATH] [--json]</c>: asks a running daemon how it is doing.</summary>
 public static class StatusCommand
 {
-    public const string Usage = "usage: sasyncd-cs status [--control PATH] [--json]\n";
-
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    internal static Command Create(CliConsole console)
     {
-        var control = ControlClient.DefaultPath;
-        var json = false;
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--json":
-                    json = true;
-                    break;
-                case "--control" when i + 1 < args.Length:
-                    control = args[++i];
-                    break;
-                default:
-                    await stderr.WriteAsync(Usage).ConfigureAwait(false);
-                    return 1;
-            }
-        }
+        var control = ControlOptions.Path();
+        var json = new Option<bool>("--json") { Arity = ArgumentArity.Zero, Description = "Print the daemon's answer as JSON" };
+        var command = new Command("status", "Ask a running daemon for its run state, peers and counters") { control, json };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(control)!, parse.GetValue(json), console, cancellationToken));
+        return command;
+    }
 
-        using var reply = await ControlRequests.SendAsync(control, "status", null, stderr, cancellationToken).ConfigureAwait(false);
+    private static async Task<int> RunAsync(string control, bool json, CliConsole console, CancellationToken cancellationToken)
+    {
+        using var reply = await ControlRequests.SendAsync(control, "status", null, console.Error, cancellationToken).ConfigureAwait(false);
         if (reply is null)
         {
             return 1;
         }
 
         var result = reply.RootElement.GetProperty("result");
-        await stdout.WriteAsync(json ? result.GetRawText() + "\n" : FormatTable(result)).ConfigureAwait(false);
+        await console.Out.WriteAsync(json ? result.GetRawText() + "\n" : FormatTable(result)).ConfigureAwait(false);
         return 0;
     }
 

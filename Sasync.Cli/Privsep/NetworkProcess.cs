@@ -1,14 +1,12 @@
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
-using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sasync.Cli.Commands;
 using Sasync.Cli.Daemon;
 using Sasync.Core.Config;
-using Sasync.Core.Control;
 using Sasync.Core.Hosting;
-using Sasync.Core.Net;
 using Sasync.Core.Platform;
 using Sasync.Core.Privsep;
 using Sasync.Platform.OpenBSD.PfKey;
@@ -19,8 +17,9 @@ namespace Sasync.Cli.Privsep;
 /// <summary>
 /// The unprivileged side of a privilege-separated daemon: takes the descriptors it inherited,
 /// drops to its user at once (and exits if that fails), reads the configuration through the
-/// privileged process, and runs the node: peers, frames, engine, PF_KEY reads and writes, the
-/// control socket. It exits when told to stop, and at once when the privileged process is gone.
+/// privileged process, and runs the node in a host as the daemon does (<c>AddSasyncd</c>) on the
+/// descriptors it was handed: peers, frames, engine, PF_KEY reads and writes, the control socket.
+/// It stops on SIGTERM/SIGINT, and at once, exiting 1, when the privileged process is gone.
 /// </summary>
 internal static partial class NetworkProcess
 {
@@ -39,6 +38,7 @@ internal static partial class NetworkProcess
         var simulated = options.Platform == DaemonPlatform.Simulated;
         var keysSocket = simulated ? Descriptors.Adopt(spec.Keys) : null;
         var user = options.PrivsepUser ?? PrivilegeDrop.DefaultUser;
+
         // Before the drop: a process that is not dumpable cannot rename itself in /proc.
         ProcessTitle.Set(privileged: false);
         string dropped;
@@ -52,13 +52,13 @@ internal static partial class NetworkProcess
             return 1;
         }
 
-        using var loggers = DaemonRunner.CreateLoggers(options);
+        using var loggers = LoggerFactory.Create(builder => DaemonLogging.Configure(builder, options));
         var logger = loggers.CreateLogger("sasyncd");
         LogDropped(logger, dropped);
 
         await using var client = new PrivsepClient(new NetworkStream(channel, ownsSocket: true));
         client.Start();
-        var settings = await ReadSettingsAsync(client, options, logger, cancellationToken).ConfigureAwait(false);
+        var settings = await ReadSettingsAsync(client, options.ConfigPath, logger, cancellationToken).ConfigureAwait(false);
         if (settings is null)
         {
             return 1;
@@ -67,99 +67,54 @@ internal static partial class NetworkProcess
         IKeyEngine keys = keysSocket is not null
             ? new StreamKeyEngine(new NetworkStream(keysSocket, ownsSocket: true), spec.KeysPid)
             : PfKeySocket.Adopt(spec.Keys, loggers.CreateLogger("sasyncd.pfkey"));
-        var platform = RemotePlatform.Create(keys, client);
+        DaemonProcessInfo[] processes =
+        [
+            new(DaemonProcessRole.Privileged, spec.ParentPid, spec.ParentUser),
+            new(DaemonProcessRole.Network, Environment.ProcessId, user),
+        ];
+
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "sasyncd-cs" });
+        DaemonLogging.Configure(builder.Logging, options);
+        builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
+        builder.Services.AddSingleton(client);
+        builder.Services.AddSingleton(new ReloadSource(client, options.ConfigPath));
+        // Before the node, as the daemon's own reload service: a SIGHUP never finds the default action.
+        builder.Services.AddHostedService<PrivilegedReloadService>();
+        builder.Services.AddSasyncd(node =>
+        {
+            node.Settings = settings;
+            node.ControlSocketPath = options.ControlPath;
+            node.ControlListener = control;
+            node.ListenSockets = [.. listeners];
+            node.Processes = processes;
+        }).UsePlatform(new NetworkPlatformProvider(keys, client, simulated));
+        builder.Services.AddSingleton<PrivilegedProcessWatch>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<PrivilegedProcessWatch>());
+
+        var host = builder.Build();
         try
         {
-            return await RunNodeAsync(options, spec, settings, platform, listeners, control, client, user, loggers, logger, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (SyncNodeStartException e)
+            {
+                await stderr.WriteLineAsync($"sasyncd-cs: network process: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+
+            await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            return host.Services.GetRequiredService<PrivilegedProcessWatch>().PrivilegedProcessGone ? 1 : 0;
         }
         finally
         {
-            await keys.DisposeAsync().ConfigureAwait(false);
+            await ((IAsyncDisposable)host).DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private static async Task<int> RunNodeAsync(
-        DaemonOptions options, NetworkProcessSpec spec, SyncSettings settings, NodePlatform platform, List<Socket> listeners, Socket control,
-        PrivsepClient client, string user, ILoggerFactory loggers, ILogger logger, CancellationToken cancellationToken)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reloads = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var onHangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-        {
-            context.Cancel = true;
-            reloads.Writer.TryWrite(true);
-        });
-
-        var node = new SyncNode(
-            settings,
-            platform,
-            new SasyncFrameCodec(settings.SharedKey),
-            new PeerNetworkOptions
-            {
-                ListenSockets = [.. listeners],
-                Port = settings.Listen.Port,
-                BindAddress = ListenEndpoints.BindAddress(settings.Listen),
-                Peers = settings.Peers,
-            },
-            TimeProvider.System,
-            loggers);
-        var gone = false;
-        await using (node.ConfigureAwait(false))
-        {
-            await node.StartAsync(stop.Token).ConfigureAwait(false);
-            DaemonProcessInfo[] processes =
-            [
-                new(DaemonProcessRole.Privileged, spec.ParentPid, spec.ParentUser),
-                new(DaemonProcessRole.Network, Environment.ProcessId, user),
-            ];
-            IControlHandler? simulation = options.Platform == DaemonPlatform.Simulated ? new RemoteSimulationHandler(client) : null;
-            var server = new ControlServer(control, options.ControlPath, new NodeControlHandler(node, simulation, processes), loggers.CreateLogger("sasyncd.control"));
-            server.Start();
-            await using (server.ConfigureAwait(false))
-            {
-                LogStarted(logger, string.Join(", ", node.ListenEndPoints), settings.Peers.Length);
-                var closed = client.Closed;
-                try
-                {
-                    while (true)
-                    {
-                        var reload = reloads.Reader.WaitToReadAsync(stop.Token).AsTask();
-                        if (await Task.WhenAny(reload, closed).ConfigureAwait(false) == closed)
-                        {
-                            gone = true;
-                            LogParentGone(logger, await closed.ConfigureAwait(false));
-                            break;
-                        }
-
-                        if (!await reload.ConfigureAwait(false))
-                        {
-                            break;
-                        }
-
-                        reloads.Reader.TryRead(out _);
-                        await ReloadAsync(client, options, node, logger, stop.Token).ConfigureAwait(false);
-                    }
-                }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
-                {
-                }
-
-                LogStopping(logger);
-            }
-        }
-
-        return gone ? 1 : 0;
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
-    }
-
-    private static async Task<SyncSettings?> ReadSettingsAsync(PrivsepClient client, DaemonOptions options, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>The configuration, read by the privileged process (this one may not open it) and parsed here.</summary>
+    internal static async Task<SyncSettings?> ReadSettingsAsync(PrivsepClient client, string path, ILogger logger, CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte> bytes;
         try
@@ -168,66 +123,44 @@ internal static partial class NetworkProcess
         }
         catch (Exception e) when (e is PrivsepException or IOException or InvalidDataException)
         {
-            LogConfigRefused(logger, options.ConfigPath, e.Message);
+            LogConfigRefused(logger, path, e.Message);
             return null;
         }
 
-        var result = Parse(bytes);
+        ConfigResult result;
+        try
+        {
+            var text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes.Span);
+            result = ConfigParser.Parse(text.TrimStart('\uFEFF'));
+        }
+        catch (DecoderFallbackException)
+        {
+            result = ConfigResult.Failed(Diagnostic.FileError("the file is not valid UTF-8"));
+        }
+
         if (result.Settings is null)
         {
-            LogConfigRefused(logger, options.ConfigPath, string.Join("; ", result.Diagnostics.Where(d => d.IsError).Select(d => d.Format(options.ConfigPath))));
+            LogConfigRefused(logger, path, string.Join("; ", result.Diagnostics.Where(d => d.IsError).Select(d => d.Format(path))));
         }
 
         return result.Settings;
     }
 
-    private static ConfigResult Parse(ReadOnlyMemory<byte> bytes)
-    {
-        try
-        {
-            var text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes.Span);
-            return ConfigParser.Parse(text.TrimStart('\uFEFF'));
-        }
-        catch (DecoderFallbackException)
-        {
-            return ConfigResult.Failed(Diagnostic.FileError("the file is not valid UTF-8"));
-        }
-    }
-
-    private static async Task ReloadAsync(PrivsepClient client, DaemonOptions options, SyncNode node, ILogger logger, CancellationToken cancellationToken)
-    {
-        var settings = await ReadSettingsAsync(client, options, logger, cancellationToken).ConfigureAwait(false);
-        if (settings is null)
-        {
-            return;
-        }
-
-        var needRestart = await node.ReloadAsync(settings, new SasyncFrameCodec(settings.SharedKey), cancellationToken).ConfigureAwait(false);
-        LogReloaded(logger, options.ConfigPath, settings.Peers.Length);
-        if (!needRestart.IsEmpty)
-        {
-            LogNeedsRestart(logger, string.Join(", ", needRestart));
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "network process: {What}")]
     private static partial void LogDropped(ILogger logger, string what);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "network process running, listening on {Listen}, {Peers} peer(s)")]
-    private static partial void LogStarted(ILogger logger, string listen, int peers);
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "the privileged process is gone ({Reason}); stopping")]
-    private static partial void LogParentGone(ILogger logger, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "stopping")]
-    private static partial void LogStopping(ILogger logger);
-
     [LoggerMessage(Level = LogLevel.Error, Message = "{Path}: not loaded, keeping the running configuration: {Errors}")]
     private static partial void LogConfigRefused(ILogger logger, string path, string errors);
+}
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Path}: reloaded ({Peers} peer(s))")]
-    private static partial void LogReloaded(ILogger logger, string path, int peers);
+/// <summary>Where a reload reads the configuration: through the privileged process.</summary>
+internal sealed record ReloadSource(PrivsepClient Client, string ConfigPath);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "changed settings that take effect only after a restart: {Settings}")]
-    private static partial void LogNeedsRestart(ILogger logger, string settings);
+/// <summary>The network process's platform: the handed PF_KEY socket, and the privileged process for the rest.</summary>
+internal sealed class NetworkPlatformProvider(IKeyEngine keys, PrivsepClient client, bool simulated) : INodePlatformProvider
+{
+    public string Name => simulated ? "simulated, privilege-separated" : "OpenBSD, privilege-separated";
+
+    public NodePlatformSession Open(SyncSettings settings, ILoggerFactory loggers) =>
+        new(RemotePlatform.Create(keys, client), [keys], simulated ? new RemoteSimulationHandler(client) : null);
 }

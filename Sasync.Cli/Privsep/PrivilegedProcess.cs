@@ -12,8 +12,10 @@ using Sasync.Core.Net;
 using Sasync.Core.Platform;
 using Sasync.Core.Privsep;
 using Sasync.Core.Simulation;
+using Sasync.Core.Sync;
 using Sasync.Platform.OpenBSD;
 using Sasync.Platform.OpenBSD.Carp;
+using Sasync.Platform.OpenBSD.Control;
 using Sasync.Platform.OpenBSD.Native;
 using Sasync.Platform.OpenBSD.PfKey;
 using Sasync.Platform.OpenBSD.Privsep;
@@ -53,7 +55,7 @@ internal static partial class PrivilegedProcess
             return 1;
         }
 
-        using var loggers = DaemonRunner.CreateLoggers(options);
+        using var loggers = LoggerFactory.Create(builder => DaemonLogging.Configure(builder, options));
         var logger = loggers.CreateLogger("sasyncd.priv");
         if (!ListenEndpoints.TryResolve(settings.Listen, out var listen, out var listenError))
         {
@@ -97,7 +99,7 @@ internal static partial class PrivilegedProcess
         PrivilegedPlatform platform;
         if (simulated)
         {
-            host = new SimulatedNode(new SimulatedKernelOptions { ClientQueueCapacity = 1 << 20 }, settings.CarpInterface, settings.CarpGroup);
+            host = new SimulatedNode(new SimulatedPlatformOptions().Kernel, settings.CarpInterface, settings.CarpGroup);
             host.Carp.Set(options.SimulatedCarp);
             host.CarpGroup.Set(settings.CarpGroup, options.SimulatedDemotion);
             simulatedKeys = host.OpenKeyEngine(pid);
@@ -106,7 +108,7 @@ internal static partial class PrivilegedProcess
             opened.Add(pair.Parent);
             opened.Add(pair.Child);
             keysChild = Descriptors.Of(pair.Child);
-            platform = new PrivilegedPlatform(simulatedKeys.DumpAsync, host.Carp, host.CarpGroup, DaemonPlatformFactory.Daemons(options, host.DaemonControl));
+            platform = new PrivilegedPlatform(simulatedKeys.DumpAsync, host.Carp, host.CarpGroup, Daemons(options, host.DaemonControl));
         }
         else
         {
@@ -118,7 +120,7 @@ internal static partial class PrivilegedProcess
                 token => PfKeySocket.DumpBySysctlAsync(native, token),
                 RoutingSocketCarpSource.Create(loggers.CreateLogger("sasyncd.carp")),
                 demoter,
-                DaemonPlatformFactory.Daemons(options, fallback: null));
+                Daemons(options, recorder: null));
         }
 
         var listeners = PeerListeners.Bind(new PeerNetworkOptions { Listen = listen, Port = settings.Listen.Port });
@@ -128,7 +130,7 @@ internal static partial class PrivilegedProcess
         opened.Add(new FileRemover(options.ControlPath));
 
         var spec = new NetworkProcessSpec(
-            Descriptors.Of(channelChild), keysChild, Descriptors.Of(control), [.. listeners.Select(Descriptors.Of)], pid, Environment.ProcessId, UserAccount.CurrentName());
+            Descriptors.Of(channelChild), keysChild, Descriptors.Of(control), [.. listeners.Select(Descriptors.Of)], pid, Environment.ProcessId, Environment.UserName);
         var inherited = new List<int> { spec.Channel, spec.Keys, spec.Control };
         inherited.AddRange(spec.Listen);
         using var child = NetworkProcessLauncher.Start(ChildArguments(options, user, spec), inherited);
@@ -236,6 +238,15 @@ internal static partial class PrivilegedProcess
 
             Signals.Send(child.Id, signal);
         };
+    }
+
+    /// <summary>isakmpd's FIFO and iked's socket at the given or default paths; on the simulated platform a recorder unless a path is given.</summary>
+    private static ImmutableDictionary<DaemonKind, IDaemonControl> Daemons(DaemonOptions options, IDaemonControl? recorder)
+    {
+        var real = DaemonRunner.RealDaemons(options);
+        return ImmutableDictionary<DaemonKind, IDaemonControl>.Empty
+            .Add(DaemonKind.Isakmpd, real.GetValueOrDefault(DaemonKind.Isakmpd) ?? recorder ?? new IsakmpdFifoControl())
+            .Add(DaemonKind.Iked, real.GetValueOrDefault(DaemonKind.Iked) ?? recorder ?? new IkedSocketControl());
     }
 
     /// <summary>The daemon's own flags, with the user and the descriptors; the configuration comes over the channel.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Sasync.Core.Config;
 using Sasync.Core.Net;
+using Sasync.Core.PfKey;
 using Sasync.Core.Sync;
 using Sasync.Core.Wire;
 
@@ -144,6 +145,11 @@ public sealed partial class NodeCore : IDisposable
                         break;
                     }
 
+                    if (frame.Type == WireMessageType.PfKey)
+                    {
+                        PfKeyTrace.Log(_logger, "received from", received.Peer, frame.Plaintext.Span);
+                    }
+
                     HandleEngine(new PeerFrameReceived(received.Peer, frame.Type, frame.Plaintext));
                 }
 
@@ -196,9 +202,11 @@ public sealed partial class NodeCore : IDisposable
                 SendFrame(send.Peer, WireMessageType.Control, send.Message.ToBytes());
                 break;
             case SendPfKey send:
+                PfKeyTrace.Log(_logger, "relayed to", send.Peer, send.Message.Span);
                 SendFrame(send.Peer, WireMessageType.PfKey, send.Message);
                 break;
             case WriteToKernel write:
+                PfKeyTrace.Log(_logger, "written to the kernel, from", write.Peer, write.Message.Span);
                 if (_io.WriteToKernel(write) is { } completed)
                 {
                     _followUps.Enqueue(completed);

@@ -84,12 +84,22 @@ public sealed class SimulationControlHandler(SimulatedNode host, uint daemonPid)
             return ControlReply.Failure($"sim.inject: the kernel refused the message: {e.Message} (errno {e.Errno})");
         }
 
-        // Nobody reads this socket: drop the kernel's replies so its queue never fills.
-        while (client.TryRead(out _))
+        // Nobody reads this socket: drop the kernel's replies so its queue never fills, but report a refusal the
+        // kernel gives only in the reply to this message (EEXIST for an SA that exists, ESRCH for one that does not).
+        var sent = message.Length >= SadbHeader.Size ? SadbHeader.Read(message) : default;
+        var refused = 0;
+        while (client.TryRead(out var reply))
         {
+            if (reply.Length >= SadbHeader.Size && SadbHeader.Read(reply.Span) is { Errno: not 0 } header
+                && header.Sequence == sent.Sequence && header.Pid == sent.Pid && header.Type == sent.Type)
+            {
+                refused = header.Errno;
+            }
         }
 
-        return ControlReply.Success();
+        return refused == 0
+            ? ControlReply.Success()
+            : ControlReply.Failure($"sim.inject: the kernel refused the message (errno {refused})");
     }
 
     private void WriteDump(Utf8JsonWriter writer)

@@ -15,6 +15,10 @@ public static class IkeDaemonMessages
     public static byte[] AddEspSa(uint pid, uint sequence, uint spi, IPAddress source, IPAddress destination) =>
         EspSa(SadbMessageType.Add, pid, sequence, spi, source, destination);
 
+    /// <summary>The same ADD with the given keys: AES (16, 24 or 32 bytes) and HMAC-SHA2-256 (32 bytes).</summary>
+    public static byte[] AddEspSa(uint pid, uint sequence, uint spi, IPAddress source, IPAddress destination, byte[] encryptionKey, byte[] authenticationKey) =>
+        EspSa(SadbMessageType.Add, pid, sequence, spi, source, destination, encryptionKey, authenticationKey);
+
     /// <summary>The UPDATE that completes an SA reserved by GETSPI (isakmpd does GETSPI then UPDATE for inbound SAs).</summary>
     public static byte[] UpdateEspSa(uint pid, uint sequence, uint spi, IPAddress source, IPAddress destination) =>
         EspSa(SadbMessageType.Update, pid, sequence, spi, source, destination);
@@ -36,12 +40,16 @@ public static class IkeDaemonMessages
 
     /// <summary>An outbound REQUIRE flow from <paramref name="localNet"/> to <paramref name="remoteNet"/> (both /24) via <paramref name="peer"/>.</summary>
     public static byte[] AddFlow(uint pid, uint sequence, IPAddress localNet, IPAddress remoteNet, IPAddress peer) =>
+        AddFlow(pid, sequence, localNet, Mask24(localNet), remoteNet, Mask24(remoteNet), peer);
+
+    /// <summary>An outbound REQUIRE flow between any two networks, given with their masks, via <paramref name="peer"/>.</summary>
+    public static byte[] AddFlow(uint pid, uint sequence, IPAddress localNet, IPAddress localMask, IPAddress remoteNet, IPAddress remoteMask, IPAddress peer) =>
         new PfKeyMessageBuilder(SadbMessageType.XAddFlow, SadbSaType.Esp, sequence, pid)
             .Add(new AddressExtension(SadbExtensionType.AddressDst, peer))
             .Add(new AddressExtension(SadbExtensionType.XSrcFlow, localNet))
-            .Add(new AddressExtension(SadbExtensionType.XSrcMask, Mask24(localNet)))
+            .Add(new AddressExtension(SadbExtensionType.XSrcMask, localMask))
             .Add(new AddressExtension(SadbExtensionType.XDstFlow, remoteNet))
-            .Add(new AddressExtension(SadbExtensionType.XDstMask, Mask24(remoteNet)))
+            .Add(new AddressExtension(SadbExtensionType.XDstMask, remoteMask))
             .Add(new ProtocolExtension(0))
             .Add(new FlowTypeExtension(SadbFlowType.Require, SadbDirection.Out))
             .Build();
@@ -66,6 +74,12 @@ public static class IkeDaemonMessages
         var authentication = new byte[32];
         BinaryPrimitives.WriteUInt32BigEndian(encryption, spi);
         BinaryPrimitives.WriteUInt32BigEndian(authentication, ~spi);
+        return EspSa(type, pid, sequence, spi, source, destination, encryption, authentication);
+    }
+
+    private static byte[] EspSa(
+        SadbMessageType type, uint pid, uint sequence, uint spi, IPAddress source, IPAddress destination, byte[] encryption, byte[] authentication)
+    {
         return new PfKeyMessageBuilder(type, SadbSaType.Esp, sequence, pid)
             .Add(new SaExtension(spi, 16, SadbSaState.Mature, SadbAuthAlgorithm.XSha2_256, SadbEncryptionAlgorithm.XAes, SadbSaFlags.XTunnel))
             .Add(new LifetimeExtension(SadbExtensionType.LifetimeHard, 0, 0, 3600, 0))

@@ -3,11 +3,10 @@ using Microsoft.Extensions.Logging;
 namespace Sasync.Platform.OpenBSD.Logging;
 
 /// <summary>
-/// The original's <c>-v</c> levels, from "always" to "most verbose": errors 0, state changes 1,
-/// configuration 2, PF_KEY 3, network 4, crypto 5, timers 6. A message of a topic is shown when
-/// the <c>-v</c> count reaches its level. Microsoft.Extensions.Logging has fewer levels, so the
-/// topics share them: errors → Error (warnings too are always shown), state changes → Information, configuration and
-/// PF_KEY → Debug, network, crypto and timers → Trace.
+/// The <c>-v</c> levels of the manual: without <c>-v</c> errors and warnings; <c>-v</c> adds state changes;
+/// <c>-vv</c> each PF_KEY message relayed, received or written, and configuration detail; <c>-vvv</c> and more
+/// network, crypto and timer detail. They map onto Microsoft.Extensions.Logging's levels: errors → Error (and
+/// Warning), state changes → Information, PF_KEY and configuration → Debug, the rest → Trace.
 /// </summary>
 public static class Verbosity
 {
@@ -16,7 +15,7 @@ public static class Verbosity
     {
         <= 0 => LogLevel.Warning,
         1 => LogLevel.Information,
-        2 or 3 => LogLevel.Debug,
+        2 => LogLevel.Debug,
         _ => LogLevel.Trace,
     };
 
@@ -30,14 +29,14 @@ public static class Verbosity
     };
 }
 
-/// <summary>What a log message is about; the value is the <c>-v</c> count the original shows it at.</summary>
+/// <summary>What a log message is about; the value is the <c>-v</c> count from which it is shown.</summary>
 public enum VerboseTopic
 {
     Errors = 0,
     StateChanges = 1,
     Configuration = 2,
-    PfKey = 3,
-    Network = 4,
-    Crypto = 5,
-    Timers = 6,
+    PfKey = 2,
+    Network = 3,
+    Crypto = 3,
+    Timers = 3,
 }

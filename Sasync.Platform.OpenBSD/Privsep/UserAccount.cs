@@ -17,13 +17,6 @@ public sealed record UserAccount(string Name, uint Uid, uint Gid, string Home)
 
     public static UserAccount? Find(uint uid) => Read(PrivsepNative.getpwuid(uid));
 
-    /// <summary>The name of the user this process runs as, or its uid when it has none.</summary>
-    public static string CurrentName()
-    {
-        var uid = PrivsepNative.geteuid();
-        return Find(uid)?.Name ?? uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
-
     private static UserAccount? Read(nint entry)
     {
         if (entry == 0)

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Sasync.Cli;
-using Sasync.Cli.Commands;
 
 namespace Sasync.Tests.Cli;
 
@@ -8,10 +7,8 @@ public class BenchCodecCommandTests
 {
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await BenchCommand.RunAsync(args, stdout, stderr, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
+        var run = await CliRun.RunAsync(["bench", .. args]);
+        return (run.ExitCode, run.Stdout, run.Stderr);
     }
 
     [Fact]

@@ -30,6 +30,6 @@ public sealed class BenchSyncCommandTests
         var run = await CliRun.RunAsync("bench", "sync", "--sas", "0");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("bench sync: bad argument", run.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("sasyncd-cs bench sync: --sas must be 1..1000000, not '0'\n", run.Stderr.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 }

@@ -79,16 +79,28 @@ public class CheckCommandTests
     }
 
     [Fact]
-    public async Task Bad_mode_bits_are_a_warning_that_strict_turns_into_a_failure()
+    public async Task Without_check_mode_a_file_as_git_checks_it_out_passes_even_strict()
+    {
+        using var file = new TempConfigFile(ConfigText.Minimal, Mode0600 | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var run = await CliRun.RunAsync("check", "--strict", "-c", file.Path);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("configuration OK\n", run.Stdout.ReplaceLineEndings("\n"));
+        Assert.Equal("", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Check_mode_makes_bad_mode_bits_a_warning_that_strict_turns_into_a_failure()
     {
         using var file = new TempConfigFile(ConfigText.Minimal, Mode0600 | UnixFileMode.OtherRead);
 
-        var relaxed = await CliRun.RunAsync("check", "-c", file.Path);
+        var relaxed = await CliRun.RunAsync("check", "--check-mode", "-c", file.Path);
         Assert.Equal(0, relaxed.ExitCode);
         Assert.Equal("configuration OK\n", relaxed.Stdout.ReplaceLineEndings("\n"));
         Assert.StartsWith($"{file.Path}: warning: the configuration file has mode 0604", relaxed.Stderr, StringComparison.Ordinal);
 
-        var strict = await CliRun.RunAsync("check", "--strict", "--json", "-c", file.Path);
+        var strict = await CliRun.RunAsync("check", "--strict", "--check-mode", "--json", "-c", file.Path);
         Assert.Equal(1, strict.ExitCode);
         using var json = JsonDocument.Parse(strict.Stdout);
         Assert.False(json.RootElement.GetProperty("valid").GetBoolean());
@@ -112,14 +124,14 @@ public class CheckCommandTests
     }
 
     [Theory]
-    [InlineData("--yaml")]
-    [InlineData("-c")]
-    [InlineData("-n")]
-    public async Task Unknown_arguments_print_the_usage_and_exit_1(string arg)
+    [InlineData("--yaml", "unknown option '--yaml'")]
+    [InlineData("-c", "option '-c' requires a value")]
+    [InlineData("-n", "unknown option '-n'")]
+    public async Task Unknown_arguments_are_named_and_exit_1(string arg, string message)
     {
         var run = await CliRun.RunAsync("check", arg);
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("", run.Stdout);
-        Assert.Contains("usage: sasyncd-cs", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal($"sasyncd-cs check: {message}\nrun 'sasyncd-cs check --help' for its options\n", run.Stderr.ReplaceLineEndings("\n"));
     }
 }

@@ -61,19 +61,17 @@ public class DaemonCommandTests
         using var file = new TempConfigFile(ConfigText.Minimal);
         var inspector = Substitute.For<IConfigFileInspector>();
         inspector.Inspect(file.Path).Returns(new ConfigFileFacts(true, 1000, Mode0600));
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
 
-        var code = await DaemonCommand.RunAsync(["-n", "-c", file.Path], stdout, stderr, CancellationToken.None, inspector);
+        var run = await CliRun.RunAsync(["-n", "-c", file.Path], "", inspector);
 
-        Assert.Equal(1, code);
+        Assert.Equal(1, run.ExitCode);
         Assert.Equal($"{file.Path}: the configuration file is owned by uid 1000; it must be owned by root or _isakmpd\n",
-            stderr.ToString().ReplaceLineEndings("\n"));
+            run.Stderr.ReplaceLineEndings("\n"));
 
         inspector.Inspect(file.Path).Returns(new ConfigFileFacts(true, 68, Mode0600));
-        using var again = new StringWriter();
-        Assert.Equal(0, await DaemonCommand.RunAsync(["-n", "-c", file.Path], stdout, again, CancellationToken.None, inspector));
-        Assert.Equal("configuration OK\n", again.ToString().ReplaceLineEndings("\n"));
+        var again = await CliRun.RunAsync(["-n", "-c", file.Path], "", inspector);
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal("configuration OK\n", again.Stderr.ReplaceLineEndings("\n"));
     }
 
     [Fact]
@@ -100,7 +98,7 @@ public class DaemonCommandTests
     {
         var run = await CliRun.RunAsync("-x");
         Assert.Equal(1, run.ExitCode);
-        Assert.StartsWith("sasyncd-cs: unknown option -- x\nusage: sasyncd-cs [-dnv] [-c config-file]", run.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("sasyncd-cs: unknown option '-x'\nusage: sasyncd-cs [-dnv] [-c config-file]", run.Stderr.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 
     internal static string ExamplePath()

@@ -29,21 +29,24 @@ public class DaemonOptionsTests
         Assert.Equal(new DaemonOptions { ConfigPath = "a.conf", Foreground = true, CheckOnly = true, Verbosity = 3 }, Parse("-dnvv", "-v", "-ca.conf"));
         Assert.Equal(new DaemonOptions { ConfigPath = "b.conf", Verbosity = 1 }, Parse("-vc", "b.conf"));
         Assert.Equal(new DaemonOptions { ConfigPath = "-n" }, Parse("-c", "-n"));
+        Assert.Equal(new DaemonOptions { ConfigPath = "file", Foreground = true, Verbosity = 2 }, Parse("-dvvc", "file"));
+        Assert.Equal(new DaemonOptions { Verbosity = 3, ControlPath = "/tmp/s" }, Parse("-vvv", "--control", "/tmp/s"));
         Assert.Equal(new DaemonOptions { CheckOnly = true }, Parse("-n", "--"));
     }
 
     [Theory]
-    [InlineData("unknown option -- x", "-x")]
-    [InlineData("unknown option -- x", "-dx")]
-    [InlineData("option requires an argument -- c", "-c")]
-    [InlineData("-c given twice", "-c", "a", "-c", "b")]
-    [InlineData("unexpected argument \"extra\"", "-d", "extra")]
-    [InlineData("unexpected argument \"-\"", "-")]
-    [InlineData("unexpected argument \"-n\"", "--", "-n")]
-    [InlineData("unknown option --json", "--json", "x")]
-    [InlineData("option --control requires an argument", "--control")]
-    [InlineData("--platform must be openbsd or sim, not \"linux\"", "--platform", "linux")]
-    [InlineData("--sim-carp must be master, backup or init, not \"up\"", "--sim-carp", "up")]
+    [InlineData("unknown option '-x'", "-x")]
+    [InlineData("unknown option '-x'", "-dx")]
+    [InlineData("unknown option '--foo'", "--foo")]
+    [InlineData("option '-c' requires a value", "-c")]
+    [InlineData("option '-c' given more than once", "-c", "a", "-c", "b")]
+    [InlineData("unexpected argument 'extra'", "-d", "extra")]
+    [InlineData("unexpected argument '-'", "-")]
+    [InlineData("unexpected argument '-n'", "--", "-n")]
+    [InlineData("unknown option '--json'; unexpected argument 'x'", "--json", "x")]
+    [InlineData("option '--control' requires a value", "--control")]
+    [InlineData("--platform must be openbsd or sim, not 'linux'", "--platform", "linux")]
+    [InlineData("--sim-carp must be master, backup or init, not 'up'", "--sim-carp", "up")]
     public void Bad_command_lines_are_refused(string expected, params string[] args)
     {
         Assert.False(DaemonOptions.TryParse(args, out var options, out var error));

@@ -77,6 +77,7 @@ public sealed class DaemonProcessTests : IDisposable
         Assert.Equal("SLAVE", peer.GetProperty("runState").GetString());
         Assert.False(peer.GetProperty("sendingSnapshot").GetBoolean());
         Assert.Equal(1, status.GetProperty("counters").GetProperty("messagesRelayed").GetInt64());
+        Assert.DoesNotContain("PF_KEY", master.Log, StringComparison.Ordinal); // -v: state changes, not messages
 
         await master.SignalAsync("TERM");
         await backup.SignalAsync("TERM");

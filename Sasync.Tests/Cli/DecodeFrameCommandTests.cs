@@ -12,12 +12,9 @@ public class DecodeFrameCommandTests
 {
     private static async Task<(int Code, JsonElement Json, string Stderr)> RunAsync(string stdin, params string[] args)
     {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await DecodeCommand.RunAsync(args, stdout, stderr, new StringReader(stdin));
-        var text = stdout.ToString();
-        using var document = JsonDocument.Parse(text.Length == 0 ? "null" : text);
-        return (code, document.RootElement.Clone(), stderr.ToString());
+        var run = await CliRun.RunAsync(["decode", .. args], stdin);
+        using var document = JsonDocument.Parse(run.Stdout.Length == 0 ? "null" : run.Stdout);
+        return (run.ExitCode, document.RootElement.Clone(), run.Stderr);
     }
 
     private static string KeyArgument(FrameVector vector) => "0x" + Convert.ToHexString(vector.Key);
@@ -98,7 +95,6 @@ public class DecodeFrameCommandTests
     [InlineData("odd-key", "odd number")]
     [InlineData("short-key", "16, 24 or 32 bytes")]
     [InlineData("no-key", "missing --key")]
-    [InlineData("two-frames", "unexpected argument")]
     public async Task Failures_print_an_error_object_and_exit_1(string failure, string messagePart)
     {
         var vector = FrameVectors.Named("ctl-4-0-0-k24");
@@ -112,13 +108,23 @@ public class DecodeFrameCommandTests
             "odd-key" => ["frame", "--key", "0x" + new string('a', 33), hex],
             "short-key" => ["frame", "--key", "too-short", hex],
             "no-key" => ["frame", hex],
-            _ => ["frame", "--key", KeyArgument(vector), hex, hex],
+            _ => throw new ArgumentOutOfRangeException(nameof(failure)),
         };
 
         var (code, json, _) = await RunAsync("", args);
 
         Assert.Equal(1, code);
         Assert.Contains(messagePart, json.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_second_frame_is_an_unexpected_argument_on_stderr()
+    {
+        var (code, json, stderr) = await RunAsync("", "frame", "--key", "0x000102030405060708090a0b0c0d0e0f", "00", "11");
+
+        Assert.Equal(1, code);
+        Assert.Equal(JsonValueKind.Null, json.ValueKind);
+        Assert.StartsWith("sasyncd-cs decode frame: unexpected argument '11'\n", stderr.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -137,7 +143,7 @@ public class DecodeFrameCommandTests
     {
         var (code, _, stderr) = await RunAsync("", "nonsense");
         Assert.Equal(1, code);
-        Assert.Contains("decode frame", stderr, StringComparison.Ordinal);
+        Assert.Contains("sasyncd-cs decode: expected one of frame, pfkey", stderr, StringComparison.Ordinal);
 
         var vector = FrameVectors.Named("ctl-1-1-0-k16");
         using var stdout = new StringWriter();

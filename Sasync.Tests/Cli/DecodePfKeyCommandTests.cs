@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Sasync.Cli;
-using Sasync.Cli.Commands;
 using static Sasync.Tests.PfKey.PfKeyGolden;
 
 namespace Sasync.Tests.Cli;
@@ -11,12 +10,9 @@ public class DecodePfKeyCommandTests
 
     private static async Task<(int Code, JsonElement Json, string Stderr)> RunAsync(string[] args, string stdin = "")
     {
-        using var input = new StringReader(stdin);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await DecodePfKeyCommand.RunAsync(args, input, stdout, stderr);
-        using var document = JsonDocument.Parse(stdout.ToString());
-        return (code, document.RootElement.Clone(), stderr.ToString());
+        var run = await CliRun.RunAsync(["decode", "pfkey", .. args], stdin);
+        using var document = JsonDocument.Parse(run.Stdout);
+        return (run.ExitCode, document.RootElement.Clone(), run.Stderr);
     }
 
     [Fact]
@@ -53,10 +49,9 @@ public class DecodePfKeyCommandTests
     [Fact]
     public async Task Key_material_never_appears_in_the_output()
     {
-        using var stdout = new StringWriter();
-        var code = await DecodePfKeyCommand.RunAsync([Hex(Message(3, 2, 1, 42, Sa, KeyEncrypt))], TextReader.Null, stdout, TextWriter.Null);
-        Assert.Equal(0, code);
-        var text = stdout.ToString();
+        var run = await CliRun.RunAsync("decode", "pfkey", Hex(Message(3, 2, 1, 42, Sa, KeyEncrypt)));
+        Assert.Equal(0, run.ExitCode);
+        var text = run.Stdout;
         Assert.DoesNotContain("0001020304", text.Replace(" ", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("AAECAwQF", text, StringComparison.Ordinal); // base64 of the key's start
         Assert.Contains("\"bits\": 128", text, StringComparison.Ordinal);
@@ -158,12 +153,12 @@ public class DecodePfKeyCommandTests
     }
 
     [Fact]
-    public async Task Too_many_arguments_print_usage_and_exit_1()
+    public async Task Too_many_arguments_are_named_and_exit_1()
     {
-        using var stderr = new StringWriter();
-        var code = await DecodePfKeyCommand.RunAsync(["00", "11"], TextReader.Null, TextWriter.Null, stderr);
-        Assert.Equal(1, code);
-        Assert.Contains("decode pfkey", stderr.ToString(), StringComparison.Ordinal);
+        var run = await CliRun.RunAsync("decode", "pfkey", "00", "11");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("", run.Stdout);
+        Assert.StartsWith("sasyncd-cs decode pfkey: unexpected argument '11'\n", run.Stderr.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 
     [Fact]

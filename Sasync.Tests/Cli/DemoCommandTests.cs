@@ -18,16 +18,17 @@ public sealed class DemoCommandTests
     }
 
     [Theory]
-    [InlineData("--nodes", "1")]
-    [InlineData("--sas", "0")]
-    [InlineData("--sas", "many")]
-    [InlineData("--bogus")]
-    public async Task Bad_arguments_print_the_usage_and_exit_1(params string[] args)
+    [InlineData("--nodes must be 2..16, not '1'", "--nodes", "1")]
+    [InlineData("--sas must be 1..1000000, not '0'", "--sas", "0")]
+    [InlineData("--sas must be 1..1000000, not 'many'", "--sas", "many")]
+    [InlineData("unknown option '--bogus'", "--bogus")]
+    public async Task Bad_arguments_are_named_and_exit_1(string message, params string[] args)
     {
         var run = await CliRun.RunAsync(["demo", .. args]);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("usage: sasyncd-cs demo", run.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"sasyncd-cs demo: {message}", run.Stderr, StringComparison.Ordinal);
+        Assert.EndsWith("run 'sasyncd-cs demo --help' for its options\n", run.Stderr.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Empty(run.Stdout);
     }
 }

@@ -9,14 +9,14 @@ public class VerbosityTests
     [InlineData(0, LogLevel.Warning)]
     [InlineData(1, LogLevel.Information)]
     [InlineData(2, LogLevel.Debug)]
-    [InlineData(3, LogLevel.Debug)]
+    [InlineData(3, LogLevel.Trace)]
     [InlineData(4, LogLevel.Trace)]
     [InlineData(9, LogLevel.Trace)]
     public void Verbose_count_sets_the_minimum_level(int count, LogLevel expected) =>
         Assert.Equal(expected, Verbosity.MinimumLevel(count));
 
     [Fact]
-    public void Every_topic_is_shown_once_the_count_reaches_its_original_level()
+    public void Every_topic_is_shown_once_the_count_reaches_its_level()
     {
         foreach (var topic in Enum.GetValues<VerboseTopic>())
         {
@@ -30,6 +30,8 @@ public class VerbosityTests
     {
         Assert.True(Verbosity.LevelOf(VerboseTopic.StateChanges) < Verbosity.MinimumLevel(0));
         Assert.True(Verbosity.LevelOf(VerboseTopic.Errors) >= Verbosity.MinimumLevel(0));
-        Assert.True(Verbosity.LevelOf(VerboseTopic.Timers) < Verbosity.MinimumLevel(3));
+        Assert.True(Verbosity.LevelOf(VerboseTopic.Timers) < Verbosity.MinimumLevel(2));
+        Assert.True(Verbosity.LevelOf(VerboseTopic.PfKey) < Verbosity.MinimumLevel(1));
+        Assert.Equal(Sasync.Core.PfKey.PfKeyTrace.Level, Verbosity.LevelOf(VerboseTopic.PfKey));
     }
 }
