@@ -15,9 +15,9 @@ public sealed class KeyStreamHost(Stream stream, IKeyEngine kernel, int maxMessa
     /// <summary>Serves until the stream ends or <paramref name="cancellationToken"/>; returns why it stopped.</summary>
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
-        using var writer = new PrivsepFrameWriter(stream);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var forward = ForwardAsync(writer, stop.Token);
+        var writer = new BatchingFrameWriter(stream, stop.Token);
+        var forward = ForwardAsync(writer, stop.Token, kernel);
         var pipe = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
         var reader = new PrivsepFrameReader(pipe, PrivsepFrame.MinLength + maxMessageSize);
         try
@@ -48,21 +48,22 @@ public sealed class KeyStreamHost(Stream stream, IKeyEngine kernel, int maxMessa
 
                 if (error is null)
                 {
-                    await writer.WriteAsync(KeyStreamMessageType.Done, frame.Id, stop.Token).ConfigureAwait(false);
+                    await writer.Enqueue(KeyStreamMessageType.Done, frame.Id, [], stop.Token).ConfigureAwait(false);
                 }
                 else
                 {
                     var body = new byte[4 + Encoding.UTF8.GetByteCount(error)];
                     BinaryPrimitives.WriteInt32BigEndian(body, errno);
                     Encoding.UTF8.GetBytes(error, body.AsSpan(4));
-                    await writer.WriteAsync(KeyStreamMessageType.Failed, frame.Id, stop.Token, body.AsMemory()).ConfigureAwait(false);
+                    await writer.Enqueue(KeyStreamMessageType.Failed, frame.Id, body, stop.Token).ConfigureAwait(false);
                 }
             }
 
             return "the network process closed the kernel stream";
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException or OperationCanceledException or System.Threading.Channels.ChannelClosedException)
         {
+            // ChannelClosedException: the writer stopped because the stream failed.
             return e.Message;
         }
         finally
@@ -70,19 +71,27 @@ public sealed class KeyStreamHost(Stream stream, IKeyEngine kernel, int maxMessa
             await stop.CancelAsync().ConfigureAwait(false);
             await forward.ConfigureAwait(false);
             await pipe.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                await writer.Completion.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // The network process is gone; the reader saw it too.
+            }
         }
     }
 
-    private async Task ForwardAsync(PrivsepFrameWriter writer, CancellationToken cancellationToken)
+    private static async Task ForwardAsync(BatchingFrameWriter writer, CancellationToken cancellationToken, IKeyEngine kernel)
     {
         try
         {
             await foreach (var message in kernel.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                await writer.WriteAsync(KeyStreamMessageType.Message, 0, cancellationToken, message).ConfigureAwait(false);
+                await writer.Enqueue(KeyStreamMessageType.Message, 0, message.Span, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or KeyEngineException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or KeyEngineException or System.Threading.Channels.ChannelClosedException)
         {
         }
     }

@@ -18,7 +18,7 @@ public sealed class StreamKeyEngine : IKeyEngine
     private const int MaxFrameLength = 1 << 20;
 
     private readonly Stream _stream;
-    private readonly PrivsepFrameWriter _writer;
+    private readonly BatchingFrameWriter _writer;
     private readonly ConcurrentDictionary<uint, TaskCompletionSource> _pending = new();
     private readonly Channel<ReadOnlyMemory<byte>> _messages = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly CancellationTokenSource _stop = new();
@@ -29,7 +29,7 @@ public sealed class StreamKeyEngine : IKeyEngine
     {
         _stream = stream;
         Pid = pid;
-        _writer = new PrivsepFrameWriter(stream);
+        _writer = new BatchingFrameWriter(stream, _stop.Token);
         _readLoop = Task.Run(ReadLoopAsync);
     }
 
@@ -64,7 +64,15 @@ public sealed class StreamKeyEngine : IKeyEngine
                 throw new KeyEngineException(OpenBsdErrno.ENXIO, "the kernel stream is closed");
             }
 
-            await _writer.WriteAsync(type, id, cancellationToken, body).ConfigureAwait(false);
+            try
+            {
+                await _writer.Enqueue(type, id, body.Span, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                throw new KeyEngineException(OpenBsdErrno.ENXIO, "the kernel stream is closed");
+            }
+
             await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -116,8 +124,15 @@ public sealed class StreamKeyEngine : IKeyEngine
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await _readLoop.ConfigureAwait(false);
+        try
+        {
+            await _writer.Completion.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+        }
+
         await _stream.DisposeAsync().ConfigureAwait(false);
-        _writer.Dispose();
         _stop.Dispose();
     }
 }
