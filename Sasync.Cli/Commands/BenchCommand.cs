@@ -11,5 +11,6 @@ internal static class BenchCommand
             // One line per benchmark.
             BenchCodecCommand.Create(console),
             BenchSyncCommand.Create(console),
+            BenchConfigCommand.Create(console),
         };
 }

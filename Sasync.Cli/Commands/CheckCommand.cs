@@ -25,7 +25,7 @@ public static class CheckCommand
     private static async Task<int> RunAsync(string path, bool json, bool strict, bool checkMode, CliConsole console)
     {
         var inspector = console.Inspector ?? new PortableConfigFileInspector();
-        var result = ConfigFile.Load(path, checkMode ? inspector : new ModeIgnoringInspector(inspector), ConfigFileCheck.Repository);
+        var result = await ConfigFile.LoadAsync(path, checkMode ? inspector : new ModeIgnoringInspector(inspector), ConfigFileCheck.Repository).ConfigureAwait(false);
         var valid = result.IsValid && !(strict && result.HasWarnings);
         if (json)
         {

@@ -40,7 +40,7 @@ public static class DaemonCommand
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(stderr);
-        var result = ConfigFile.Load(options.ConfigPath, inspector, check);
+        var result = await ConfigFile.LoadAsync(options.ConfigPath, inspector, check).ConfigureAwait(false);
         foreach (var diagnostic in result.Diagnostics)
         {
             await stderr.WriteLineAsync(diagnostic.Format(options.ConfigPath)).ConfigureAwait(false);

@@ -84,6 +84,7 @@ internal static class DaemonRunner
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
         // First, so that it starts before the node and stops after it: a SIGHUP never finds the default action.
         builder.Services.AddHostedService<ReloadOnHangupService>();
+        builder.Services.AddHostedService<IdleMemoryTrimService>();
         var node = builder.Services.AddSasyncd(node =>
         {
             node.ConfigPath = options.ConfigPath;

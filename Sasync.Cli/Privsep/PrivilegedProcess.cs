@@ -125,7 +125,7 @@ internal static partial class PrivilegedProcess
 
         var listeners = PeerListeners.Bind(new PeerNetworkOptions { Listen = listen, Port = settings.Listen.Port });
         opened.AddRange(listeners);
-        var control = ControlServer.Bind(options.ControlPath);
+        var control = ControlServer.Bind(options.ControlPath, new ControlServerOptions().Backlog);
         opened.Add(control);
         opened.Add(new FileRemover(options.ControlPath));
 

@@ -13,6 +13,9 @@ public static class ConfigFileRule
     /// <summary>The uid of <c>_isakmpd</c> in OpenBSD's master.passwd.</summary>
     public const int IsakmpdUid = 68;
 
+    /// <summary>The message for a directory, FIFO, device or socket; printed as <c>FILE: not a regular file</c>.</summary>
+    public const string NotRegularFile = "not a regular file";
+
     private const UnixFileMode GroupOrOther =
         UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
         UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
@@ -28,8 +31,9 @@ public static class ConfigFileRule
 
         if (!facts.IsRegularFile)
         {
-            // Not even readable as a configuration, so an error in both modes.
-            found.Add(Diagnostic.FileError("the configuration file is not a regular file"));
+            // Not even readable as a configuration (a FIFO would block the reader), so an error in both modes,
+            // and its owner and mode bits are beside the point.
+            return [Diagnostic.FileError(NotRegularFile)];
         }
 
         if (daemon && facts.OwnerUid is null)

@@ -43,6 +43,9 @@ public static class ConfigParser
         private FlushMode _flushMode = FlushMode.Startup;
         private ListenSettings _listen = new();
         private readonly List<ConfigToken> _peers = [];
+
+        // The first occurrence of each peer, so a duplicate is found in constant time (a list scan made big files quadratic).
+        private readonly Dictionary<string, ConfigToken> _peerFirstSeen = new(StringComparer.Ordinal);
         private SharedKey? _key;
         private bool _sawKey;
         private DaemonControlMode _control = DaemonControlMode.Isakmpd;
@@ -187,15 +190,14 @@ public static class ConfigParser
                 return false;
             }
 
-            var first = _peers.Find(p => p.Text == peer.Text);
-            if (first is null)
+            if (_peerFirstSeen.TryAdd(peer.Text, peer))
             {
                 _peers.Add(peer);
             }
             else
             {
                 _diagnostics.Add(Diagnostic.Warning(peer.Line, peer.Column,
-                    $"peer {Describe(peer)} is already listed on line {first.Line}; the duplicate is ignored"));
+                    $"peer {Describe(peer)} is already listed on line {_peerFirstSeen[peer.Text].Line}; the duplicate is ignored"));
             }
 
             return true;

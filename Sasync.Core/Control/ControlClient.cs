@@ -18,10 +18,10 @@ public static class ControlClient
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        Socket? connected = null;
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), deadline.Token).ConfigureAwait(false);
+            using var socket = connected = await ConnectAsync(path, deadline.Token).ConfigureAwait(false);
             await using var stream = new NetworkStream(socket, ownsSocket: false);
             await ControlLineProtocol.WriteLineAsync(
                 stream,
@@ -41,7 +41,9 @@ public static class ControlClient
         }
         catch (SocketException e)
         {
-            throw new ControlClientException($"cannot reach the daemon at {path}: {e.Message}", e);
+            throw new ControlClientException(connected is null
+                ? $"cannot reach the daemon at {path}: {e.Message}"
+                : $"{path}: the connection failed: {e.Message}", e);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -50,6 +52,36 @@ public static class ControlClient
         catch (Exception e) when (e is JsonException or InvalidDataException or IOException)
         {
             throw new ControlClientException($"{path}: bad answer: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Connects, trying again while the daemon's backlog is full (a Unix socket refuses with EAGAIN then, where TCP
+    /// would retry the SYN), until <paramref name="cancellationToken"/> gives up.
+    /// </summary>
+    private static async Task<Socket> ConnectAsync(string path, CancellationToken cancellationToken)
+    {
+        var pause = TimeSpan.FromMilliseconds(5);
+        while (true)
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+                return socket;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.TryAgain or SocketError.NoBufferSpaceAvailable)
+            {
+                socket.Dispose();
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMilliseconds(200).Ticks));
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Sasync.Core.Control;
 
@@ -60,10 +61,20 @@ public static class ControlLineProtocol
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Parses a request line; false with a reason when it is not <c>{"command": "…", …}</c>.</summary>
+    /// <summary>
+    /// Parses a request line; false with a reason when it is not <c>{"command": "…", …}</c> in valid UTF-8 whose
+    /// strings are all valid UTF-16 (an escaped lone surrogate would make every later use of the string throw).
+    /// </summary>
     public static bool TryParseRequest(ReadOnlyMemory<byte> line, out ControlRequest? request, out string error)
     {
         request = null;
+        if (!Utf8.IsValid(line.Span))
+        {
+            var at = FirstInvalidUtf8(line.Span);
+            error = $"the request is not valid UTF-8 (byte 0x{line.Span[at]:x2} at offset {at})";
+            return false;
+        }
+
         try
         {
             using var document = JsonDocument.Parse(line, new JsonDocumentOptions { MaxDepth = 16 });
@@ -74,6 +85,12 @@ public static class ControlLineProtocol
                 return false;
             }
 
+            if (!AllStringsDecode(root))
+            {
+                error = "the request holds a string that is not valid Unicode (a lone surrogate escape?)";
+                return false;
+            }
+
             request = new ControlRequest(command.GetString()!, root.Clone());
             error = "";
             return true;
@@ -81,6 +98,53 @@ public static class ControlLineProtocol
         catch (JsonException e)
         {
             error = $"not JSON: {e.Message}";
+            return false;
+        }
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        var chars = new char[bytes.Length];
+        Utf8.ToUtf16(bytes, chars, out var read, out _, replaceInvalidSequences: false);
+        return Math.Min(read, bytes.Length - 1);
+    }
+
+    /// <summary>Every property name and string value decodes; the document's depth is bounded, so is the recursion.</summary>
+    private static bool AllStringsDecode(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        if (property.Name is null || !AllStringsDecode(property.Value))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (!AllStringsDecode(item))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
             return false;
         }
     }

@@ -7,35 +7,63 @@ namespace Sasync.Core.Control;
 /// <summary>
 /// Serves the control socket: a Unix stream socket where each client sends JSON request lines and
 /// gets one reply line per request. The socket file is created mode 0600 and removed on dispose.
+/// Every connection is accepted at once (the backlog is the system's maximum, so bursts wait in the
+/// kernel, not in a failed connect); past <see cref="ControlServerOptions.MaxClients"/> a client gets a
+/// <c>too many clients</c> error reply and is closed instead of waiting for a slot, and idle or slow
+/// clients are closed on their timeouts, so no client can lock the others out.
 /// </summary>
 public sealed partial class ControlServer : IAsyncDisposable
 {
-    private const int MaxClients = 16;
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan RefusalLogInterval = TimeSpan.FromSeconds(10);
 
     private readonly string _path;
     private readonly IControlHandler _handler;
     private readonly ILogger _logger;
+    private readonly ControlServerOptions _options;
     private readonly CancellationTokenSource _stop = new();
-    private readonly SemaphoreSlim _clientSlots = new(MaxClients);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, Task?> _clients = [];
+    private long _nextClient;
+    private int _served;
+    private long _refused;
+    private long _refusedAtLastLog;
+    private DateTimeOffset _lastRefusalLog = DateTimeOffset.MinValue;
     private Socket? _listener;
     private Socket? _handedListener;
     private Task _acceptLoop = Task.CompletedTask;
 
-    public ControlServer(string path, IControlHandler handler, ILogger logger)
+    public ControlServer(string path, IControlHandler handler, ILogger logger, ControlServerOptions? options = null)
     {
         _path = path;
         _handler = handler;
         _logger = logger;
+        _options = options ?? new ControlServerOptions();
     }
 
     /// <summary>
     /// Serves a socket bound by another process (the privileged side of privilege separation,
     /// which also removes the file): <see cref="Start"/> does not bind, dispose does not delete.
     /// </summary>
-    public ControlServer(Socket listener, string path, IControlHandler handler, ILogger logger)
-        : this(path, handler, logger) => _handedListener = listener;
+    public ControlServer(Socket listener, string path, IControlHandler handler, ILogger logger, ControlServerOptions? options = null)
+        : this(path, handler, logger, options) => _handedListener = listener;
 
     public string Path => _path;
+
+    /// <summary>Clients being served now.</summary>
+    public int ConnectedClients
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _served;
+            }
+        }
+    }
+
+    /// <summary>Clients answered <c>too many clients</c> since the start.</summary>
+    public long RefusedClients => Interlocked.Read(ref _refused);
 
     /// <summary>Binds the socket (or takes the handed one); fails when another daemon already answers on it.</summary>
     public void Start()
@@ -46,13 +74,13 @@ public sealed partial class ControlServer : IAsyncDisposable
             return;
         }
 
-        var listener = Bind(_path);
+        var listener = Bind(_path, _options.Backlog);
         _listener = listener;
         _acceptLoop = AcceptLoopAsync(listener, _stop.Token);
     }
 
     /// <summary>Creates the socket file, mode 0600, and listens on it; fails when another daemon already answers on it.</summary>
-    public static Socket Bind(string path)
+    public static Socket Bind(string path, int backlog)
     {
         RemoveStaleSocket(path);
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -64,7 +92,7 @@ public sealed partial class ControlServer : IAsyncDisposable
                 File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
 
-            listener.Listen(MaxClients);
+            listener.Listen(backlog);
         }
         catch
         {
@@ -105,81 +133,127 @@ public sealed partial class ControlServer : IAsyncDisposable
 
     private async Task AcceptLoopAsync(Socket listener, CancellationToken cancellationToken)
     {
-        var clients = new List<Task>();
-        try
+        while (!cancellationToken.IsCancellationRequested)
         {
-            while (!cancellationToken.IsCancellationRequested)
+            Socket client;
+            try
             {
-                await _clientSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                Socket client;
+                client = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (SocketException e) when (cancellationToken.IsCancellationRequested || e.SocketErrorCode == SocketError.OperationAborted)
+            {
+                break;
+            }
+            catch (SocketException e)
+            {
+                // Out of descriptors or memory for a moment: the listener is fine, so try again shortly.
+                LogAcceptFailed(_logger, e.Message);
                 try
                 {
-                    client = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(AcceptRetryDelay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
                 }
-                catch
+                catch (OperationCanceledException)
                 {
-                    _clientSlots.Release();
-                    throw;
+                    break;
                 }
 
-                clients.RemoveAll(t => t.IsCompleted);
-                clients.Add(ServeAsync(client, cancellationToken));
+                continue;
             }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (SocketException e) when (cancellationToken.IsCancellationRequested || e.SocketErrorCode == SocketError.OperationAborted)
-        {
+
+            Admit(client, cancellationToken);
         }
 
-        await Task.WhenAll(clients).ConfigureAwait(false);
+        Task[] remaining;
+        lock (_gate)
+        {
+            remaining = [.. _clients.Values.OfType<Task>()];
+        }
+
+        await Task.WhenAll(remaining).ConfigureAwait(false);
     }
 
-    private async Task ServeAsync(Socket client, CancellationToken cancellationToken)
+    private void Admit(Socket client, CancellationToken cancellationToken)
+    {
+        long id;
+        bool admitted;
+        lock (_gate)
+        {
+            admitted = _served < _options.MaxClients;
+            if (admitted)
+            {
+                _served++;
+            }
+
+            id = _nextClient++;
+            _clients[id] = null;
+        }
+
+        var session = new ControlSession(client, _handler, _options, _logger);
+        var task = admitted ? ServeAsync(id, session, cancellationToken) : RefuseAsync(id, session, cancellationToken);
+        lock (_gate)
+        {
+            // The task removes itself when it ends, possibly before this line.
+            if (_clients.ContainsKey(id))
+            {
+                _clients[id] = task;
+            }
+        }
+    }
+
+    private async Task ServeAsync(long id, ControlSession session, CancellationToken cancellationToken)
     {
         try
         {
-            await using var stream = new NetworkStream(client, ownsSocket: true);
-            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
-            while (await ControlLineProtocol.ReadLineAsync(reader, cancellationToken).ConfigureAwait(false) is { } line)
-            {
-                if (line.Length == 0)
-                {
-                    continue;
-                }
-
-                var reply = ControlLineProtocol.TryParseRequest(line, out var request, out var error)
-                    ? await HandleSafelyAsync(request!, cancellationToken).ConfigureAwait(false)
-                    : ControlReply.Failure(error);
-                await ControlLineProtocol.WriteLineAsync(stream, reply.WriteTo, cancellationToken).ConfigureAwait(false);
-            }
-
-            await reader.CompleteAsync().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or SocketException or InvalidDataException or OperationCanceledException)
-        {
-            if (!cancellationToken.IsCancellationRequested)
-            {
-                LogClientDropped(_logger, e.Message);
-            }
+            await session.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _clientSlots.Release();
+            lock (_gate)
+            {
+                _served--;
+                _clients.Remove(id);
+            }
         }
     }
 
-    private async ValueTask<ControlReply> HandleSafelyAsync(ControlRequest request, CancellationToken cancellationToken)
+    private async Task RefuseAsync(long id, ControlSession session, CancellationToken cancellationToken)
     {
         try
         {
-            return await _handler.HandleAsync(request, cancellationToken).ConfigureAwait(false);
+            var refused = Interlocked.Increment(ref _refused);
+            var now = _options.TimeProvider.GetUtcNow();
+            bool log;
+            long since;
+            lock (_gate)
+            {
+                // One line per interval while a flood lasts, with the number refused meanwhile.
+                log = now - _lastRefusalLog >= RefusalLogInterval;
+                since = refused - _refusedAtLastLog;
+                if (log)
+                {
+                    _lastRefusalLog = now;
+                    _refusedAtLastLog = refused;
+                }
+            }
+
+            if (log)
+            {
+                LogRefused(_logger, _options.MaxClients, since);
+            }
+
+            await session.RefuseAsync(
+                ControlReply.Failure($"too many clients: {_options.MaxClients} are connected; try again later"), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        finally
         {
-            LogHandlerFailed(_logger, request.Command, e);
-            return ControlReply.Failure($"{request.Command}: {e.Message}");
+            lock (_gate)
+            {
+                _clients.Remove(id);
+            }
         }
     }
 
@@ -195,12 +269,11 @@ public sealed partial class ControlServer : IAsyncDisposable
         }
 
         _stop.Dispose();
-        _clientSlots.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "control client dropped: {Reason}")]
-    private static partial void LogClientDropped(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "control socket: accept failed, retrying: {Reason}")]
+    private static partial void LogAcceptFailed(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "control command {Command} failed")]
-    private static partial void LogHandlerFailed(ILogger logger, string command, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "control socket: {MaxClients} clients connected; refused {Refused} more with \"too many clients\"")]
+    private static partial void LogRefused(ILogger logger, int maxClients, long refused);
 }

@@ -36,6 +36,11 @@ public sealed partial class NodeCore : IDisposable
     private readonly Dictionary<string, long> _activeLinks = new(StringComparer.Ordinal);
     private long _framesUnsendable;
 
+    // Per daemon and per carp group, one call under way at a time, so that calls reach the
+    // platform in the order the engine made them (a carp flap must not reach iked reversed).
+    private readonly Dictionary<DaemonKind, DaemonControlQueue> _daemonQueues = [];
+    private readonly Dictionary<string, DemotionQueue> _demotionQueues = new(StringComparer.Ordinal);
+
     public NodeCore(
         SyncSettings settings,
         EngineOptions engineOptions,
@@ -73,6 +78,12 @@ public sealed partial class NodeCore : IDisposable
         var keyChanged = !settings.SharedKey.Equals(_sharedKey);
         _sharedKey = settings.SharedKey;
         _network.SetPeers(settings.Peers);
+        foreach (var peer in _activeLinks.Keys.Where(p => !settings.Peers.Contains(p)).ToList())
+        {
+            _activeLinks.Remove(peer); // its session is being closed; what it still sends is stale
+        }
+
+        HandleEngine(new PeersChanged(settings.Peers));
         if (keyChanged)
         {
             Volatile.Write(ref _codecs, codecs);
@@ -117,7 +128,7 @@ public sealed partial class NodeCore : IDisposable
         switch (item)
         {
             case DaemonControlCompleted completed:
-                HandleEngine(completed);
+                OnDaemonControlCompleted(completed);
                 break;
             case DemotionAdjusted adjusted:
                 OnDemotionAdjusted(adjusted);
@@ -155,16 +166,21 @@ public sealed partial class NodeCore : IDisposable
 
                 break;
             case PeerLinkDown down:
-                // A late report about a session that was already replaced changes nothing.
+                // A late report about a session that was already replaced changes nothing, except
+                // that a frame which could not be read still counts.
                 if (_activeLinks.TryGetValue(down.Peer, out var id) && id == down.LinkId)
                 {
                     _activeLinks.Remove(down.Peer);
-                    HandleEngine(new PeerDisconnected(down.Peer, down.Reason, down.Routine));
+                    HandleEngine(new PeerDisconnected(down.Peer, down.Reason, down.Routine, down.BadFrame));
+                }
+                else if (down.BadFrame is { } badFrame)
+                {
+                    HandleEngine(new LinkFrameRejected(down.Peer, down.Reason, badFrame));
                 }
 
                 break;
             case PromiscuousSet { Error: { } error } set:
-                LogPlatformError(_logger, $"cannot turn promiscuous mode {(set.Enabled ? "on" : "off")}", error);
+                LogPlatformError(_logger, $"cannot turn promiscuous mode {(set.Enabled ? "on" : "off")}", error.Message);
                 break;
             case PromiscuousSet:
                 break;
@@ -222,10 +238,10 @@ public sealed partial class NodeCore : IDisposable
                 _io.RequestDump(dump);
                 break;
             case ControlDaemon control:
-                _io.ControlDaemon(control.Daemon, control.Active);
+                ControlDaemon(control);
                 break;
             case AdjustCarpDemotion adjust:
-                _io.AdjustDemotion(adjust.Group, adjust.Delta);
+                AdjustDemotion(adjust);
                 break;
             case ArmTimer arm:
                 Arm(arm);
@@ -254,11 +270,75 @@ public sealed partial class NodeCore : IDisposable
         }
     }
 
+    private void ControlDaemon(ControlDaemon control)
+    {
+        if (!_daemonQueues.TryGetValue(control.Daemon, out var queue))
+        {
+            _daemonQueues[control.Daemon] = queue = new DaemonControlQueue();
+        }
+
+        if (queue.InFlight is null)
+        {
+            queue.InFlight = control.Active;
+            _io.ControlDaemon(control.Daemon, control.Active);
+        }
+        else
+        {
+            // Latest wins: a newer request replaces one that has not started, and one that asks
+            // for what is under way already needs nothing more.
+            queue.Next = control.Active == queue.InFlight ? null : control.Active;
+        }
+    }
+
+    private void OnDaemonControlCompleted(DaemonControlCompleted completed)
+    {
+        if (_daemonQueues.TryGetValue(completed.Daemon, out var queue))
+        {
+            queue.InFlight = null;
+            if (queue.Next is { } next)
+            {
+                queue.Next = null;
+                queue.InFlight = next;
+                _io.ControlDaemon(completed.Daemon, next);
+            }
+        }
+
+        HandleEngine(completed);
+    }
+
+    private void AdjustDemotion(AdjustCarpDemotion adjust)
+    {
+        if (!_demotionQueues.TryGetValue(adjust.Group, out var queue))
+        {
+            _demotionQueues[adjust.Group] = queue = new DemotionQueue();
+        }
+
+        if (queue.InFlight)
+        {
+            queue.Pending += adjust.Delta; // applied, summed up, once the call under way is done
+            return;
+        }
+
+        queue.InFlight = true;
+        _io.AdjustDemotion(adjust.Group, adjust.Delta);
+    }
+
     private void OnDemotionAdjusted(DemotionAdjusted adjusted)
     {
         if (adjusted.Error is { } error)
         {
             LogPlatformError(_logger, $"cannot adjust the demote counter of group {adjusted.Group} by {adjusted.Delta}", error);
+        }
+
+        if (_demotionQueues.TryGetValue(adjusted.Group, out var queue))
+        {
+            queue.InFlight = queue.Pending != 0;
+            if (queue.InFlight)
+            {
+                var delta = queue.Pending;
+                queue.Pending = 0;
+                _io.AdjustDemotion(adjusted.Group, delta);
+            }
         }
     }
 
@@ -298,12 +378,28 @@ public sealed partial class NodeCore : IDisposable
             old.Dispose();
         }
 
-        var fired = new TimerFired(arm.Timer);
+        var fired = new TimerFired(arm.Timer, arm.Generation);
         _timers[arm.Timer] = _time.CreateTimer(
             _ => _post(fired),
             null,
             arm.Delay < TimeSpan.Zero ? TimeSpan.Zero : arm.Delay,
             Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The daemon call under way (its state), and the one to make after it.</summary>
+    private sealed class DaemonControlQueue
+    {
+        public bool? InFlight { get; set; }
+
+        public bool? Next { get; set; }
+    }
+
+    /// <summary>Whether a demote-counter change is under way, and the sum of those waiting for it.</summary>
+    private sealed class DemotionQueue
+    {
+        public bool InFlight { get; set; }
+
+        public int Pending { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{What}: {Reason}")]

@@ -66,6 +66,13 @@ public static class NodeStatusJson
         writer.WriteEndObject();
         writer.WriteNumber("kernelMessagesMalformed", counters.KernelMessagesMalformed);
         writer.WriteNumber("framesRejected", counters.FramesRejected);
+        writer.WriteStartObject("framesRejectedByReason");
+        foreach (var (reason, count) in counters.FramesRejectedByReason.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal))
+        {
+            writer.WriteNumber(reason.ToString(), count);
+        }
+
+        writer.WriteEndObject();
         writer.WriteNumber("kernelWrites", counters.KernelWrites);
         writer.WriteNumber("kernelWriteErrors", counters.KernelWriteErrors);
         writer.WriteNumber("dumpErrors", counters.DumpErrors);
@@ -89,6 +96,20 @@ public static class NodeStatusJson
             writer.WriteEndArray();
         }
 
+        WriteProcess(writer);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The process's memory when the status is written: resident set, the bytes live on the GC heap, and what the
+    /// GC holds committed from the OS (the difference to the RSS is code, stacks and native buffers).
+    /// </summary>
+    private static void WriteProcess(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject("process");
+        writer.WriteNumber("rssBytes", Environment.WorkingSet);
+        writer.WriteNumber("gcHeapBytes", GC.GetTotalMemory(forceFullCollection: false));
+        writer.WriteNumber("gcCommittedBytes", GC.GetGCMemoryInfo().TotalCommittedBytes);
         writer.WriteEndObject();
     }
 

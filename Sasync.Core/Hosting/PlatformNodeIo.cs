@@ -46,7 +46,7 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return Completed(write, e.Message);
+            return Completed(write, KernelFailure.From(e));
         }
 
         if (!pending.IsCompleted)
@@ -67,7 +67,7 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
         }
         catch (Exception e)
         {
-            return Completed(write, e.Message);
+            return Completed(write, KernelFailure.From(e));
         }
     }
 
@@ -113,14 +113,14 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
                 else
                 {
                     var enabled = operation.Promiscuous!.Value;
-                    string? error = null;
+                    KernelFailure? error = null;
                     try
                     {
                         await platform.KeyEngine.SetPromiscuousAsync(enabled, stop).ConfigureAwait(false);
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        error = e.Message;
+                        error = KernelFailure.From(e);
                     }
 
                     outcome = new PromiscuousSet(enabled, error);
@@ -151,14 +151,14 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
     {
         while (inFlight.TryDequeue(out var started))
         {
-            string? error = null;
+            KernelFailure? error = null;
             try
             {
                 await started.Done.ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                error = e.Message;
+                error = KernelFailure.From(e);
             }
 
             Interlocked.Decrement(ref _kernelOperationsQueued);
@@ -172,7 +172,7 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
         _kernelQueue.Writer.TryWrite(operation);
     }
 
-    private static KernelWriteCompleted Completed(WriteToKernel write, string? error) =>
+    private static KernelWriteCompleted Completed(WriteToKernel write, KernelFailure? error) =>
         new(write.Peer, write.Message.Length >= 2 ? (SadbMessageType)write.Message.Span[1] : SadbMessageType.Reserved, error);
 
     private async Task<KernelDumpCompleted> DumpAsync(RequestKernelDump request)
@@ -184,7 +184,7 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new KernelDumpCompleted(request.Peer, request.RequestId, null, e.Message);
+            return new KernelDumpCompleted(request.Peer, request.RequestId, null, KernelFailure.From(e));
         }
     }
 
@@ -201,10 +201,10 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
 
     private async Task ControlDaemonAsync(DaemonKind kind, bool active)
     {
-        string? error = null;
+        DaemonControlFailure? error = null;
         if (!platform.Daemons.TryGetValue(kind, out var daemon))
         {
-            error = $"no control for {kind} on this platform";
+            error = new DaemonControlFailure(DaemonControlFailureKind.NotConfigured, $"no control for {kind} on this platform");
         }
         else
         {
@@ -216,7 +216,7 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
             }
             catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
             {
-                error = e.Message;
+                error = DaemonControlFailure.From(e);
             }
         }
 

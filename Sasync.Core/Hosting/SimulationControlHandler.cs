@@ -25,7 +25,12 @@ public sealed class SimulationControlHandler(SimulatedNode host, uint daemonPid)
         switch (request.Command)
         {
             case "sim.carp":
-                var state = request.GetString("state") switch
+                if (!request.TryGetString("state", out var stateName, out var stateError))
+                {
+                    return ControlReply.Failure($"sim.carp: {stateError}");
+                }
+
+                var state = stateName switch
                 {
                     "master" => CarpState.Master,
                     "backup" => CarpState.Backup,
@@ -53,16 +58,27 @@ public sealed class SimulationControlHandler(SimulatedNode host, uint daemonPid)
 
     private async ValueTask<ControlReply> InjectAsync(ControlRequest request, CancellationToken cancellationToken)
     {
-        var pid = request.GetInt64("pid") ?? DefaultInjectPid;
+        // Types first: a wrong one is the client's error to hear about, not an exception in our log.
+        if (!request.TryGetInt64("pid", out var pidArgument, out var error) || !request.TryGetString("hex", out var hex, out error))
+        {
+            return ControlReply.Failure($"sim.inject: {error}");
+        }
+
+        var pid = pidArgument ?? DefaultInjectPid;
         if (pid is <= 0 or > uint.MaxValue || pid == daemonPid)
         {
             return ControlReply.Failure($"sim.inject: pid must be a positive number other than the daemon's ({daemonPid})");
         }
 
+        if (hex is null || hex.Length > 2 * SimulatedKernel.MaxMessageSize)
+        {
+            return ControlReply.Failure($"sim.inject: hex must hold a PF_KEY message of 16 to {SimulatedKernel.MaxMessageSize} bytes");
+        }
+
         byte[] message;
         try
         {
-            message = Convert.FromHexString(request.GetString("hex") ?? "");
+            message = Convert.FromHexString(hex);
         }
         catch (FormatException)
         {

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Sasync.Core.Config;
 using Sasync.Core.Net;
+using Sasync.Core.Platform;
 using Sasync.Core.Sync;
 
 namespace Sasync.Core.Hosting;
@@ -80,14 +81,30 @@ public sealed partial class SyncNode : IAsyncDisposable
             LogPlatformError(_logger, $"cannot read the demote counter of group {_settings.CarpGroup}", e.Message);
         }
 
-        var link = await _platform.Carp.ReadAsync(_settings.CarpInterface, cancellationToken).ConfigureAwait(false);
-        await _inbox.Writer.WriteAsync(new EngineStarted(link, demoted), cancellationToken).ConfigureAwait(false);
-        _network.Start();
+        // The first state comes from the watch, read once it is in place, so that a carp change
+        // between reading the state and starting to watch cannot be lost.
         var stop = _stop.Token;
+        var carp = _platform.Carp.WatchAsync(_settings.CarpInterface, stop).GetAsyncEnumerator(stop);
+        try
+        {
+            if (!await carp.MoveNextAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"the carp interface {_settings.CarpInterface} reported no state");
+            }
+
+            await _inbox.Writer.WriteAsync(new EngineStarted(carp.Current, demoted), cancellationToken).ConfigureAwait(false);
+            _network.Start();
+        }
+        catch
+        {
+            await carp.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         _loops.Add(Task.Run(() => EventLoopAsync(stop), CancellationToken.None));
         _loops.Add(Task.Run(() => KernelReadLoopAsync(stop), CancellationToken.None));
         _loops.Add(Task.Run(_io.RunKernelLoopAsync, CancellationToken.None));
-        _loops.Add(Task.Run(() => CarpWatchLoopAsync(stop), CancellationToken.None));
+        _loops.Add(Task.Run(() => CarpWatchLoopAsync(carp, stop), CancellationToken.None));
     }
 
     /// <summary>The engine's status plus the node's network counters, taken on the loop.</summary>
@@ -208,13 +225,14 @@ public sealed partial class SyncNode : IAsyncDisposable
         }
     }
 
-    private async Task CarpWatchLoopAsync(CancellationToken cancellationToken)
+    private async Task CarpWatchLoopAsync(IAsyncEnumerator<LinkState> carp, CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (var state in _platform.Carp.WatchAsync(_settings.CarpInterface, cancellationToken).ConfigureAwait(false))
+            await using var _ = carp.ConfigureAwait(false);
+            while (await carp.MoveNextAsync().ConfigureAwait(false))
             {
-                await _inbox.Writer.WriteAsync(new CarpStateChanged(state), cancellationToken).ConfigureAwait(false);
+                await _inbox.Writer.WriteAsync(new CarpStateChanged(carp.Current), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -263,6 +281,3 @@ public sealed partial class SyncNode : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "{What}: {Reason}")]
     private static partial void LogPlatformError(ILogger logger, string what, string reason);
 }
-
-/// <summary>A node's status: the engine's view plus network totals.</summary>
-public sealed record NodeStatus(EngineStatus Engine, long RefusedConnections, long SlowPeerDrops, long FramesUnsendable);

@@ -92,7 +92,7 @@ public sealed partial class SyncNodeService : IHostedService, IAsyncDisposable, 
 
     private async Task StartLockedAsync(CancellationToken cancellationToken)
     {
-        var settings = _options.Settings ?? LoadInitialSettings();
+        var settings = _options.Settings ?? await LoadInitialSettingsAsync(cancellationToken).ConfigureAwait(false);
         if (_platform is null)
         {
             throw Fatal("no platform", "no platform to run on: call UseSimulatedPlatform() or UseOpenBsdPlatform() after AddSasyncd()");
@@ -171,14 +171,14 @@ public sealed partial class SyncNodeService : IHostedService, IAsyncDisposable, 
     private static IPAddress? BindAddressOf(ImmutableArray<IPEndPoint> listen) =>
         listen is [var only] && !only.Address.Equals(IPAddress.Any) && !only.Address.Equals(IPAddress.IPv6Any) ? only.Address : null;
 
-    private SyncSettings LoadInitialSettings()
+    private async Task<SyncSettings> LoadInitialSettingsAsync(CancellationToken cancellationToken)
     {
         if (_options.ConfigPath is not { } path)
         {
             throw Fatal("no configuration", "no configuration: set ConfigPath or Settings in AddSasyncd()");
         }
 
-        var result = Load(path);
+        var result = await LoadAsync(path, cancellationToken).ConfigureAwait(false);
         foreach (var diagnostic in result.Diagnostics.Where(d => !d.IsError))
         {
             LogConfigWarning(_logger, diagnostic.Format(path));
@@ -194,10 +194,12 @@ public sealed partial class SyncNodeService : IHostedService, IAsyncDisposable, 
         return result.Settings;
     }
 
-    private ConfigResult Load(string path) =>
+    // With the file rule, examined and read off the caller's thread with a timeout: a FIFO swapped in for the
+    // file can never hold up a start or a SIGHUP.
+    private Task<ConfigResult> LoadAsync(string path, CancellationToken cancellationToken) =>
         _options.ConfigFileCheck is { } check && _options.ConfigFileInspector is { } inspector
-            ? ConfigFile.Load(path, inspector, check)
-            : ConfigFile.Load(path);
+            ? ConfigFile.LoadAsync(path, inspector, check, cancellationToken: cancellationToken)
+            : Task.FromResult(ConfigFile.Load(path));
 
     private SyncNodeStartException Fatal(string what, string reason, Exception? inner = null)
     {
@@ -216,7 +218,7 @@ public sealed partial class SyncNodeService : IHostedService, IAsyncDisposable, 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var result = Load(path);
+            var result = await LoadAsync(path, cancellationToken).ConfigureAwait(false);
             if (result.Settings is null)
             {
                 LogReloadRefused(_logger, path, string.Join("; ", result.Diagnostics.Where(d => d.IsError).Select(d => d.Format(path))));

@@ -8,7 +8,8 @@ namespace Sasync.Core.Hosting;
 /// The node's I/O over a platform whose operations complete at once (the simulated kernel, carp
 /// group and daemon recorder): each runs inside the call and its outcome is posted right away, so a
 /// simulator or a test drives a <see cref="NodeCore"/> without any thread. An operation that does
-/// not complete at once is still awaited and its outcome posted when it does.
+/// not complete at once is still awaited and its outcome posted when it does; the kernel's order is
+/// then no longer kept, so a platform for this must complete its kernel operations at once.
 /// </summary>
 public sealed class SynchronousNodeIo(NodePlatform platform, Action<object> post) : INodeIo
 {
@@ -19,15 +20,15 @@ public sealed class SynchronousNodeIo(NodePlatform platform, Action<object> post
         var pending = Start(() => platform.KeyEngine.WriteAsync(write.Message, CancellationToken.None));
         if (!pending.IsCompleted)
         {
-            Later(pending, error => new KernelWriteCompleted(write.Peer, type, error));
+            Later(pending, error => new KernelWriteCompleted(write.Peer, type, KernelFailureOf(error)));
             return null;
         }
 
-        return new KernelWriteCompleted(write.Peer, type, ErrorOf(pending));
+        return new KernelWriteCompleted(write.Peer, type, KernelFailureOf(ErrorOf(pending)));
     }
 
     public void SetPromiscuous(bool enabled) =>
-        Report(Start(() => platform.KeyEngine.SetPromiscuousAsync(enabled, CancellationToken.None)), error => new PromiscuousSet(enabled, error));
+        Report(Start(() => platform.KeyEngine.SetPromiscuousAsync(enabled, CancellationToken.None)), error => new PromiscuousSet(enabled, KernelFailureOf(error)));
 
     public void RequestDump(RequestKernelDump request)
     {
@@ -56,17 +57,23 @@ public sealed class SynchronousNodeIo(NodePlatform platform, Action<object> post
     {
         var pending = platform.Daemons.TryGetValue(daemon, out var control)
             ? Start(() => control.SetActiveAsync(active, CancellationToken.None))
-            : Task.FromException(new InvalidOperationException($"no control for {daemon} on this platform"));
-        Report(pending, error => new DaemonControlCompleted(daemon, active, error));
+            : null;
+        if (pending is null)
+        {
+            post(new DaemonControlCompleted(daemon, active, new DaemonControlFailure(DaemonControlFailureKind.NotConfigured, $"no control for {daemon} on this platform")));
+            return;
+        }
+
+        Report(pending, error => new DaemonControlCompleted(daemon, active, error is null ? null : DaemonControlFailure.From(error)));
     }
 
     public void AdjustDemotion(string group, int delta) =>
-        Report(Start(() => platform.Demoter.AdjustAsync(group, delta, CancellationToken.None)), error => new DemotionAdjusted(group, delta, error));
+        Report(Start(() => platform.Demoter.AdjustAsync(group, delta, CancellationToken.None)), error => new DemotionAdjusted(group, delta, error?.Message));
 
     private static KernelDumpCompleted Outcome(RequestKernelDump request, Task<KernelDump> dump) =>
         dump.IsCompletedSuccessfully
             ? new KernelDumpCompleted(request.Peer, request.RequestId, dump.Result, null)
-            : new KernelDumpCompleted(request.Peer, request.RequestId, null, ErrorOf(dump));
+            : new KernelDumpCompleted(request.Peer, request.RequestId, null, KernelFailureOf(ErrorOf(dump)));
 
     private static Task Start(Func<ValueTask> operation)
     {
@@ -80,7 +87,7 @@ public sealed class SynchronousNodeIo(NodePlatform platform, Action<object> post
         }
     }
 
-    private void Report(Task pending, Func<string?, object> outcome)
+    private void Report(Task pending, Func<Exception?, object> outcome)
     {
         if (pending.IsCompleted)
         {
@@ -92,9 +99,11 @@ public sealed class SynchronousNodeIo(NodePlatform platform, Action<object> post
         }
     }
 
-    private void Later(Task pending, Func<string?, object> outcome) =>
+    private void Later(Task pending, Func<Exception?, object> outcome) =>
         pending.ContinueWith(done => post(outcome(ErrorOf(done))), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-    private static string? ErrorOf(Task done) =>
-        done.IsCompletedSuccessfully ? null : done.Exception?.InnerException?.Message ?? "cancelled";
+    private static Exception? ErrorOf(Task done) =>
+        done.IsCompletedSuccessfully ? null : done.Exception?.InnerException ?? new OperationCanceledException();
+
+    private static KernelFailure? KernelFailureOf(Exception? error) => error is null ? null : KernelFailure.From(error);
 }

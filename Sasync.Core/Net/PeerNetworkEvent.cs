@@ -11,9 +11,10 @@ public sealed record PeerLinkUp(string Peer, long LinkId, bool Outbound, IPEndPo
 
 /// <summary>
 /// The session <paramref name="LinkId"/> with <paramref name="Peer"/> ended. <paramref name="Routine"/>
-/// marks an ending that is no fault (a newer session replaced it), as opposed to an error.
+/// marks an ending that is no fault (a newer session replaced it), as opposed to an error;
+/// <paramref name="BadFrame"/> is the decoder's error when an unreadable frame ended it.
 /// </summary>
-public sealed record PeerLinkDown(string Peer, long LinkId, string Reason, bool Routine = false) : PeerNetworkEvent(Peer);
+public sealed record PeerLinkDown(string Peer, long LinkId, string Reason, bool Routine = false, FrameError? BadFrame = null) : PeerNetworkEvent(Peer);
 
 /// <summary>
 /// Whole, decrypted frames arrived from <paramref name="Peer"/>, in order: those that one read from the

@@ -6,7 +6,7 @@ namespace Sasync.Core.Simulation;
 
 /// <summary>
 /// A switch standing in for one carp interface: set its state, and every watcher gets the new link
-/// state (like an RTM_IFINFO on the routing socket). A new carp interface starts INVALID (all vhosts
+/// state (like an RTM_IFINFO on the routing socket), after the state it started watching in. A new carp interface starts INVALID (all vhosts
 /// INIT), as on OpenBSD.
 /// </summary>
 /// <remarks>
@@ -92,6 +92,8 @@ public sealed class SimulatedCarp : ICarpStateSource
         var channel = Channel.CreateUnbounded<LinkState>(new UnboundedChannelOptions { SingleReader = true });
         lock (_lock)
         {
+            // The current state first, under the same lock as the registration: no change is lost in between.
+            channel.Writer.TryWrite(_state);
             _watchers.Add(channel);
         }
 

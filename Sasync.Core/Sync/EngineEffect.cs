@@ -40,10 +40,11 @@ public sealed record ControlDaemon(DaemonKind Daemon, bool Active) : EngineEffec
 public sealed record AdjustCarpDemotion(string Group, int Delta) : EngineEffect;
 
 /// <summary>
-/// Arm (or re-arm, replacing the previous due time) the named timer; deliver <see cref="TimerFired"/>
-/// at <paramref name="DueAt"/>, i.e. <paramref name="Delay"/> from now on the engine's TimeProvider.
+/// Arm (or re-arm, replacing the previous one) the named timer; deliver <see cref="TimerFired"/> with
+/// the same <paramref name="Generation"/> after <paramref name="Delay"/> on the engine's TimeProvider.
+/// <paramref name="DueAt"/> is when that is on the clock at arming, for logs and status only.
 /// </summary>
-public sealed record ArmTimer(EngineTimer Timer, DateTimeOffset DueAt, TimeSpan Delay) : EngineEffect;
+public sealed record ArmTimer(EngineTimer Timer, long Generation, DateTimeOffset DueAt, TimeSpan Delay) : EngineEffect;
 
 /// <summary>Cancel the named timer if it is armed.</summary>
 public sealed record CancelTimer(EngineTimer Timer) : EngineEffect;

@@ -36,8 +36,18 @@ public sealed record KernelMessageReceived(ReadOnlyMemory<byte> Message) : Engin
 public sealed record PeerConnected(string Peer, PeerDirection Direction, ImmutableArray<IPAddress> Addresses) : EngineEvent;
 
 /// <summary>The session with a peer ended (closed, reset, bad frame); the host reconnects on its own.</summary>
-/// <remarks><paramref name="Routine"/>: no fault (e.g. replaced by a newer session), so not reported as the peer's last error.</remarks>
-public sealed record PeerDisconnected(string Peer, string Reason, bool Routine = false) : EngineEvent;
+/// <remarks>
+/// <paramref name="Routine"/>: no fault (e.g. replaced by a newer session), so not reported as the peer's last error.
+/// <paramref name="BadFrame"/>: the wire error of the malformed frame that ended it, counted as a rejected frame.
+/// </remarks>
+public sealed record PeerDisconnected(string Peer, string Reason, bool Routine = false, FrameError? BadFrame = null) : EngineEvent;
+
+/// <summary>
+/// A connection from or to <paramref name="Peer"/> that the engine never saw as its session (a
+/// replaced one, or one closed before it was up, as on a wrong key) ended on a frame the wire layer
+/// could not read: counted as a rejected frame, and kept as the peer's last error.
+/// </summary>
+public sealed record LinkFrameRejected(string Peer, string Reason, FrameError BadFrame) : EngineEvent;
 
 /// <summary>
 /// A frame from a peer, decrypted and checked by the wire layer: its message type and plaintext
@@ -45,20 +55,29 @@ public sealed record PeerDisconnected(string Peer, string Reason, bool Routine =
 /// </summary>
 public sealed record PeerFrameReceived(string Peer, WireMessageType Type, ReadOnlyMemory<byte> Plaintext) : EngineEvent;
 
-/// <summary>A timer armed by <see cref="ArmTimer"/> is due. Early or stale firings are ignored.</summary>
-public sealed record TimerFired(EngineTimer Timer) : EngineEvent;
+/// <summary>
+/// A timer armed by <see cref="ArmTimer"/> is due; <paramref name="Generation"/> is the one it was armed
+/// with. A firing of a cancelled or re-armed timer (another generation) is ignored.
+/// </summary>
+public sealed record TimerFired(EngineTimer Timer, long Generation) : EngineEvent;
 
-/// <summary>The outcome of a <see cref="ControlDaemon"/> effect; <paramref name="Error"/> is null on success.</summary>
-public sealed record DaemonControlCompleted(DaemonKind Daemon, bool Active, string? Error) : EngineEvent;
+/// <summary>The outcome of a <see cref="ControlDaemon"/> effect; <paramref name="Failure"/> is null on success.</summary>
+public sealed record DaemonControlCompleted(DaemonKind Daemon, bool Active, DaemonControlFailure? Failure) : EngineEvent;
 
-/// <summary>The outcome of a <see cref="WriteToKernel"/> effect; <paramref name="Error"/> is null on success.</summary>
-public sealed record KernelWriteCompleted(string Peer, SadbMessageType Type, string? Error) : EngineEvent;
+/// <summary>The outcome of a <see cref="WriteToKernel"/> effect; <paramref name="Failure"/> is null on success.</summary>
+public sealed record KernelWriteCompleted(string Peer, SadbMessageType Type, KernelFailure? Failure) : EngineEvent;
 
 /// <summary>
-/// The outcome of a <see cref="RequestKernelDump"/> effect: the dumps, or null and an error.
+/// The outcome of a <see cref="RequestKernelDump"/> effect: the dumps, or null and the failure.
 /// <paramref name="RequestId"/> is the id the request carried.
 /// </summary>
-public sealed record KernelDumpCompleted(string Peer, long RequestId, KernelDump? Dump, string? Error) : EngineEvent;
+public sealed record KernelDumpCompleted(string Peer, long RequestId, KernelDump? Dump, KernelFailure? Failure) : EngineEvent;
+
+/// <summary>
+/// The configuration was reloaded with these peers (in file order): peers no longer listed leave the
+/// engine (status and the undemote rule), new ones appear. The host closes the removed peers' sessions.
+/// </summary>
+public sealed record PeersChanged(ImmutableArray<string> Peers) : EngineEvent;
 
 /// <summary>The answer to <see cref="AwaitPeerDrain"/>: the peer's send queue has room for the next snapshot chunk.</summary>
 public sealed record PeerDrained(string Peer, long SnapshotId) : EngineEvent;

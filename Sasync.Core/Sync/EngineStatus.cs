@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Sasync.Core.PfKey;
+using Sasync.Core.Wire;
 
 namespace Sasync.Core.Sync;
 
@@ -45,11 +46,12 @@ public sealed record PeerStatus(
 /// <param name="MessagesRelayed">Kernel messages that passed the filter and went to the peers.</param>
 /// <param name="Filtered">Kernel messages not relayed, by reason.</param>
 /// <param name="KernelMessagesMalformed">Unparsable messages from our own kernel.</param>
-/// <param name="FramesRejected">Peer frames that were malformed, unexpected or refused.</param>
+/// <param name="FramesRejected">Peer frames that were malformed, unexpected or refused, including those that closed a session.</param>
 /// <param name="KernelWrites">Messages from the MASTER written to our kernel successfully.</param>
 /// <param name="KernelWriteErrors">Writes our kernel refused.</param>
 /// <param name="DumpErrors">Failed or malformed SADB/SPD dumps.</param>
 /// <param name="DaemonControlErrors">Failed attempts to switch an IKE daemon.</param>
+/// <param name="FramesRejectedByReason">Frames that closed a session because the wire layer could not read them, by error.</param>
 public sealed record EngineCounters(
     long KernelMessagesSeen,
     long MessagesRelayed,
@@ -59,4 +61,5 @@ public sealed record EngineCounters(
     long KernelWrites,
     long KernelWriteErrors,
     long DumpErrors,
-    long DaemonControlErrors);
+    long DaemonControlErrors,
+    ImmutableDictionary<FrameError, long> FramesRejectedByReason);

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Net;
-using Sasync.Core.PfKey;
 
 namespace Sasync.Core.Sync;
 
@@ -30,7 +29,7 @@ internal sealed class PeerEntry(string name)
     public PeerStatus ToStatus() => new(
         Name, Connected, Session?.Direction, Session?.ConnectedSince, Session?.RunState,
         FramesSent, FramesReceived, SnapshotsSent, LastSnapshotSentAt, SnapshotsReceived, LastSnapshotReceivedAt, LastError,
-        Session?.Snapshot is not null);
+        Session?.Snapshot.Phase == SnapshotPhase.Sending);
 }
 
 /// <summary>What the engine knows about one live session; a new connection starts from scratch.</summary>
@@ -45,20 +44,8 @@ internal sealed class PeerSession(PeerDirection direction, ImmutableArray<IPAddr
     /// <summary>The peer's run state from its STATE or ACK; null until it reported one.</summary>
     public RunState? RunState { get; set; }
 
-    /// <summary>We sent (or are sending) this peer its snapshot during our current MASTER period.</summary>
-    public bool SnapshotStarted { get; set; }
-
-    /// <summary>The id of the dump we wait for; null when no dump is outstanding.</summary>
-    public long? PendingDumpId { get; set; }
-
-    /// <summary>The snapshot being sent in chunks; null when none is.</summary>
-    public SnapshotCursor? Snapshot { get; set; }
-
-    /// <summary>The id of the dump <see cref="Snapshot"/> comes from, which its pacing events carry.</summary>
-    public long SnapshotId { get; set; }
-
-    /// <summary>Relayed messages held back until the snapshot is sent.</summary>
-    public List<ReadOnlyMemory<byte>> HeldRelays { get; } = [];
+    /// <summary>Our snapshot to this peer in the current MASTER period, and the changes held during it.</summary>
+    public PeerSnapshot Snapshot { get; } = new();
 
     /// <summary>ENDSNAP arrived from this peer while it was MASTER.</summary>
     public bool SnapshotReceived { get; set; }

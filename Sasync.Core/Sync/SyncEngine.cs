@@ -22,7 +22,11 @@ namespace Sasync.Core.Sync;
 /// and <see cref="ControlDaemon"/> with their completion events, as later events, and
 /// <see cref="AwaitPeerDrain"/> with <see cref="PeerDrained"/> once the peer's send queue has room.</item>
 /// <item>Arm a real timer for each <see cref="ArmTimer"/> (replacing one of the same name), drop it on
-/// <see cref="CancelTimer"/>, and hand <see cref="TimerFired"/> when it is due.</item>
+/// <see cref="CancelTimer"/>, and hand <see cref="TimerFired"/> with the generation it was armed with
+/// when its delay has passed; the engine never looks at the wall clock to judge a firing.</item>
+/// <item>Carry out <see cref="ControlDaemon"/> one call per daemon at a time, and
+/// <see cref="AdjustCarpDemotion"/> in order per group (NodeCore keeps both queues).</item>
+/// <item>Hand <see cref="PeersChanged"/> when a reload changes the configured peers.</item>
 /// <item>Identify peers by their configured peer string in every peer event; hand
 /// <see cref="PeerConnected"/> once per session (after resolving a simultaneous connect) and
 /// <see cref="PeerDisconnected"/> when it ends.</item>
@@ -30,14 +34,21 @@ namespace Sasync.Core.Sync;
 /// </remarks>
 public sealed class SyncEngine
 {
+    // A snapshot that restarted may hold up to 2^this times MaxHeldRelays changes.
+    private const int MaxHoldGrowthShift = 4;
+
     private readonly SyncSettings _settings;
     private readonly EngineOptions _options;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, PeerEntry> _peers = new(StringComparer.Ordinal);
     private readonly List<PeerEntry> _peerOrder = [];
-    private readonly Dictionary<EngineTimer, DateTimeOffset> _timers = [];
+    private readonly HashSet<string> _configuredPeers = new(StringComparer.Ordinal);
+    // The generation of each armed timer: a firing of any other generation is stale.
+    private readonly Dictionary<EngineTimer, long> _timers = [];
+    private long _timerGenerations;
     private readonly Dictionary<DaemonKind, DaemonState> _daemons = [];
     private readonly Dictionary<FilterReason, long> _filtered = [];
+    private readonly Dictionary<FrameError, long> _framesRejectedByReason = [];
     // Made on the first effect of an event: most kernel messages (replies, broadcasts) have none.
     private List<EngineEffect>? _effects;
     private readonly List<ReadOnlyMemory<byte>> _snapshotChunk = [];
@@ -74,6 +85,7 @@ public sealed class SyncEngine
         foreach (var peer in settings.Peers)
         {
             Entry(peer);
+            _configuredPeers.Add(peer);
         }
 
         if (settings.Control is DaemonControlMode.Isakmpd or DaemonControlMode.All)
@@ -110,7 +122,8 @@ public sealed class SyncEngine
         [.. _peerOrder.Select(p => p.ToStatus())],
         new EngineCounters(
             _kernelMessagesSeen, _messagesRelayed, _filtered.ToImmutableDictionary(), _kernelMessagesMalformed,
-            _framesRejected, _kernelWrites, _kernelWriteErrors, _dumpErrors, _daemonControlErrors));
+            _framesRejected, _kernelWrites, _kernelWriteErrors, _dumpErrors, _daemonControlErrors,
+            _framesRejectedByReason.ToImmutableDictionary()));
 
     /// <summary>Handles one event and returns the effects the host must carry out, in order.</summary>
     public IReadOnlyList<EngineEffect> Handle(EngineEvent engineEvent)
@@ -130,6 +143,8 @@ public sealed class SyncEngine
             case KernelWriteCompleted written: OnKernelWriteCompleted(written); break;
             case KernelDumpCompleted dumped: OnKernelDumpCompleted(dumped); break;
             case PeerDrained drained: OnPeerDrained(drained); break;
+            case PeersChanged changed: OnPeersChanged(changed); break;
+            case LinkFrameRejected rejected: OnLinkFrameRejected(rejected); break;
             default: Emit(new Log(LogLevel.Warning, $"engine: unknown event {engineEvent.GetType().Name} ignored")); break;
         }
 
@@ -190,10 +205,7 @@ public sealed class SyncEngine
             // A snapshot we were preparing is moot; the next MASTER period sends fresh ones.
             foreach (var peer in ConnectedPeers())
             {
-                FlushHeldRelays(peer);
-                peer.Session!.PendingDumpId = null;
-                peer.Session.Snapshot = null;
-                peer.Session.SnapshotStarted = false;
+                SendAll(peer, peer.Session!.Snapshot.Reset());
             }
         }
 
@@ -240,7 +252,7 @@ public sealed class SyncEngine
             return; // a result for a state we have since left
         }
 
-        if (completed.Error is null)
+        if (completed.Failure is null)
         {
             state.Failed = false;
             Emit(new Log(LogLevel.Debug, $"engine: {completed.Daemon} is now {(completed.Active ? "active" : "passive")}"));
@@ -254,7 +266,7 @@ public sealed class SyncEngine
 
         _daemonControlErrors++;
         state.Failed = true;
-        Emit(new Log(LogLevel.Warning, $"engine: could not make {completed.Daemon} {(completed.Active ? "active" : "passive")}: {completed.Error}; retrying in {_options.DaemonControlRetry.TotalSeconds:0.#} s"));
+        Emit(new Log(LogLevel.Warning, $"engine: could not make {completed.Daemon} {(completed.Active ? "active" : "passive")}: {completed.Failure.Message}; retrying in {_options.DaemonControlRetry.TotalSeconds:0.#} s"));
         if (!_timers.ContainsKey(EngineTimer.DaemonControlRetry))
         {
             Arm(EngineTimer.DaemonControlRetry, _options.DaemonControlRetry);
@@ -277,9 +289,9 @@ public sealed class SyncEngine
 
     private void Arm(EngineTimer timer, TimeSpan delay)
     {
-        var due = _time.GetUtcNow() + delay;
-        _timers[timer] = due;
-        Emit(new ArmTimer(timer, due, delay));
+        var generation = ++_timerGenerations;
+        _timers[timer] = generation;
+        Emit(new ArmTimer(timer, generation, _time.GetUtcNow() + delay, delay));
     }
 
     private void Cancel(EngineTimer timer)
@@ -292,9 +304,11 @@ public sealed class SyncEngine
 
     private void OnTimerFired(TimerFired fired)
     {
-        if (!_timers.TryGetValue(fired.Timer, out var due) || _time.GetUtcNow() < due)
+        // Only the generation decides, never the wall clock: a clock stepped back must not make
+        // a due timer look early, which would lose it for good.
+        if (!_timers.TryGetValue(fired.Timer, out var generation) || generation != fired.Generation)
         {
-            return; // cancelled, re-armed later, or early
+            return; // cancelled, or re-armed since
         }
 
         _timers.Remove(fired.Timer);
@@ -379,6 +393,40 @@ public sealed class SyncEngine
         return entry;
     }
 
+    private void OnPeersChanged(PeersChanged changed)
+    {
+        var listed = new HashSet<string>(changed.Peers, StringComparer.Ordinal);
+        var removed = _configuredPeers.Where(p => !listed.Contains(p)).ToList();
+        foreach (var name in removed)
+        {
+            _peerOrder.Remove(_peers[name]);
+            _peers.Remove(name);
+            Emit(new Log(LogLevel.Information, $"engine: peer {name} removed from the configuration"));
+        }
+
+        var others = _peerOrder.Where(p => !_configuredPeers.Contains(p.Name) && !listed.Contains(p.Name)).ToList();
+        _configuredPeers.Clear();
+        _peerOrder.Clear();
+        foreach (var name in changed.Peers)
+        {
+            if (_configuredPeers.Add(name))
+            {
+                _peerOrder.Add(_peers.TryGetValue(name, out var entry) ? entry : NewEntry(name));
+            }
+        }
+
+        // Peers that connected without being configured keep their place after the configured ones.
+        _peerOrder.AddRange(others);
+        EvaluateUndemote();
+    }
+
+    private PeerEntry NewEntry(string name)
+    {
+        var entry = new PeerEntry(name);
+        _peers.Add(name, entry);
+        return entry;
+    }
+
     private IEnumerable<PeerEntry> ConnectedPeers() => _peerOrder.Where(p => p.Connected);
 
     private void OnPeerConnected(PeerConnected connected)
@@ -397,6 +445,12 @@ public sealed class SyncEngine
 
     private void OnPeerDisconnected(PeerDisconnected disconnected)
     {
+        if (disconnected.BadFrame is { } badFrame)
+        {
+            // The wire layer closed the session on a frame it could not read: a rejected frame too.
+            CountWireRejection(badFrame);
+        }
+
         if (!_peers.TryGetValue(disconnected.Peer, out var peer) || !peer.Connected)
         {
             return;
@@ -410,6 +464,23 @@ public sealed class SyncEngine
 
         Emit(new Log(LogLevel.Information, $"engine: peer {peer.Name} disconnected: {disconnected.Reason}"));
         EvaluateUndemote();
+    }
+
+    private void OnLinkFrameRejected(LinkFrameRejected rejected)
+    {
+        CountWireRejection(rejected.BadFrame);
+        if (_peers.TryGetValue(rejected.Peer, out var peer))
+        {
+            peer.LastError = $"session ended: {rejected.Reason}";
+        }
+
+        Emit(new Log(LogLevel.Debug, $"engine: a connection with {rejected.Peer} ended on a bad frame: {rejected.Reason}"));
+    }
+
+    private void CountWireRejection(FrameError error)
+    {
+        _framesRejected++;
+        _framesRejectedByReason[error] = _framesRejectedByReason.GetValueOrDefault(error) + 1;
     }
 
     private void SendControl(PeerEntry peer, ControlMessage message)
@@ -588,7 +659,7 @@ public sealed class SyncEngine
             EvaluateUndemote();
         }
 
-        if (written.Error is null)
+        if (written.Failure is not { } failure)
         {
             _kernelWrites++;
             return;
@@ -596,8 +667,8 @@ public sealed class SyncEngine
 
         _kernelWriteErrors++;
         // Both the IKE daemon and the kernel expire SAs, so a DELETE that finds nothing is normal.
-        var level = written.Type == SadbMessageType.Delete ? LogLevel.Debug : LogLevel.Warning;
-        Emit(new Log(level, $"engine: kernel refused {written.Type} from {written.Peer}: {written.Error}"));
+        var level = written.Type == SadbMessageType.Delete && failure.Errno is null or OpenBsdErrno.ESRCH ? LogLevel.Debug : LogLevel.Warning;
+        Emit(new Log(level, $"engine: kernel refused {written.Type} from {written.Peer}: {failure.Message}"));
     }
 
     // ---- MASTER: relaying and snapshots -----------------------------------------------------------
@@ -641,107 +712,120 @@ public sealed class SyncEngine
         var bytes = PfKeyRewrite.ForPeers(copy!.Inner);
         foreach (var peer in ConnectedPeers())
         {
-            var session = peer.Session!;
-            if (session.PendingDumpId is null && session.Snapshot is null)
+            var snapshot = peer.Session!.Snapshot;
+            if (!snapshot.HoldsChanges)
             {
                 SendPfKey(peer, bytes);
             }
-            else if (session.HeldRelays.Count < _options.MaxHeldRelays)
+            else if (!snapshot.TryHold(bytes, HoldLimit(snapshot)))
             {
-                session.HeldRelays.Add(bytes);
-            }
-            else if (session.Snapshot is not null)
-            {
-                // Changes pile up faster than the paced snapshot goes out: send the rest of it now,
-                // then the changes, rather than start over and risk never finishing.
-                session.HeldRelays.Add(bytes);
-                Emit(new Log(LogLevel.Information, $"engine: more than {_options.MaxHeldRelays} changes during the snapshot for {peer.Name}; sending the rest of it at once"));
-                SendSnapshotChunk(peer, int.MaxValue, int.MaxValue);
-            }
-            else
-            {
-                // Too much happened while the dump was taken: a newer dump covers all of it.
-                session.HeldRelays.Clear();
-                RequestDump(peer);
-                Emit(new Log(LogLevel.Warning, $"engine: more than {_options.MaxHeldRelays} changes during the snapshot for {peer.Name}; taking a new dump"));
+                RestartSnapshot(peer, bytes);
             }
         }
     }
+
+    // Changes pile up faster than the snapshot goes out. Sending the rest of it in one piece would
+    // undo the pacing, so it starts over from a fresh dump, which holds every change made so far,
+    // except removals: those go out now, lest an SA the peer already got from this snapshot stay.
+    private void RestartSnapshot(PeerEntry peer, ReadOnlyMemory<byte> latest)
+    {
+        var snapshot = peer.Session!.Snapshot;
+        var held = snapshot.Restart(++_dumpIds);
+        held.Add(latest);
+        var removals = 0;
+        foreach (var change in held)
+        {
+            if (IsRemoval(change.Span))
+            {
+                SendPfKey(peer, change);
+                removals++;
+            }
+        }
+
+        Emit(new Log(LogLevel.Warning, $"engine: more than {held.Count - 1} changes during the snapshot for {peer.Name}; "
+            + $"sent the {removals} removals among them and started over from a fresh dump (restart {snapshot.Restarts})"));
+        Emit(new RequestKernelDump(peer.Name, snapshot.DumpId));
+    }
+
+    // Each restart doubles what the next attempt may hold, up to 16 times the configured limit, so
+    // that a steady stream of changes still lets a snapshot finish, in bounded memory.
+    private int HoldLimit(PeerSnapshot snapshot) =>
+        (int)Math.Min(int.MaxValue, (long)_options.MaxHeldRelays << Math.Min(snapshot.Restarts, MaxHoldGrowthShift));
+
+    private static bool IsRemoval(ReadOnlySpan<byte> message) =>
+        message.Length >= 2 && (SadbMessageType)message[1] is SadbMessageType.Delete or SadbMessageType.XDelFlow or SadbMessageType.Flush;
 
     private void MaybeStartSnapshot(PeerEntry peer)
     {
         var session = peer.Session;
-        if (!IsMaster || session is null || session.SnapshotStarted || session.RunState is null or RunState.Master)
+        if (!IsMaster || session is null || session.Snapshot.Phase != SnapshotPhase.Idle || session.RunState is null or RunState.Master)
         {
             return;
         }
 
-        session.SnapshotStarted = true;
-        RequestDump(peer);
-    }
-
-    private void RequestDump(PeerEntry peer)
-    {
         var id = ++_dumpIds;
-        peer.Session!.PendingDumpId = id;
+        session.Snapshot.AwaitDump(id);
         Emit(new RequestKernelDump(peer.Name, id));
     }
 
-    private void FlushHeldRelays(PeerEntry peer)
+    private void SendAll(PeerEntry peer, List<ReadOnlyMemory<byte>> messages)
     {
-        foreach (var held in peer.Session!.HeldRelays)
+        foreach (var message in messages)
         {
-            SendPfKey(peer, held);
+            SendPfKey(peer, message);
         }
-
-        peer.Session.HeldRelays.Clear();
     }
 
     private void OnKernelDumpCompleted(KernelDumpCompleted dumped)
     {
         if (!_peers.TryGetValue(dumped.Peer, out var peer) || peer.Session is not { } session
-            || session.PendingDumpId != dumped.RequestId || !IsMaster)
+            || !session.Snapshot.IsAwaiting(dumped.RequestId) || !IsMaster)
         {
             Emit(new Log(LogLevel.Debug, $"engine: stale dump {dumped.RequestId} for {dumped.Peer} dropped"));
             return;
         }
 
-        session.PendingDumpId = null;
+        var snapshot = session.Snapshot;
         if (dumped.Dump is null)
         {
             _dumpErrors++;
-            peer.LastError = $"kernel dump failed: {dumped.Error ?? "no data"}";
-            Emit(new Log(LogLevel.Error, $"engine: no snapshot for {peer.Name}, kernel dump failed: {dumped.Error ?? "no data"}"));
-            FlushHeldRelays(peer);
+            peer.LastError = $"kernel dump failed: {dumped.Failure?.Message ?? "no data"}";
+            Emit(new Log(LogLevel.Error, $"engine: no snapshot for {peer.Name}, kernel dump failed: {dumped.Failure?.Message ?? "no data"}"));
+            SendAll(peer, snapshot.GiveUp());
             return;
         }
 
-        session.Snapshot = new SnapshotCursor(dumped.Dump.Sadb, dumped.Dump.Spd, FilterContext());
-        session.SnapshotId = dumped.RequestId;
-        SendSnapshotChunk(peer, _options.SnapshotChunkMessages, _options.SnapshotChunkBytes);
+        snapshot.StartSending(new SnapshotCursor(dumped.Dump.Sadb, dumped.Dump.Spd, FilterContext()));
+        if (snapshot.CanSendChunk)
+        {
+            SendSnapshotChunk(peer);
+        }
     }
 
     private void OnPeerDrained(PeerDrained drained)
     {
-        if (!_peers.TryGetValue(drained.Peer, out var peer) || peer.Session is not { Snapshot: not null } session
-            || session.SnapshotId != drained.SnapshotId || !IsMaster)
+        if (!_peers.TryGetValue(drained.Peer, out var peer) || peer.Session is not { } session
+            || !session.Snapshot.Drained(drained.SnapshotId))
         {
-            return; // the snapshot it paced was finished, replaced or given up
+            return; // not the report awaited: a session or snapshot that is gone
         }
 
-        SendSnapshotChunk(peer, _options.SnapshotChunkMessages, _options.SnapshotChunkBytes);
+        if (IsMaster && session.Snapshot.CanSendChunk)
+        {
+            SendSnapshotChunk(peer);
+        }
     }
 
     // A big snapshot goes out in chunks, each once the peer's send queue has drained, so that sending
     // starts before the whole snapshot is built and the queue stays within its budget. Relays wait
-    // in HeldRelays until ENDSNAP, as during the dump.
-    private void SendSnapshotChunk(PeerEntry peer, int maxMessages, int maxBytes)
+    // in the snapshot's held changes until ENDSNAP, as during the dump.
+    private void SendSnapshotChunk(PeerEntry peer)
     {
-        var session = peer.Session!;
-        var cursor = session.Snapshot!;
+        var snapshot = peer.Session!.Snapshot;
+        var cursor = snapshot.Cursor!;
         var errorsBefore = cursor.Errors.Count;
         _snapshotChunk.Clear();
-        cursor.Next(maxMessages, _snapshotChunk, maxBytes);
+        cursor.Next(_options.SnapshotChunkMessages, _snapshotChunk, _options.SnapshotChunkBytes);
         for (var i = errorsBefore; i < cursor.Errors.Count; i++)
         {
             _dumpErrors++;
@@ -756,12 +840,12 @@ public sealed class SyncEngine
         _snapshotChunk.Clear();
         if (!cursor.IsComplete)
         {
-            Emit(new AwaitPeerDrain(peer.Name, session.SnapshotId));
+            snapshot.AwaitDrain();
+            Emit(new AwaitPeerDrain(peer.Name, snapshot.DumpId));
             return;
         }
 
-        session.Snapshot = null;
-        FlushHeldRelays(peer);
+        SendAll(peer, snapshot.Finish());
         SendControl(peer, ControlMessage.EndSnapshot);
         peer.SnapshotsSent++;
         peer.LastSnapshotSentAt = _time.GetUtcNow();

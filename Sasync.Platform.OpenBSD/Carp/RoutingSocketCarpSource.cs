@@ -9,8 +9,10 @@ using Sasync.Platform.OpenBSD.Structs;
 namespace Sasync.Platform.OpenBSD.Carp;
 
 /// <summary>
-/// The carp interface's link state: read once with SIOCGIFDATA, then followed through RTM_IFINFO
-/// messages on a routing socket filtered (ROUTE_MSGFILTER) to that message type. Messages for
+/// The carp interface's link state, followed through RTM_IFINFO messages on a routing socket
+/// filtered (ROUTE_MSGFILTER) to that message type. The watch opens and filters the socket first
+/// and only then reads the state with SIOCGIFDATA, so a change in between is not lost; on
+/// RTM_DESYNC (the socket overflowed, changes may be lost) it reads the state again. Messages for
 /// other interfaces, other versions or types are ignored; the interface index is looked up per
 /// message, so a carp interface destroyed and created again is still followed.
 /// </summary>
@@ -54,7 +56,7 @@ public sealed class RoutingSocketCarpSource(INativeCalls native, ILogger? logger
         try
         {
             var filter = new byte[4];
-            BinaryPrimitives.WriteUInt32LittleEndian(filter, RouteMessage.IfInfoFilter);
+            BinaryPrimitives.WriteUInt32LittleEndian(filter, RouteMessage.WatchFilter);
             var filtered = native.SetSocketOption(fd, OpenBsdSocket.RouteOptionLevel, OpenBsdSocket.RouteMessageFilter, filter);
             if (filtered.IsError)
             {
@@ -64,7 +66,8 @@ public sealed class RoutingSocketCarpSource(INativeCalls native, ILogger? logger
 
             var descriptor = new PolledDescriptor(native, fd);
             var buffer = new byte[RouteMessage.MaxSize];
-            LinkState? last = null;
+            LinkState? last = await ReadAsync(interfaceName, cancellationToken).ConfigureAwait(false);
+            yield return last.Value;
             while (true)
             {
                 SysResult read;
@@ -87,7 +90,28 @@ public sealed class RoutingSocketCarpSource(INativeCalls native, ILogger? logger
                     yield break;
                 }
 
-                if (TryGetStateOf(interfaceName, buffer.AsSpan(0, (int)read.Value), out var state) && state != last)
+                var message = buffer.AsSpan(0, (int)read.Value);
+                LinkState state;
+                if (RouteMessage.IsDesync(message))
+                {
+                    logger.LogWarning("routing socket: messages were lost (RTM_DESYNC); reading the state of {Interface} again", interfaceName);
+                    try
+                    {
+                        state = await ReadAsync(interfaceName, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (SystemCallException e)
+                    {
+                        // Keep watching: the next RTM_IFINFO still tells the state.
+                        logger.LogWarning("cannot read the state of {Interface} again: {Error}", interfaceName, e.Message);
+                        continue;
+                    }
+                }
+                else if (!TryGetStateOf(interfaceName, message, out state))
+                {
+                    continue;
+                }
+
+                if (state != last)
                 {
                     last = state;
                     logger.LogDebug("{Interface} link state is now {State}", interfaceName, state);

@@ -15,6 +15,9 @@ public static class RouteMessage
     public const byte Version = 5;
     public const byte TypeIfInfo = 14;
 
+    /// <summary>RTM_DESYNC: the socket's buffer overflowed and messages were lost.</summary>
+    public const byte TypeDesync = 16;
+
     /// <summary>Maximum size of one routing message (RTM_MAXSIZE).</summary>
     public const int MaxSize = 2048;
 
@@ -23,8 +26,15 @@ public static class RouteMessage
     public const int IndexOffset = 6;
     public const int IfDataOffset = 24;
 
-    /// <summary>ROUTE_FILTER(RTM_IFINFO): the ROUTE_MSGFILTER bitmask that lets only RTM_IFINFO through.</summary>
-    public const uint IfInfoFilter = 1u << TypeIfInfo;
+    /// <summary>
+    /// ROUTE_FILTER(RTM_IFINFO) | ROUTE_FILTER(RTM_DESYNC): the ROUTE_MSGFILTER bitmask that lets only
+    /// RTM_IFINFO through, and RTM_DESYNC (the kernel sends it past the filter anyway).
+    /// </summary>
+    public const uint WatchFilter = (1u << TypeIfInfo) | (1u << TypeDesync);
+
+    /// <summary>Whether <paramref name="message"/> is an RTM_DESYNC of our RTM_VERSION.</summary>
+    public static bool IsDesync(ReadOnlySpan<byte> message) =>
+        message.Length > TypeOffset && message[VersionOffset] == Version && message[TypeOffset] == TypeDesync;
 
     /// <summary>
     /// Reads an RTM_IFINFO: false (ignore it) for anything shorter than an if_msghdr, another

@@ -39,7 +39,8 @@ public sealed class DaemonHostTests
         // the node answers on its control socket, and until it has stopped.
         var services = host.Services.GetServices<IHostedService>().ToList();
         Assert.IsType<ReloadOnHangupService>(services[0]);
-        Assert.Same(host.Services.GetRequiredService<SyncNodeService>(), services[1]);
+        Assert.IsType<IdleMemoryTrimService>(services[1]);
+        Assert.Same(host.Services.GetRequiredService<SyncNodeService>(), services[2]);
     }
 
     [Fact]

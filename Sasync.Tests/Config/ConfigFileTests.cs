@@ -109,7 +109,7 @@ public class ConfigFileTests
         var result = ConfigFile.Load("/a/fifo", inspector, ConfigFileCheck.Repository);
 
         var error = Assert.Single(result.Diagnostics);
-        Assert.Equal((0, true, "the configuration file is not a regular file"), (error.Line, error.IsError, error.Message));
+        Assert.Equal((0, true, "not a regular file"), (error.Line, error.IsError, error.Message));
     }
 
     [Fact]

@@ -78,14 +78,13 @@ public sealed class ControlServerTests : IDisposable
     }
 
     [Fact]
-    public async Task An_endless_line_is_cut_off_not_buffered()
+    public async Task An_endless_line_is_cut_off_with_an_error_reply_not_buffered()
     {
         await using var server = await StartAsync();
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath));
         var chunk = new byte[64 * 1024];
         Array.Fill(chunk, (byte)'x');
-        var closed = false;
         try
         {
             for (var sent = 0; sent < 4 * ControlLineProtocol.MaxLineBytes; sent += chunk.Length)
@@ -95,16 +94,32 @@ public sealed class ControlServerTests : IDisposable
         }
         catch (SocketException)
         {
-            closed = true;
+            // Closed by the server while we were still sending; its reply may already be in our receive buffer.
         }
 
-        if (!closed)
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        int read;
+        try
         {
-            var buffer = new byte[16];
-            closed = await socket.ReceiveAsync(buffer) == 0;
+            while ((read = await socket.ReceiveAsync(buffer)) > 0)
+            {
+                received.Write(buffer, 0, read);
+            }
+        }
+        catch (SocketException)
+        {
+            // A reset after the reply: the unread bytes we sent were discarded by the server's close.
         }
 
-        Assert.True(closed);
+        var text = Encoding.UTF8.GetString(received.ToArray());
+        if (text.Length > 0)
+        {
+            using var refusal = JsonDocument.Parse(text);
+            Assert.False(refusal.RootElement.GetProperty("ok").GetBoolean());
+            Assert.Contains("longer than", refusal.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+
         using var reply = await ControlClient.RequestAsync(SocketPath, "echo", null, TimeSpan.FromSeconds(10), default);
         Assert.True(reply.RootElement.GetProperty("ok").GetBoolean());
     }

@@ -25,7 +25,7 @@ internal sealed class NodeCoreHarness : IDisposable
     public static readonly IPAddress Here = IPAddress.Parse("192.0.2.1");
     public static readonly IPAddress Remote = IPAddress.Parse("198.51.100.1");
 
-    public NodeCoreHarness(Func<SyncSettings, SyncSettings>? configure = null, INodeIo? io = null, params string[] peers)
+    public NodeCoreHarness(Func<SyncSettings, SyncSettings>? configure = null, Func<NodeCoreHarness, INodeIo>? io = null, params string[] peers)
     {
         Settings = new SyncSettings
         {
@@ -39,7 +39,7 @@ internal sealed class NodeCoreHarness : IDisposable
         Platform = new NodePlatform(Keys, Host.Carp, Host.CarpGroup, ImmutableDictionary<DaemonKind, IDaemonControl>.Empty.Add(DaemonKind.Isakmpd, Host.DaemonControl));
         Core = new NodeCore(
             Settings, new EngineOptions { Pid = OurPid }, new SasyncFrameCodec(Settings.SharedKey), Network,
-            io ?? new SynchronousNodeIo(Platform, Posted.Enqueue), Time, NullLogger.Instance, Posted.Enqueue);
+            Io = io?.Invoke(this) ?? new SynchronousNodeIo(Platform, Posted.Enqueue), Time, NullLogger.Instance, Posted.Enqueue);
     }
 
     public SimulatedNode Host { get; } = new();
@@ -59,6 +59,8 @@ internal sealed class NodeCoreHarness : IDisposable
     public SyncSettings Settings { get; }
 
     public NodeCore Core { get; }
+
+    public INodeIo Io { get; }
 
     public EngineStatus Engine => Core.Status().Engine;
 

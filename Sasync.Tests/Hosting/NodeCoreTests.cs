@@ -134,5 +134,25 @@ public class NodeCoreTests
         Assert.Equal(["peer-a", "peer-b"], h.Network.PeerSets.Single().AsEnumerable());
     }
 
+    [Fact]
+    public void A_reload_that_removes_a_silent_peer_lets_the_undemote_happen()
+    {
+        using var h = new NodeCoreHarness(peers: ["peer-a", "peer-b"]);
+        h.Start(LinkState.Down, demoted: true);
+        h.LinkUp("peer-a", 1);
+        h.LinkUp("peer-b", 2);
+        h.Control("peer-a", 1, ControlMessage.StateOf(RunState.Slave));
+        Assert.Equal(2, h.Host.CarpGroup.DemoteCounter);
+
+        h.Core.Reload(h.Settings with { Peers = ["peer-a"] }, h.Core.Codecs);
+        h.Pump();
+
+        Assert.Equal(["peer-a"], h.Engine.Peers.Select(p => p.Name));
+        Assert.False(h.Engine.Demotion.Held);
+        Assert.Equal(1, h.Host.CarpGroup.DemoteCounter);
+        h.Control("peer-b", 2, ControlMessage.StateOf(RunState.Master)); // its session is closing: stale
+        Assert.Equal(["peer-a"], h.Engine.Peers.Select(p => p.Name));
+    }
+
     private const uint IkePidOfMaster = 300;
 }

@@ -43,7 +43,8 @@ public sealed class PlatformNodeIoPipelineTests
 
         var completed = outcomes.Cast<KernelWriteCompleted>().ToList();
         Assert.Equal(["a", "b", "c"], completed.Select(c => c.Peer));
-        Assert.Equal([null, "refused", null], completed.Select(c => c.Error));
+        Assert.Equal([null, "refused", null], completed.Select(c => c.Failure?.Message));
+        Assert.Equal(OpenBsdErrno.EINVAL, completed[1].Failure!.Errno);
         Assert.Equal([SadbMessageType.Add, SadbMessageType.Delete, SadbMessageType.Update], completed.Select(c => c.Type));
 
         // With nothing queued, the next write goes straight to the engine again.

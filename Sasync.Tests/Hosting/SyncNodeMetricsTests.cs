@@ -6,6 +6,7 @@ using Sasync.Core.Hosting;
 using Sasync.Core.PfKey;
 using Sasync.Core.Simulation;
 using Sasync.Core.Sync;
+using Sasync.Core.Wire;
 using Sasync.Tests.Support;
 
 namespace Sasync.Tests.Hosting;
@@ -22,7 +23,7 @@ public sealed class SyncNodeMetricsTests
             new DemotionStatus(true, null, null),
             Start,
             [.. peers],
-            new EngineCounters(seen, 7, ImmutableDictionary<FilterReason, long>.Empty.Add(FilterReason.NeverSyncedType, 3), 1, 2, 11, 4, 5, 6)),
+            new EngineCounters(seen, 7, ImmutableDictionary<FilterReason, long>.Empty.Add(FilterReason.NeverSyncedType, 3), 1, 2, 11, 4, 5, 6, ImmutableDictionary<FrameError, long>.Empty)),
         RefusedConnections: 8,
         SlowPeerDrops: 9,
         FramesUnsendable: 10);

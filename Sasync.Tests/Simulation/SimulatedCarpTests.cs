@@ -18,7 +18,7 @@ public sealed class SimulatedCarpTests
     }
 
     [Fact]
-    public async Task Watchers_hear_every_change_but_not_a_repeated_state()
+    public async Task Watchers_hear_the_current_state_then_every_change_but_not_a_repeated_state()
     {
         var carp = new SimulatedCarp();
         using var cancel = new CancellationTokenSource();
@@ -28,7 +28,7 @@ public sealed class SimulatedCarpTests
             await foreach (var state in carp.WatchAsync("carp0", cancel.Token))
             {
                 seen.Add(state);
-                if (seen.Count == 3)
+                if (seen.Count == 4)
                 {
                     return;
                 }
@@ -42,7 +42,7 @@ public sealed class SimulatedCarpTests
         carp.Set(LinkState.KeepAliveDown);
         await watcher;
 
-        Assert.Equal([LinkState.Down, LinkState.Up, LinkState.KeepAliveDown], seen);
+        Assert.Equal([LinkState.Invalid, LinkState.Down, LinkState.Up, LinkState.KeepAliveDown], seen);
         Assert.Equal(LinkState.KeepAliveDown, await carp.ReadAsync("carp0", default));
         Assert.Equal(0, carp.WatcherCount);
     }

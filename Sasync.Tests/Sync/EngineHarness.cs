@@ -64,7 +64,7 @@ internal sealed class EngineHarness
         var effects = new List<EngineEffect>();
         foreach (var arm in armedBy.OfType<ArmTimer>().Where(a => a.DueAt <= Time.GetUtcNow()))
         {
-            effects.AddRange(Handle(new TimerFired(arm.Timer)));
+            effects.AddRange(Handle(new TimerFired(arm.Timer, arm.Generation)));
         }
 
         return effects;

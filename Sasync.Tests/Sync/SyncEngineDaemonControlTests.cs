@@ -13,7 +13,7 @@ public class SyncEngineDaemonControlTests
         var h = new EngineHarness(s => s with { Control = DaemonControlMode.All });
         h.Start(LinkState.Up);
 
-        var failed = h.Handle(new DaemonControlCompleted(DaemonKind.Iked, true, "connection refused"));
+        var failed = h.Handle(new DaemonControlCompleted(DaemonKind.Iked, true, new DaemonControlFailure(DaemonControlFailureKind.Unreachable, "connection refused")));
         var arm = failed.OfType<ArmTimer>().Single();
         Assert.Equal(EngineTimer.DaemonControlRetry, arm.Timer);
         Assert.Equal(TimeSpan.FromSeconds(4), arm.Delay);
@@ -22,7 +22,7 @@ public class SyncEngineDaemonControlTests
         var retry = h.Advance(TimeSpan.FromSeconds(4), failed);
         Assert.Equal([new ControlDaemon(DaemonKind.Iked, true)], retry.OfType<ControlDaemon>());
 
-        var again = h.Handle(new DaemonControlCompleted(DaemonKind.Iked, true, "still refused"));
+        var again = h.Handle(new DaemonControlCompleted(DaemonKind.Iked, true, new DaemonControlFailure(DaemonControlFailureKind.Unreachable, "still refused")));
         Assert.Equal([new ControlDaemon(DaemonKind.Iked, true)], h.Advance(TimeSpan.FromSeconds(4), again).OfType<ControlDaemon>());
         Assert.Equal(2, h.Engine.Status.Counters.DaemonControlErrors);
 
@@ -34,13 +34,13 @@ public class SyncEngineDaemonControlTests
     {
         var h = new EngineHarness();
         h.Start(LinkState.Up);
-        var failed = h.Handle(new DaemonControlCompleted(DaemonKind.Isakmpd, true, "no fifo reader"));
+        var failed = h.Handle(new DaemonControlCompleted(DaemonKind.Isakmpd, true, new DaemonControlFailure(DaemonControlFailureKind.Unreachable, "no fifo reader")));
 
         var change = h.Handle(new CarpStateChanged(LinkState.Down));
 
         Assert.Contains(change, e => e is CancelTimer { Timer: EngineTimer.DaemonControlRetry });
         Assert.Equal([new ControlDaemon(DaemonKind.Isakmpd, false)], change.OfType<ControlDaemon>());
-        Assert.Empty(Without<Log>(h.Handle(new DaemonControlCompleted(DaemonKind.Isakmpd, true, "late failure"))));
+        Assert.Empty(Without<Log>(h.Handle(new DaemonControlCompleted(DaemonKind.Isakmpd, true, new DaemonControlFailure(DaemonControlFailureKind.Unreachable, "late failure")))));
         Assert.Empty(h.Advance(TimeSpan.FromSeconds(4), failed).OfType<ControlDaemon>());
     }
 }

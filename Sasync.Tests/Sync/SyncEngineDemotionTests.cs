@@ -49,7 +49,7 @@ public class SyncEngineDemotionTests
         Assert.Empty(Demotions(h.Handle(new KernelWriteCompleted("peer-a", SadbMessageType.Add, null))));
         Assert.True(h.Engine.Status.Demotion.Held);
         // A refused write still counts as taken: waiting longer would not change the kernel's answer.
-        Assert.Equal([Undemote], Demotions(h.Handle(new KernelWriteCompleted("peer-a", SadbMessageType.Add, "EEXIST"))));
+        Assert.Equal([Undemote], Demotions(h.Handle(new KernelWriteCompleted("peer-a", SadbMessageType.Add, new KernelFailure(KernelFailureKind.Refused, OpenBsdErrno.EEXIST, "EEXIST")))));
     }
 
     [Fact]
@@ -85,8 +85,9 @@ public class SyncEngineDemotionTests
         armed.AddRange(h.Connect("peer-a"));
         armed.AddRange(h.State("peer-a", RunState.Master)); // a master that never finishes its snapshot
 
+        var deadline = armed.OfType<ArmTimer>().Single(a => a.Timer == EngineTimer.UndemoteDeadline);
         Assert.Empty(Demotions(h.Advance(TimeSpan.FromSeconds(59), armed)));
-        Assert.Empty(Demotions(h.Handle(new TimerFired(EngineTimer.UndemoteDeadline)))); // early firing ignored
+        Assert.Empty(Demotions(h.Handle(new TimerFired(EngineTimer.UndemoteDeadline, deadline.Generation + 1)))); // not the armed one
         Assert.Equal([Undemote], Demotions(h.Advance(TimeSpan.FromSeconds(1), armed)));
         Assert.Equal(h.Time.GetUtcNow(), h.Engine.Status.Demotion.ReleasedAt);
     }

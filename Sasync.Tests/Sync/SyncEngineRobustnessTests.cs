@@ -27,6 +27,9 @@ public class SyncEngineRobustnessTests
         // The ids the engine last asked for, so that some answers are the ones it waits for.
         var dumps = new Dictionary<string, long>();
         var drains = new Dictionary<string, long>();
+        // Timers fire with the generation last armed (or a stale one when never armed), whatever the clock says.
+        var timers = new Dictionary<EngineTimer, long>();
+        TimerFired TimerFiring(EngineTimer timer) => new(timer, timers.GetValueOrDefault(timer, -1));
         for (var i = 0; i < 3000; i++)
         {
             var peer = peers[random.Next(peers.Length)];
@@ -42,7 +45,7 @@ public class SyncEngineRobustnessTests
                 7 => new KernelDumpCompleted(peer, random.Next(1, 50), new KernelDump(RandomBytes(random), RandomBytes(random)), null),
                 8 => new KernelDumpCompleted(peer, dumps.GetValueOrDefault(peer, random.Next(1, 50)), new KernelDump(SadbDump(random), ReadOnlyMemory<byte>.Empty), null),
                 9 => new PeerDrained(peer, drains.GetValueOrDefault(peer, random.Next(1, 50))),
-                _ => new TimerFired((EngineTimer)random.Next(3)),
+                _ => TimerFiring((EngineTimer)random.Next(3)),
             };
             if (random.Next(50) == 0)
             {
@@ -56,6 +59,7 @@ public class SyncEngineRobustnessTests
                 {
                     case RequestKernelDump dump: dumps[dump.Peer] = dump.RequestId; break;
                     case AwaitPeerDrain drain: drains[drain.Peer] = drain.SnapshotId; break;
+                    case ArmTimer arm: timers[arm.Timer] = arm.Generation; break;
                 }
             }
 

@@ -163,24 +163,60 @@ public class SyncEngineSnapshotTests
     }
 
     [Fact]
-    public void Too_many_changes_between_chunks_send_the_rest_of_the_snapshot_at_once()
+    public void Too_many_changes_between_chunks_restart_the_snapshot_from_a_fresh_dump_still_paced()
     {
         var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, SnapshotChunkMessages = 1, MaxHeldRelays = 1 });
         h.Start(LinkState.Up);
         var request = h.AwaitSnapshot("peer-a");
-        h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null));
-        var first = EspSa(SadbMessageType.Add, 11, IkePid);
-        var second = EspSa(SadbMessageType.Add, 12, IkePid);
-        Assert.Empty(PfKeyTo("peer-a", h.Kernel(Wrap(IkePid, first))));
+        Assert.Single(PfKeyTo("peer-a", h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null)))); // FLUSH, then a drain wait
+        var added = EspSa(SadbMessageType.Add, 11, IkePid);
+        var deleted = Message(SadbMessageType.Delete, SadbSaType.Esp, 1, IkePid, Sa(1), Address(SadbExtensionType.AddressDst, "192.0.2.2"));
+        Assert.Empty(PfKeyTo("peer-a", h.Kernel(Wrap(IkePid, added))));
 
-        var effects = h.Kernel(Wrap(IkePid, second));
+        var overflow = h.Kernel(Wrap(IkePid, deleted));
 
-        Assert.DoesNotContain(effects, e => e is RequestKernelDump or AwaitPeerDrain);
-        var sent = PfKeyTo("peer-a", effects);
-        Assert.Equal(5, sent.Count); // two SAs and the flow, then both changes in order
-        Assert.Equal([first, second], sent[^2..]);
-        Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", effects));
-        Assert.Empty(h.Handle(new PeerDrained("peer-a", request.RequestId)));
+        // The removal goes out at once (the peer may hold SA 1 already); the ADD is in the fresh dump.
+        Assert.Equal([deleted], PfKeyTo("peer-a", overflow));
+        Assert.Empty(ControlsTo("peer-a", overflow));
+        var fresh = overflow.OfType<RequestKernelDump>().Single();
+        Assert.NotEqual(request.RequestId, fresh.RequestId);
+        Assert.DoesNotContain(overflow, e => e is AwaitPeerDrain);
+
+        // The chunk sent before the restart may still be queued: the new snapshot waits for its drain.
+        Assert.Empty(PfKeyTo("peer-a", h.Handle(new KernelDumpCompleted("peer-a", fresh.RequestId, Dump, null))));
+        var rest = h.Handle(new PeerDrained("peer-a", request.RequestId)).ToList();
+        Assert.Single(PfKeyTo("peer-a", rest));
+        Assert.Contains(new AwaitPeerDrain("peer-a", fresh.RequestId), rest);
+        for (var i = 0; i < 10 && !ControlsTo("peer-a", rest).Contains(ControlMessage.EndSnapshot); i++)
+        {
+            var chunk = h.Handle(new PeerDrained("peer-a", fresh.RequestId));
+            Assert.InRange(PfKeyTo("peer-a", chunk).Count, 0, 1); // one piece at a time, never the rest at once
+            rest.AddRange(chunk);
+        }
+
+        Assert.Equal(4, PfKeyTo("peer-a", rest).Count); // FLUSH, two SAs, the flow of the fresh dump
+        Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", rest));
+        Assert.DoesNotContain(PfKeyTo("peer-a", rest), m => m.AsSpan().SequenceEqual(added));
+        Assert.Equal(1, h.Engine.Status.Peers.Single().SnapshotsSent);
+    }
+
+    [Fact]
+    public void Each_restart_lets_the_next_attempt_hold_twice_as_many_changes()
+    {
+        var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, MaxHeldRelays = 2 });
+        h.Start(LinkState.Up);
+        h.AwaitSnapshot("peer-a");
+        var restarts = new List<int>();
+        for (uint i = 0; i < 2 + 1 + 4 + 1; i++)
+        {
+            if (h.Kernel(Wrap(IkePid, EspSa(SadbMessageType.Add, 100 + i, IkePid))).OfType<RequestKernelDump>().Any())
+            {
+                restarts.Add((int)i);
+            }
+        }
+
+        Assert.Equal([2, 7], restarts); // 2 held, then the 3rd restarts; 4 held, then the 8th restarts
+        Assert.Equal(0, h.Engine.Status.Peers.Single().SnapshotsSent); // still waiting for the third dump
     }
 
     [Fact]
@@ -247,7 +283,7 @@ public class SyncEngineSnapshotTests
         h.Start(LinkState.Up);
         var request = h.AwaitSnapshot("peer-a", RunState.Slave);
 
-        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, null, "ENOMEM"));
+        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, null, new KernelFailure(KernelFailureKind.Unavailable, OpenBsdErrno.ENOMEM, "ENOMEM")));
 
         Assert.DoesNotContain(effects, e => e is SendControl);
         Assert.Equal(1, h.Engine.Status.Counters.DumpErrors);

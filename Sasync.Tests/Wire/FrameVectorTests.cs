@@ -9,6 +9,15 @@ public class FrameVectorTests
     public static TheoryData<string> Names => FrameVectors.Names();
 
     [Fact]
+    public void The_vector_file_from_the_repository_holds_every_recorded_frame()
+    {
+        Assert.True(File.Exists(FrameVectors.FilePath), $"missing {FrameVectors.FilePath}");
+        Assert.Equal(FrameVectors.Count, FrameVectors.All.Count);
+        Assert.Equal(FrameVectors.Count, Names.Count);
+        Assert.Equal(FrameVectors.Count, FrameVectors.All.Select(v => v.Name).Distinct().Count());
+    }
+
+    [Fact]
     public void The_vector_file_covers_every_key_size_and_both_rejected_sizes()
     {
         Assert.Equal([16, 24, 32], FrameVectors.All.Select(v => v.Key.Length).Distinct().Order());

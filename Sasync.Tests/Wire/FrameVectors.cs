@@ -4,7 +4,7 @@ using Sasync.Core.Wire;
 
 namespace Sasync.Tests.Wire;
 
-/// <summary>One frame written by OpenBSD sasyncd's own C code (../shared/vectors/frames.json).</summary>
+/// <summary>One frame written by OpenBSD sasyncd's own C code (Sasync.Tests/Vectors/frames.json).</summary>
 public sealed record FrameVector(string Name, byte[] Key, byte[] Iv, WireMessageType Type, byte[] Plaintext, byte[] Frame, bool AcceptedByOriginal)
 {
     public SharedKey SharedKey => new(Key);
@@ -14,7 +14,13 @@ public sealed record FrameVector(string Name, byte[] Key, byte[] Iv, WireMessage
 
 public static class FrameVectors
 {
+    /// <summary>How many frames the recording holds; a shorter file means cases were lost.</summary>
+    public const int Count = 44;
+
     private static readonly Lazy<IReadOnlyList<FrameVector>> Cases = new(Load);
+
+    /// <summary>Where the build copies the recording (Sasync.Tests/Vectors/frames.json).</summary>
+    public static string FilePath => Path.Combine(AppContext.BaseDirectory, "Vectors", "frames.json");
 
     public static IReadOnlyList<FrameVector> All => Cases.Value;
 
@@ -33,7 +39,13 @@ public static class FrameVectors
 
     private static IReadOnlyList<FrameVector> Load()
     {
-        using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Vectors", "frames.json")));
+        if (!File.Exists(FilePath))
+        {
+            // Thrown while xunit enumerates the theories, so every vector theory fails by name.
+            throw new FileNotFoundException($"the frame vectors are missing: {FilePath} (Sasync.Tests/Vectors/frames.json in the repository)", FilePath);
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllBytes(FilePath));
         return document.RootElement.GetProperty("cases").EnumerateArray().Select(c => new FrameVector(
             c.GetProperty("name").GetString()!,
             Convert.FromHexString(c.GetProperty("key").GetString()!),

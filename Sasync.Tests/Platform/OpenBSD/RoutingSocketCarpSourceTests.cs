@@ -20,6 +20,23 @@ public class RoutingSocketCarpSourceTests
         return native;
     }
 
+    /// <summary>
+    /// Makes SIOCGIFDATA answer these link states, one per call (the last one again after that), and
+    /// records, for each call, how many routing-socket reads had happened before it.
+    /// </summary>
+    private static List<int> ScriptLinkStates(INativeCalls native, params byte[] states)
+    {
+        var readsBefore = new List<int>();
+        var calls = 0;
+        native.IoctlWithBuffer(IoctlFd, 0xC020691BUL, Arg.Any<Memory<byte>>(), 16, Arg.Any<Memory<byte>>()).Returns(call =>
+        {
+            readsBefore.Add(native.ReceivedCalls().Count(c => c.GetMethodInfo().Name == nameof(INativeCalls.Read)));
+            call.ArgAt<Memory<byte>>(4).Span[3] = states[Math.Min(calls++, states.Length - 1)];
+            return SysResult.Ok(0);
+        });
+        return readsBefore;
+    }
+
     /// <summary>Every state the watch yields until it ends (end of file or cancellation).</summary>
     private static async Task<List<LinkState>> WatchAllAsync(INativeCalls native, CancellationToken cancellationToken)
     {
@@ -85,6 +102,7 @@ public class RoutingSocketCarpSourceTests
             filter = call.ArgAt<ReadOnlyMemory<byte>>(3).ToArray();
             return SysResult.Ok(0);
         });
+        ScriptLinkStates(native, 1); // INVALID at start
         new ScriptedRecords(native, RouteFd)
             .Record(StructLayoutTests.IfInfo(index: 3, linkState: 4))            // another interface
             .Record(StructLayoutTests.IfInfo(CarpIndex, 4, version: 4))         // old RTM_VERSION
@@ -98,8 +116,8 @@ public class RoutingSocketCarpSourceTests
 
         var states = await WatchAllAsync(native, CancellationToken.None);
 
-        Assert.Equal([LinkState.Down, LinkState.FullDuplex], states);
-        Assert.Equal(new byte[] { 0x00, 0x40, 0x00, 0x00 }, filter);
+        Assert.Equal([LinkState.Invalid, LinkState.Down, LinkState.FullDuplex], states);
+        Assert.Equal(new byte[] { 0x00, 0x40, 0x01, 0x00 }, filter); // RTM_IFINFO and RTM_DESYNC
         native.Received(1).Close(RouteFd);
     }
 
@@ -108,11 +126,12 @@ public class RoutingSocketCarpSourceTests
     {
         var native = Native();
         native.SetSocketOption(RouteFd, Arg.Any<int>(), Arg.Any<int>(), Arg.Any<ReadOnlyMemory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.EINVAL));
+        ScriptLinkStates(native, 2);
         new ScriptedRecords(native, RouteFd).Record(StructLayoutTests.IfInfo(CarpIndex, 1));
 
         var states = await WatchAllAsync(native, CancellationToken.None);
 
-        Assert.Equal([LinkState.Invalid], states);
+        Assert.Equal([LinkState.Down, LinkState.Invalid], states);
     }
 
     [Fact]
@@ -120,13 +139,14 @@ public class RoutingSocketCarpSourceTests
     {
         var native = Native();
         native.InterfaceNameToIndex("carp0").Returns(SysResult.Fail(OpenBsdErrno.ENXIO), SysResult.Ok(CarpIndex));
+        ScriptLinkStates(native, 1);
         new ScriptedRecords(native, RouteFd)
             .Record(StructLayoutTests.IfInfo(CarpIndex, 4))
             .Record(StructLayoutTests.IfInfo(CarpIndex, 2));
 
         var states = await WatchAllAsync(native, CancellationToken.None);
 
-        Assert.Equal([LinkState.Down], states);
+        Assert.Equal([LinkState.Invalid, LinkState.Down], states);
     }
 
     [Fact]
@@ -141,9 +161,88 @@ public class RoutingSocketCarpSourceTests
             return SysResult.Ok(0);
         });
 
+        ScriptLinkStates(native, 2);
+
         var states = await WatchAllAsync(native, cancel.Token);
 
-        Assert.Empty(states);
+        Assert.Equal([LinkState.Down], states); // the state at start, then nothing until cancelled
         native.Received(1).Close(RouteFd);
+    }
+
+    [Fact]
+    public async Task The_state_is_read_only_after_the_socket_is_open_and_filtered_so_a_change_in_between_is_reported()
+    {
+        var native = Native();
+        var order = new List<string>();
+        native.Socket(OpenBsdSocket.AfRoute, OpenBsdSocket.SockRaw | OpenBsdSocket.SockNonBlock | OpenBsdSocket.SockCloExec, 0).Returns(_ =>
+        {
+            order.Add("socket");
+            return SysResult.Ok(RouteFd);
+        });
+        native.SetSocketOption(RouteFd, 17, 1, Arg.Any<ReadOnlyMemory<byte>>()).Returns(_ =>
+        {
+            order.Add("filter");
+            return SysResult.Ok(0);
+        });
+        native.When(n => n.IoctlWithBuffer(IoctlFd, Arg.Any<ulong>(), Arg.Any<Memory<byte>>(), Arg.Any<int>(), Arg.Any<Memory<byte>>()))
+            .Do(_ => order.Add("SIOCGIFDATA"));
+        ScriptLinkStates(native, 2); // BACKUP when read...
+        new ScriptedRecords(native, RouteFd)
+            .Record(StructLayoutTests.IfInfo(CarpIndex, 4)); // ...and MASTER right after: queued on the open socket
+
+        var states = await WatchAllAsync(native, CancellationToken.None);
+
+        Assert.Equal(["socket", "filter", "SIOCGIFDATA"], order);
+        Assert.Equal([LinkState.Down, LinkState.Up], states);
+    }
+
+    [Fact]
+    public async Task Rtm_desync_makes_the_watch_read_the_state_again_and_report_a_change()
+    {
+        var native = Native();
+        var readsBefore = ScriptLinkStates(native, 2, 4, 4); // BACKUP at start; MASTER when read again
+        new ScriptedRecords(native, RouteFd)
+            .Record(Desync())                               // the RTM_IFINFO to MASTER was lost
+            .Record(Desync())                               // lost again, but nothing changed: not reported twice
+            .Record(StructLayoutTests.IfInfo(CarpIndex, 2));
+
+        var states = await WatchAllAsync(native, CancellationToken.None);
+
+        Assert.Equal([LinkState.Down, LinkState.Up, LinkState.Down], states);
+        Assert.Equal([0, 1, 2], readsBefore); // at start, then after each RTM_DESYNC
+    }
+
+    [Fact]
+    public async Task A_failing_reread_after_rtm_desync_is_not_fatal()
+    {
+        var native = Native();
+        var calls = 0;
+        native.IoctlWithBuffer(IoctlFd, Arg.Any<ulong>(), Arg.Any<Memory<byte>>(), Arg.Any<int>(), Arg.Any<Memory<byte>>()).Returns(call =>
+        {
+            if (calls++ > 0)
+            {
+                return SysResult.Fail(OpenBsdErrno.ENXIO);
+            }
+
+            call.ArgAt<Memory<byte>>(4).Span[3] = 2;
+            return SysResult.Ok(0);
+        });
+        new ScriptedRecords(native, RouteFd)
+            .Record(Desync())
+            .Record(StructLayoutTests.IfInfo(CarpIndex, 4));
+
+        var states = await WatchAllAsync(native, CancellationToken.None);
+
+        Assert.Equal([LinkState.Down, LinkState.Up], states);
+    }
+
+    /// <summary>An RTM_DESYNC: a bare rt_msghdr of type 0x10.</summary>
+    private static byte[] Desync()
+    {
+        var bytes = new byte[96];
+        bytes[0] = 96;
+        bytes[2] = 5;    // RTM_VERSION
+        bytes[3] = 0x10; // RTM_DESYNC
+        return bytes;
     }
 }

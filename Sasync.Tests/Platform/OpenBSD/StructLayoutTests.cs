@@ -183,7 +183,7 @@ public class StructLayoutTests
         Assert.Equal(168, RouteMessage.IfMsgHeaderSize);
         Assert.Equal(144, InterfaceData.Size);
         Assert.Equal(RouteMessage.IfMsgHeaderSize, RouteMessage.IfDataOffset + InterfaceData.Size);
-        Assert.Equal(0x4000u, RouteMessage.IfInfoFilter);
+        Assert.Equal(0x14000u, RouteMessage.WatchFilter); // ROUTE_FILTER(RTM_IFINFO 0xe) | ROUTE_FILTER(RTM_DESYNC 0x10)
     }
 
     [Fact]

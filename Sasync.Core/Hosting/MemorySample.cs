@@ -1,0 +1,10 @@
+namespace Sasync.Core.Hosting;
+
+/// <summary>The GC figures <see cref="IdleMemoryTrimmer"/> decides on.</summary>
+/// <param name="AllocatedBytes">Bytes allocated since the process started (a counter that only grows).</param>
+/// <param name="CommittedBytes">Memory the GC holds committed from the system.</param>
+public readonly record struct MemorySample(long AllocatedBytes, long CommittedBytes)
+{
+    public static MemorySample OfThisProcess() =>
+        new(GC.GetTotalAllocatedBytes(precise: false), GC.GetGCMemoryInfo().TotalCommittedBytes);
+}

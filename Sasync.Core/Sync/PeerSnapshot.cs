@@ -1,0 +1,148 @@
+using Sasync.Core.PfKey;
+
+namespace Sasync.Core.Sync;
+
+/// <summary>Where the snapshot to one peer stands during our MASTER period.</summary>
+internal enum SnapshotPhase
+{
+    /// <summary>None yet: the peer's state is unknown, or we are not MASTER.</summary>
+    Idle,
+
+    /// <summary>The kernel dump it will be made from was asked for.</summary>
+    AwaitingDump,
+
+    /// <summary>Going out in chunks from a cursor over the dump, each once the peer drained.</summary>
+    Sending,
+
+    /// <summary>Sent with its ENDSNAP, or given up on a failed dump: nothing more this MASTER period.</summary>
+    Sent,
+}
+
+/// <summary>
+/// The snapshot to one peer as one state: its phase, the dump it waits for or is sent from, the
+/// drain report it waits for, and the relayed changes held back while it is under way (they must
+/// follow it, before ENDSNAP). Every change of phase goes through a method here.
+/// </summary>
+internal sealed class PeerSnapshot
+{
+    private readonly List<ReadOnlyMemory<byte>> _held = [];
+
+    public SnapshotPhase Phase { get; private set; }
+
+    /// <summary>The id of the dump waited for (<see cref="SnapshotPhase.AwaitingDump"/>) or sent from (<see cref="SnapshotPhase.Sending"/>).</summary>
+    public long DumpId { get; private set; }
+
+    /// <summary>What is left to send; only while <see cref="SnapshotPhase.Sending"/>.</summary>
+    public SnapshotCursor? Cursor { get; private set; }
+
+    /// <summary>
+    /// The id an <see cref="AwaitPeerDrain"/> went out with and whose answer has not come. It outlives
+    /// a restart: the chunk it paces may still be queued, so the next one waits for it too.
+    /// </summary>
+    public long? DrainAwaited { get; private set; }
+
+    /// <summary>How often this snapshot started over because too many changes were held.</summary>
+    public int Restarts { get; private set; }
+
+    /// <summary>Relayed changes wait here instead of going out: the snapshot is under way.</summary>
+    public bool HoldsChanges => Phase is SnapshotPhase.AwaitingDump or SnapshotPhase.Sending;
+
+    /// <summary>The next chunk may go out now: sending, and no drain report outstanding.</summary>
+    public bool CanSendChunk => Phase == SnapshotPhase.Sending && DrainAwaited is null;
+
+    public int HeldCount => _held.Count;
+
+    /// <summary>Idle or Sent → AwaitingDump (a first snapshot). Changes held so far are kept.</summary>
+    public void AwaitDump(long dumpId)
+    {
+        Phase = SnapshotPhase.AwaitingDump;
+        DumpId = dumpId;
+        Cursor = null;
+    }
+
+    /// <summary>
+    /// AwaitingDump or Sending → AwaitingDump from a fresh dump, dropping the cursor and the held
+    /// changes, which are returned: the fresh dump holds what they did, except what they removed.
+    /// </summary>
+    public List<ReadOnlyMemory<byte>> Restart(long dumpId)
+    {
+        var held = TakeHeld();
+        Restarts++;
+        AwaitDump(dumpId);
+        return held;
+    }
+
+    /// <summary>Whether this is the dump the snapshot waits for.</summary>
+    public bool IsAwaiting(long dumpId) => Phase == SnapshotPhase.AwaitingDump && DumpId == dumpId;
+
+    /// <summary>AwaitingDump → Sending from <paramref name="cursor"/>.</summary>
+    public void StartSending(SnapshotCursor cursor)
+    {
+        if (Phase != SnapshotPhase.AwaitingDump)
+        {
+            throw new InvalidOperationException($"a snapshot in phase {Phase} cannot start sending");
+        }
+
+        Phase = SnapshotPhase.Sending;
+        Cursor = cursor;
+    }
+
+    /// <summary>A chunk went out and more is left: wait for the peer to drain.</summary>
+    public void AwaitDrain() => DrainAwaited = DumpId;
+
+    /// <summary>The drain report for <paramref name="snapshotId"/> came; false when it is not the one awaited.</summary>
+    public bool Drained(long snapshotId)
+    {
+        if (DrainAwaited != snapshotId)
+        {
+            return false;
+        }
+
+        DrainAwaited = null;
+        return true;
+    }
+
+    /// <summary>Keeps a relayed change for after the snapshot; false when <paramref name="limit"/> are held already.</summary>
+    public bool TryHold(ReadOnlyMemory<byte> message, int limit)
+    {
+        if (_held.Count >= limit)
+        {
+            return false;
+        }
+
+        _held.Add(message);
+        return true;
+    }
+
+    /// <summary>Sending → Sent (the cursor is done, ENDSNAP follows); returns the held changes to send before it.</summary>
+    public List<ReadOnlyMemory<byte>> Finish()
+    {
+        Phase = SnapshotPhase.Sent;
+        Cursor = null;
+        return TakeHeld();
+    }
+
+    /// <summary>AwaitingDump → Sent without a snapshot (the dump failed); returns the held changes, to send as they are.</summary>
+    public List<ReadOnlyMemory<byte>> GiveUp()
+    {
+        Phase = SnapshotPhase.Sent;
+        Cursor = null;
+        return TakeHeld();
+    }
+
+    /// <summary>Any → Idle (we stopped being MASTER); returns the held changes, to send as they are.</summary>
+    public List<ReadOnlyMemory<byte>> Reset()
+    {
+        Phase = SnapshotPhase.Idle;
+        Cursor = null;
+        Restarts = 0;
+        return TakeHeld();
+    }
+
+    private List<ReadOnlyMemory<byte>> TakeHeld()
+    {
+        var held = new List<ReadOnlyMemory<byte>>(_held);
+        _held.Clear();
+        return held;
+    }
+}
