@@ -212,16 +212,10 @@ public sealed partial class PrivilegedServer(IPrivilegedOperations operations, I
     {
         try
         {
-            // Watch before reading, so that no change falls between the two.
-            var changes = operations.Carp.WatchAsync(operations.CarpInterface, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            await using var _ = changes.ConfigureAwait(false);
-            var next = changes.MoveNextAsync();
-            var state = await operations.Carp.ReadAsync(operations.CarpInterface, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(PrivsepMessageType.CarpLink, 0, cancellationToken, new[] { (byte)state }).ConfigureAwait(false);
-            while (await next.ConfigureAwait(false))
+            // The watch yields the current state first, then every change: all of them go across.
+            await foreach (var state in operations.Carp.WatchAsync(operations.CarpInterface, cancellationToken).ConfigureAwait(false))
             {
-                await writer.WriteAsync(PrivsepMessageType.CarpLink, 0, cancellationToken, new[] { (byte)changes.Current }).ConfigureAwait(false);
-                next = changes.MoveNextAsync();
+                await writer.WriteAsync(PrivsepMessageType.CarpLink, 0, cancellationToken, new[] { (byte)state }).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -27,6 +27,7 @@ public sealed class PrivsepClient : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _readLoop = Task.CompletedTask;
     private int _nextId;
+    private int _latestCarp;
 
     public PrivsepClient(Stream channel)
     {
@@ -72,6 +73,13 @@ public sealed class PrivsepClient : IAsyncDisposable
     /// <summary>The carp link state: the first report of the privileged process.</summary>
     public Task<LinkState> FirstCarpStateAsync(CancellationToken cancellationToken) => _firstCarp.Task.WaitAsync(cancellationToken);
 
+    /// <summary>The carp link state the privileged process reported last (after the first report).</summary>
+    public async Task<LinkState> CurrentCarpStateAsync(CancellationToken cancellationToken)
+    {
+        await _firstCarp.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return (LinkState)Volatile.Read(ref _latestCarp);
+    }
+
     /// <summary>Every later change of the carp link state.</summary>
     public IAsyncEnumerable<LinkState> CarpChangesAsync(CancellationToken cancellationToken) => _carpChanges.Reader.ReadAllAsync(cancellationToken);
 
@@ -114,6 +122,7 @@ public sealed class PrivsepClient : IAsyncDisposable
                 if (frame.Type == PrivsepMessageType.CarpLink && frame.Body.Length == 1)
                 {
                     var state = (LinkState)frame.Body.Span[0];
+                    Volatile.Write(ref _latestCarp, (int)state);
                     if (!_firstCarp.TrySetResult(state))
                     {
                         _carpChanges.Writer.TryWrite(state);

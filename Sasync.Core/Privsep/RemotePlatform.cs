@@ -44,10 +44,12 @@ public static class RemotePlatform
     private sealed class RemoteCarpSource(PrivsepClient client) : ICarpStateSource
     {
         public async ValueTask<LinkState> ReadAsync(string interfaceName, CancellationToken cancellationToken) =>
-            await client.FirstCarpStateAsync(cancellationToken).ConfigureAwait(false);
+            await client.CurrentCarpStateAsync(cancellationToken).ConfigureAwait(false);
 
+        /// <summary>The first state the privileged process reported, then every later one (the contract of the watch).</summary>
         public async IAsyncEnumerable<LinkState> WatchAsync(string interfaceName, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
+            yield return await client.FirstCarpStateAsync(cancellationToken).ConfigureAwait(false);
             await foreach (var state in client.CarpChangesAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return state;
