@@ -18,7 +18,7 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
     private static readonly TimeSpan DaemonControlTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>The most kernel writes started and not yet finished (see <see cref="RunKernelLoopAsync"/>).</summary>
-    private const int MaxWritesInFlight = 256;
+    private const int MaxWritesInFlight = 1024;
 
     private readonly Channel<KernelOperation> _kernelQueue = Channel.CreateUnbounded<KernelOperation>(new UnboundedChannelOptions { SingleReader = true });
 
