@@ -95,7 +95,15 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
             {
                 if (operation.Write is { } write)
                 {
-                    inFlight.Enqueue((write, operation.InFlight ?? StartWrite(write)));
+                    var done = operation.InFlight ?? StartWrite(write);
+                    inFlight.Enqueue((write, done));
+                    if (done.IsCompleted && inFlight.Count == 1)
+                    {
+                        // Finished at once (an in-process kernel): its outcome goes now, as it always did.
+                        await CompleteWritesAsync(inFlight).ConfigureAwait(false);
+                        continue;
+                    }
+
                     if (inFlight.Count < MaxWritesInFlight && _kernelQueue.Reader.TryPeek(out var next) && next.Write is not null)
                     {
                         continue;
