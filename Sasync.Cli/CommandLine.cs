@@ -40,6 +40,7 @@ public static class CommandLine
         DecodeCommand.Create,
         BenchCommand.Create,
         DemoCommand.Create,
+        SimulateCommand.Create,
         HelpCommand.Create,
     ];
 

@@ -23,7 +23,7 @@ public sealed class PortableConfigFileInspector : IConfigFileInspector
     }
 
     /// <param name="stat">stat(2) of the running system, or null to use only .NET's file APIs.</param>
-    public PortableConfigFileInspector(OpenBsdConfigFileInspector? stat)
+    internal PortableConfigFileInspector(OpenBsdConfigFileInspector? stat)
     {
         _stat = stat;
     }

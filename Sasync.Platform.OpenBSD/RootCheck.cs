@@ -9,11 +9,12 @@ public static class RootCheck
     public const string Message = "This daemon needs to be run as root.";
 
     /// <summary>Null when running as root, otherwise the message to print before exiting with 1.</summary>
-    public static string? Check(INativeCalls native)
+    internal static string? Check(INativeCalls native)
     {
         ArgumentNullException.ThrowIfNull(native);
         return native.GetEffectiveUserId() == 0 ? null : Message;
     }
 
+    /// <summary>Null when this process runs as root (effective uid 0), otherwise <see cref="Message"/>.</summary>
     public static string? Check() => Check(LibcNative.Instance);
 }

@@ -9,6 +9,7 @@ namespace Sasync.Core.Config;
 /// <summary>Reads a sasyncd.conf from disk; every failure, including an unreadable file, is a diagnostic.</summary>
 public static class ConfigFile
 {
+    /// <summary>Where the daemon reads its configuration when <c>-c</c> is not given.</summary>
     public const string DefaultPath = "/etc/sasyncd.conf";
 
     /// <summary>Far above any real configuration; bounds what a wrong path (a device, a log) can make us read.</summary>

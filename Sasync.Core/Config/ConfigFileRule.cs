@@ -8,6 +8,7 @@ namespace Sasync.Core.Config;
 /// </summary>
 public static class ConfigFileRule
 {
+    /// <summary>The uid of root, the other owner the rule accepts.</summary>
     public const int RootUid = 0;
 
     /// <summary>The uid of <c>_isakmpd</c> in OpenBSD's master.passwd.</summary>

@@ -21,6 +21,8 @@ public static class ConfigParser
     internal static readonly ImmutableArray<string> SettingKeywords =
         ["control", "flushmode", "group", "interface", "listen", "mode", "peer", "sharedkey"];
 
+    /// <summary>Parses the text of a whole sasyncd.conf.</summary>
+    /// <returns>The settings when there is no error, and every error and warning with its line and column.</returns>
     public static ConfigResult Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -12,6 +12,8 @@ public sealed class SharedKey : IEquatable<SharedKey>
 {
     private readonly byte[] _bytes;
 
+    /// <summary>A key holding a copy of <paramref name="bytes"/>.</summary>
+    /// <exception cref="ArgumentException">The key is not 16, 24 or 32 bytes long.</exception>
     public SharedKey(ReadOnlySpan<byte> bytes)
     {
         if (!IsValidLength(bytes.Length))
@@ -22,6 +24,7 @@ public sealed class SharedKey : IEquatable<SharedKey>
         _bytes = bytes.ToArray();
     }
 
+    /// <summary>True for the AES key lengths: 16, 24 or 32 <paramref name="bytes"/>.</summary>
     public static bool IsValidLength(int bytes) => bytes is 16 or 24 or 32;
 
     /// <summary>
@@ -70,16 +73,22 @@ public sealed class SharedKey : IEquatable<SharedKey>
     internal static readonly System.Buffers.SearchValues<char> HexDigits =
         System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
+    /// <summary>The key length in bits: 128, 192 or 256.</summary>
     public int Bits => _bytes.Length * 8;
 
+    /// <summary>The key itself, for the cipher only.</summary>
     public ReadOnlySpan<byte> Bytes => _bytes;
 
+    /// <summary>The length only, e.g. <c>SharedKey(256 bits)</c>; never the bytes.</summary>
     public override string ToString() => $"SharedKey({Bits} bits)";
 
+    /// <summary>True when <paramref name="other"/> holds the same bytes, compared in constant time.</summary>
     public bool Equals(SharedKey? other) =>
         other is not null && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(_bytes, other._bytes);
 
+    /// <inheritdoc cref="Equals(SharedKey?)"/>
     public override bool Equals(object? obj) => Equals(obj as SharedKey);
 
+    /// <summary>The length only, so that the hash tells nothing about the bytes.</summary>
     public override int GetHashCode() => Bits;
 }

@@ -66,7 +66,7 @@ public sealed partial class NodeCore : IDisposable
     public IFrameCodecFactory Codecs => Volatile.Read(ref _codecs);
 
     /// <summary>The engine's status plus the node's network counters.</summary>
-    public NodeStatus Status() => new(_engine.Status, _network.RefusedConnections, _network.SlowPeerDrops, _framesUnsendable);
+    public NodeStatus Status() => new(_engine.Status, _network.RefusedConnections, _network.SlowPeerDrops, _framesUnsendable, _network.SessionStatus());
 
     /// <summary>
     /// Applies a reloaded configuration (SIGHUP) without touching the kernel: new peers are dialled,

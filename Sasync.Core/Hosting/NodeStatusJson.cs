@@ -48,6 +48,9 @@ public static class NodeStatusJson
             WriteTime(writer, "lastSnapshotReceivedAt", peer.LastSnapshotReceivedAt);
             writer.WriteBoolean("sendingSnapshot", peer.SendingSnapshot);
             writer.WriteString("lastError", peer.LastError);
+            var session = status.Sessions?.GetValueOrDefault(peer.Name);
+            writer.WriteNumber("sessionFailures", session?.FailedAttempts ?? 0);
+            WriteTime(writer, "nextAttemptAt", session?.NextAttemptAt);
             writer.WriteEndObject();
         }
 

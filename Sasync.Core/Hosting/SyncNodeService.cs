@@ -136,7 +136,7 @@ public sealed partial class SyncNodeService : IHostedService, IAsyncDisposable, 
         {
             await node.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SocketException or IOException)
+        catch (Exception e) when (e is SocketException or IOException or ListenFailedException)
         {
             throw Fatal("cannot start", e.Message, e);
         }

@@ -7,6 +7,7 @@ namespace Sasync.Core.Loopback;
 /// <summary>What a <see cref="DemoScenario"/> runs.</summary>
 public sealed record DemoOptions
 {
+    /// <summary>How many nodes the cluster has, at least 2.</summary>
     public int Nodes { get; init; } = 2;
 
     /// <summary>The tunnels (one ESP SA and one flow each) the first master's IKE daemon sets up.</summary>
@@ -33,6 +34,13 @@ public sealed record DemoOutcome(bool Converged, int Sas, int Flows, IReadOnlyLi
 /// </summary>
 public static class DemoScenario
 {
+    /// <summary>Starts a loopback cluster, runs the steps, reporting each to <paramref name="report"/>, and compares the kernels.</summary>
+    /// <param name="options">The cluster size, the tunnel count and the step timeout.</param>
+    /// <param name="report">Called once per step, on the demo's thread, as the step ends.</param>
+    /// <param name="loggers">Where the nodes log.</param>
+    /// <param name="cancellationToken">Stops the demo; the cluster is shut down either way.</param>
+    /// <returns>Whether every node ended with the same SAs and flows, and what differs when not.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 nodes or fewer than 1 SA.</exception>
     public static async Task<DemoOutcome> RunAsync(DemoOptions options, Action<DemoStep> report, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -13,21 +13,25 @@ namespace Sasync.Core.Loopback;
 /// <summary>How a <see cref="LoopbackCluster"/> is laid out.</summary>
 public sealed record LoopbackClusterOptions
 {
+    /// <summary>How many nodes to start; node i listens on 127.0.0.i.</summary>
     public int Nodes { get; init; } = 2;
 
     /// <summary>The port every node listens on; 0 picks a free one.</summary>
     public int Port { get; init; }
 
+    /// <summary>The key every node uses unless <see cref="NodeSharedKeys"/> says otherwise.</summary>
     public required SharedKey SharedKey { get; init; }
 
     /// <summary>Nodes (by 1-based index) that use another key than <see cref="SharedKey"/>, e.g. a misconfigured one.</summary>
     public ImmutableDictionary<int, SharedKey> NodeSharedKeys { get; init; } = ImmutableDictionary<int, SharedKey>.Empty;
 
+    /// <summary>Every node's <c>flushmode</c>.</summary>
     public FlushMode FlushMode { get; init; } = FlushMode.Startup;
 
     /// <summary>Carp link state of node 1 at start; the others start as BACKUP.</summary>
     public LinkState FirstNodeCarp { get; init; } = LinkState.Up;
 
+    /// <summary>Every node's bound on the bytes queued for one peer; the daemon's default unless set.</summary>
     public long MaxQueuedBytesPerPeer { get; init; } = new PeerNetworkOptions().MaxQueuedBytesPerPeer;
 
     /// <summary>Settings of every node's simulated kernel (raise ClientQueueCapacity for big runs).</summary>
@@ -45,8 +49,10 @@ public sealed class LoopbackCluster : IAsyncDisposable
 {
     private LoopbackCluster(ImmutableArray<LoopbackClusterNode> nodes) => Nodes = nodes;
 
+    /// <summary>The nodes, node 1 first.</summary>
     public ImmutableArray<LoopbackClusterNode> Nodes { get; }
 
+    /// <summary>Node <paramref name="index"/>, counted from 1 as the addresses are.</summary>
     public LoopbackClusterNode this[int index] => Nodes[index - 1];
 
     /// <summary>Creates the nodes (1-based, node i on 127.0.0.i) and starts them all.</summary>
@@ -93,6 +99,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>Stops every node and closes its sockets.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var node in Nodes)
@@ -133,10 +140,13 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
         OpenIke();
     }
 
+    /// <summary>The node's 1-based number.</summary>
     public int Index { get; }
 
+    /// <summary>The loopback address the node listens on and connects from, 127.0.0.<see cref="Index"/>.</summary>
     public IPAddress Address { get; }
 
+    /// <summary>The node's configuration, as a sasyncd.conf would give it: carp0, every other node as a peer.</summary>
     public SyncSettings Settings { get; }
 
     /// <summary>The simulated operating system: kernel, carp, demote counter, daemon control.</summary>
@@ -145,15 +155,19 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
     /// <summary>A PF_KEY socket of the node's IKE daemon, to write SAs and flows as isakmpd would.</summary>
     public SimulatedKeyClient Ike { get; private set; }
 
+    /// <summary>The pid the daemon's PF_KEY socket is opened with, so its own messages can be told apart.</summary>
     public uint DaemonPid => 1000u + (uint)Index;
 
+    /// <summary>The pid of the simulated IKE daemon's PF_KEY socket (<see cref="Ike"/>).</summary>
     public uint IkePid => 2000u + (uint)Index;
 
     /// <summary>The running daemon, or null while the node is stopped.</summary>
     public SyncNode? Node => _node;
 
+    /// <summary>True while the daemon runs (between <see cref="StartAsync"/> and <see cref="StopAsync"/>).</summary>
     public bool IsRunning => _node is not null;
 
+    /// <summary>Starts the daemon on the current host; does nothing when it already runs.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_node is not null)
@@ -241,6 +255,7 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
         await _ikeReader.ConfigureAwait(false);
     }
 
+    /// <summary>Stops the daemon and closes the IKE daemon's socket.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);

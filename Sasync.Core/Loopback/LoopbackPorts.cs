@@ -9,6 +9,7 @@ namespace Sasync.Core.Loopback;
 /// </summary>
 public static class LoopbackPorts
 {
+    /// <summary>The address of node <paramref name="index"/> (1-based): 127.0.0.<paramref name="index"/>.</summary>
     public static IPAddress Node(int index) => new([127, 0, 0, (byte)index]);
 
     /// <summary>A TCP port that is free right now on 127.0.0.1 .. 127.0.0.<paramref name="nodes"/>.</summary>

@@ -69,9 +69,9 @@ public static class SyncBenchmark
     private const int WarmUpSas = 20_000;
 
     /// <summary>
-    /// Runs it, after a smaller warm-up round whose figures are dropped; null with
-    /// <paramref name="error"/> set when a step did not finish within <paramref name="stepTimeout"/>.
+    /// Runs it, after a smaller warm-up round whose figures are dropped.
     /// </summary>
+    /// <returns>The figures, or a null result and the error when a step did not finish within <paramref name="stepTimeout"/>.</returns>
     public static async Task<(SyncBenchmarkResult? Result, string? Error)> RunAsync(int sas, TimeSpan stepTimeout, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sas, 1);

@@ -32,4 +32,7 @@ public interface INodeNetwork
 
     /// <summary>Sessions dropped because the peer stopped reading.</summary>
     long SlowPeerDrops { get; }
+
+    /// <summary>Each configured peer's session bookkeeping (failed attempts, next dial), by name.</summary>
+    ImmutableDictionary<string, Sessions.PeerSessionStatus> SessionStatus();
 }

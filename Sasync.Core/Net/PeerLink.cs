@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Sasync.Core.Wire;
 
 namespace Sasync.Core.Net;
 
@@ -27,14 +28,13 @@ internal sealed class PeerLink : IAsyncDisposable
     private Task _writer = Task.CompletedTask;
     private int _closed;
 
-    public PeerLink(string peer, long id, Socket socket, bool outbound, IPAddress dialler, DateTimeOffset openedAt, long maxQueuedBytes, long drainedBytes)
+    public PeerLink(string peer, long id, Socket socket, bool outbound, IPAddress dialler, long maxQueuedBytes, long drainedBytes)
     {
         Peer = peer;
         Id = id;
         _socket = socket;
         Outbound = outbound;
         Dialler = dialler;
-        OpenedAt = openedAt;
         Remote = (IPEndPoint)socket.RemoteEndPoint!;
         _maxQueuedBytes = maxQueuedBytes;
         _drainedBytes = drainedBytes;
@@ -51,18 +51,19 @@ internal sealed class PeerLink : IAsyncDisposable
     /// <summary>The address of the side that opened the connection.</summary>
     public IPAddress Dialler { get; }
 
-    public DateTimeOffset OpenedAt { get; }
-
     public IPEndPoint Remote { get; }
 
     public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
 
-    /// <summary>Starts the loops; <paramref name="closed"/> runs once when either loop ends.</summary>
-    public void Start(IFrameCodecFactory codecs, Func<PeerNetworkEvent, ValueTask> deliver, Action<PeerLink, string> closed)
+    /// <summary>
+    /// Starts the loops. <paramref name="received"/> gets the frames one read completed, in order;
+    /// <paramref name="closed"/> runs when a loop ends, with the decoder's error when a bad frame ended it.
+    /// </summary>
+    public void Start(IFrameCodecFactory codecs, Func<PeerLink, List<ReceivedFrame>, ValueTask> received, Action<PeerLink, string, FrameError?> closed)
     {
         var decoder = codecs.CreateDecoder();
         var encoder = codecs.CreateEncoder();
-        _reader = Task.Run(() => ReadLoopAsync(decoder, deliver, closed));
+        _reader = Task.Run(() => ReadLoopAsync(decoder, received, closed));
         _writer = Task.Run(() => WriteLoopAsync(encoder, closed));
     }
 
@@ -101,9 +102,10 @@ internal sealed class PeerLink : IAsyncDisposable
 
     private void FireDrained() => Interlocked.Exchange(ref _drained, null)?.Invoke();
 
-    private async Task ReadLoopAsync(IFrameDecoder decoder, Func<PeerNetworkEvent, ValueTask> deliver, Action<PeerLink, string> closed)
+    private async Task ReadLoopAsync(IFrameDecoder decoder, Func<PeerLink, List<ReceivedFrame>, ValueTask> received, Action<PeerLink, string, FrameError?> closed)
     {
         var reason = "connection closed by peer";
+        FrameError? badFrame = null;
         var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
         try
         {
@@ -124,12 +126,13 @@ internal sealed class PeerLink : IAsyncDisposable
 
                     if (frames is not null)
                     {
-                        await deliver(new PeerLinkFrames(Peer, Id, frames)).ConfigureAwait(false);
+                        await received(this, frames).ConfigureAwait(false);
                     }
 
                     if (status == FrameDecodeStatus.Fatal)
                     {
-                        reason = $"bad frame: {error}";
+                        reason = $"bad frame: {error.Describe()}";
+                        badFrame = error;
                         return;
                     }
 
@@ -154,12 +157,12 @@ internal sealed class PeerLink : IAsyncDisposable
         finally
         {
             await reader.CompleteAsync().ConfigureAwait(false);
-            closed(this, reason);
+            closed(this, reason, badFrame);
         }
     }
 
     // Frames are encrypted here, on the session's own thread, so that the node's loop only queues them.
-    private async Task WriteLoopAsync(IFrameEncoder encoder, Action<PeerLink, string> closed)
+    private async Task WriteLoopAsync(IFrameEncoder encoder, Action<PeerLink, string, FrameError?> closed)
     {
         var batch = new ArrayBufferWriter<byte>(CoalesceBytes);
         try
@@ -173,7 +176,7 @@ internal sealed class PeerLink : IAsyncDisposable
                     cost += frame.Cost;
                     if (!encoder.TryEncode(frame.Type, frame.Plaintext.Span, batch, out var error))
                     {
-                        closed(this, $"cannot frame a message: {error}");
+                        closed(this, $"cannot frame a message: {error}", null);
                         return;
                     }
                 }
@@ -190,7 +193,7 @@ internal sealed class PeerLink : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
-            closed(this, e.Message);
+            closed(this, e.Message, null);
         }
     }
 

@@ -26,9 +26,20 @@ public static class PeerListeners
                     listener.DualMode = true;
                 }
 
-                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                listener.Bind(endpoint);
-                listener.Listen(16);
+                // No ReuseAddress: on Linux .NET maps it to SO_REUSEADDR and SO_REUSEPORT, and the latter
+                // lets a second daemon bind the same port silently. Without it .NET still sets SO_REUSEADDR
+                // alone on Unix, so a restart binds again while old connections sit in TIME_WAIT.
+                try
+                {
+                    listener.Bind(endpoint);
+                }
+                catch (SocketException e)
+                {
+                    throw new ListenFailedException(endpoint, e);
+                }
+
+                // The kernel clamps the backlog to its maximum (somaxconn).
+                listener.Listen(int.MaxValue);
             }
         }
         catch

@@ -1,15 +1,18 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Sasync.Core.Sessions;
 using Sasync.Core.Wire;
 
 namespace Sasync.Core.Net;
 
 /// <summary>
-/// The TCP side of a node: listens for peers, dials every configured peer with backoff, keeps one
-/// session per peer, refuses strangers, and reports sessions and frames through one callback.
+/// The TCP side of a node: listens for peers (exclusively), dials them, refuses strangers, and carries out
+/// what each peer's <see cref="PeerSessionRules"/> decide: which connection carries the session, which to
+/// close, when to dial again. Reports sessions and frames through one callback, in order per peer.
 /// Thread-safe; <see cref="Send"/>, <see cref="DialNow"/> and <see cref="Close"/> never block.
 /// </summary>
 public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
@@ -19,7 +22,9 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
     private readonly Func<PeerNetworkEvent, ValueTask> _deliver;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly HelloMessage _hello;
     private readonly CancellationTokenSource _stop = new();
+    // Guards the slots and every call into their rules, which are single-threaded.
     private readonly Lock _lock = new();
     private readonly Dictionary<string, PeerSlot> _slots = new(StringComparer.Ordinal);
     private readonly List<Socket> _listeners = [];
@@ -35,11 +40,14 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
         TimeProvider time,
         ILogger logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _codecs = codecs;
         _deliver = deliver;
         _time = time;
         _logger = logger;
+        // One instance id for the life of this network: a peer that sees a new one knows we restarted.
+        _hello = new HelloMessage(HelloMessage.CurrentVersion, 0, options.InstanceId ?? NewInstanceId());
     }
 
     /// <summary>Connections refused because they came from no configured peer.</summary>
@@ -51,7 +59,13 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
     /// <summary>The local endpoints actually listened on.</summary>
     public ImmutableArray<IPEndPoint> ListenEndPoints { get; private set; } = [];
 
-    /// <summary>Starts listening (throws when a listen address cannot be bound) and dialling.</summary>
+    /// <summary>The instance id our HELLO carries.</summary>
+    public UInt128 InstanceId => _hello.InstanceId;
+
+    /// <summary>
+    /// Starts listening and dialling. Throws <see cref="ListenFailedException"/> when a listen address
+    /// cannot be bound, also when another socket holds it (the listener never shares its port).
+    /// </summary>
     public void Start()
     {
         // Know the peers before the first connection can be accepted.
@@ -79,9 +93,10 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
             {
                 if (!_slots.ContainsKey(name))
                 {
-                    var slot = new PeerSlot(name, new ReconnectBackoff(_options.InitialBackoff, _options.MaxBackoff));
+                    var rules = new PeerSessionRules(name, _hello, _options.Sessions, _time, Random.Shared);
+                    var slot = new PeerSlot(name, rules);
                     _slots.Add(name, slot);
-                    _loops.Add(Task.Run(() => DialLoopAsync(slot, _stop.Token)));
+                    _loops.Add(Task.Run(() => SlotLoopAsync(slot, _stop.Token)));
                 }
             }
 
@@ -96,51 +111,49 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
             foreach (var slot in removed)
             {
                 _slots.Remove(slot.Name);
+                slot.Rules.Retire("peer removed from the configuration", slot.Decisions);
+                Apply(slot);
             }
         }
 
         foreach (var slot in removed)
         {
             slot.Retired.Cancel();
-            CloseActive(slot, "peer removed from the configuration");
+            DrainLater(slot);
         }
     }
 
     /// <summary>
-    /// Queues a message for a peer's current session, to be framed and written by that session;
-    /// false when it has none or was just dropped for being slow. The plaintext must not change afterwards.
-    /// </summary>
-    public bool Send(string peer, WireMessageType type, ReadOnlyMemory<byte> plaintext) => Send(peer, null, new OutgoingFrame(type, plaintext));
-
-    /// <summary>
     /// Queues a message for session <paramref name="linkId"/> of a peer only: a message meant for a
     /// session that has ended is dropped instead of reaching its successor before that one's handshake.
+    /// False when that session is gone or was just dropped for being slow. The plaintext must not change afterwards.
     /// </summary>
-    public bool Send(string peer, long linkId, WireMessageType type, ReadOnlyMemory<byte> plaintext) =>
-        Send(peer, (long?)linkId, new OutgoingFrame(type, plaintext));
-
-    private bool Send(string peer, long? linkId, OutgoingFrame frame)
+    public bool Send(string peer, long linkId, WireMessageType type, ReadOnlyMemory<byte> plaintext)
     {
         PeerSlot? slot;
         PeerLink? link;
         lock (_lock)
         {
             slot = _slots.GetValueOrDefault(peer);
-            link = slot?.Active;
-        }
+            link = slot?.Carrier;
+            if (slot is null || link is null || link.Id != linkId)
+            {
+                return false;
+            }
 
-        if (slot is null || link is null || (linkId is { } id && link.Id != id))
-        {
-            return false;
-        }
+            if (type == WireMessageType.Control)
+            {
+                slot.Rules.OnSent(link.Id, type, plaintext.Span);
+            }
 
-        if (link.TrySend(frame))
-        {
-            return true;
+            if (link.TrySend(new OutgoingFrame(type, plaintext)))
+            {
+                return true;
+            }
         }
 
         Interlocked.Increment(ref _slowDrops);
-        CloseActive(slot, $"peer cannot keep up ({link.QueuedBytes} bytes queued)", link);
+        CloseLink(slot, link, $"peer cannot keep up ({link.QueuedBytes} bytes queued)");
         return false;
     }
 
@@ -154,7 +167,7 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
         PeerLink? link;
         lock (_lock)
         {
-            link = _slots.GetValueOrDefault(peer)?.Active;
+            link = _slots.GetValueOrDefault(peer)?.Carrier;
         }
 
         if (link is not null && link.Id == linkId)
@@ -167,70 +180,235 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
         }
     }
 
-    /// <summary>Bytes waiting to be written to a peer (0 when it has no session).</summary>
+    /// <summary>Bytes waiting to be written to a peer's session (0 when it has none).</summary>
     public long QueuedBytes(string peer)
     {
         lock (_lock)
         {
-            return _slots.GetValueOrDefault(peer)?.Active?.QueuedBytes ?? 0;
+            return _slots.GetValueOrDefault(peer)?.Carrier?.QueuedBytes ?? 0;
         }
     }
 
-    /// <summary>Dials every peer without a session at once, skipping the backoff.</summary>
+    /// <summary>Dials every peer without a connection at once, skipping the wait (the failure count stays).</summary>
     public void DialNow()
     {
         lock (_lock)
         {
             foreach (var slot in _slots.Values)
             {
-                slot.Backoff.Reset();
+                slot.Rules.DialNow();
                 slot.Wake.Writer.TryWrite(true);
             }
         }
     }
 
-    /// <summary>Closes the session with a peer; it will be dialled again after the backoff.</summary>
+    /// <summary>Closes every connection with a peer; it is dialled again after the backoff.</summary>
     public void Close(string peer, string reason)
     {
+        List<PeerLink> links;
         PeerSlot? slot;
         lock (_lock)
         {
             slot = _slots.GetValueOrDefault(peer);
+            links = slot is null ? [] : [.. slot.Links.Values];
         }
 
-        if (slot is not null)
+        foreach (var link in links)
         {
-            CloseActive(slot, reason);
+            CloseLink(slot!, link, reason);
         }
     }
 
-    /// <summary>Closes the slot's session, or only <paramref name="expected"/> when given and still active.</summary>
-    private void CloseActive(PeerSlot slot, string reason, PeerLink? expected = null)
+    /// <summary>Each configured peer's failed attempts and next dial time, for status.</summary>
+    public ImmutableDictionary<string, PeerSessionStatus> SessionStatus()
     {
-        PeerLink? link;
         lock (_lock)
         {
-            link = slot.Active;
-            if (expected is not null && link != expected)
+            return _slots.Values.ToImmutableDictionary(
+                s => s.Name,
+                s => new PeerSessionStatus(s.Rules.FailedAttempts, s.Rules.NextAttemptAt, s.Rules.Kind, s.Rules.OpenConnections),
+                StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>Closes one connection at our side's request and tells the rules it ended.</summary>
+    private void CloseLink(PeerSlot slot, PeerLink link, string reason)
+    {
+        lock (_lock)
+        {
+            if (!slot.Links.Remove(link.Id))
             {
                 return;
             }
 
-            slot.Active = null;
+            if (slot.Carrier == link)
+            {
+                slot.Carrier = null;
+            }
+
+            LogConnectionClosed(_logger, slot.Name, link.Id, reason);
+            slot.Rules.OnClosed(link.Id, reason, slot.Decisions);
+            Apply(slot);
         }
 
-        if (link is not null)
+        DisposeLater(link);
+        DrainLater(slot);
+    }
+
+    /// <summary>A connection's loops ended on their own (EOF, reset, an unreadable frame).</summary>
+    private void OnLinkClosed(PeerSlot slot, PeerLink link, string reason, FrameError? badFrame)
+    {
+        lock (_lock)
         {
-            LogLinkDown(_logger, slot.Name, reason);
-            slot.Wake.Writer.TryWrite(true);
-            // Never await the node's inbox from here: the node itself may be the caller.
-            _ = Task.Run(async () =>
+            if (slot.Links.Remove(link.Id))
             {
-                await link.DisposeAsync().ConfigureAwait(false);
-                await _deliver(new PeerLinkDown(slot.Name, link.Id, reason)).ConfigureAwait(false);
-            });
+                if (slot.Carrier == link)
+                {
+                    slot.Carrier = null;
+                }
+
+                LogConnectionClosed(_logger, slot.Name, link.Id, reason);
+                slot.Rules.OnClosed(link.Id, reason, slot.Decisions);
+                Apply(slot, link.Id, badFrame);
+            }
+        }
+
+        DisposeLater(link);
+        DrainLater(slot);
+    }
+
+    /// <summary>Frames one read completed: each goes through the rules, and on to the node as a frame of the carrier.</summary>
+    private async ValueTask OnFramesAsync(PeerSlot slot, PeerLink link, List<ReceivedFrame> frames)
+    {
+        lock (_lock)
+        {
+            List<ReceivedFrame>? run = null;
+            long runCarrier = -1;
+            foreach (var frame in frames)
+            {
+                var verdict = slot.Rules.OnFrame(link.Id, frame.Type, frame.Plaintext.Span, slot.Decisions);
+                if (slot.Decisions.Count > 0)
+                {
+                    // What the frame changed (a new carrier, say) reaches the node before the frame does.
+                    Flush(slot, run, runCarrier);
+                    run = null;
+                    Apply(slot);
+                }
+
+                if (!verdict.Deliver)
+                {
+                    continue;
+                }
+
+                if (run is not null && runCarrier != verdict.CarrierId)
+                {
+                    Flush(slot, run, runCarrier);
+                    run = null;
+                }
+
+                (run ??= new List<ReceivedFrame>(frames.Count)).Add(frame);
+                runCarrier = verdict.CarrierId;
+            }
+
+            Flush(slot, run, runCarrier);
+        }
+
+        await DrainAsync(slot).ConfigureAwait(false);
+    }
+
+    private static void Flush(PeerSlot slot, List<ReceivedFrame>? run, long carrier)
+    {
+        if (run is { Count: > 0 })
+        {
+            slot.Outbox.Enqueue(new PeerLinkFrames(slot.Name, carrier, run));
         }
     }
+
+    /// <summary>Carries out the rules' decisions (under the lock); events for the node go to the slot's outbox, in order.</summary>
+    private void Apply(PeerSlot slot, long badFrameLink = -1, FrameError? badFrame = null)
+    {
+        var decisions = slot.Decisions;
+        if (decisions.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var decision in decisions)
+        {
+            switch (decision)
+            {
+                case SendControlOn send when slot.Links.TryGetValue(send.ConnectionId, out var link):
+                    link.TrySend(new OutgoingFrame(WireMessageType.Control, send.Plaintext));
+                    break;
+                case CloseConnection close when slot.Links.Remove(close.ConnectionId, out var link):
+                    if (slot.Carrier == link)
+                    {
+                        slot.Carrier = null;
+                    }
+
+                    LogConnectionClosed(_logger, slot.Name, link.Id, close.Reason);
+                    DisposeLater(link);
+                    break;
+                case CarrierUp up when slot.Links.TryGetValue(up.ConnectionId, out var link):
+                    slot.Carrier = link;
+                    LogCarrier(_logger, slot.Name, link.Id, up.Direction == ConnectionDirection.Outbound ? "dialled" : "accepted", link.Remote);
+                    slot.Outbox.Enqueue(new PeerLinkUp(slot.Name, link.Id, up.Direction == ConnectionDirection.Outbound, link.Remote));
+                    break;
+                case CarrierDown down:
+                    if (slot.Carrier?.Id == down.ConnectionId)
+                    {
+                        slot.Carrier = null;
+                    }
+
+                    slot.Outbox.Enqueue(new PeerLinkDown(slot.Name, down.ConnectionId, down.Reason, down.Routine, down.ConnectionId == badFrameLink ? badFrame : null));
+                    break;
+                case StartDial:
+                    slot.DialRequested = true;
+                    break;
+                case SessionLog log:
+                    LogSession(_logger, log.Level, log.Message);
+                    break;
+            }
+        }
+
+        decisions.Clear();
+        // Deadlines may have moved.
+        slot.Wake.Writer.TryWrite(true);
+    }
+
+    /// <summary>Hands the slot's queued events to the node, one caller at a time, so that they arrive in order.</summary>
+    private async ValueTask DrainAsync(PeerSlot slot)
+    {
+        await slot.Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                PeerNetworkEvent? next;
+                lock (_lock)
+                {
+                    if (!slot.Outbox.TryDequeue(out next))
+                    {
+                        return;
+                    }
+                }
+
+                await _deliver(next).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or ChannelClosedException)
+        {
+            // The owner stopped taking events: it is shutting down.
+        }
+        finally
+        {
+            slot.Gate.Release();
+        }
+    }
+
+    private void DrainLater(PeerSlot slot) => _ = Task.Run(async () => await DrainAsync(slot).ConfigureAwait(false));
+
+    private static void DisposeLater(PeerLink link) => _ = Task.Run(async () => await link.DisposeAsync().ConfigureAwait(false));
 
     private async Task AcceptLoopAsync(Socket listener, CancellationToken cancellationToken)
     {
@@ -251,7 +429,17 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
                 continue;
             }
 
-            var remote = Normalize(((IPEndPoint)socket.RemoteEndPoint!).Address);
+            IPAddress remote;
+            try
+            {
+                remote = Normalize(((IPEndPoint)socket.RemoteEndPoint!).Address);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                socket.Dispose();
+                continue;
+            }
+
             PeerSlot? slot;
             lock (_lock)
             {
@@ -266,64 +454,77 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
                 continue;
             }
 
-            try
-            {
-                await RegisterAsync(slot, socket, outbound: false, dialler: remote).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // The owner stopped taking events: it is shutting down, and DisposeAsync closes the session.
-                return;
-            }
+            await RegisterAsync(slot, socket, ConnectionDirection.Inbound, remote).ConfigureAwait(false);
         }
     }
 
-    private async Task DialLoopAsync(PeerSlot slot, CancellationToken stop)
+    /// <summary>Per peer: polls the rules at their deadlines and starts the dials they ask for.</summary>
+    private async Task SlotLoopAsync(PeerSlot slot, CancellationToken stop)
     {
         using var both = CancellationTokenSource.CreateLinkedTokenSource(stop, slot.Retired.Token);
         var cancellationToken = both.Token;
+        Task dialing = Task.CompletedTask;
         while (!cancellationToken.IsCancellationRequested)
         {
-            try
+            TimeSpan wait;
+            var dial = false;
+            lock (_lock)
             {
-                bool connected;
-                lock (_lock)
+                slot.Rules.Poll(slot.Decisions);
+                Apply(slot);
+                if (slot.DialRequested && dialing.IsCompleted)
                 {
-                    connected = slot.Active is not null;
+                    slot.DialRequested = false;
+                    dial = true;
                 }
 
-                if (connected)
-                {
-                    await slot.Wake.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
+                wait = slot.Rules.NextDeadline is { } next ? next - _time.GetUtcNow() : Timeout.InfiniteTimeSpan;
+            }
 
-                if (await TryDialAsync(slot, cancellationToken).ConfigureAwait(false))
-                {
-                    slot.Backoff.Reset();
-                    continue;
-                }
+            await DrainAsync(slot).ConfigureAwait(false);
+            if (dial)
+            {
+                dialing = Task.Run(() => DialAsync(slot, cancellationToken), CancellationToken.None);
+            }
 
-                var delay = slot.Backoff.Next();
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var woken = slot.Wake.Reader.ReadAsync(wait.Token).AsTask();
-                var elapsed = Task.Delay(delay, _time, wait.Token);
-                await Task.WhenAny(woken, elapsed).ConfigureAwait(false);
-                await wait.CancelAsync().ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
+            if (wait != Timeout.InfiniteTimeSpan && wait <= TimeSpan.Zero)
             {
-                return;
+                continue;
             }
-            catch (Exception) when (cancellationToken.IsCancellationRequested)
-            {
-                // A connect that fails because we are stopping is no error.
-                return;
-            }
+
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var woken = slot.Wake.Reader.ReadAsync(waiting.Token).AsTask();
+            var elapsed = wait == Timeout.InfiniteTimeSpan ? Task.Delay(Timeout.Infinite, waiting.Token) : Task.Delay(wait, _time, waiting.Token);
+            await Task.WhenAny(woken, elapsed).ConfigureAwait(false);
+            await waiting.CancelAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            await dialing.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
-    private async Task<bool> TryDialAsync(PeerSlot slot, CancellationToken cancellationToken)
+    private async Task DialAsync(PeerSlot slot, CancellationToken cancellationToken)
+    {
+        var failure = await TryDialAsync(slot, cancellationToken).ConfigureAwait(false);
+        if (failure is null || cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            slot.Rules.OnDialFailed(failure, slot.Decisions);
+            Apply(slot);
+        }
+    }
+
+    /// <summary>Dials the peer's addresses in turn; null once one connected (and was registered), else why not.</summary>
+    private async Task<string?> TryDialAsync(PeerSlot slot, CancellationToken cancellationToken)
     {
         IPAddress[] addresses;
         try
@@ -335,7 +536,11 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
         catch (SocketException e)
         {
             LogResolveFailed(_logger, slot.Name, e.Message);
-            return false;
+            return $"cannot resolve: {e.Message}";
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
         }
 
         addresses = [.. addresses.Select(Normalize)];
@@ -344,6 +549,7 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
             slot.Addresses = addresses;
         }
 
+        var failure = "no address";
         foreach (var address in addresses)
         {
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -362,94 +568,95 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
             catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 LogDialFailed(_logger, slot.Name, address, e.Message);
+                failure = e is OperationCanceledException ? $"no answer within {_options.ConnectTimeout.TotalSeconds} s" : e.Message;
                 socket.Dispose();
                 continue;
             }
-            catch
+            catch (OperationCanceledException)
             {
+                // Stopping.
                 socket.Dispose();
-                throw;
+                return null;
+            }
+            catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException or ArgumentException)
+            {
+                // Whatever else went wrong, the rules must hear of it, or they would wait for this dial forever.
+                socket.Dispose();
+                failure = e.Message;
+                continue;
             }
 
-            // From here the session owns the socket, even if reporting it fails.
-            var local = Normalize(((IPEndPoint)socket.LocalEndPoint!).Address);
-            await RegisterAsync(slot, socket, outbound: true, dialler: local).ConfigureAwait(false);
-            return true;
+            IPAddress local;
+            try
+            {
+                local = Normalize(((IPEndPoint)socket.LocalEndPoint!).Address);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                socket.Dispose();
+                failure = e.Message;
+                continue;
+            }
+
+            // From here the session owns the socket.
+            return await RegisterAsync(slot, socket, ConnectionDirection.Outbound, local).ConfigureAwait(false) ? null : "connection lost at once";
         }
 
-        return false;
+        return failure;
     }
 
-    private async Task RegisterAsync(PeerSlot slot, Socket socket, bool outbound, IPAddress dialler)
+    /// <summary>Hands a new connection to the rules and starts its loops; false when it died before that.</summary>
+    private async Task<bool> RegisterAsync(PeerSlot slot, Socket socket, ConnectionDirection direction, IPAddress dialler)
     {
-        var now = _time.GetUtcNow();
-        PeerLink? link;
+        PeerLink link;
         try
         {
             socket.NoDelay = true;
-            link = new PeerLink(slot.Name, Interlocked.Increment(ref _nextLinkId), socket, outbound, dialler, now, _options.MaxQueuedBytesPerPeer, _options.DrainedBytes);
+            link = new PeerLink(slot.Name, Interlocked.Increment(ref _nextLinkId), socket, direction == ConnectionDirection.Outbound, dialler, _options.MaxQueuedBytesPerPeer, _options.DrainedBytes);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // The peer hung up between the connect (or accept) and now: a failed attempt, nothing more.
-            LogLinkDown(_logger, slot.Name, e.Message);
+            // The peer hung up between the connect (or accept) and now.
+            LogConnectionClosed(_logger, slot.Name, 0, e.Message);
             socket.Dispose();
-            return;
+            return false;
         }
 
-        PeerLink? replaced = null;
+        bool open;
         lock (_lock)
         {
-            if (slot.Active is { } existing)
+            open = !_stop.IsCancellationRequested && _slots.GetValueOrDefault(slot.Name) == slot;
+            if (open)
             {
-                if (!DuplicateLinkRule.NewReplacesExisting(existing.Dialler, now - existing.OpenedAt, dialler))
+                slot.Links.Add(link.Id, link);
+                slot.Rules.OnOpened(link.Id, direction, dialler, slot.Decisions);
+                // The HELLO is queued first, then the loops start: no frame can arrive before the rules know the connection.
+                Apply(slot);
+                open = slot.Links.ContainsKey(link.Id);
+                if (open)
                 {
-                    link = null;
-                }
-                else
-                {
-                    replaced = existing;
+                    link.Start(_codecs(), (l, frames) => OnFramesAsync(slot, l, frames), (l, reason, bad) => OnLinkClosed(slot, l, reason, bad));
                 }
             }
-
-            if (link is not null)
-            {
-                slot.Active = link;
-            }
         }
 
-        if (link is null)
+        if (!open)
         {
-            LogDuplicateDropped(_logger, slot.Name);
-            socket.Dispose();
-            return;
+            await link.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (replaced is not null)
-        {
-            LogLinkDown(_logger, slot.Name, "replaced by a newer connection");
-            await replaced.DisposeAsync().ConfigureAwait(false);
-            await _deliver(new PeerLinkDown(slot.Name, replaced.Id, "replaced by a newer connection", Routine: true)).ConfigureAwait(false);
-        }
-
-        LogLinkUp(_logger, slot.Name, outbound ? "dialled" : "accepted", link.Remote);
-        await _deliver(new PeerLinkUp(slot.Name, link.Id, outbound, link.Remote)).ConfigureAwait(false);
-        link.Start(_codecs(), _deliver, (l, reason) =>
-        {
-            bool active;
-            lock (_lock)
-            {
-                active = slot.Active == l;
-            }
-
-            if (active)
-            {
-                CloseActive(slot, reason);
-            }
-        });
+        await DrainAsync(slot).ConfigureAwait(false);
+        return true;
     }
 
     private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    private static UInt128 NewInstanceId()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        RandomNumberGenerator.Fill(bytes);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -465,18 +672,16 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
             loops = [.. _loops];
         }
 
-        // Sessions are collected after the loops ended, so one registered while stopping is closed too.
+        // Connections are collected after the loops ended, so one registered while stopping is closed too.
         await Task.WhenAll(loops).ConfigureAwait(false);
         List<PeerLink> links = [];
         lock (_lock)
         {
             foreach (var slot in _slots.Values)
             {
-                if (slot.Active is { } link)
-                {
-                    links.Add(link);
-                    slot.Active = null;
-                }
+                links.AddRange(slot.Links.Values);
+                slot.Links.Clear();
+                slot.Carrier = null;
             }
         }
 
@@ -493,37 +698,51 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
         _stop.Dispose();
     }
 
-    private sealed class PeerSlot(string name, ReconnectBackoff backoff)
+    /// <summary>One configured peer: its rules, its open connections and the events waiting for the node.</summary>
+    private sealed class PeerSlot(string name, PeerSessionRules rules)
     {
         public string Name { get; } = name;
 
+        public PeerSessionRules Rules { get; } = rules;
+
+        /// <summary>Reused for every call into the rules (under the network's lock).</summary>
+        public List<SessionDecision> Decisions { get; } = [];
+
         public IPAddress[] Addresses { get; set; } = IPAddress.TryParse(name, out var literal) ? [Normalize(literal)] : [];
 
-        public PeerLink? Active { get; set; }
+        public Dictionary<long, PeerLink> Links { get; } = [];
 
-        public ReconnectBackoff Backoff { get; } = backoff;
+        /// <summary>The connection the node sees as the session.</summary>
+        public PeerLink? Carrier { get; set; }
+
+        public bool DialRequested { get; set; }
+
+        public Queue<PeerNetworkEvent> Outbox { get; } = new();
+
+        /// <summary>Held by whoever hands the outbox to the node.</summary>
+        public SemaphoreSlim Gate { get; } = new(1, 1);
 
         public Channel<bool> Wake { get; } = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
         public CancellationTokenSource Retired { get; } = new();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "peer {Peer}: session up ({How}, {Remote})")]
-    private static partial void LogLinkUp(ILogger logger, string peer, string how, IPEndPoint remote);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "peer {Peer}: session on connection {Link} ({How}, {Remote})")]
+    private static partial void LogCarrier(ILogger logger, string peer, long link, string how, IPEndPoint remote);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "peer {Peer}: session down: {Reason}")]
-    private static partial void LogLinkDown(ILogger logger, string peer, string reason);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "peer {Peer}: connection {Link} closed: {Reason}")]
+    private static partial void LogConnectionClosed(ILogger logger, string peer, long link, string reason);
+
+    [LoggerMessage(Message = "{Line}")]
+    private static partial void LogSession(ILogger logger, LogLevel level, string line);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "refusing connection from {Remote}: not a configured peer")]
     private static partial void LogRefused(ILogger logger, IPAddress remote);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "peer {Peer}: dropped a duplicate session")]
-    private static partial void LogDuplicateDropped(ILogger logger, string peer);
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "peer {Peer}: connect to {Address} failed: {Reason}")]
     private static partial void LogDialFailed(ILogger logger, string peer, IPAddress address, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "peer {Peer}: cannot resolve: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "peer {Peer}: cannot resolve: {Reason}")]
     private static partial void LogResolveFailed(ILogger logger, string peer, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "accept failed: {Reason}")]

@@ -25,9 +25,11 @@ public sealed record PeerNetworkOptions
     /// <summary>Configured peers by name (address or host name as written in the config).</summary>
     public ImmutableArray<string> Peers { get; init; } = [];
 
-    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>Handshake timeout, stable period and backoff of every peer's sessions.</summary>
+    public Sessions.SessionRulesOptions Sessions { get; init; } = new();
 
-    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>The instance id our HELLO carries; a fresh random one when null (the daemon's case).</summary>
+    public UInt128? InstanceId { get; init; }
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -30,24 +30,24 @@ public sealed class SasyncFrameCodec(SharedKey key, FrameLimits? limits = null) 
 
     private sealed class Decoder(FrameReader reader) : IFrameDecoder
     {
-        public FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, out WireMessageType type, out byte[] plaintext, out string error)
+        public FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, out WireMessageType type, out byte[] plaintext, out FrameError error)
         {
             switch (reader.TryRead(ref buffer, out var frame, out var failure))
             {
                 case FrameReadStatus.Frame:
                     type = frame.Type;
                     plaintext = frame.Plaintext;
-                    error = "";
+                    error = FrameError.None;
                     return FrameDecodeStatus.Frame;
                 case FrameReadStatus.NeedMoreData:
                     type = default;
                     plaintext = [];
-                    error = "";
+                    error = FrameError.None;
                     return FrameDecodeStatus.NeedMoreData;
                 default:
                     type = default;
                     plaintext = [];
-                    error = failure.Describe();
+                    error = failure;
                     return FrameDecodeStatus.Fatal;
             }
         }

@@ -9,6 +9,7 @@ namespace Sasync.Core.PfKey;
 /// </summary>
 public readonly record struct AddressExtension(SadbExtensionType Type, IPAddress Address, ushort Port = 0) : IPfKeyExtensionWriter
 {
+    /// <summary>Bytes of the fixed part before the variable-length data, <c>sadb_ext</c> header included.</summary>
     public const int HeaderSize = 8;
 
     /// <summary>The extension types whose body is a <c>sadb_address</c>.</summary>
@@ -19,11 +20,15 @@ public readonly record struct AddressExtension(SadbExtensionType Type, IPAddress
         SadbExtensionType.XDstFlow, SadbExtensionType.XDst2,
     ];
 
+    /// <summary>Whether extensions of <paramref name="type"/> hold a <c>sadb_address</c> (one of <see cref="Types"/>).</summary>
     public static bool IsAddressType(SadbExtensionType type) => Types.Contains(type);
 
+    /// <inheritdoc/>
     public int ByteLength => HeaderSize + ExtensionLayout.PadUp(
         Address.AddressFamily == AddressFamily.InterNetworkV6 ? SockAddr.Inet6Size : SockAddr.InetSize);
 
+    /// <summary>Reads <paramref name="extension"/> as a <see cref="AddressExtension"/>, checking its type and layout as the kernel does.</summary>
+    /// <returns>False, with <paramref name="error"/> (its offset counted from the start of the extension), when the extension is malformed.</returns>
     public static bool TryRead(PfKeyExtension extension, out AddressExtension address, out PfKeyError error)
     {
         address = default;
@@ -113,6 +118,7 @@ public readonly record struct AddressExtension(SadbExtensionType Type, IPAddress
     public static int ReadFamily(PfKeyExtension extension) =>
         extension.Span.Length > HeaderSize + 1 ? extension.Span[HeaderSize + 1] : -1;
 
+    /// <inheritdoc/>
     public void Write(Span<byte> destination)
     {
         var length = ByteLength;

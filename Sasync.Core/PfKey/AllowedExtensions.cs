@@ -10,7 +10,7 @@ namespace Sasync.Core.PfKey;
 /// carries X_REPLAY and X_COUNTER (and may carry LIFETIME_LASTUSE), which pass the first check
 /// but fail the second, so they are dropped along with what an ADD may not carry at all.
 /// </summary>
-public static class AllowedExtensions
+internal static class AllowedExtensions
 {
     /// <summary>SADB_ADD: no ADDRESS_PROXY, X_SA2, X_DST2, X_SATYPE2, X_MTU, X_LIFETIME_LASTUSE, X_COUNTER or X_REPLAY.</summary>
     public static FrozenSet<SadbExtensionType> InAdd { get; } = Surviving(SadbMessageType.Add);

@@ -13,12 +13,17 @@ public readonly record struct CounterExtension(
     ulong InputDecompressedBytes,
     ulong OutputUncompressedBytes) : IPfKeyExtensionWriter
 {
+    /// <summary>The extension's size in bytes, its <c>sadb_ext</c> header included.</summary>
     public const int Size = 72;
 
+    /// <inheritdoc/>
     public SadbExtensionType Type => SadbExtensionType.XCounter;
 
+    /// <inheritdoc/>
     public int ByteLength => Size;
 
+    /// <summary>Reads <paramref name="extension"/> as a <see cref="CounterExtension"/>, checking its type and layout as the kernel does.</summary>
+    /// <returns>False, with <paramref name="error"/> (its offset counted from the start of the extension), when the extension is malformed.</returns>
     public static bool TryRead(PfKeyExtension extension, out CounterExtension counter, out PfKeyError error)
     {
         counter = default;
@@ -40,6 +45,7 @@ public readonly record struct CounterExtension(
         return true;
     }
 
+    /// <inheritdoc/>
     public void Write(Span<byte> destination)
     {
         ExtensionLayout.WriteHeader(destination, Type, Size);

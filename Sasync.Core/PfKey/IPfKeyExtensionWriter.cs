@@ -6,6 +6,7 @@ namespace Sasync.Core.PfKey;
 /// </summary>
 public interface IPfKeyExtensionWriter
 {
+    /// <summary>The <c>sadb_ext_type</c> written in the extension's header.</summary>
     SadbExtensionType Type { get; }
 
     /// <summary>Bytes <see cref="Write"/> produces, header included; always a multiple of 8.</summary>

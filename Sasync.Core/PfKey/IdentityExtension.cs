@@ -14,10 +14,14 @@ public readonly record struct IdentityExtension(
     ulong Id,
     string Value) : IPfKeyExtensionWriter
 {
+    /// <summary>Bytes of the fixed part before the variable-length data, <c>sadb_ext</c> header included.</summary>
     public const int HeaderSize = 16;
 
+    /// <inheritdoc/>
     public int ByteLength => HeaderSize + ExtensionLayout.PadUp(Encoding.UTF8.GetByteCount(Value) + 1);
 
+    /// <summary>Reads <paramref name="extension"/> as a <see cref="IdentityExtension"/>, checking its type and layout as the kernel does.</summary>
+    /// <returns>False, with <paramref name="error"/> (its offset counted from the start of the extension), when the extension is malformed.</returns>
     public static bool TryRead(PfKeyExtension extension, out IdentityExtension identity, out PfKeyError error)
     {
         identity = default;
@@ -51,6 +55,7 @@ public readonly record struct IdentityExtension(
         return true;
     }
 
+    /// <inheritdoc/>
     public void Write(Span<byte> destination)
     {
         var length = ByteLength;

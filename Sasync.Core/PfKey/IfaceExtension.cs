@@ -5,12 +5,17 @@ namespace Sasync.Core.PfKey;
 /// <summary><c>struct sadb_x_iface</c> (16 bytes): X_IFACE, the sec(4) interface unit and direction.</summary>
 public readonly record struct IfaceExtension(uint Unit, SadbDirection Direction) : IPfKeyExtensionWriter
 {
+    /// <summary>The extension's size in bytes, its <c>sadb_ext</c> header included.</summary>
     public const int Size = 16;
 
+    /// <inheritdoc/>
     public SadbExtensionType Type => SadbExtensionType.XIface;
 
+    /// <inheritdoc/>
     public int ByteLength => Size;
 
+    /// <summary>Reads <paramref name="extension"/> as a <see cref="IfaceExtension"/>, checking its type and layout as the kernel does.</summary>
+    /// <returns>False, with <paramref name="error"/> (its offset counted from the start of the extension), when the extension is malformed.</returns>
     public static bool TryRead(PfKeyExtension extension, out IfaceExtension iface, out PfKeyError error)
     {
         iface = default;
@@ -24,6 +29,7 @@ public readonly record struct IfaceExtension(uint Unit, SadbDirection Direction)
         return true;
     }
 
+    /// <inheritdoc/>
     public void Write(Span<byte> destination)
     {
         ExtensionLayout.WriteHeader(destination, Type, Size);

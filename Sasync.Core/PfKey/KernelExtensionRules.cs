@@ -6,7 +6,7 @@ namespace Sasync.Core.PfKey;
 /// pfkeyv2_parsemessage.c 1.64), as bit sets over extension numbers. The simulated kernel enforces
 /// them; the snapshot rules derive from them what a message written to a peer's kernel may carry.
 /// </summary>
-public static class KernelExtensionRules
+internal static class KernelExtensionRules
 {
     private const ulong Sa = 1UL << 1;
     private const ulong LifetimeCurrent = 1UL << 2;

@@ -9,8 +9,10 @@ namespace Sasync.Core.PfKey;
 /// </summary>
 public readonly record struct KeyExtension(SadbExtensionType Type, ushort Bits, ReadOnlyMemory<byte> Key) : IPfKeyExtensionWriter
 {
+    /// <summary>Bytes of the fixed part before the variable-length data, <c>sadb_ext</c> header included.</summary>
     public const int HeaderSize = 8;
 
+    /// <inheritdoc/>
     public int ByteLength => HeaderSize + (((Bits + 63) / 64) * 8);
 
     /// <summary>A key extension for <paramref name="key"/>, its bit length taken from its size.</summary>
@@ -19,6 +21,8 @@ public readonly record struct KeyExtension(SadbExtensionType Type, ushort Bits, 
             ? new KeyExtension(type, (ushort)(key.Length * 8), key)
             : throw new ArgumentOutOfRangeException(nameof(key), key.Length, "a PF_KEY key is at most 65535 bits");
 
+    /// <summary>Reads <paramref name="extension"/> as a <see cref="KeyExtension"/>, checking its type and layout as the kernel does.</summary>
+    /// <returns>False, with <paramref name="error"/> (its offset counted from the start of the extension), when the extension is malformed.</returns>
     public static bool TryRead(PfKeyExtension extension, out KeyExtension key, out PfKeyError error)
     {
         key = default;
@@ -47,6 +51,7 @@ public readonly record struct KeyExtension(SadbExtensionType Type, ushort Bits, 
         return true;
     }
 
+    /// <inheritdoc/>
     public void Write(Span<byte> destination)
     {
         var length = ByteLength;
@@ -60,11 +65,14 @@ public readonly record struct KeyExtension(SadbExtensionType Type, ushort Bits, 
         Key.Span.CopyTo(destination[HeaderSize..]);
     }
 
+    /// <summary>Equal when type, bit length and key bytes are equal (the bytes, not the memory they live in).</summary>
     public bool Equals(KeyExtension other) =>
         Type == other.Type && Bits == other.Bits && Key.Span.SequenceEqual(other.Key.Span);
 
+    /// <summary>A hash of type, bit length and key length; never of the key bytes.</summary>
     public override int GetHashCode() => HashCode.Combine(Type, Bits, Key.Length);
 
     // Key material must never reach a log line.
+    /// <summary>Type and bit length only: key material must never reach a log line.</summary>
     public override string ToString() => $"KeyExtension {{ Type = {Type}, Bits = {Bits} }}";
 }

@@ -13,10 +13,14 @@ public readonly record struct LifetimeExtension(
     ulong AddTime,
     ulong UseTime) : IPfKeyExtensionWriter
 {
+    /// <summary>The extension's size in bytes, its <c>sadb_ext</c> header included.</summary>
     public const int Size = 32;
 
+    /// <inheritdoc/>
     public int ByteLength => Size;
 
+    /// <summary>Reads <paramref name="extension"/> as a <see cref="LifetimeExtension"/>, checking its type and layout as the kernel does.</summary>
+    /// <returns>False, with <paramref name="error"/> (its offset counted from the start of the extension), when the extension is malformed.</returns>
     public static bool TryRead(PfKeyExtension extension, out LifetimeExtension lifetime, out PfKeyError error)
     {
         lifetime = default;
@@ -37,6 +41,7 @@ public readonly record struct LifetimeExtension(
         return true;
     }
 
+    /// <inheritdoc/>
     public void Write(Span<byte> destination)
     {
         ExtensionLayout.WriteHeader(destination, Type, Size);

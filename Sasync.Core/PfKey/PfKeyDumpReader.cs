@@ -1,7 +1,7 @@
 namespace Sasync.Core.PfKey;
 
 /// <summary>What <see cref="PfKeyDumpReader.Next"/> found.</summary>
-public enum DumpRecordStatus
+internal enum DumpRecordStatus
 {
     /// <summary>A well-formed record.</summary>
     Record,
@@ -20,7 +20,7 @@ public enum DumpRecordStatus
 /// Reads a sysctl dump (NET_KEY_SADB_DUMP / NET_KEY_SPD_DUMP: messages back to back) one record at
 /// a time, so that a caller can stop and resume, and never holds more than one parsed record.
 /// </summary>
-public struct PfKeyDumpReader(ReadOnlyMemory<byte> dump)
+internal struct PfKeyDumpReader(ReadOnlyMemory<byte> dump)
 {
     private bool _ended;
 

@@ -3,12 +3,13 @@ using System.Text.Json;
 namespace Sasync.Core.PfKey;
 
 /// <summary>
-/// Writes a PF_KEY message as JSON with the pfkeyv2.h names of <see cref="PfKeyNames"/>: header
+/// Writes a PF_KEY message as JSON with the names of pfkeyv2.h (ADD, ESP, SA, ...): header
 /// fields, then one object per extension. Numbers without a name are written as numbers; keys are
 /// shown only as their bit length.
 /// </summary>
 public static class PfKeyJsonWriter
 {
+    /// <summary>Writes <paramref name="message"/> as one JSON object: the header fields, then <c>extensions</c>, an array of one object per extension in message order.</summary>
     public static void WriteMessage(Utf8JsonWriter writer, PfKeyMessage message)
     {
         ArgumentNullException.ThrowIfNull(writer);

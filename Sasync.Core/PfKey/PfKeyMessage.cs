@@ -21,6 +21,7 @@ public sealed class PfKeyMessage
         Bytes = bytes;
     }
 
+    /// <summary>The 16-byte <c>sadb_msg</c> header.</summary>
     public SadbHeader Header { get; }
 
     /// <summary>The extensions in the order they appear.</summary>
@@ -29,8 +30,10 @@ public sealed class PfKeyMessage
     /// <summary>The whole message: header and extensions.</summary>
     public ReadOnlyMemory<byte> Bytes { get; }
 
+    /// <summary>The message type of the header.</summary>
     public SadbMessageType Type => Header.Type;
 
+    /// <summary>The raw extension of <paramref name="type"/>; false when the message has none (a message holds each type at most once).</summary>
     public bool TryGet(SadbExtensionType type, out PfKeyExtension extension)
     {
         foreach (var candidate in Extensions)
@@ -46,6 +49,7 @@ public sealed class PfKeyMessage
         return false;
     }
 
+    /// <summary>Whether the message holds an extension of <paramref name="type"/>.</summary>
     public bool Has(SadbExtensionType type) => TryGet(type, out _);
 
     /// <summary>Every extension as its typed record (raw for types without one), in message order.</summary>
@@ -75,12 +79,16 @@ public sealed class PfKeyMessage
     /// <summary>An address extension with an AF_INET or AF_INET6 sockaddr.</summary>
     public bool TryGetAddress(SadbExtensionType type, out AddressExtension address) => TryGetTyped(type, AddressExtension.TryRead, out address);
 
+    /// <summary>The KEY_AUTH or KEY_ENCRYPT extension; its key is a view of the message's bytes.</summary>
     public bool TryGetKey(SadbExtensionType type, out KeyExtension key) => TryGetTyped(type, KeyExtension.TryRead, out key);
 
+    /// <summary>A LIFETIME_CURRENT, _HARD, _SOFT or X_LIFETIME_LASTUSE extension.</summary>
     public bool TryGetLifetime(SadbExtensionType type, out LifetimeExtension lifetime) => TryGetTyped(type, LifetimeExtension.TryRead, out lifetime);
 
+    /// <summary>The IDENTITY_SRC or IDENTITY_DST extension.</summary>
     public bool TryGetIdentity(SadbExtensionType type, out IdentityExtension identity) => TryGetTyped(type, IdentityExtension.TryRead, out identity);
 
+    /// <summary>The X_FLOW_TYPE extension of a flow message.</summary>
     public bool TryGetFlowType(out FlowTypeExtension flowType) => TryGetTyped(SadbExtensionType.XFlowType, FlowTypeExtension.TryRead, out flowType);
 
     /// <summary>Parses exactly one message that fills <paramref name="bytes"/>.</summary>

@@ -14,6 +14,11 @@ public sealed class PfKeyMessageBuilder
 
     private readonly List<IPfKeyExtensionWriter> _extensions = [];
 
+    /// <summary>A builder for a message with these header fields and no extensions yet.</summary>
+    /// <param name="type">The message type.</param>
+    /// <param name="saType">The SA type; UNSPEC for messages about no particular type.</param>
+    /// <param name="sequence"><c>sadb_msg_seq</c>, echoed by the kernel in its reply.</param>
+    /// <param name="pid"><c>sadb_msg_pid</c>: the writer's process id, as the kernel expects it (see <see cref="Platform.IKeyEngine.Pid"/>).</param>
     public PfKeyMessageBuilder(SadbMessageType type, SadbSaType saType = SadbSaType.Unspec, uint sequence = 0, uint pid = 0)
     {
         Type = type;
@@ -22,20 +27,28 @@ public sealed class PfKeyMessageBuilder
         Pid = pid;
     }
 
+    /// <summary><c>sadb_msg_version</c>; PF_KEY_V2 unless set.</summary>
     public byte Version { get; set; } = SadbHeader.Version2;
 
+    /// <summary><c>sadb_msg_type</c>.</summary>
     public SadbMessageType Type { get; set; }
 
+    /// <summary><c>sadb_msg_errno</c>: 0 in requests; the kernel's errno in its replies.</summary>
     public byte Errno { get; set; }
 
+    /// <summary><c>sadb_msg_satype</c>.</summary>
     public SadbSaType SaType { get; set; }
 
+    /// <summary><c>sadb_msg_reserved</c>, kept so that a parsed message rebuilds byte for byte.</summary>
     public ushort Reserved { get; set; }
 
+    /// <summary><c>sadb_msg_seq</c>.</summary>
     public uint Sequence { get; set; }
 
+    /// <summary><c>sadb_msg_pid</c>.</summary>
     public uint Pid { get; set; }
 
+    /// <summary>The extensions in the order they will be written.</summary>
     public IReadOnlyList<IPfKeyExtensionWriter> Extensions => _extensions;
 
     /// <summary>The size of the message <see cref="TryBuild"/> produces.</summary>
@@ -60,6 +73,8 @@ public sealed class PfKeyMessageBuilder
         return builder;
     }
 
+    /// <summary>Appends <paramref name="extension"/>; a second one of the same type makes <see cref="TryBuild"/> fail (use <see cref="Set"/> to replace).</summary>
+    /// <returns>This builder, for chaining.</returns>
     public PfKeyMessageBuilder Add(IPfKeyExtensionWriter extension)
     {
         ArgumentNullException.ThrowIfNull(extension);

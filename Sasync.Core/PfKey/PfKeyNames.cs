@@ -5,7 +5,7 @@ namespace Sasync.Core.PfKey;
 /// lines: message types keep the X_ (<c>X_ADDFLOW</c>), SA types and extension types drop it
 /// (<c>ESP</c>, <c>IPCOMP</c>, <c>SRC_FLOW</c>, <c>MTU</c>).
 /// </summary>
-public static class PfKeyNames
+internal static class PfKeyNames
 {
     private static readonly string?[] MessageTypes =
     [

@@ -8,7 +8,7 @@ namespace Sasync.Core.PfKey;
 /// followed by the original extension bytes, optionally without the extensions the new type may
 /// not carry.
 /// </summary>
-public static class PfKeyRewrite
+internal static class PfKeyRewrite
 {
     /// <summary>
     /// Copies <paramref name="source"/> under <paramref name="header"/> (its length is recomputed),

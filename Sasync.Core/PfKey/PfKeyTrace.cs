@@ -12,7 +12,7 @@ namespace Sasync.Core.PfKey;
 /// without parsing them into records, so it costs one string and only when the level is enabled; a
 /// malformed message is described as far as it can be read, never thrown on.
 /// </summary>
-public static partial class PfKeyTrace
+internal static partial class PfKeyTrace
 {
     /// <summary>The level PF_KEY messages are logged at (<c>-vv</c>).</summary>
     public const LogLevel Level = LogLevel.Debug;
@@ -21,7 +21,10 @@ public static partial class PfKeyTrace
     private const int MaxChars = 320;
 
     /// <summary>Logs <paramref name="message"/> as "PF_KEY {what} {peer}: description", when <see cref="Level"/> is enabled.</summary>
+    /// <param name="logger">Where the line goes.</param>
     /// <param name="what">What happened to it, e.g. "relayed to", "received from", "written to the kernel for".</param>
+    /// <param name="peer">The peer or client the message went to or came from.</param>
+    /// <param name="message">The whole PF_KEY message; only read, never kept.</param>
     public static void Log(ILogger logger, string what, string peer, ReadOnlySpan<byte> message)
     {
         ArgumentNullException.ThrowIfNull(logger);

@@ -11,7 +11,7 @@ namespace Sasync.Core.PfKey;
 /// kernel reply sent to another socket (dump records, unicast answers).
 /// </param>
 /// <param name="Inner">The wrapped message; for a message written by a process its own pid is the writer's too.</param>
-public sealed record PromiscuousCopy(uint WriterPid, PfKeyMessage Inner)
+internal sealed record PromiscuousCopy(uint WriterPid, PfKeyMessage Inner)
 {
     /// <summary>The smallest wrapped copy: the wrapper and a bare inner header.</summary>
     public const int MinimumLength = 2 * SadbHeader.Size;
@@ -56,7 +56,7 @@ public sealed record PromiscuousCopy(uint WriterPid, PfKeyMessage Inner)
 }
 
 /// <summary>The outcome of <see cref="PromiscuousCopy.TryUnwrap"/>.</summary>
-public enum PromiscuousUnwrap
+internal enum PromiscuousUnwrap
 {
     Unwrapped,
     NotPromiscuous,

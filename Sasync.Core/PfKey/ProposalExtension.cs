@@ -8,12 +8,17 @@ namespace Sasync.Core.PfKey;
 /// </summary>
 public readonly record struct ProposalExtension(byte Number, byte Replay, ImmutableArray<SadbCombination> Combinations) : IPfKeyExtensionWriter
 {
+    /// <summary>Bytes of the fixed part before the variable-length data, <c>sadb_ext</c> header included.</summary>
     public const int HeaderSize = 8;
 
+    /// <inheritdoc/>
     public SadbExtensionType Type => SadbExtensionType.Proposal;
 
+    /// <inheritdoc/>
     public int ByteLength => HeaderSize + (Combinations.IsDefault ? 0 : Combinations.Length * SadbCombination.Size);
 
+    /// <summary>Reads <paramref name="extension"/> as a <see cref="ProposalExtension"/>, checking its type and layout as the kernel does.</summary>
+    /// <returns>False, with <paramref name="error"/> (its offset counted from the start of the extension), when the extension is malformed.</returns>
     public static bool TryRead(PfKeyExtension extension, out ProposalExtension proposal, out PfKeyError error)
     {
         proposal = default;
@@ -40,6 +45,7 @@ public readonly record struct ProposalExtension(byte Number, byte Replay, Immuta
         return true;
     }
 
+    /// <inheritdoc/>
     public void Write(Span<byte> destination)
     {
         ExtensionLayout.WriteHeader(destination, Type, ByteLength);

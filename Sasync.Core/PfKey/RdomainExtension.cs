@@ -5,12 +5,17 @@ namespace Sasync.Core.PfKey;
 /// <summary><c>struct sadb_x_rdomain</c> (8 bytes): X_RDOMAIN, the routing domains of the SA and of its encapsulated traffic.</summary>
 public readonly record struct RdomainExtension(ushort Domain1, ushort Domain2) : IPfKeyExtensionWriter
 {
+    /// <summary>The extension's size in bytes, its <c>sadb_ext</c> header included.</summary>
     public const int Size = 8;
 
+    /// <inheritdoc/>
     public SadbExtensionType Type => SadbExtensionType.XRdomain;
 
+    /// <inheritdoc/>
     public int ByteLength => Size;
 
+    /// <summary>Reads <paramref name="extension"/> as a <see cref="RdomainExtension"/>, checking its type and layout as the kernel does.</summary>
+    /// <returns>False, with <paramref name="error"/> (its offset counted from the start of the extension), when the extension is malformed.</returns>
     public static bool TryRead(PfKeyExtension extension, out RdomainExtension rdomain, out PfKeyError error)
     {
         rdomain = default;
@@ -24,6 +29,7 @@ public readonly record struct RdomainExtension(ushort Domain1, ushort Domain2) :
         return true;
     }
 
+    /// <inheritdoc/>
     public void Write(Span<byte> destination)
     {
         ExtensionLayout.WriteHeader(destination, Type, Size);

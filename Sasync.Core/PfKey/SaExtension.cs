@@ -15,10 +15,14 @@ public readonly record struct SaExtension(
     SadbSaFlags Flags,
     SadbExtensionType Type = SadbExtensionType.Sa) : IPfKeyExtensionWriter
 {
+    /// <summary>The extension's size in bytes, its <c>sadb_ext</c> header included.</summary>
     public const int Size = 16;
 
+    /// <inheritdoc/>
     public int ByteLength => Size;
 
+    /// <summary>Reads <paramref name="extension"/> as a <see cref="SaExtension"/>, checking its type and layout as the kernel does.</summary>
+    /// <returns>False, with <paramref name="error"/> (its offset counted from the start of the extension), when the extension is malformed.</returns>
     public static bool TryRead(PfKeyExtension extension, out SaExtension sa, out PfKeyError error)
     {
         sa = default;
@@ -40,6 +44,7 @@ public readonly record struct SaExtension(
         return true;
     }
 
+    /// <inheritdoc/>
     public void Write(Span<byte> destination)
     {
         ExtensionLayout.WriteHeader(destination, Type, Size);

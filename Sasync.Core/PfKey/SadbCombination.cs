@@ -20,8 +20,10 @@ public readonly record struct SadbCombination(
     ulong SoftUseTime,
     ulong HardUseTime)
 {
+    /// <summary>Bytes of one <c>sadb_comb</c>.</summary>
     public const int Size = 72;
 
+    /// <summary>Reads one entry from the start of <paramref name="source"/> (at least <see cref="Size"/> bytes, little-endian).</summary>
     public static SadbCombination Read(ReadOnlySpan<byte> source) => new(
         (SadbAuthAlgorithm)source[0],
         (SadbEncryptionAlgorithm)source[1],
@@ -39,6 +41,7 @@ public readonly record struct SadbCombination(
         BinaryPrimitives.ReadUInt64LittleEndian(source[56..]),
         BinaryPrimitives.ReadUInt64LittleEndian(source[64..]));
 
+    /// <summary>Writes the entry, reserved fields zeroed, to the start of <paramref name="destination"/> (at least <see cref="Size"/> bytes).</summary>
     public void Write(Span<byte> destination)
     {
         destination[..Size].Clear();

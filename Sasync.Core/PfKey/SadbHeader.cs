@@ -16,6 +16,7 @@ public readonly record struct SadbHeader(
     uint Sequence,
     uint Pid)
 {
+    /// <summary>Bytes of <c>struct sadb_msg</c>.</summary>
     public const int Size = 16;
 
     /// <summary>PF_KEY_V2.</summary>
@@ -24,6 +25,7 @@ public readonly record struct SadbHeader(
     /// <summary>The whole message's length in bytes.</summary>
     public int ByteLength => Length * 8;
 
+    /// <summary>Reads the header at the start of <paramref name="source"/> (at least 16 bytes); nothing is checked.</summary>
     public static SadbHeader Read(ReadOnlySpan<byte> source) => new(
         source[0],
         (SadbMessageType)source[1],
@@ -34,6 +36,7 @@ public readonly record struct SadbHeader(
         BinaryPrimitives.ReadUInt32LittleEndian(source[8..]),
         BinaryPrimitives.ReadUInt32LittleEndian(source[12..]));
 
+    /// <summary>Writes the 16 header bytes to the start of <paramref name="destination"/>.</summary>
     public void WriteTo(Span<byte> destination)
     {
         destination[0] = Version;

@@ -13,12 +13,17 @@ public readonly record struct SensitivityExtension(
     ReadOnlyMemory<byte> SensitivityBitmap,
     ReadOnlyMemory<byte> IntegrityBitmap) : IPfKeyExtensionWriter
 {
+    /// <summary>Bytes of the fixed part before the variable-length data, <c>sadb_ext</c> header included.</summary>
     public const int HeaderSize = 16;
 
+    /// <inheritdoc/>
     public SadbExtensionType Type => SadbExtensionType.Sensitivity;
 
+    /// <inheritdoc/>
     public int ByteLength => HeaderSize + ExtensionLayout.PadUp(SensitivityBitmap.Length) + ExtensionLayout.PadUp(IntegrityBitmap.Length);
 
+    /// <summary>Reads <paramref name="extension"/> as a <see cref="SensitivityExtension"/>, checking its type and layout as the kernel does.</summary>
+    /// <returns>False, with <paramref name="error"/> (its offset counted from the start of the extension), when the extension is malformed.</returns>
     public static bool TryRead(PfKeyExtension extension, out SensitivityExtension sensitivity, out PfKeyError error)
     {
         sensitivity = default;
@@ -46,6 +51,7 @@ public readonly record struct SensitivityExtension(
         return true;
     }
 
+    /// <inheritdoc/>
     public void Write(Span<byte> destination)
     {
         var sensitivityUnits = ExtensionLayout.PadUp(SensitivityBitmap.Length) / 8;

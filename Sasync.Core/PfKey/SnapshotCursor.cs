@@ -14,7 +14,7 @@ namespace Sasync.Core.PfKey;
 /// refuses (larval SAs, peer addresses under skipslave) are skipped. Messages are packed into
 /// shared buffers of <see cref="BufferBytes"/>, not one array each.
 /// </remarks>
-public sealed class SnapshotCursor
+internal sealed class SnapshotCursor
 {
     /// <summary>PFKEY_MSG_MAXSZ: the kernel refuses longer writes (EMSGSIZE), and a frame carries at most 4096 bytes.</summary>
     public const int MaxMessageLength = 4096;

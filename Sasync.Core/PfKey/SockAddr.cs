@@ -8,7 +8,7 @@ namespace Sasync.Core.PfKey;
 /// BSD socket addresses as OpenBSD lays them out inside PF_KEY address extensions: a length
 /// byte, a family byte (AF_INET 2, AF_INET6 24), then the port in network order.
 /// </summary>
-public static class SockAddr
+internal static class SockAddr
 {
     public const byte AfInet = 2;
     public const byte AfInet6 = 24;

@@ -8,10 +8,14 @@ namespace Sasync.Core.PfKey;
 /// </summary>
 public readonly record struct SupportedExtension(SadbExtensionType Type, ImmutableArray<SadbAlgorithm> Algorithms) : IPfKeyExtensionWriter
 {
+    /// <summary>Bytes of the fixed part before the variable-length data, <c>sadb_ext</c> header included.</summary>
     public const int HeaderSize = 8;
 
+    /// <inheritdoc/>
     public int ByteLength => HeaderSize + (Algorithms.IsDefault ? 0 : Algorithms.Length * SadbAlgorithm.Size);
 
+    /// <summary>Reads <paramref name="extension"/> as a <see cref="SupportedExtension"/>, checking its type and layout as the kernel does.</summary>
+    /// <returns>False, with <paramref name="error"/> (its offset counted from the start of the extension), when the extension is malformed.</returns>
     public static bool TryRead(PfKeyExtension extension, out SupportedExtension supported, out PfKeyError error)
     {
         supported = default;
@@ -33,6 +37,7 @@ public readonly record struct SupportedExtension(SadbExtensionType Type, Immutab
         return true;
     }
 
+    /// <inheritdoc/>
     public void Write(Span<byte> destination)
     {
         ExtensionLayout.WriteHeader(destination, Type, ByteLength);

@@ -29,7 +29,7 @@ public enum FilterReason
 }
 
 /// <summary>The filter's answer: whether to sync, and why.</summary>
-public readonly record struct SyncDecision(FilterReason Reason)
+internal readonly record struct SyncDecision(FilterReason Reason)
 {
     public bool Sync => Reason == FilterReason.Synced;
 
@@ -41,10 +41,10 @@ public readonly record struct SyncDecision(FilterReason Reason)
 /// <param name="FlushMode">The configured <c>flushmode</c>.</param>
 /// <param name="SkipSlave">Whether <c>mode skipslave</c> is set.</param>
 /// <param name="PeerAddresses">The addresses of the currently connected peers.</param>
-public sealed record SyncFilterContext(uint Pid, FlushMode FlushMode, bool SkipSlave, IReadOnlyCollection<IPAddress> PeerAddresses);
+internal sealed record SyncFilterContext(uint Pid, FlushMode FlushMode, bool SkipSlave, IReadOnlyCollection<IPAddress> PeerAddresses);
 
 /// <summary>The sync filter of DESIGN.md §3 (sasyncd's <c>pfkey_msg_filter</c> plus the own-pid check).</summary>
-public static class SyncFilter
+internal static class SyncFilter
 {
     /// <summary>Decides whether a promiscuous copy seen by the MASTER goes to the peers.</summary>
     public static SyncDecision Decide(PromiscuousCopy copy, SyncFilterContext context)

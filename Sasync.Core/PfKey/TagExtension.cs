@@ -9,12 +9,17 @@ namespace Sasync.Core.PfKey;
 /// </summary>
 public readonly record struct TagExtension(string Tag) : IPfKeyExtensionWriter
 {
+    /// <summary>Bytes of the fixed part before the variable-length data, <c>sadb_ext</c> header included.</summary>
     public const int HeaderSize = 8;
 
+    /// <inheritdoc/>
     public SadbExtensionType Type => SadbExtensionType.XTag;
 
+    /// <inheritdoc/>
     public int ByteLength => HeaderSize + ExtensionLayout.PadUp(Encoding.UTF8.GetByteCount(Tag) + 1);
 
+    /// <summary>Reads <paramref name="extension"/> as a <see cref="TagExtension"/>, checking its type and layout as the kernel does.</summary>
+    /// <returns>False, with <paramref name="error"/> (its offset counted from the start of the extension), when the extension is malformed.</returns>
     public static bool TryRead(PfKeyExtension extension, out TagExtension tag, out PfKeyError error)
     {
         tag = default;
@@ -39,6 +44,7 @@ public readonly record struct TagExtension(string Tag) : IPfKeyExtensionWriter
         return true;
     }
 
+    /// <inheritdoc/>
     public void Write(Span<byte> destination)
     {
         var length = ByteLength;

@@ -5,12 +5,17 @@ namespace Sasync.Core.PfKey;
 /// <summary><c>struct sadb_x_udpencap</c> (8 bytes): X_UDPENCAP, the ESP-in-UDP port (network order on the wire).</summary>
 public readonly record struct UdpEncapExtension(ushort Port) : IPfKeyExtensionWriter
 {
+    /// <summary>The extension's size in bytes, its <c>sadb_ext</c> header included.</summary>
     public const int Size = 8;
 
+    /// <inheritdoc/>
     public SadbExtensionType Type => SadbExtensionType.XUdpEncap;
 
+    /// <inheritdoc/>
     public int ByteLength => Size;
 
+    /// <summary>Reads <paramref name="extension"/> as a <see cref="UdpEncapExtension"/>, checking its type and layout as the kernel does.</summary>
+    /// <returns>False, with <paramref name="error"/> (its offset counted from the start of the extension), when the extension is malformed.</returns>
     public static bool TryRead(PfKeyExtension extension, out UdpEncapExtension udpEncap, out PfKeyError error)
     {
         udpEncap = default;
@@ -23,6 +28,7 @@ public readonly record struct UdpEncapExtension(ushort Port) : IPfKeyExtensionWr
         return true;
     }
 
+    /// <inheritdoc/>
     public void Write(Span<byte> destination)
     {
         ExtensionLayout.WriteHeader(destination, Type, Size);

@@ -28,12 +28,16 @@ public sealed record KernelDump(ReadOnlyMemory<byte> Sadb, ReadOnlyMemory<byte> 
 /// <summary>The kernel refused a PF_KEY operation.</summary>
 public sealed class KeyEngineException : Exception
 {
+    /// <summary>The kernel answered <paramref name="errno"/> (OpenBSD numbering, see <see cref="OpenBsdErrno"/>).</summary>
     public KeyEngineException(int errno, string message) : base(message) => Errno = errno;
 
+    /// <summary>A refusal without an errno (<see cref="Errno"/> 0).</summary>
     public KeyEngineException() { }
 
+    /// <summary>A refusal without an errno (<see cref="Errno"/> 0), described by <paramref name="message"/>.</summary>
     public KeyEngineException(string message) : base(message) { }
 
+    /// <summary>A refusal without an errno (<see cref="Errno"/> 0), caused by <paramref name="innerException"/>.</summary>
     public KeyEngineException(string message, Exception innerException) : base(message, innerException) { }
 
     /// <summary>The errno value the kernel answered with (OpenBSD numbering, e.g. EEXIST 17, ESRCH 3, EINVAL 22).</summary>

@@ -31,6 +31,7 @@ public static class IkeDaemonMessages
             .Add(new SpiRangeExtension(spi, spi))
             .Build();
 
+    /// <summary>The DELETE of the ESP SA <paramref name="spi"/> from <paramref name="source"/> to <paramref name="destination"/>.</summary>
     public static byte[] DeleteSa(uint pid, uint sequence, uint spi, IPAddress source, IPAddress destination) =>
         new PfKeyMessageBuilder(SadbMessageType.Delete, SadbSaType.Esp, sequence, pid)
             .Add(new SaExtension(spi, 0, SadbSaState.Mature, SadbAuthAlgorithm.None, SadbEncryptionAlgorithm.None, 0))

@@ -80,6 +80,8 @@ public sealed class RecordingDaemonControl : IDaemonControl
         }
     }
 
+    /// <summary>Records "active" or "passive"; while failing, records it as a failed call and fails with ECONNREFUSED.</summary>
+    /// <exception cref="SimulatedSystemCallException">The control is set to fail.</exception>
     public ValueTask SetActiveAsync(bool active, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -20,14 +20,17 @@ public sealed class SimulatedCarp : ICarpStateSource
     private readonly List<Channel<LinkState>> _watchers = [];
     private LinkState _state;
 
+    /// <summary>A carp interface named <paramref name="interfaceName"/>, starting in <paramref name="initial"/> (INVALID: all vhosts INIT).</summary>
     public SimulatedCarp(string interfaceName = "carp0", LinkState initial = LinkState.Invalid)
     {
         InterfaceName = interfaceName;
         _state = initial;
     }
 
+    /// <summary>The only interface name <see cref="ReadAsync"/> and <see cref="WatchAsync"/> accept; others fail with ENXIO.</summary>
     public string InterfaceName { get; }
 
+    /// <summary>The current link state.</summary>
     public LinkState State
     {
         get
@@ -59,6 +62,7 @@ public sealed class SimulatedCarp : ICarpStateSource
         _ => LinkState.Invalid,
     };
 
+    /// <summary>Sets the carp state (see <see cref="ToLinkState"/>).</summary>
     public void Set(CarpState state) => Set(ToLinkState(state));
 
     /// <summary>Sets the link state; watchers hear of it only when it changes, as the kernel reports only changes.</summary>
@@ -79,6 +83,7 @@ public sealed class SimulatedCarp : ICarpStateSource
         }
     }
 
+    /// <inheritdoc/>
     public ValueTask<LinkState> ReadAsync(string interfaceName, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -86,6 +91,7 @@ public sealed class SimulatedCarp : ICarpStateSource
         return ValueTask.FromResult(State);
     }
 
+    /// <inheritdoc/>
     public async IAsyncEnumerable<LinkState> WatchAsync(string interfaceName, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         CheckName(interfaceName);

@@ -9,6 +9,7 @@ namespace Sasync.Core.Simulation;
 /// <remarks>Thread-safe; every change is applied atomically.</remarks>
 public sealed class SimulatedCarpGroup : ICarpDemoter
 {
+    /// <summary>The largest demote counter the kernel keeps.</summary>
     public const int MaxDemoteCounter = 255;
 
     private readonly Lock _lock = new();
@@ -48,6 +49,8 @@ public sealed class SimulatedCarpGroup : ICarpDemoter
         }
     }
 
+    /// <summary>The demote counter of <paramref name="group"/>.</summary>
+    /// <exception cref="SimulatedSystemCallException">There is no such group (ENOENT).</exception>
     public int Get(string group)
     {
         lock (_lock)
@@ -67,12 +70,14 @@ public sealed class SimulatedCarpGroup : ICarpDemoter
         }
     }
 
+    /// <inheritdoc/>
     public ValueTask<int> ReadAsync(string group, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         return ValueTask.FromResult(Get(group));
     }
 
+    /// <inheritdoc/>
     public ValueTask AdjustAsync(string group, int delta, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -19,6 +19,7 @@ public sealed record SimulatedFlow(
     IPAddress? Destination,
     uint RoutingDomain)
 {
+    /// <summary>One line: direction, type, SA type, networks, protocol and peer.</summary>
     public override string ToString() =>
         $"{Direction} {Type} {SaType} {SourceFlow}/{SourceMask} -> {DestinationFlow}/{DestinationMask} proto {Protocol} peer {Destination?.ToString() ?? "-"}";
 }

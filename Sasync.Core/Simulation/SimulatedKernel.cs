@@ -45,6 +45,8 @@ public sealed partial class SimulatedKernel
     // The same for the records of an SADB_DUMP over the socket, built while _request is still in use.
     private readonly KernelRequest _record = new(default);
 
+    /// <summary>An empty kernel (no SAs, no flows, no clients).</summary>
+    /// <param name="options">Its limits and behaviour; the defaults when null.</param>
     public SimulatedKernel(SimulatedKernelOptions? options = null)
     {
         Options = options ?? new SimulatedKernelOptions();
@@ -53,6 +55,7 @@ public sealed partial class SimulatedKernel
         _spdByKey = _spdIndex.GetAlternateLookup<FlowKey>();
     }
 
+    /// <summary>The options the kernel was made with.</summary>
     public SimulatedKernelOptions Options { get; }
 
     /// <summary>Opens a PF_KEY socket for the process <paramref name="pid"/> in <paramref name="routingDomain"/>.</summary>

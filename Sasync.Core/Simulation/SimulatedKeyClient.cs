@@ -33,6 +33,7 @@ public sealed class SimulatedKeyClient : IKeyEngine
         });
     }
 
+    /// <inheritdoc/>
     public uint Pid { get; }
 
     /// <summary>The routing domain the socket lives in: it only hears messages of that domain.</summary>
@@ -84,6 +85,7 @@ public sealed class SimulatedKeyClient : IKeyEngine
         }
     }
 
+    /// <inheritdoc/>
     public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var message in _inbox.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))

@@ -18,6 +18,7 @@ public sealed record SimulatedSa(
     bool HasEncryptionKey,
     uint Mtu)
 {
+    /// <summary>One line: SA type, SPI in hex, addresses, state and routing domain when not 0; never key material.</summary>
     public override string ToString() =>
         $"{SaType} spi 0x{Spi:x8} {Source?.ToString() ?? "-"} -> {Destination} {State}{(RoutingDomain != 0 ? $" rdomain {RoutingDomain}" : "")}";
 }

@@ -22,6 +22,12 @@ internal sealed class PeerEntry(string name)
 
     public string? LastError { get; set; }
 
+    /// <summary>We wrote this peer's PF_KEY data while another peer also claimed MASTER.</summary>
+    public bool TookDataBesideAnotherMaster { get; set; }
+
+    /// <summary>The run state the peer last reported, in this session or an earlier one.</summary>
+    public RunState? LastRunState { get; set; }
+
     public PeerSession? Session { get; set; }
 
     public bool Connected => Session is not null;

@@ -60,6 +60,8 @@ public sealed class SyncEngine
     private bool _graceOver;
     private uint _kernelSequence;
     private long _dumpIds;
+    // A peer that claimed MASTER while we are MASTER has stepped down (found by the cluster simulator).
+    private bool _secondMasterSteppedDown;
 
     private long _kernelMessagesSeen;
     private long _messagesRelayed;
@@ -438,7 +440,7 @@ public sealed class SyncEngine
         }
 
         peer.Session = new PeerSession(connected.Direction, connected.Addresses, _time.GetUtcNow());
-        Emit(new Log(LogLevel.Information, $"engine: peer {peer.Name} connected ({connected.Direction.ToString().ToLowerInvariant()})"));
+        Emit(new Log(LogLevel.Debug, $"engine: peer {peer.Name} connected ({connected.Direction.ToString().ToLowerInvariant()})"));
         SendControl(peer, ControlMessage.StateOf(RunState));
         EvaluateUndemote();
     }
@@ -462,7 +464,7 @@ public sealed class SyncEngine
             peer.LastError = $"session ended: {disconnected.Reason}";
         }
 
-        Emit(new Log(LogLevel.Information, $"engine: peer {peer.Name} disconnected: {disconnected.Reason}"));
+        Emit(new Log(LogLevel.Debug, $"engine: peer {peer.Name} disconnected: {disconnected.Reason}"));
         EvaluateUndemote();
     }
 
@@ -599,7 +601,28 @@ public sealed class SyncEngine
             session.SnapshotReceived = false;
         }
 
+        // Also across sessions: a MASTER that stepped down may come back on a new connection.
+        if ((session.RunState ?? peer.LastRunState) == RunState.Master && state != RunState.Master && IsMaster)
+        {
+            _secondMasterSteppedDown = true;
+        }
+
+        // A slave that took a second MASTER's data while another MASTER was there holds changes the other
+        // never saw; once the second one steps down, a new session with the remaining one brings its snapshot.
+        if (!IsMaster && peer.TookDataBesideAnotherMaster && state != RunState.Master)
+        {
+            peer.TookDataBesideAnotherMaster = false;
+            foreach (var other in ConnectedPeers())
+            {
+                if (other != peer && other.Session!.RunState == RunState.Master)
+                {
+                    Emit(new ClosePeer(other.Name, $"resync: {peer.Name}, a second MASTER, stepped down"));
+                }
+            }
+        }
+
         session.RunState = state;
+        peer.LastRunState = state;
         if (state == RunState.Master && IsMaster)
         {
             peer.LastError = "peer claims MASTER while we are MASTER";
@@ -613,6 +636,21 @@ public sealed class SyncEngine
 
     private void AfterPeerStateKnown(PeerEntry peer)
     {
+        if (_secondMasterSteppedDown)
+        {
+            // Two MASTERs: the one that stepped down refused our changes, and the others may have
+            // taken its changes too. Everyone not already getting a snapshot gets a fresh one.
+            _secondMasterSteppedDown = false;
+            foreach (var other in ConnectedPeers())
+            {
+                if (other.Session is { Snapshot.Phase: SnapshotPhase.Sent } session && session.RunState is not (null or RunState.Master))
+                {
+                    SendAll(other, session.Snapshot.Reset());
+                    MaybeStartSnapshot(other);
+                }
+            }
+        }
+
         MaybeStartSnapshot(peer);
         EvaluateUndemote();
     }
@@ -646,6 +684,11 @@ public sealed class SyncEngine
         {
             RejectFrame(peer, $"unparsable PF_KEY message: {error}");
             return;
+        }
+
+        if (ConnectedPeers().Any(other => other != peer && other.Session!.RunState == RunState.Master))
+        {
+            peer.TookDataBesideAnotherMaster = true;
         }
 
         _kernelWritesPending++;

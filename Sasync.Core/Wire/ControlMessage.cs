@@ -10,6 +10,7 @@ namespace Sasync.Core.Wire;
 /// </summary>
 public readonly record struct ControlMessage(ControlType Type, uint Data, uint Data2 = 0)
 {
+    /// <summary>The plaintext size of every control message, in bytes.</summary>
     public const int Size = 12;
 
     /// <summary>STATE: "my run state is <paramref name="state"/>".</summary>
@@ -30,6 +31,7 @@ public readonly record struct ControlMessage(ControlType Type, uint Data, uint D
     /// <summary>ERROR refusing an unreadable control message.</summary>
     public static ControlMessage UnknownError => ErrorOf(ControlType.Unknown);
 
+    /// <summary>ENDSNAP: the sender has sent its whole snapshot.</summary>
     public static ControlMessage EndSnapshot => new(ControlType.EndSnapshot, 0);
 
     /// <summary>
@@ -48,6 +50,8 @@ public readonly record struct ControlMessage(ControlType Type, uint Data, uint D
         return value <= (uint)RunState.Fail;
     }
 
+    /// <summary>Writes the 12 plaintext bytes (three big-endian u32) to the start of <paramref name="destination"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="destination"/> is shorter than <see cref="Size"/>.</exception>
     public void WriteTo(Span<byte> destination)
     {
         BinaryPrimitives.WriteUInt32BigEndian(destination, (uint)Type);
@@ -55,6 +59,7 @@ public readonly record struct ControlMessage(ControlType Type, uint Data, uint D
         BinaryPrimitives.WriteUInt32BigEndian(destination[8..], Data2);
     }
 
+    /// <summary>The 12 plaintext bytes in a new array.</summary>
     public byte[] ToBytes()
     {
         var bytes = new byte[Size];

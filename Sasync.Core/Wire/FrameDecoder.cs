@@ -19,6 +19,9 @@ public sealed class FrameDecoder
     private readonly IncrementalHash _sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
     private readonly byte[] _scratch;
 
+    /// <summary>A decoder for frames sent under <paramref name="key"/>.</summary>
+    /// <param name="key">The shared key of the cluster (AES-128, -192 or -256).</param>
+    /// <param name="limits">What to accept; <see cref="FrameLimits.Original"/> when null.</param>
     public FrameDecoder(SharedKey key, FrameLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -27,6 +30,7 @@ public sealed class FrameDecoder
         _scratch = new byte[Limits.MaxCiphertextLength];
     }
 
+    /// <summary>What this decoder accepts; it holds a scratch buffer of <see cref="FrameLimits.MaxCiphertextLength"/> bytes.</summary>
     public FrameLimits Limits { get; }
 
     /// <summary>Decodes into a caller buffer; the plaintext is <c>destination[..header.PlaintextLength]</c>. Allocates nothing.</summary>

@@ -20,6 +20,9 @@ public sealed class FrameEncoder
     private readonly IncrementalHash _sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
     private readonly IIvSource _ivSource;
 
+    /// <summary>An encoder for frames under <paramref name="key"/>.</summary>
+    /// <param name="key">The shared key of the cluster (AES-128, -192 or -256).</param>
+    /// <param name="ivSource">Where IVs come from; the system CSPRNG (<see cref="RandomIvSource"/>) when null. Only tests pass another.</param>
     public FrameEncoder(SharedKey key, IIvSource? ivSource = null)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -115,6 +118,7 @@ public sealed class FrameEncoder
         return frame;
     }
 
+    /// <summary>Encodes a control frame (64 bytes) into <paramref name="destination"/>; false with <see cref="FrameError.DestinationTooSmall"/> when it is shorter.</summary>
     public bool TryEncode(ControlMessage message, Span<byte> destination, out int bytesWritten, out FrameError error)
     {
         Span<byte> plaintext = stackalloc byte[ControlMessage.Size];

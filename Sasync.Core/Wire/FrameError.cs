@@ -6,6 +6,7 @@ namespace Sasync.Core.Wire;
 /// </summary>
 public enum FrameError
 {
+    /// <summary>No error.</summary>
     None = 0,
 
     /// <summary>The buffer ends before the frame does (single-frame decoding only; a reader waits instead).</summary>
@@ -42,6 +43,7 @@ public enum FrameError
     DestinationTooSmall,
 }
 
+/// <summary>Human-readable descriptions of <see cref="FrameError"/> values.</summary>
 public static class FrameErrorMessages
 {
     /// <summary>A short sentence for logs and the command line.</summary>

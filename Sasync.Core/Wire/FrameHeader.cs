@@ -5,6 +5,7 @@ namespace Sasync.Core.Wire;
 /// <summary>The validated fixed fields of a frame: its type, pad length and ciphertext length.</summary>
 public readonly record struct FrameHeader(WireMessageType Type, int PadLength, int CiphertextLength)
 {
+    /// <summary>The plaintext's length: the ciphertext without its pad bytes.</summary>
     public int PlaintextLength => CiphertextLength - PadLength;
 
     /// <summary>The whole frame, length field included.</summary>

@@ -7,18 +7,34 @@ namespace Sasync.Core.Wire;
 /// </summary>
 public static class FrameLayout
 {
+    /// <summary>Offset of the u32 length field, which counts the bytes after itself.</summary>
     public const int LengthOffset = 0;
+
+    /// <summary>Offset of the u32 message type (<see cref="WireMessageType"/>).</summary>
     public const int TypeOffset = 4;
+
+    /// <summary>Offset of the u32 count of pad bytes at the end of the ciphertext.</summary>
     public const int PadLengthOffset = 8;
+
+    /// <summary>Offset of the SHA-1 of the plaintext (without pad bytes).</summary>
     public const int HashOffset = 12;
+
+    /// <summary>Offset of the AES-CBC IV.</summary>
     public const int IvOffset = 32;
+
+    /// <summary>Offset of the ciphertext; also the size of everything before it.</summary>
     public const int CiphertextOffset = 48;
 
     /// <summary>The three u32 fields; enough to validate a frame before its body arrives.</summary>
     public const int FixedFieldsSize = 12;
 
+    /// <summary>Bytes of the SHA-1.</summary>
     public const int HashSize = 20;
+
+    /// <summary>Bytes of the IV (one AES block).</summary>
     public const int IvSize = 16;
+
+    /// <summary>The AES block size; the ciphertext is a whole number of blocks.</summary>
     public const int BlockSize = 16;
 
     /// <summary>Bytes counted by the length field besides the ciphertext: type, pad length, hash, IV.</summary>
@@ -38,6 +54,7 @@ public static class FrameLayout
         return rest == 0 ? 0 : BlockSize - rest;
     }
 
+    /// <summary>The ciphertext length of a plaintext: padded up to whole blocks.</summary>
     public static int CiphertextLengthFor(int plaintextLength) => plaintextLength + PadLengthFor(plaintextLength);
 
     /// <summary>The whole frame, length field included.</summary>

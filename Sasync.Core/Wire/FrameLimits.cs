@@ -10,6 +10,8 @@ public sealed record FrameLimits
     /// <summary>A hard cap so that a mistaken limit cannot make a reader allocate without bound.</summary>
     public const int AbsoluteMaxCiphertextLength = 1 << 20;
 
+    /// <summary>Limits other than the original's, for tests and experiments; lengths are ciphertext bytes.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A length is negative, the maximum is below the minimum, or above <see cref="AbsoluteMaxCiphertextLength"/>.</exception>
     public FrameLimits(int minCiphertextLength, int maxCiphertextLength, uint maxMessageType)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(minCiphertextLength);
@@ -23,11 +25,15 @@ public sealed record FrameLimits
     /// <summary>MSG_MINLEN 12, MSG_MAXLEN 4096, MSG_MAXTYPE 1 of the original.</summary>
     public static FrameLimits Original { get; } = new(12, 4096, (uint)WireMessageType.PfKey);
 
+    /// <summary>The shortest ciphertext accepted, in bytes.</summary>
     public int MinCiphertextLength { get; }
 
+    /// <summary>The longest ciphertext accepted, in bytes.</summary>
     public int MaxCiphertextLength { get; }
 
+    /// <summary>The highest message type accepted (types above PF_KEY are refused whatever this says).</summary>
     public uint MaxMessageType { get; }
 
+    /// <summary>The longest whole frame accepted, length field included: what a reader may buffer for one frame.</summary>
     public int MaxFrameLength => FrameLayout.CiphertextOffset + MaxCiphertextLength;
 }

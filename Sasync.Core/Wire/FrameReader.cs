@@ -19,6 +19,7 @@ public sealed class FrameReader
     private readonly FrameDecoder _decoder;
     private byte[]? _joined;
 
+    /// <summary>A reader for one connection, decoding with <paramref name="decoder"/> (its key and limits); the decoder is not thread-safe, so give each connection its own.</summary>
     public FrameReader(FrameDecoder decoder)
     {
         ArgumentNullException.ThrowIfNull(decoder);

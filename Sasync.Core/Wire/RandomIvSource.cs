@@ -11,8 +11,10 @@ public sealed class RandomIvSource : IIvSource
     private readonly byte[] _pool = new byte[64 * FrameLayout.IvSize];
     private int _next;
 
+    /// <summary>A source whose first <see cref="Fill"/> draws a fresh pool.</summary>
     public RandomIvSource() => _next = _pool.Length;
 
+    /// <inheritdoc/>
     public void Fill(Span<byte> iv)
     {
         if (iv.Length > _pool.Length)

@@ -3,6 +3,7 @@ namespace Sasync.Core.Wire;
 /// <summary>The names the original uses for wire values, for logs and JSON.</summary>
 public static class WireNames
 {
+    /// <summary>The original's name of a control type ("STATE", "ENDSNAP", ...), or its number.</summary>
     public static string Name(this ControlType type) => type switch
     {
         ControlType.Reserved => "RESERVED",
@@ -14,6 +15,7 @@ public static class WireNames
         _ => ((uint)type).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
+    /// <summary>The original's name of a run state ("INIT", "SLAVE", "MASTER", "FAIL"), or its number.</summary>
     public static string Name(this RunState state) => state switch
     {
         RunState.Init => "INIT",

@@ -12,12 +12,19 @@ namespace Sasync.Platform.OpenBSD.Carp;
 /// added (so the counter other programs raised is left alone and ours never goes below zero), and
 /// disposing gives back whatever it still holds.
 /// </summary>
-public sealed class GroupCarpDemoter(INativeCalls native, ILogger? logger = null) : ICarpDemoter, IAsyncDisposable
+public sealed class GroupCarpDemoter : ICarpDemoter, IAsyncDisposable
 {
-    private readonly INativeCalls native = native ?? throw new ArgumentNullException(nameof(native));
-    private readonly ILogger logger = logger ?? NullLogger.Instance;
+    private readonly INativeCalls native;
+    private readonly ILogger logger;
     private readonly Dictionary<string, int> held = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
+
+    // Internal: the system calls are the test seam; embedders use Create.
+    internal GroupCarpDemoter(INativeCalls native, ILogger? logger = null)
+    {
+        this.native = native ?? throw new ArgumentNullException(nameof(native));
+        this.logger = logger ?? NullLogger.Instance;
+    }
 
     /// <summary>The demoter of this OpenBSD host.</summary>
     public static GroupCarpDemoter Create(ILogger? logger = null)
@@ -35,6 +42,9 @@ public sealed class GroupCarpDemoter(INativeCalls native, ILogger? logger = null
         }
     }
 
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The group name does not fit an ifgroupreq.</exception>
+    /// <exception cref="SystemCallException">SIOCGIFGATTR failed (e.g. no such group).</exception>
     public ValueTask<int> ReadAsync(string group, CancellationToken cancellationToken)
     {
         var request = Request(group, 0);
@@ -42,6 +52,10 @@ public sealed class GroupCarpDemoter(INativeCalls native, ILogger? logger = null
         return ValueTask.FromResult(InterfaceGroupRequest.ReadCarpDemoted(request));
     }
 
+    /// <inheritdoc />
+    /// <remarks>A delta that would take back more than this demoter added is refused with a warning and changes nothing.</remarks>
+    /// <exception cref="ArgumentException">The group name does not fit an ifgroupreq.</exception>
+    /// <exception cref="SystemCallException">SIOCSIFGATTR failed.</exception>
     public ValueTask AdjustAsync(string group, int delta, CancellationToken cancellationToken)
     {
         if (delta == 0)

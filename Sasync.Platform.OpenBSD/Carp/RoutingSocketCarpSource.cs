@@ -16,10 +16,17 @@ namespace Sasync.Platform.OpenBSD.Carp;
 /// other interfaces, other versions or types are ignored; the interface index is looked up per
 /// message, so a carp interface destroyed and created again is still followed.
 /// </summary>
-public sealed class RoutingSocketCarpSource(INativeCalls native, ILogger? logger = null) : ICarpStateSource
+public sealed class RoutingSocketCarpSource : ICarpStateSource
 {
-    private readonly INativeCalls native = native ?? throw new ArgumentNullException(nameof(native));
-    private readonly ILogger logger = logger ?? NullLogger.Instance;
+    private readonly INativeCalls native;
+    private readonly ILogger logger;
+
+    // Internal: the system calls are the test seam; embedders use Create.
+    internal RoutingSocketCarpSource(INativeCalls native, ILogger? logger = null)
+    {
+        this.native = native ?? throw new ArgumentNullException(nameof(native));
+        this.logger = logger ?? NullLogger.Instance;
+    }
 
     /// <summary>The carp source of this OpenBSD host.</summary>
     public static RoutingSocketCarpSource Create(ILogger? logger = null)
@@ -28,6 +35,9 @@ public sealed class RoutingSocketCarpSource(INativeCalls native, ILogger? logger
         return new RoutingSocketCarpSource(LibcNative.Instance, logger);
     }
 
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The name does not fit an ifreq.</exception>
+    /// <exception cref="SystemCallException">SIOCGIFDATA failed (e.g. no such interface).</exception>
     public ValueTask<LinkState> ReadAsync(string interfaceName, CancellationToken cancellationToken)
     {
         var request = new byte[InterfaceRequest.Size];
@@ -43,6 +53,8 @@ public sealed class RoutingSocketCarpSource(INativeCalls native, ILogger? logger
         return ValueTask.FromResult(state);
     }
 
+    /// <inheritdoc />
+    /// <exception cref="SystemCallException">The routing socket cannot be opened or filtered.</exception>
     public async IAsyncEnumerable<LinkState> WatchAsync(string interfaceName, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(interfaceName);

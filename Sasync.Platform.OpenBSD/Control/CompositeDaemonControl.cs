@@ -7,7 +7,7 @@ namespace Sasync.Platform.OpenBSD.Control;
 /// Several daemon controls switched together (<c>control all</c>): every one is tried, and if any
 /// failed the failures are reported together afterwards. With none (<c>control none</c>) it does nothing.
 /// </summary>
-public sealed class CompositeDaemonControl(IReadOnlyList<IDaemonControl> controls) : IDaemonControl
+internal sealed class CompositeDaemonControl(IReadOnlyList<IDaemonControl> controls) : IDaemonControl
 {
     public IReadOnlyList<IDaemonControl> Controls { get; } = controls ?? throw new ArgumentNullException(nameof(controls));
 

@@ -9,7 +9,7 @@ namespace Sasync.Platform.OpenBSD.Control;
 /// IMSG_CTL_PASSIVE, no payload, our pid), close; no reply is read, as in the original. Plain
 /// managed sockets, so it runs wherever Unix-domain sockets exist.
 /// </summary>
-public sealed class IkedSocketControl : IDaemonControl
+internal sealed class IkedSocketControl : IDaemonControl
 {
     public const string DefaultPath = "/var/run/iked.sock";
 

@@ -12,7 +12,7 @@ namespace Sasync.Platform.OpenBSD.Control;
 /// retries. The path must be a FIFO (checked with fstat on the open descriptor). Works on OpenBSD
 /// and Linux, whose O_NONBLOCK and struct stat differ (see <see cref="OpenFlags"/>, <see cref="StatLayout"/>).
 /// </summary>
-public sealed class IsakmpdFifoControl : IDaemonControl
+internal sealed class IsakmpdFifoControl : IDaemonControl
 {
     public const string DefaultPath = "/var/run/isakmpd.fifo";
 

@@ -7,7 +7,7 @@ namespace Sasync.Platform.OpenBSD.Files;
 /// mode and its owner. The rule on these facts (regular, owner root or _isakmpd, no group/other
 /// bits) belongs to the configuration code.
 /// </summary>
-public sealed record ConfigFileStat(int Errno, StatMode Mode, uint OwnerUid)
+internal sealed record ConfigFileStat(int Errno, StatMode Mode, uint OwnerUid)
 {
     public bool Found => Errno == 0;
 

@@ -10,7 +10,7 @@ namespace Sasync.Platform.OpenBSD.Files;
 /// struct stat layout of the running system: OpenBSD amd64 in production, Linux for tests. Unlike
 /// the portable inspector it knows the owner and tells a FIFO or device from a regular file.
 /// </summary>
-public sealed class OpenBsdConfigFileInspector : IConfigFileInspector
+internal sealed class OpenBsdConfigFileInspector : IConfigFileInspector
 {
     private readonly INativeCalls native;
     private readonly StatLayout layout;

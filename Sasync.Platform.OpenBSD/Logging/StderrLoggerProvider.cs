@@ -19,6 +19,7 @@ public sealed class StderrLoggerProvider : ILoggerProvider
 
     /// <param name="output">Where lines go (the process's stderr for the daemon).</param>
     /// <param name="colour">Errors in red and warnings in yellow; see <see cref="TerminalColour.Enabled"/>.</param>
+    /// <param name="ident">The name before the colon of every line.</param>
     public StderrLoggerProvider(TextWriter output, bool colour, string ident = SyslogLoggerProvider.DefaultIdent)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -28,8 +29,10 @@ public sealed class StderrLoggerProvider : ILoggerProvider
         _prefix = ident + ": ";
     }
 
+    /// <summary>A logger writing through this provider; the category does not appear in the line.</summary>
     public ILogger CreateLogger(string categoryName) => new StderrLogger(this);
 
+    /// <summary>Flushes the output; the writer itself stays open (it is the caller's).</summary>
     public void Dispose()
     {
         lock (_gate)

@@ -9,17 +9,19 @@ namespace Sasync.Platform.OpenBSD.Logging;
 /// </summary>
 public sealed class SyslogLoggerProvider : ILoggerProvider
 {
+    /// <summary>The ident syslog puts before each message.</summary>
     public const string DefaultIdent = "sasyncd-cs";
 
     private readonly INativeCalls native;
     private int disposed;
 
+    /// <summary>Opens the log (openlog(3) with LOG_PID | LOG_NDELAY, facility LOG_DAEMON) as <paramref name="ident"/>.</summary>
     public SyslogLoggerProvider(string ident = DefaultIdent)
         : this(ident, LibcNative.Instance)
     {
     }
 
-    public SyslogLoggerProvider(string ident, INativeCalls native)
+    internal SyslogLoggerProvider(string ident, INativeCalls native)
     {
         ArgumentException.ThrowIfNullOrEmpty(ident);
         ArgumentNullException.ThrowIfNull(native);
@@ -27,6 +29,7 @@ public sealed class SyslogLoggerProvider : ILoggerProvider
         native.OpenLog(ident, SyslogConstants.LogPid | SyslogConstants.LogNDelay, SyslogConstants.LogDaemon);
     }
 
+    /// <summary>A logger writing through this provider; the category does not appear in the message.</summary>
     public ILogger CreateLogger(string categoryName) => new SyslogLogger(this);
 
     /// <summary>The syslog priority (daemon facility | severity) for a log level.</summary>
@@ -39,6 +42,7 @@ public sealed class SyslogLoggerProvider : ILoggerProvider
         _ => SyslogConstants.LogDebug,
     };
 
+    /// <summary>Closes the log (closelog(3)); later messages are dropped. Safe to call twice.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref disposed, 1) == 0)

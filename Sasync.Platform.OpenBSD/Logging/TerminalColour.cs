@@ -1,7 +1,7 @@
 namespace Sasync.Platform.OpenBSD.Logging;
 
 /// <summary>Whether the <c>-d</c> log may use colour: only on a terminal, and never when NO_COLOR is set (no-color.org).</summary>
-public static class TerminalColour
+internal static class TerminalColour
 {
     public static bool Enabled(bool stderrIsTerminal, string? noColor) => stderrIsTerminal && string.IsNullOrEmpty(noColor);
 

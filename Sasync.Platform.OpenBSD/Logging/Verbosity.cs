@@ -32,11 +32,24 @@ public static class Verbosity
 /// <summary>What a log message is about; the value is the <c>-v</c> count from which it is shown.</summary>
 public enum VerboseTopic
 {
+    /// <summary>Errors and warnings: always logged.</summary>
     Errors = 0,
+
+    /// <summary>Run state, carp and peer changes: from <c>-v</c>.</summary>
     StateChanges = 1,
+
+    /// <summary>Configuration detail: from <c>-vv</c>.</summary>
     Configuration = 2,
+
+    /// <summary>Each PF_KEY message relayed, received or written: from <c>-vv</c>.</summary>
     PfKey = 2,
+
+    /// <summary>Network detail: from <c>-vvv</c>.</summary>
     Network = 3,
+
+    /// <summary>Crypto detail: from <c>-vvv</c>.</summary>
     Crypto = 3,
+
+    /// <summary>Timer detail: from <c>-vvv</c>.</summary>
     Timers = 3,
 }

@@ -7,7 +7,7 @@ namespace Sasync.Platform.OpenBSD.Native;
 /// by <see cref="RuntimeInformation.IsOSPlatform"/> with the platform name "OPENBSD", which is
 /// what the community OpenBSD builds of the runtime report.
 /// </summary>
-public static class HostOs
+internal static class HostOs
 {
     private static readonly OSPlatform OpenBsdPlatform = OSPlatform.Create("OPENBSD");
 

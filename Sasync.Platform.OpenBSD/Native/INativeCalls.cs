@@ -5,7 +5,7 @@ namespace Sasync.Platform.OpenBSD.Native;
 /// the logic above them runs on plain byte buffers and is tested with a substitute on any OS.
 /// Buffers are <see cref="Memory{T}"/> rather than spans so a substitute can record and fill them.
 /// </summary>
-public interface INativeCalls
+internal interface INativeCalls
 {
     SysResult Socket(int domain, int type, int protocol);
 

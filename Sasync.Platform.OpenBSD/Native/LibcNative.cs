@@ -8,7 +8,7 @@ namespace Sasync.Platform.OpenBSD.Native;
 /// current glibc). getpid, geteuid, open/read/write/close/fstat/stat, poll and syslog are also
 /// used on Linux by the FIFO control, the config-file inspector and the syslog logger.
 /// </summary>
-public sealed partial class LibcNative : INativeCalls
+internal sealed partial class LibcNative : INativeCalls
 {
     public static readonly LibcNative Instance = new();
 

@@ -1,7 +1,7 @@
 namespace Sasync.Platform.OpenBSD.Native;
 
 /// <summary>Socket numbers of OpenBSD amd64 (sys/sys/socket.h 1.108, sys/net/route.h 1.218; see OPENBSD-ABI.md §0, §2).</summary>
-public static class OpenBsdSocket
+internal static class OpenBsdSocket
 {
     public const int AfInet = 2;
     public const int AfRoute = 17;
@@ -19,14 +19,14 @@ public static class OpenBsdSocket
 }
 
 /// <summary>poll(2) events; the same on OpenBSD and Linux.</summary>
-public static class PollEvents
+internal static class PollEvents
 {
     public const short In = 0x1;
     public const short Out = 0x4;
 }
 
 /// <summary>syslog(3) options, facilities and priorities; the same on OpenBSD and Linux.</summary>
-public static class SyslogConstants
+internal static class SyslogConstants
 {
     public const int LogPid = 0x01;
     public const int LogNDelay = 0x08;

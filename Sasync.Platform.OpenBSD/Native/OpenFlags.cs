@@ -5,7 +5,7 @@ namespace Sasync.Platform.OpenBSD.Native;
 /// O_NONBLOCK is 0x4 on OpenBSD and 0x800 on Linux, and O_CLOEXEC 0x10000 versus 0x80000
 /// (OpenBSD sys/sys/fcntl.h; Linux asm-generic/fcntl.h, the x86-64 and arm64 values).
 /// </summary>
-public readonly record struct OpenFlags(int WriteOnly, int ReadOnly, int NonBlock, int CloseOnExec)
+internal readonly record struct OpenFlags(int WriteOnly, int ReadOnly, int NonBlock, int CloseOnExec)
 {
     public static readonly OpenFlags OpenBsd = new(WriteOnly: 0x1, ReadOnly: 0x0, NonBlock: 0x4, CloseOnExec: 0x10000);
 

@@ -4,7 +4,7 @@ namespace Sasync.Platform.OpenBSD.Native;
 /// The outcome of one system call: its non-negative return value, or the errno it failed with.
 /// Returned instead of thrown so that retry rules (EINTR, EAGAIN, ENOMEM) stay plain code.
 /// </summary>
-public readonly record struct SysResult(long Value, int Errno)
+internal readonly record struct SysResult(long Value, int Errno)
 {
     public bool IsError => Errno != 0;
 

@@ -13,7 +13,7 @@ namespace Sasync.Platform.OpenBSD.PfKey;
 /// messages (the header's length decides how much to take); writes go through one queue and one
 /// writer so messages reach the kernel in order; the SADB/SPD snapshots come from sysctl.
 /// </summary>
-public sealed class PfKeySocket : IKeyEngine
+internal sealed class PfKeySocket : IKeyEngine
 {
     private const int MaxMessageBytes = ushort.MaxValue * 8; // sadb_msg_len is a u16 of 8-byte units
     private const int MaxBurstMessages = 256;

@@ -6,7 +6,7 @@ namespace Sasync.Platform.OpenBSD.PfKey;
 /// The bare SADB_X_PROMISC request: a 16-byte sadb_msg with length 2; satype 1 turns promiscuous
 /// mode on for the socket, satype 0 turns it off (pfkeyv2.c; OPENBSD-ABI.md §1.7).
 /// </summary>
-public static class PromiscuousRequest
+internal static class PromiscuousRequest
 {
     public static byte[] Encode(bool enabled, uint sequence, uint pid)
     {

@@ -7,7 +7,7 @@ namespace Sasync.Platform.OpenBSD.Structs;
 /// (16 bytes). The older {u16 len; u16 flags} layout gives the same bytes for a message without a
 /// file descriptor, which is all sasyncd sends.
 /// </summary>
-public readonly record struct ImsgHeader(uint Type, uint Length, uint PeerId, uint Pid)
+internal readonly record struct ImsgHeader(uint Type, uint Length, uint PeerId, uint Pid)
 {
     public const int Size = 16;
 

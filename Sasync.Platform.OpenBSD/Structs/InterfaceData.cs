@@ -3,7 +3,7 @@ using Sasync.Core.Platform;
 namespace Sasync.Platform.OpenBSD.Structs;
 
 /// <summary><c>struct if_data</c> of OpenBSD amd64 (144 bytes); only the link state is read.</summary>
-public static class InterfaceData
+internal static class InterfaceData
 {
     public const int Size = 144;
 

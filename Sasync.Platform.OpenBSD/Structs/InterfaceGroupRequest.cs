@@ -7,7 +7,7 @@ namespace Sasync.Platform.OpenBSD.Structs;
 /// padding, then at 24 a union whose <c>ifgr_attrib.ifg_carp_demoted</c> is an int32. SIOCSIFGATTR
 /// takes that field as a delta, SIOCGIFGATTR returns the counter in it.
 /// </summary>
-public static class InterfaceGroupRequest
+internal static class InterfaceGroupRequest
 {
     public const int Size = 40;
     public const int CarpDemotedOffset = 24;

@@ -3,7 +3,7 @@ using System.Text;
 namespace Sasync.Platform.OpenBSD.Structs;
 
 /// <summary>The <c>char name[IFNAMSIZ]</c> field that starts ifreq and ifgroupreq: at most 15 bytes and a NUL.</summary>
-public static class InterfaceName
+internal static class InterfaceName
 {
     /// <summary>IFNAMSIZ = IF_NAMESIZE = 16 (sys/net/if.h).</summary>
     public const int Size = 16;

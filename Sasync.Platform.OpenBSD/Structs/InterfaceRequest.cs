@@ -4,7 +4,7 @@ namespace Sasync.Platform.OpenBSD.Structs;
 /// <c>struct ifreq</c> of OpenBSD amd64 (sys/net/if.h 1.221): the name, then a 16-byte union whose
 /// <c>ifr_data</c> pointer at offset 16 is where SIOCGIFDATA copies a <c>struct if_data</c>.
 /// </summary>
-public static class InterfaceRequest
+internal static class InterfaceRequest
 {
     public const int Size = 32;
     public const int DataPointerOffset = 16;

@@ -4,7 +4,7 @@ namespace Sasync.Platform.OpenBSD.Structs;
 /// ioctl request numbers built the way sys/sys/ioccom.h (1.6) builds them:
 /// <c>_IOC(inout, group, num, len) = inout | ((len &amp; IOCPARM_MASK) &lt;&lt; 16) | (group &lt;&lt; 8) | num</c>.
 /// </summary>
-public static class IoctlRequest
+internal static class IoctlRequest
 {
     public const uint ParameterMask = 0x1fff;
     public const uint Void = 0x20000000;

@@ -6,7 +6,7 @@ namespace Sasync.Platform.OpenBSD.Structs;
 /// The sysctl names of the PF_KEY dumps: {CTL_NET 4, PF_KEY 30, PF_KEY_V2 2, op, satype 0 = all}
 /// (sys/sys/sysctl.h, sys/sys/socket.h; OPENBSD-ABI.md §1.8).
 /// </summary>
-public static class PfKeySysctl
+internal static class PfKeySysctl
 {
     public const int CtlNet = 4;
     public const int SadbDump = 1;

@@ -8,7 +8,7 @@ namespace Sasync.Platform.OpenBSD.Structs;
 /// message starts with msglen (u16), version (u8), type (u8), hdrlen (u16), index (u16);
 /// an RTM_IFINFO is a <c>struct if_msghdr</c> whose <c>struct if_data</c> starts at offset 24.
 /// </summary>
-public static class RouteMessage
+internal static class RouteMessage
 {
     public const int RtMsgHeaderSize = 96;
     public const int IfMsgHeaderSize = 168;

@@ -10,7 +10,7 @@ namespace Sasync.Platform.OpenBSD.Structs;
 /// - Linux x86-64 (glibc): st_dev 0, st_ino 8, st_nlink (8 bytes) 16, st_mode 24, st_uid 28, 144 bytes;
 /// - Linux arm64 (asm-generic): st_dev 0, st_ino 8, st_mode 16, st_nlink (4 bytes) 20, st_uid 24, 128 bytes.
 /// </summary>
-public sealed record StatLayout(string Name, int Size, int ModeOffset, int UidOffset)
+internal sealed record StatLayout(string Name, int Size, int ModeOffset, int UidOffset)
 {
     public static readonly StatLayout OpenBsdAmd64 = new("OpenBSD amd64", 128, 0, 20);
     public static readonly StatLayout LinuxX64 = new("Linux x86-64", 144, 24, 28);
@@ -44,7 +44,7 @@ public sealed record StatLayout(string Name, int Size, int ModeOffset, int UidOf
 }
 
 /// <summary>An <c>st_mode</c> value; the S_IF* type bits and permission bits are the same on OpenBSD and Linux.</summary>
-public readonly record struct StatMode(uint Value)
+internal readonly record struct StatMode(uint Value)
 {
     private const uint TypeMask = 0xF000; // S_IFMT 0170000
     private const uint Fifo = 0x1000;      // S_IFIFO 0010000

@@ -76,6 +76,9 @@ public sealed class DaemonProcessTests : IDisposable
         Assert.True(peer.GetProperty("connected").GetBoolean());
         Assert.Equal("SLAVE", peer.GetProperty("runState").GetString());
         Assert.False(peer.GetProperty("sendingSnapshot").GetBoolean());
+        // A dial before the backup listened may have failed; connected, no next attempt is pending.
+        Assert.InRange(peer.GetProperty("sessionFailures").GetInt32(), 0, 3);
+        Assert.Equal(JsonValueKind.Null, peer.GetProperty("nextAttemptAt").ValueKind);
         Assert.Equal(1, status.GetProperty("counters").GetProperty("messagesRelayed").GetInt64());
         Assert.DoesNotContain("PF_KEY", master.Log, StringComparison.Ordinal); // -v: state changes, not messages
 
@@ -84,6 +87,29 @@ public sealed class DaemonProcessTests : IDisposable
         Assert.Equal(0, await master.WaitForExitAsync());
         Assert.Equal(0, await backup.WaitForExitAsync());
         Assert.False(File.Exists(Path("one.sock")));
+    }
+
+    [Fact]
+    public async Task A_second_daemon_or_any_listener_on_the_address_and_port_makes_start_fail_with_exit_1()
+    {
+        var port = LoopbackPorts.FreePort(2);
+        var config = WriteConfig("one.conf", $"listen on 127.0.0.1 port {port}\npeer 127.0.0.2\ninterface carp0\nsharedkey {Key}\n");
+        var expected = $"cannot listen on 127.0.0.1 port {port}: address already in use";
+        await using (var first = DaemonProcess.Start("-d", "--platform", "sim", "--control", Path("one.sock"), "-c", config))
+        {
+            await Eventually.TrueAsync(() => AnswersAsync(Path("one.sock")), "the first daemon answers on its control socket");
+            await using var second = DaemonProcess.Start("-d", "--platform", "sim", "--control", Path("two.sock"), "-c", config);
+            Assert.Equal(1, await second.WaitForExitAsync());
+            Assert.Contains(expected + "\n", second.Log.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+            Assert.False(first.HasExited);
+        }
+
+        using var plain = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        plain.Bind(new System.Net.IPEndPoint(LoopbackPorts.Node(1), port));
+        plain.Listen();
+        await using var third = DaemonProcess.Start("-d", "--platform", "sim", "--control", Path("three.sock"), "-c", config);
+        Assert.Equal(1, await third.WaitForExitAsync());
+        Assert.Contains(expected + "\n", third.Log.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Sasync.Core.Net;
+using Sasync.Core.Sessions;
 using Sasync.Core.Wire;
 
 namespace Sasync.Tests.Hosting;
@@ -20,6 +21,8 @@ internal sealed class RecordingNetwork : INodeNetwork
     public long RefusedConnections { get; set; }
 
     public long SlowPeerDrops { get; set; }
+
+    public ImmutableDictionary<string, PeerSessionStatus> SessionStatus() => ImmutableDictionary<string, PeerSessionStatus>.Empty;
 
     public bool Send(string peer, long linkId, WireMessageType type, ReadOnlyMemory<byte> plaintext)
     {

@@ -22,6 +22,25 @@ public sealed class OriginalProtocolInteropTests
     }
 
     [Fact]
+    public async Task A_hello_is_consumed_by_the_network_never_answered_and_never_counted_as_a_bad_frame()
+    {
+        await using var cluster = await StartClusterAsync();
+        var master = cluster[1];
+        await StopSeenByAsync(cluster[2], master);
+        var rejectedBefore = (await StatusAsync(master)).Engine.Counters.FramesRejected;
+
+        // A sasyncd-cs peer at 127.0.0.2 opens with its HELLO, then the STATE exchange.
+        await using var peer = await OriginalPeer.ConnectAsync(cluster[2].Address, master.Node!.ListenEndPoints[0], Key);
+        Assert.True(new FrameEncoder(Key).TryEncode(WireMessageType.Control, new HelloMessage(HelloMessage.CurrentVersion, 0, 42).ToBytes(), out byte[]? hello, out _));
+        await peer.SendRawAsync(hello);
+        // The node's first frames are its own HELLO, its STATE and the ACK of ours: no ERROR about the HELLO.
+        Assert.Equal(RunState.Master, await peer.HandshakeAsync(RunState.Slave));
+        Assert.Equal(1, peer.HellosIgnored);
+        Assert.Equal(SadbMessageType.Flush, (await ReadPfKeyAsync(peer)).Type);
+        Assert.Equal(rejectedBefore, (await StatusAsync(master)).Engine.Counters.FramesRejected);
+    }
+
+    [Fact]
     public async Task A_master_sends_an_original_slave_the_snapshot_in_order_then_live_changes()
     {
         await using var cluster = await StartClusterAsync();

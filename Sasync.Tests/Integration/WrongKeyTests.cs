@@ -19,10 +19,10 @@ public sealed class WrongKeyTests
         await AddTunnelsAsync(master, 0, 3);
         await ConvergedAsync(master, 3, good);
         await Eventually.TrueAsync(
-            () => log.Contains($"peer {wrong.Address}: session down: bad frame: the SHA-1 of the plaintext does not match (wrong shared key?)"),
+            () => log.Contains($"peer {wrong.Address}: session ended: bad frame: the SHA-1 of the plaintext does not match (wrong shared key?)"),
             "a log line names the peer with the wrong key and the reason");
         await Eventually.TrueAsync(
-            () => log.Contains($"peer {master.Address}: session down: bad frame: the SHA-1 of the plaintext does not match (wrong shared key?)"),
+            () => log.Contains($"peer {master.Address}: session ended: bad frame: the SHA-1 of the plaintext does not match (wrong shared key?)"),
             "the misconfigured node logs why it drops the master");
 
         // More changes still reach the good backup, never the misconfigured one.
@@ -39,5 +39,22 @@ public sealed class WrongKeyTests
             async () => new[] { PeerOf(await StatusAsync(master), wrong).LastError, PeerOf(await StatusAsync(wrong), master).LastError }
                 .Any(e => e?.Contains("wrong shared key?", StringComparison.Ordinal) == true),
             "status shows the wrong key as a peer's last error");
+
+        // Each failed session counts; status --json shows the count and when the next dial may start.
+        await Eventually.TrueAsync(
+            async () => (await StatusAsync(wrong)).Sessions!.Values.All(s => s.FailedAttempts >= 2),
+            "the misconfigured node counts its failed sessions");
+        using var buffer = new MemoryStream();
+        await using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            Core.Hosting.NodeStatusJson.Write(writer, await StatusAsync(wrong));
+        }
+
+        var peers = System.Text.Json.JsonDocument.Parse(buffer.ToArray()).RootElement.GetProperty("peers");
+        Assert.All(peers.EnumerateArray(), p =>
+        {
+            Assert.True(p.GetProperty("sessionFailures").GetInt32() >= 2);
+            Assert.True(p.GetProperty("nextAttemptAt").ValueKind is System.Text.Json.JsonValueKind.String or System.Text.Json.JsonValueKind.Null);
+        });
     }
 }

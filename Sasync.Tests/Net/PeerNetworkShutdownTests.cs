@@ -35,9 +35,9 @@ public sealed class PeerNetworkShutdownTests
             return false;
         }
 
-        public FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, out WireMessageType type, out byte[] plaintext, out string error)
+        public FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, out WireMessageType type, out byte[] plaintext, out FrameError error)
         {
-            (type, plaintext, error) = (default, [], "");
+            (type, plaintext, error) = (default, [], FrameError.None);
             return FrameDecodeStatus.NeedMoreData;
         }
     }
@@ -51,8 +51,7 @@ public sealed class PeerNetworkShutdownTests
                 Port = _port,
                 BindAddress = LoopbackPorts.Node(1),
                 Peers = ["127.0.0.2"],
-                InitialBackoff = TimeSpan.FromMilliseconds(20),
-                MaxBackoff = TimeSpan.FromMilliseconds(100),
+                Sessions = new Sasync.Core.Sessions.SessionRulesOptions { InitialBackoff = TimeSpan.FromMilliseconds(20), MaxBackoff = TimeSpan.FromMilliseconds(100) },
             },
             () => new NoFrames(),
             e =>

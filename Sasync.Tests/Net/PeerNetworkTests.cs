@@ -21,11 +21,11 @@ public sealed class PeerNetworkTests : IAsyncDisposable
     /// <summary>Plain test framing: u32 length, u8 type, payload. A length over 1000 is fatal.</summary>
     private sealed class TestDecoder : IFrameDecoder
     {
-        public FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, out WireMessageType type, out byte[] plaintext, out string error)
+        public FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, out WireMessageType type, out byte[] plaintext, out FrameError error)
         {
             type = default;
             plaintext = [];
-            error = "";
+            error = FrameError.None;
             if (buffer.Length < 5)
             {
                 return FrameDecodeStatus.NeedMoreData;
@@ -36,7 +36,7 @@ public sealed class PeerNetworkTests : IAsyncDisposable
             var length = BinaryPrimitives.ReadUInt32BigEndian(head);
             if (length > 1000)
             {
-                error = $"length {length}";
+                error = FrameError.BadLength;
                 return FrameDecodeStatus.Fatal;
             }
 
@@ -100,6 +100,9 @@ public sealed class PeerNetworkTests : IAsyncDisposable
 
         public ConcurrentDictionary<string, int> Sessions { get; } = new();
 
+        /// <summary>Each peer's latest session.</summary>
+        public ConcurrentDictionary<string, long> LinkIds { get; } = new();
+
         public async Task<T> NextAsync<T>(Func<T, bool>? match = null)
             where T : PeerNetworkEvent
         {
@@ -125,8 +128,8 @@ public sealed class PeerNetworkTests : IAsyncDisposable
                 Port = _port,
                 BindAddress = LoopbackPorts.Node(index),
                 Peers = [.. peers.Select(p => LoopbackPorts.Node(p).ToString())],
-                InitialBackoff = TimeSpan.FromMilliseconds(50),
-                MaxBackoff = TimeSpan.FromMilliseconds(500),
+                // No engine answers STATE here, so the handshake timeout must not cut the sessions short.
+                Sessions = new Sasync.Core.Sessions.SessionRulesOptions { InitialBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(500), HandshakeTimeout = TimeSpan.FromMinutes(5) },
                 MaxQueuedBytesPerPeer = maxQueued,
             },
             () => new TestCodec(),
@@ -134,7 +137,10 @@ public sealed class PeerNetworkTests : IAsyncDisposable
             {
                 switch (e)
                 {
-                    case PeerLinkUp: node!.Sessions.AddOrUpdate(e.Peer, 1, (_, n) => n + 1); break;
+                    case PeerLinkUp up:
+                        node!.Sessions.AddOrUpdate(e.Peer, 1, (_, n) => n + 1);
+                        node.LinkIds[e.Peer] = up.LinkId;
+                        break;
                     case PeerLinkDown: node!.Sessions.AddOrUpdate(e.Peer, -1, (_, n) => n - 1); break;
                 }
 
@@ -192,7 +198,7 @@ public sealed class PeerNetworkTests : IAsyncDisposable
         using var timeout = new CancellationTokenSource(Patience);
         while (true)
         {
-            from.Network.Send(toName, WireMessageType.PfKey, Text(text));
+            from.Network.Send(toName, from.LinkIds.GetValueOrDefault(toName), WireMessageType.PfKey, Text(text));
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
             wait.CancelAfter(TimeSpan.FromMilliseconds(200));
             try
@@ -248,9 +254,18 @@ public sealed class PeerNetworkTests : IAsyncDisposable
             Assert.NotEqual(firstId, secondId);
             Assert.False(a.Network.Send("127.0.0.2", firstId, WireMessageType.PfKey, Text("old")));
             Assert.True(a.Network.Send("127.0.0.2", secondId, WireMessageType.PfKey, Text("new")));
+            // Every connection starts with our HELLO, then what the session sent.
+            var hello = new byte[5 + HelloMessage.Size];
+            using var timeout = new CancellationTokenSource(Patience);
+            for (var got = 0; got < hello.Length;)
+            {
+                got += await second.ReceiveAsync(hello.AsMemory(got), SocketFlags.None, timeout.Token);
+            }
+
+            Assert.Equal((byte)WireMessageType.Control, hello[4]);
+            Assert.True(HelloMessage.TryRead(hello.AsSpan(5), out _));
             var expected = Frame("new");
             var received = new byte[expected.Length];
-            using var timeout = new CancellationTokenSource(Patience);
             for (var got = 0; got < received.Length;)
             {
                 got += await second.ReceiveAsync(received.AsMemory(got), SocketFlags.None, timeout.Token);
@@ -289,12 +304,12 @@ public sealed class PeerNetworkTests : IAsyncDisposable
     public async Task A_peer_that_stops_reading_is_dropped_with_bounded_memory()
     {
         // The "peer" accepts and never reads.
-        var (a, accepted, _) = await StartWithRawPeer2Async(maxQueued: 256 * 1024);
+        var (a, accepted, up) = await StartWithRawPeer2Async(maxQueued: 256 * 1024);
         using var _ = accepted;
 
         var payload = Text(new string('x', 900));
         var sent = 0;
-        while (a.Network.Send("127.0.0.2", WireMessageType.PfKey, payload))
+        while (a.Network.Send("127.0.0.2", up.LinkId, WireMessageType.PfKey, payload))
         {
             sent++;
             Assert.True(sent < 1_000_000, "the queue never filled up");

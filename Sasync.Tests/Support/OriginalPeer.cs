@@ -50,6 +50,12 @@ public sealed class OriginalPeer : IAsyncDisposable
         }
     }
 
+    /// <summary>Wraps a connection the test accepted on a listener playing the original's.</summary>
+    public static OriginalPeer Accepted(Socket socket, SharedKey key) => new(socket, key);
+
+    /// <summary>HELLOs the node sent, which the original reads as an unknown control type and ignores.</summary>
+    public int HellosIgnored { get; private set; }
+
     public Task SendAsync(ControlMessage message) => SendRawAsync(_encoder.Encode(message));
 
     public Task SendPfKeyAsync(ReadOnlySpan<byte> message)
@@ -60,8 +66,24 @@ public sealed class OriginalPeer : IAsyncDisposable
 
     public async Task SendRawAsync(byte[] frame) => await _socket.SendAsync(frame, SocketFlags.None);
 
-    /// <summary>The next frame, or null when the node closed the connection.</summary>
+    /// <summary>The next frame but a HELLO (ignored as the original ignores it), or null when the node closed the connection.</summary>
     public async Task<DecodedFrame?> ReadAsync()
+    {
+        while (true)
+        {
+            var frame = await ReadAnyAsync();
+            if (frame is { Type: WireMessageType.Control } control && HelloMessage.IsHello(control.Plaintext))
+            {
+                HellosIgnored++;
+                continue;
+            }
+
+            return frame;
+        }
+    }
+
+    /// <summary>The next frame, or null when the node closed the connection.</summary>
+    public async Task<DecodedFrame?> ReadAnyAsync()
     {
         using var timeout = new CancellationTokenSource(Eventually.Patience);
         while (true)

@@ -1,0 +1,631 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Sasync.Core.Sync;
+using Sasync.Core.Wire;
+
+namespace Sasync.Core.Sessions;
+
+/// <summary>
+/// The session rules for one configured peer, as a pure, single-threaded state machine: which of the
+/// peer's open connections is the carrier (the one the engine sees and we send on), which ones to close,
+/// when to dial, the handshake timeout and the backoff after failed attempts.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A shell (the TCP <c>PeerNetwork</c>, or a simulator's in-memory network) owns the connections and calls
+/// in: <see cref="OnOpened"/> for a connection dialled or accepted, <see cref="OnFrame"/> for every frame
+/// read, <see cref="OnSent"/> for every control message the engine sends, <see cref="OnClosed"/> when a
+/// connection ended, <see cref="OnDialFailed"/>, and <see cref="Poll"/> at <see cref="NextDeadline"/> (and
+/// whenever convenient). Each call appends <see cref="SessionDecision"/>s to the caller's list, which the
+/// shell carries out in order. Not thread-safe: a shell serialises its calls. Time comes from the
+/// <see cref="TimeProvider"/>, jitter from the <see cref="Random"/>; nothing else is read.
+/// </para>
+/// <para>
+/// The rules. Every connection starts with our HELLO; the first frame that arrives on it tells the peer's
+/// kind. Against an original sasyncd (which always talks on the connection it accepted last, and dials only
+/// when it has none): the newest outbound connection carries, else the newest inbound; an older inbound is
+/// closed (the original abandoned it when it dialled again); a connection set aside stays open, and its
+/// frames are delivered, until the carrier proves that the original reads it (an ACK of a STATE written
+/// after it was set aside); when the carrier closes, the newest inbound takes over without a redial.
+/// Between two sasyncd-cs: a HELLO with a new instance id means the peer restarted and its older
+/// connections are closed; of the connections of one instance, the one dialled by the lower address wins
+/// (the newer one when both came from the same address), on both ends alike.
+/// </para>
+/// <para>
+/// A shell's contract, in short. Connection ids are the shell's, unique for the life of the rules. On
+/// <see cref="StartDial"/> dial once and report the outcome. Carry decisions out in list order: a
+/// <see cref="SendControlOn"/> is written before anything the engine queues later on that connection (the
+/// HELLO must be the connection's first frame, so start reading only after <see cref="OnOpened"/> returned);
+/// hand <see cref="CarrierUp"/> / <see cref="CarrierDown"/> to the engine as its session up / down, in the
+/// same order as frames; send the engine's messages on the carrier only, and report its control messages
+/// with <see cref="OnSent"/> (not the rules' own <see cref="SendControlOn"/>); give the engine a frame only
+/// when <see cref="OnFrame"/> says so, as a frame of <see cref="FrameVerdict.CarrierId"/>. After a
+/// <see cref="CloseConnection"/> the rules have forgotten that connection. Status: <see cref="FailedAttempts"/>
+/// and <see cref="NextAttemptAt"/>.
+/// </para>
+/// </remarks>
+public sealed class PeerSessionRules
+{
+    private readonly SessionRulesOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+    private readonly byte[] _hello;
+    private readonly List<SessionConnection> _connections = [];
+    private SessionConnection? _carrier;
+    private long _order;
+    private UInt128 _peerInstance;
+    private bool _dialing;
+    private bool _retired;
+    private DateTimeOffset _nextAttemptAt;
+    private DateTimeOffset? _firstFailureAt;
+    private RunState? _announced;
+    // Whether "session up" was logged and no "session down" since: the log tells of sessions, not connections.
+    private bool _upLogged;
+
+    /// <summary>The rules for one peer, with no connection yet and a first dial due at once.</summary>
+    /// <param name="peer">The peer's configured name, for log lines.</param>
+    /// <param name="hello">Our HELLO, the same on every connection for the life of the process.</param>
+    /// <param name="options">Handshake timeout, backoff and jitter.</param>
+    /// <param name="time">The clock of every deadline.</param>
+    /// <param name="random">The source of the backoff jitter (seeded in tests and simulations).</param>
+    public PeerSessionRules(string peer, HelloMessage hello, SessionRulesOptions options, TimeProvider time, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(random);
+        Peer = peer;
+        _hello = hello.ToBytes();
+        _options = options;
+        _time = time;
+        _random = random;
+        _nextAttemptAt = time.GetUtcNow();
+    }
+
+    /// <summary>The peer's configured name, as in <c>peer</c>.</summary>
+    public string Peer { get; }
+
+    /// <summary>What the peer's most recently classified connection showed it to be.</summary>
+    public PeerKind Kind { get; private set; }
+
+    /// <summary>The carrier's id, or null when the peer has no open connection.</summary>
+    public long? CarrierId => _carrier?.Id;
+
+    /// <summary>Open connections, the carrier among them.</summary>
+    public int OpenConnections => _connections.Count;
+
+    /// <summary>Failed attempts since the last session that proved stable.</summary>
+    public int FailedAttempts { get; private set; }
+
+    /// <summary>When the next dial may start, while the peer has no connection; null while it has one (or is retired).</summary>
+    public DateTimeOffset? NextAttemptAt => _connections.Count == 0 && !_retired ? _nextAttemptAt : null;
+
+    /// <summary>The earliest time at which <see cref="Poll"/> has something to do; null when nothing is pending.</summary>
+    public DateTimeOffset? NextDeadline
+    {
+        get
+        {
+            DateTimeOffset? next = null;
+            if (_carrier is { CarrierSince: { } since } carrier && !carrier.Stable)
+            {
+                next = carrier.HandshakeAt is { } done ? done + _options.StablePeriod : since + _options.HandshakeTimeout;
+            }
+
+            if (_connections.Count == 0 && !_dialing && !_retired && (next is null || _nextAttemptAt < next))
+            {
+                next = _nextAttemptAt;
+            }
+
+            if (_carrier is { Stable: true } idle && _announced is not null && (next is null || ProbeDue(idle) < next))
+            {
+                next = ProbeDue(idle);
+            }
+
+            return next;
+        }
+    }
+
+    /// <summary>
+    /// A connection with the peer was dialled (<see cref="ConnectionDirection.Outbound"/>) or accepted.
+    /// <paramref name="dialler"/> is the address of the side that dialled it (our source address for an
+    /// outbound one, the peer's for an inbound one). Answers with our HELLO on it, then whatever follows.
+    /// </summary>
+    public void OnOpened(long connectionId, ConnectionDirection direction, IPAddress dialler, List<SessionDecision> decisions)
+    {
+        ArgumentNullException.ThrowIfNull(dialler);
+        ArgumentNullException.ThrowIfNull(decisions);
+        if (direction == ConnectionDirection.Outbound)
+        {
+            _dialing = false;
+        }
+
+        if (_retired)
+        {
+            decisions.Add(new CloseConnection(connectionId, "peer removed from the configuration"));
+            return;
+        }
+
+        var connection = new SessionConnection(connectionId, ++_order, direction, Normalize(dialler), _time.GetUtcNow());
+        _connections.Add(connection);
+        decisions.Add(new SendControlOn(connectionId, _hello));
+        Reevaluate(decisions);
+        EnforceLimit(decisions);
+    }
+
+    /// <summary>A dial failed (refused, timed out, unresolvable): a failed attempt.</summary>
+    public void OnDialFailed(string reason, List<SessionDecision> decisions)
+    {
+        ArgumentNullException.ThrowIfNull(decisions);
+        _dialing = false;
+        if (!_retired && _connections.Count == 0)
+        {
+            Fail($"connect failed: {reason}", decisions);
+        }
+    }
+
+    /// <summary>
+    /// A whole frame arrived on a connection. Consumes a HELLO, classifies the connection by its first
+    /// frame, tracks the STATE exchange, and says whether (and as which carrier) the engine gets the frame.
+    /// </summary>
+    public FrameVerdict OnFrame(long connectionId, WireMessageType type, ReadOnlySpan<byte> plaintext, List<SessionDecision> decisions)
+    {
+        ArgumentNullException.ThrowIfNull(decisions);
+        var connection = Find(connectionId);
+        if (connection is null)
+        {
+            return FrameVerdict.Drop;
+        }
+
+        connection.LastFrameAt = _time.GetUtcNow();
+        if (type == WireMessageType.Control && HelloMessage.IsHello(plaintext))
+        {
+            OnHello(connection, plaintext, decisions);
+            return FrameVerdict.Drop;
+        }
+
+        if (connection.Kind == PeerKind.Unknown)
+        {
+            connection.Kind = PeerKind.Original;
+            if (Kind != PeerKind.Original)
+            {
+                Kind = PeerKind.Original;
+                Reevaluate(decisions);
+            }
+        }
+
+        if (type == WireMessageType.Control && ControlMessage.TryRead(plaintext[..Math.Min(plaintext.Length, ControlMessage.Size)], out var control))
+        {
+            OnControl(connection, control, decisions);
+        }
+
+        return _carrier is { } carrier && Find(connectionId) is not null ? FrameVerdict.To(carrier.Id) : FrameVerdict.Drop;
+    }
+
+    /// <summary>
+    /// The engine's message is being written on a connection (the carrier). The rules count STATEs, to know
+    /// when an original answered one, and remember the run state we announced, for probes.
+    /// </summary>
+    public void OnSent(long connectionId, WireMessageType type, ReadOnlySpan<byte> plaintext)
+    {
+        if (type != WireMessageType.Control || !ControlMessage.TryRead(plaintext, out var message))
+        {
+            return;
+        }
+
+        if (message.Type == ControlType.State && Find(connectionId) is { } connection)
+        {
+            connection.StatesSent++;
+        }
+
+        if (message.TryGetRunState(out var state))
+        {
+            _announced = state;
+        }
+    }
+
+    /// <summary>
+    /// A connection ended on its own (closed by the peer, reset, an unreadable frame). A carrier that ends
+    /// before it proved stable, leaving no other connection, is a failed attempt.
+    /// </summary>
+    public void OnClosed(long connectionId, string reason, List<SessionDecision> decisions)
+    {
+        ArgumentNullException.ThrowIfNull(decisions);
+        var connection = Find(connectionId);
+        if (connection is null)
+        {
+            return;
+        }
+
+        var wasCarrier = connection == _carrier;
+        var stable = connection.Stable;
+        Forget(connection, reason, routine: false, decisions);
+        if (wasCarrier && _connections.Count == 0)
+        {
+            if (!stable)
+            {
+                Fail($"session ended: {reason}", decisions);
+            }
+            else if (_upLogged)
+            {
+                _upLogged = false;
+                decisions.Add(new SessionLog(LogLevel.Information, $"peer {Peer}: session down: {reason}"));
+            }
+        }
+
+        Reevaluate(decisions);
+    }
+
+    /// <summary>Makes the next dial due at once (a carp change): skips the wait, keeps the failure count.</summary>
+    public void DialNow() => _nextAttemptAt = _time.GetUtcNow();
+
+    /// <summary>
+    /// Does what is due: closes a carrier whose STATE exchange timed out, marks a carrier stable (resetting
+    /// the backoff, with one summary line), and starts a dial when the peer has no connection and its
+    /// next attempt is due.
+    /// </summary>
+    public void Poll(List<SessionDecision> decisions)
+    {
+        ArgumentNullException.ThrowIfNull(decisions);
+        var now = _time.GetUtcNow();
+        if (_carrier is { Stable: true } idle && _announced is { } announced && now >= ProbeDue(idle))
+        {
+            // A carrier that has been silent this long is probed with our STATE (answered by an ACK): if the
+            // peer dropped it (a silent drop, a one-sided timeout) the write fails, and we dial again, instead
+            // of waiting on a dead connection for good (an original dials again only every 600 s).
+            idle.LastProbeAt = now;
+            idle.StatesSent++;
+            decisions.Add(new SendControlOn(idle.Id, ControlMessage.StateOf(announced).ToBytes()));
+        }
+
+        if (_carrier is { CarrierSince: { } since } carrier && !carrier.Stable)
+        {
+            if (carrier.HandshakeAt is null && now >= since + _options.HandshakeTimeout)
+            {
+                var reason = $"no STATE or ACK within {Seconds(_options.HandshakeTimeout)} s";
+                decisions.Add(new CloseConnection(carrier.Id, reason));
+                Forget(carrier, reason, routine: false, decisions);
+                Fail($"session closed: {reason}", decisions);
+                Reevaluate(decisions);
+            }
+            else if (carrier.HandshakeAt is { } done && now >= done + _options.StablePeriod)
+            {
+                carrier.Stable = true;
+                carrier.StableSince = now;
+                if (FailedAttempts > 0)
+                {
+                    var took = now - (_firstFailureAt ?? now);
+                    decisions.Add(new SessionLog(LogLevel.Information,
+                        $"peer {Peer}: connected again after {FailedAttempts} failed attempts in {Seconds(took)} s"));
+                }
+
+                FailedAttempts = 0;
+                _firstFailureAt = null;
+                _upLogged = true;
+            }
+        }
+
+        if (_connections.Count == 0 && !_dialing && !_retired && now >= _nextAttemptAt)
+        {
+            _dialing = true;
+            decisions.Add(new StartDial());
+        }
+    }
+
+    /// <summary>The peer left the configuration: every connection is closed and it is never dialled again.</summary>
+    public void Retire(string reason, List<SessionDecision> decisions)
+    {
+        ArgumentNullException.ThrowIfNull(decisions);
+        _retired = true;
+        foreach (var connection in _connections.ToList())
+        {
+            decisions.Add(new CloseConnection(connection.Id, reason));
+            Forget(connection, reason, routine: false, decisions);
+        }
+    }
+
+    private void OnHello(SessionConnection connection, ReadOnlySpan<byte> plaintext, List<SessionDecision> decisions)
+    {
+        if (connection.Kind != PeerKind.Unknown)
+        {
+            // Only the first frame is a HELLO; a later one changes nothing.
+            return;
+        }
+
+        if (!HelloMessage.TryRead(plaintext, out var hello))
+        {
+            var reason = $"malformed HELLO ({plaintext.Length} bytes)";
+            decisions.Add(new CloseConnection(connection.Id, reason));
+            var wasCarrier = connection == _carrier;
+            Forget(connection, reason, routine: false, decisions);
+            if (wasCarrier && _connections.Count == 0)
+            {
+                Fail($"session closed: {reason}", decisions);
+            }
+
+            Reevaluate(decisions);
+            return;
+        }
+
+        connection.Kind = PeerKind.Sasyncd;
+        connection.Instance = hello.InstanceId;
+        // A new instance is believed only on a connection newer than every one of the current instance:
+        // a HELLO read late from a connection of a process that has since restarted changes nothing.
+        var stale = Kind == PeerKind.Sasyncd && hello.InstanceId != _peerInstance
+            && _connections.Any(c => c.Kind == PeerKind.Sasyncd && c.Instance == _peerInstance && c.Order > connection.Order);
+        if (!stale)
+        {
+            Kind = PeerKind.Sasyncd;
+            _peerInstance = hello.InstanceId;
+        }
+
+        Reevaluate(decisions);
+    }
+
+    private void OnControl(SessionConnection connection, ControlMessage message, List<SessionDecision> decisions)
+    {
+        var answersState = message.Type == ControlType.State
+            || (message.Type is ControlType.Ack or ControlType.Error && message.Data == (uint)ControlType.State);
+        if (answersState && connection == _carrier && connection.HandshakeAt is null)
+        {
+            connection.HandshakeAt = _time.GetUtcNow();
+        }
+
+        if (message.Type != ControlType.Ack || message.Data != (uint)ControlType.State)
+        {
+            return;
+        }
+
+        connection.StateAcks++;
+        if (Kind == PeerKind.Sasyncd)
+        {
+            return;
+        }
+
+        // The peer answered a STATE written on this connection after the others were set aside: it reads
+        // this one now, and an original never goes back to an older connection.
+        foreach (var other in _connections.ToList())
+        {
+            if (other.SupersededBy == connection.Id && connection.StateAcks >= other.SupersedeAfterAcks)
+            {
+                var reason = "superseded: the peer answers on a newer connection";
+                decisions.Add(new CloseConnection(other.Id, reason));
+                Forget(other, reason, routine: true, decisions);
+            }
+        }
+    }
+
+    private void Reevaluate(List<SessionDecision> decisions)
+    {
+        if (_retired)
+        {
+            return;
+        }
+
+        if (Kind == PeerKind.Sasyncd)
+        {
+            ReevaluateBetweenSasyncd(decisions);
+        }
+        else
+        {
+            ReevaluateAgainstOriginal(decisions);
+        }
+    }
+
+    private void ReevaluateAgainstOriginal(List<SessionDecision> decisions)
+    {
+        // Connections of an earlier sasyncd-cs process at that address are dead.
+        foreach (var stale in _connections.Where(c => c.Kind == PeerKind.Sasyncd).ToList())
+        {
+            Close(stale, "the peer now runs another program", decisions);
+        }
+
+        var newestInbound = Newest(ConnectionDirection.Inbound);
+        foreach (var abandoned in _connections.Where(c => c.Direction == ConnectionDirection.Inbound && c != newestInbound).ToList())
+        {
+            // The original dials only when it has no connection: it left this one when it dialled again.
+            Close(abandoned, "replaced: the peer dialled again", decisions);
+        }
+
+        var carrier = Newest(ConnectionDirection.Outbound) ?? newestInbound;
+        var changed = SetCarrier(carrier, decisions);
+        if (_carrier is null)
+        {
+            return;
+        }
+
+        var needProbe = false;
+        foreach (var other in _connections)
+        {
+            if (other != _carrier && other.SupersededBy != _carrier.Id)
+            {
+                // A STATE written from now on must be answered on the carrier before this one may go. A new
+                // carrier gets the engine's STATE anyway; otherwise ask with a probe.
+                other.SupersededBy = _carrier.Id;
+                other.SupersedeAfterAcks = _carrier.StatesSent + 1;
+                needProbe |= !changed;
+            }
+        }
+
+        if (needProbe && _announced is { } state)
+        {
+            // The probe also makes a half-open carrier fail fast: writing to it draws a reset.
+            _carrier.StatesSent++;
+            decisions.Add(new SendControlOn(_carrier.Id, ControlMessage.StateOf(state).ToBytes()));
+        }
+    }
+
+    private void ReevaluateBetweenSasyncd(List<SessionDecision> decisions)
+    {
+        foreach (var stale in _connections.Where(c => c.Kind == PeerKind.Original || (c.Kind == PeerKind.Sasyncd && c.Instance != _peerInstance)).ToList())
+        {
+            Close(stale, "the peer restarted", decisions);
+        }
+
+        // A connection still waiting for its HELLO is taken to be of the current instance: it may carry
+        // already, but only connections whose HELLO arrived close others.
+        SessionConnection? best = null;
+        SessionConnection? bestKnown = null;
+        foreach (var candidate in _connections)
+        {
+            if (best is null || Beats(candidate, best))
+            {
+                best = candidate;
+            }
+
+            if (candidate.Kind == PeerKind.Sasyncd && (bestKnown is null || Beats(candidate, bestKnown)))
+            {
+                bestKnown = candidate;
+            }
+        }
+
+        foreach (var loser in _connections.Where(c => c.Kind == PeerKind.Sasyncd && c != bestKnown).ToList())
+        {
+            Close(loser, "duplicate session: the peer keeps the other one as well", decisions);
+        }
+
+        SetCarrier(best, decisions);
+    }
+
+    /// <summary>
+    /// Of two connections of one sasyncd-cs instance, one opened after the other proved stable (a sasyncd-cs
+    /// dials only when it has no connection, so the peer gave the older one up: it is half-open); otherwise
+    /// the one dialled by the lower address; the newer from one address.
+    /// </summary>
+    private static bool Beats(SessionConnection a, SessionConnection b)
+    {
+        if (b.StableSince is { } bStable && a.OpenedAt > bStable)
+        {
+            return true;
+        }
+
+        if (a.StableSince is { } aStable && b.OpenedAt > aStable)
+        {
+            return false;
+        }
+
+        var order = CompareAddresses(a.Dialler, b.Dialler);
+        return order != 0 ? order < 0 : a.Order > b.Order;
+    }
+
+    private bool SetCarrier(SessionConnection? carrier, List<SessionDecision> decisions)
+    {
+        if (carrier == _carrier)
+        {
+            return false;
+        }
+
+        if (_carrier is { } old)
+        {
+            old.CarrierSince = null;
+            old.HandshakeAt = null;
+            decisions.Add(new CarrierDown(old.Id, "another connection carries the session", Routine: true));
+        }
+
+        _carrier = carrier;
+        if (carrier is not null)
+        {
+            carrier.CarrierSince = _time.GetUtcNow();
+            carrier.HandshakeAt = null;
+            carrier.Stable = false;
+            carrier.StableSince = null;
+            carrier.SupersededBy = -1;
+            decisions.Add(new CarrierUp(carrier.Id, carrier.Direction));
+            if (!_upLogged && FailedAttempts == 0)
+            {
+                _upLogged = true;
+                decisions.Add(new SessionLog(LogLevel.Information,
+                    $"peer {Peer}: session up ({(carrier.Direction == ConnectionDirection.Outbound ? "dialled" : "accepted")})"));
+            }
+        }
+
+        return true;
+    }
+
+    private void EnforceLimit(List<SessionDecision> decisions)
+    {
+        while (_connections.Count > Math.Max(_options.MaxConnections, 3))
+        {
+            // Never the carrier nor the newest of either direction: an original may be reading those.
+            var keep = new[] { _carrier, Newest(ConnectionDirection.Outbound), Newest(ConnectionDirection.Inbound) };
+            var oldest = _connections.Where(c => !keep.Contains(c)).MinBy(c => c.Order);
+            if (oldest is null)
+            {
+                return;
+            }
+
+            Close(oldest, $"more than {_options.MaxConnections} connections", decisions);
+        }
+    }
+
+    private void Close(SessionConnection connection, string reason, List<SessionDecision> decisions)
+    {
+        decisions.Add(new CloseConnection(connection.Id, reason));
+        Forget(connection, reason, routine: true, decisions);
+    }
+
+    private void Forget(SessionConnection connection, string reason, bool routine, List<SessionDecision> decisions)
+    {
+        _connections.Remove(connection);
+        if (connection == _carrier)
+        {
+            _carrier = null;
+            decisions.Add(new CarrierDown(connection.Id, reason, routine));
+        }
+    }
+
+    private void Fail(string reason, List<SessionDecision> decisions)
+    {
+        var now = _time.GetUtcNow();
+        FailedAttempts++;
+        _firstFailureAt ??= now;
+        var step = Math.Min(FailedAttempts - 1, 30);
+        var baseTicks = Math.Min(_options.MaxBackoff.Ticks, _options.InitialBackoff.Ticks * (1L << Math.Min(step, 20)));
+        var factor = 1 + (((_random.NextDouble() * 2) - 1) * _options.Jitter);
+        var delay = TimeSpan.FromTicks((long)(baseTicks * factor));
+        _nextAttemptAt = now + delay;
+        decisions.Add(new SessionLog(LogLevel.Warning,
+            $"peer {Peer}: {reason}; {FailedAttempts} failed attempts, next in {Seconds(delay)} s"));
+    }
+
+    /// <summary>When a stable, silent carrier gets its next keepalive STATE.</summary>
+    private DateTimeOffset ProbeDue(SessionConnection carrier)
+    {
+        var last = carrier.StableSince ?? carrier.OpenedAt;
+        foreach (var at in new[] { carrier.LastFrameAt, carrier.LastProbeAt })
+        {
+            if (at is { } value && value > last)
+            {
+                last = value;
+            }
+        }
+
+        return last + _options.KeepAliveInterval;
+    }
+
+    private SessionConnection? Newest(ConnectionDirection direction) =>
+        _connections.Where(c => c.Direction == direction).MaxBy(c => c.Order);
+
+    private SessionConnection? Find(long id)
+    {
+        foreach (var connection in _connections)
+        {
+            if (connection.Id == id)
+            {
+                return connection;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    private static int CompareAddresses(IPAddress a, IPAddress b)
+    {
+        var x = a.GetAddressBytes();
+        var y = b.GetAddressBytes();
+        return x.Length != y.Length ? x.Length.CompareTo(y.Length) : x.AsSpan().SequenceCompareTo(y);
+    }
+}

@@ -1,0 +1,11 @@
+namespace Sasync.Core.Simulation.Cluster;
+
+/// <summary>Which daemon a simulated node runs.</summary>
+public enum NodeKind
+{
+    /// <summary>sasyncd-cs: the node core and the session rules under test.</summary>
+    SasyncdCs,
+
+    /// <summary>A model of OpenBSD's sasyncd: the original's session rules over the same sync engine.</summary>
+    Original,
+}

@@ -1,0 +1,11 @@
+namespace Sasync.Core.Simulation.Cluster;
+
+/// <summary>Which session rules the sasyncd-cs nodes of a run use.</summary>
+public enum SessionRulesKind
+{
+    /// <summary>The pure <see cref="Sessions.PeerSessionRules"/> (issue 10).</summary>
+    Current,
+
+    /// <summary>The rules before issue 10 (<see cref="LegacySessionRules"/>), to show what they got wrong.</summary>
+    Legacy,
+}
