@@ -14,7 +14,8 @@ namespace Sasync.Cli;
 public static class CommandLine
 {
     public const string Usage = "usage: sasyncd-cs [-dnv] [-c config-file] [--platform openbsd|sim] [--control PATH]\n" +
-        "                  [--sim-carp master|backup|init] [--isakmpd-fifo PATH] [--iked-socket PATH]\n" +
+        "                  [--sim-carp master|backup|init] [--sim-demote N] [--isakmpd-fifo PATH] [--iked-socket PATH]\n" +
+        "                  [--privsep] [--privsep-user NAME]\n" +
         "       sasyncd-cs --version | --help | VERB --help\n" +
         "       sasyncd-cs check [-c config-file] [--json] [--strict] [--check-mode]\n" +
         "       sasyncd-cs status [--control PATH] [--json]\n" +

@@ -31,10 +31,20 @@ internal sealed class DaemonFlags
 
     public Option<string> IkedSocket { get; } = new("--iked-socket") { HelpName = "PATH", Description = "iked's control socket (default /var/run/iked.sock; with sim, a real socket instead of a recorder)" };
 
+    public Option<int> SimulatedDemotion { get; } = IntOption.InRange(
+        "--sim-demote", 0, 0, SimulatedCarpGroup.MaxDemoteCounter, "The simulated carp group's demote counter at start, as a boot sequence leaves it");
+
+    public Option<bool> Privsep { get; } = new("--privsep") { Arity = ArgumentArity.Zero, Description = "Privilege separation (always on with the OpenBSD platform on OpenBSD): a root process keeps what needs root, an unprivileged one faces the network" };
+
+    public Option<string> PrivsepUser { get; } = new("--privsep-user") { HelpName = "NAME", Description = "The user the network process runs as (default _isakmpd on OpenBSD, nobody elsewhere)" };
+
+    // Internal: how the privileged process tells the network process it starts what it inherited.
+    public Option<string> PrivsepChild { get; } = new("--privsep-child") { Hidden = true };
+
     public void AddTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        foreach (var option in new Option[] { Foreground, CheckOnly, Verbose, Config, Platform, Control, SimulatedCarp, IsakmpdFifo, IkedSocket })
+        foreach (var option in new Option[] { Foreground, CheckOnly, Verbose, Config, Platform, Control, SimulatedCarp, SimulatedDemotion, IsakmpdFifo, IkedSocket, Privsep, PrivsepUser, PrivsepChild })
         {
             command.Add(option);
         }
@@ -55,6 +65,10 @@ internal sealed class DaemonFlags
             SimulatedCarp = parse.GetValue(SimulatedCarp) is { } carp ? Enum.Parse<CarpState>(carp, ignoreCase: true) : defaults.SimulatedCarp,
             IsakmpdFifo = parse.GetValue(IsakmpdFifo),
             IkedSocket = parse.GetValue(IkedSocket),
+            SimulatedDemotion = parse.GetValue(SimulatedDemotion),
+            Privsep = parse.GetValue(Privsep),
+            PrivsepUser = parse.GetValue(PrivsepUser),
+            PrivsepChild = parse.GetValue(PrivsepChild),
         };
     }
 }

@@ -22,6 +22,11 @@ internal static class DaemonRunner
 {
     public static async Task<int> RunAsync(DaemonOptions options, TextWriter stderr, CancellationToken cancellationToken)
     {
+        if (options.PrivsepChild is not null)
+        {
+            return await Privsep.NetworkProcess.RunAsync(options, stderr, cancellationToken).ConfigureAwait(false);
+        }
+
         if (options.Platform == DaemonPlatform.OpenBsd)
         {
             if (!HostOs.IsOpenBsd)
@@ -35,6 +40,11 @@ internal static class DaemonRunner
                 await stderr.WriteLineAsync($"sasyncd-cs: {notRoot}").ConfigureAwait(false);
                 return 1;
             }
+        }
+
+        if (options.UsesPrivsep(HostOs.IsOpenBsd))
+        {
+            return await Privsep.PrivilegedProcess.RunAsync(options, stderr, cancellationToken).ConfigureAwait(false);
         }
 
         // Read here, not by the node, so that every diagnostic is printed as FILE:LINE:COLUMN, as -n does.
@@ -85,7 +95,7 @@ internal static class DaemonRunner
         });
         if (options.Platform == DaemonPlatform.Simulated)
         {
-            node.UseSimulatedPlatform(new SimulatedPlatformOptions { InitialCarp = options.SimulatedCarp, Daemons = RealDaemons(options) });
+            node.UseSimulatedPlatform(new SimulatedPlatformOptions { InitialCarp = options.SimulatedCarp, InitialDemoteCounter = options.SimulatedDemotion, Daemons = RealDaemons(options) });
         }
         else
         {
@@ -101,7 +111,7 @@ internal static class DaemonRunner
     }
 
     /// <summary>On the simulated platform, the FIFO and socket given by flags are driven for real; the others are recorded.</summary>
-    private static ImmutableDictionary<DaemonKind, IDaemonControl> RealDaemons(DaemonOptions options)
+    internal static ImmutableDictionary<DaemonKind, IDaemonControl> RealDaemons(DaemonOptions options)
     {
         var daemons = ImmutableDictionary<DaemonKind, IDaemonControl>.Empty;
         if (options.IsakmpdFifo is { } fifo)
@@ -119,5 +129,5 @@ internal static class DaemonRunner
 
     /// <summary>The original's file rule on OpenBSD; on the simulated platform bad modes only warn.</summary>
     // The simulated platform applies the same file rule as -n, so a file refused there is refused here too.
-    private static ConfigFileCheck Check(DaemonOptions options) => ConfigFileCheck.Daemon;
+    internal static ConfigFileCheck Check(DaemonOptions options) => ConfigFileCheck.Daemon;
 }

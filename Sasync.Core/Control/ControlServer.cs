@@ -30,6 +30,7 @@ public sealed partial class ControlServer : IAsyncDisposable
     private long _refusedAtLastLog;
     private DateTimeOffset _lastRefusalLog = DateTimeOffset.MinValue;
     private Socket? _listener;
+    private Socket? _handedListener;
     private Task _acceptLoop = Task.CompletedTask;
 
     public ControlServer(string path, IControlHandler handler, ILogger logger, ControlServerOptions? options = null)
@@ -39,6 +40,13 @@ public sealed partial class ControlServer : IAsyncDisposable
         _logger = logger;
         _options = options ?? new ControlServerOptions();
     }
+
+    /// <summary>
+    /// Serves a socket bound by another process (the privileged side of privilege separation,
+    /// which also removes the file): <see cref="Start"/> does not bind, dispose does not delete.
+    /// </summary>
+    public ControlServer(Socket listener, string path, IControlHandler handler, ILogger logger, ControlServerOptions? options = null)
+        : this(path, handler, logger, options) => _handedListener = listener;
 
     public string Path => _path;
 
@@ -57,20 +65,34 @@ public sealed partial class ControlServer : IAsyncDisposable
     /// <summary>Clients answered <c>too many clients</c> since the start.</summary>
     public long RefusedClients => Interlocked.Read(ref _refused);
 
-    /// <summary>Binds the socket; fails when another daemon already answers on it.</summary>
+    /// <summary>Binds the socket (or takes the handed one); fails when another daemon already answers on it.</summary>
     public void Start()
     {
-        RemoveStaleSocket(_path);
+        if (_handedListener is { } handed)
+        {
+            _acceptLoop = AcceptLoopAsync(handed, _stop.Token);
+            return;
+        }
+
+        var listener = Bind(_path, _options.Backlog);
+        _listener = listener;
+        _acceptLoop = AcceptLoopAsync(listener, _stop.Token);
+    }
+
+    /// <summary>Creates the socket file, mode 0600, and listens on it; fails when another daemon already answers on it.</summary>
+    public static Socket Bind(string path, int backlog)
+    {
+        RemoveStaleSocket(path);
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            listener.Bind(new UnixDomainSocketEndPoint(_path));
+            listener.Bind(new UnixDomainSocketEndPoint(path));
             if (!OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
 
-            listener.Listen(_options.Backlog);
+            listener.Listen(backlog);
         }
         catch
         {
@@ -78,8 +100,7 @@ public sealed partial class ControlServer : IAsyncDisposable
             throw;
         }
 
-        _listener = listener;
-        _acceptLoop = AcceptLoopAsync(listener, _stop.Token);
+        return listener;
     }
 
     private static void RemoveStaleSocket(string path)
@@ -240,6 +261,7 @@ public sealed partial class ControlServer : IAsyncDisposable
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
+        _handedListener?.Dispose();
         await _acceptLoop.ConfigureAwait(false);
         if (_listener is not null)
         {

@@ -6,7 +6,7 @@ namespace Sasync.Core.Hosting;
 /// Answers the control socket for a running node: <c>status</c> on every platform, and whatever an
 /// extra handler (the simulated platform's <c>sim.*</c> commands) understands.
 /// </summary>
-public sealed class NodeControlHandler(SyncNode node, IControlHandler? extra = null) : IControlHandler
+public sealed class NodeControlHandler(SyncNode node, IControlHandler? extra = null, IReadOnlyList<DaemonProcessInfo>? processes = null) : IControlHandler
 {
     public async ValueTask<ControlReply> HandleAsync(ControlRequest request, CancellationToken cancellationToken)
     {
@@ -14,7 +14,7 @@ public sealed class NodeControlHandler(SyncNode node, IControlHandler? extra = n
         if (request.Command == "status")
         {
             var status = await node.GetStatusAsync(cancellationToken).ConfigureAwait(false);
-            return ControlReply.Success(w => NodeStatusJson.Write(w, status));
+            return ControlReply.Success(w => NodeStatusJson.Write(w, status, processes ?? []));
         }
 
         return extra is null

@@ -15,8 +15,12 @@ public static class NodeStatusJson
         _ => state.ToString(),
     };
 
-    public static void Write(Utf8JsonWriter writer, NodeStatus status)
+    public static void Write(Utf8JsonWriter writer, NodeStatus status) => Write(writer, status, []);
+
+    /// <summary>The status with the daemon's processes (<c>"processes"</c>: one, or two under privilege separation).</summary>
+    public static void Write(Utf8JsonWriter writer, NodeStatus status, IReadOnlyList<DaemonProcessInfo> processes)
     {
+        ArgumentNullException.ThrowIfNull(processes);
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(status);
         var engine = status.Engine;
@@ -80,6 +84,21 @@ public static class NodeStatusJson
         writer.WriteNumber("slowPeerDrops", status.SlowPeerDrops);
         writer.WriteNumber("framesUnsendable", status.FramesUnsendable);
         writer.WriteEndObject();
+        if (processes.Count > 0)
+        {
+            writer.WriteStartArray("processes");
+            foreach (var process in processes)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("role", process.Role == DaemonProcessRole.Privileged ? "privileged" : "network");
+                writer.WriteNumber("pid", process.Pid);
+                writer.WriteString("user", process.User);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
         WriteProcess(writer);
         writer.WriteEndObject();
     }

@@ -17,6 +17,9 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
 {
     private static readonly TimeSpan DaemonControlTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>The most kernel writes started and not yet finished (see <see cref="RunKernelLoopAsync"/>).</summary>
+    private const int MaxWritesInFlight = 1024;
+
     private readonly Channel<KernelOperation> _kernelQueue = Channel.CreateUnbounded<KernelOperation>(new UnboundedChannelOptions { SingleReader = true });
 
     // Operations handed to the kernel loop and not finished: while there are any, writes queue
@@ -77,19 +80,47 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
     public void AdjustDemotion(string group, int delta) => _ = RunAsync(() => AdjustDemotionAsync(group, delta));
 
     /// <summary>Carries out the queued kernel operations in order until <c>stop</c>.</summary>
+    /// <remarks>
+    /// Writes queued back to back are started one after the other and their outcomes awaited in order,
+    /// up to <see cref="MaxWritesInFlight"/> at once: the key engine takes them in order either way, and one
+    /// whose write is a round trip to another process (the privileged one's simulated kernel under privilege
+    /// separation) pays that round trip once per batch instead of once per message.
+    /// </remarks>
     public async Task RunKernelLoopAsync()
     {
+        var inFlight = new Queue<(WriteToKernel Write, Task Done)>();
         try
         {
             await foreach (var operation in _kernelQueue.Reader.ReadAllAsync(stop).ConfigureAwait(false))
             {
+                if (operation.Write is { } write)
+                {
+                    var done = operation.InFlight ?? StartWrite(write);
+                    inFlight.Enqueue((write, done));
+                    if (done.IsCompleted && inFlight.Count == 1)
+                    {
+                        // Finished at once (an in-process kernel): its outcome goes now, as it always did.
+                        await CompleteWritesAsync(inFlight).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (inFlight.Count < MaxWritesInFlight && _kernelQueue.Reader.TryPeek(out var next) && next.Write is not null)
+                    {
+                        continue;
+                    }
+
+                    await CompleteWritesAsync(inFlight).ConfigureAwait(false);
+                    continue;
+                }
+
                 object outcome;
                 if (operation.Dump is { } dump)
                 {
                     outcome = await DumpAsync(dump).ConfigureAwait(false);
                 }
-                else if (operation.Promiscuous is { } enabled)
+                else
                 {
+                    var enabled = operation.Promiscuous!.Value;
                     KernelFailure? error = null;
                     try
                     {
@@ -102,21 +133,6 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
 
                     outcome = new PromiscuousSet(enabled, error);
                 }
-                else
-                {
-                    var write = operation.Write!;
-                    KernelFailure? error = null;
-                    try
-                    {
-                        await (operation.InFlight ?? platform.KeyEngine.WriteAsync(write.Message, stop).AsTask()).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        error = KernelFailure.From(e);
-                    }
-
-                    outcome = Completed(write, error);
-                }
 
                 Interlocked.Decrement(ref _kernelOperationsQueued);
                 await deliver(outcome, stop).ConfigureAwait(false);
@@ -124,6 +140,37 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private Task StartWrite(WriteToKernel write)
+    {
+        try
+        {
+            return platform.KeyEngine.WriteAsync(write.Message, stop).AsTask();
+        }
+        catch (Exception e)
+        {
+            return Task.FromException(e);
+        }
+    }
+
+    private async Task CompleteWritesAsync(Queue<(WriteToKernel Write, Task Done)> inFlight)
+    {
+        while (inFlight.TryDequeue(out var started))
+        {
+            KernelFailure? error = null;
+            try
+            {
+                await started.Done.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                error = KernelFailure.From(e);
+            }
+
+            Interlocked.Decrement(ref _kernelOperationsQueued);
+            await deliver(Completed(started.Write, error), stop).ConfigureAwait(false);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using System.Net.Sockets;
 using Sasync.Core.Config;
 using Sasync.Core.Platform;
 
@@ -35,4 +36,19 @@ public sealed class SyncNodeOptions
 
     /// <summary>Listen here instead of where <c>listen on</c> says (port 0 picks a free port; see <see cref="SyncNodeService.ListenEndPoints"/>).</summary>
     public ImmutableArray<IPEndPoint>? ListenEndPoints { get; set; }
+
+    /// <summary>
+    /// Listening sockets handed over by a privileged process (privilege separation) to use instead of binding
+    /// the listen addresses; the node owns them from the start.
+    /// </summary>
+    public ImmutableArray<Socket> ListenSockets { get; set; } = [];
+
+    /// <summary>
+    /// The control socket already bound at <see cref="ControlSocketPath"/> by a privileged process (privilege
+    /// separation), which also removes its file; null binds the path here.
+    /// </summary>
+    public Socket? ControlListener { get; set; }
+
+    /// <summary>The daemon's processes, as <c>status</c> shows them; null is this process alone, in the privileged role.</summary>
+    public IReadOnlyList<DaemonProcessInfo>? Processes { get; set; }
 }

@@ -127,6 +127,7 @@ public sealed partial class SyncNodeService : IHostedService, IAsyncDisposable, 
                 Port = settings.Listen.Port,
                 BindAddress = _options.ListenEndPoints is { } given ? BindAddressOf(given) : ListenEndpoints.BindAddress(settings.Listen),
                 Peers = settings.Peers,
+                ListenSockets = _options.ListenSockets,
             },
             _time,
             _loggers);
@@ -142,7 +143,11 @@ public sealed partial class SyncNodeService : IHostedService, IAsyncDisposable, 
 
         if (_options.ControlSocketPath is { } path)
         {
-            var control = new ControlServer(path, new NodeControlHandler(node, _session.Control), _loggers.CreateLogger("sasyncd.control"));
+            var processes = _options.Processes ?? [new DaemonProcessInfo(DaemonProcessRole.Privileged, Environment.ProcessId, Environment.UserName)];
+            var handler = new NodeControlHandler(node, _session.Control, processes);
+            var control = _options.ControlListener is { } listener
+                ? new ControlServer(listener, path, handler, _loggers.CreateLogger("sasyncd.control"))
+                : new ControlServer(path, handler, _loggers.CreateLogger("sasyncd.control"));
             try
             {
                 control.Start();

@@ -70,38 +70,11 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
     {
         // Know the peers before the first connection can be accepted.
         SetPeers(_options.Peers);
-        var endpoints = _options.Listen.IsDefaultOrEmpty
-            ? [new IPEndPoint(IPAddress.IPv6Any, _options.Port)]
-            : _options.Listen;
+        // Sockets handed over by a privileged process, or bound here.
+        var listeners = _options.ListenSockets.IsDefaultOrEmpty ? PeerListeners.Bind(_options) : _options.ListenSockets;
         var bound = ImmutableArray.CreateBuilder<IPEndPoint>();
-        foreach (var endpoint in endpoints)
+        foreach (var listener in listeners)
         {
-            var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                if (endpoint.Address.Equals(IPAddress.IPv6Any))
-                {
-                    listener.DualMode = true;
-                }
-
-                // No ReuseAddress: on Linux .NET maps it to SO_REUSEADDR and SO_REUSEPORT, and the latter
-                // lets a second daemon bind the same port silently. Without it .NET still sets SO_REUSEADDR
-                // alone on Unix, so a restart binds again while old connections sit in TIME_WAIT.
-                listener.Bind(endpoint);
-                // The kernel clamps the backlog to its maximum (somaxconn).
-                listener.Listen(int.MaxValue);
-            }
-            catch (SocketException e)
-            {
-                listener.Dispose();
-                throw new ListenFailedException(endpoint, e);
-            }
-            catch
-            {
-                listener.Dispose();
-                throw;
-            }
-
             _listeners.Add(listener);
             bound.Add((IPEndPoint)listener.LocalEndPoint!);
             _loops.Add(Task.Run(() => AcceptLoopAsync(listener, _stop.Token)));

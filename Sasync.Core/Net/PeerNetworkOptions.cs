@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using System.Net.Sockets;
 
 namespace Sasync.Core.Net;
 
@@ -8,6 +9,12 @@ public sealed record PeerNetworkOptions
 {
     /// <summary>Local endpoints to listen on (from <c>listen on</c>; every address when empty).</summary>
     public ImmutableArray<IPEndPoint> Listen { get; init; } = [];
+
+    /// <summary>
+    /// Sockets already bound and listening, handed over by a privileged process (privilege
+    /// separation); when set they are used instead of binding <see cref="Listen"/>, and the network owns them.
+    /// </summary>
+    public ImmutableArray<Socket> ListenSockets { get; init; } = [];
 
     /// <summary>The port peers listen on; sasyncd uses one port for both ends.</summary>
     public int Port { get; init; } = Config.SyncSettings.DefaultPort;

@@ -48,7 +48,17 @@ internal sealed class PfKeySocket : IKeyEngine
     }
 
     /// <summary>Opens a PF_KEY socket through <paramref name="native"/>.</summary>
-    public static PfKeySocket Open(INativeCalls native, ILogger? logger = null)
+    public static PfKeySocket Open(INativeCalls native, ILogger? logger = null) =>
+        new(native, OpenDescriptor(native), logger ?? NullLogger.Instance);
+
+    /// <summary>
+    /// A PF_KEY socket opened by another process (the privileged side of privilege separation) and
+    /// inherited as descriptor <paramref name="fd"/>; this object owns it from now on.
+    /// </summary>
+    public static PfKeySocket Adopt(int fd, ILogger? logger = null) => new(LibcNative.Instance, fd, logger ?? NullLogger.Instance);
+
+    /// <summary>Opens the PF_KEY socket and returns its descriptor (non-blocking, close-on-exec), for a process to hand on.</summary>
+    public static int OpenDescriptor(INativeCalls native)
     {
         ArgumentNullException.ThrowIfNull(native);
         var fd = native.Socket(
@@ -61,7 +71,7 @@ internal sealed class PfKeySocket : IKeyEngine
             throw new KeyEngineException(fd.Errno, $"cannot open the PF_KEY socket: {SystemCallException.Describe(fd.Errno)}{hint}");
         }
 
-        return new PfKeySocket(native, (int)fd.Value, logger ?? NullLogger.Instance);
+        return (int)fd.Value;
     }
 
     public ValueTask SetPromiscuousAsync(bool enabled, CancellationToken cancellationToken)
@@ -107,7 +117,10 @@ internal sealed class PfKeySocket : IKeyEngine
         }
     }
 
-    public ValueTask<KernelDump> DumpAsync(CancellationToken cancellationToken) =>
+    public ValueTask<KernelDump> DumpAsync(CancellationToken cancellationToken) => DumpBySysctlAsync(native, cancellationToken);
+
+    /// <summary>The SADB and SPD by sysctl(2), which needs no PF_KEY socket (the privileged process of privilege separation has none).</summary>
+    public static ValueTask<KernelDump> DumpBySysctlAsync(INativeCalls native, CancellationToken cancellationToken) =>
         new(Task.Run(
             () => new KernelDump(
                 SysctlDump.Fetch(native, Structs.PfKeySysctl.SadbDump, cancellationToken),

@@ -71,7 +71,7 @@ public sealed class ManualPageTests
 
     private static void AssertOptions(Command command, List<string> block)
     {
-        foreach (var option in command.Options.Where(o => o.Name is not ("--help" or "--version")))
+        foreach (var option in command.Options.Where(o => !o.Hidden && o.Name is not ("--help" or "--version")))
         {
             var flag = option.Name.TrimStart('-');
             var named = option.Name.StartsWith("--", StringComparison.Ordinal)

@@ -238,7 +238,8 @@ public sealed class OpenBsdInstallTests : IDisposable
         };
 
         var pexp = (await ShAsync(rc, flags, "pexp")).Stdout.TrimEnd('\n');
-        Assert.Equal($"{dotnet} {Temp("usr/local")}/libexec/sasyncd-cs/sasyncd-cs.dll {flags["sasyncd_cs_flags"]}", pexp);
+        // The privileged process of privilege separation by its title, or a daemon without it by its command line.
+        Assert.Equal($"sasyncd-cs: \\[priv\\]|{dotnet} {Temp("usr/local")}/libexec/sasyncd-cs/sasyncd-cs.dll {flags["sasyncd_cs_flags"]}", pexp);
 
         // The installed command runs the same program through the same dotnet.
         var command = await ProcessRun.RunAsync(Temp("usr/local/sbin/sasyncd-cs"), ["-n", "-c", config], Limit);

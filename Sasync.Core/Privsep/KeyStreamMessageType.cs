@@ -1,0 +1,20 @@
+namespace Sasync.Core.Privsep;
+
+/// <summary>
+/// The frames of the simulated PF_KEY socket that the privileged process hands to the network
+/// process on the simulated platform (the real kernel's socket needs none of this). Replies and
+/// kernel messages travel the other way.
+/// </summary>
+public static class KeyStreamMessageType
+{
+    public const byte Write = 1;
+    public const byte Promiscuous = 2;
+
+    public const byte Done = 0x81;
+
+    /// <summary>Body: <c>u32 errno | UTF-8 message</c>.</summary>
+    public const byte Failed = 0x82;
+
+    /// <summary>A message the kernel delivers to this client; id 0.</summary>
+    public const byte Message = 0x41;
+}

@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Sasync.Core.Control;
+using Sasync.Core.Platform;
+using Sasync.Core.Privsep;
+using Sasync.Core.Simulation;
+using Sasync.Core.Sync;
+
+namespace Sasync.Tests.Privsep;
+
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class PrivilegedServerTests
+{
+    [Fact]
+    public async Task A_dump_arrives_whole_and_the_privileged_copy_is_zeroed()
+    {
+        await using var channel = new PrivsepChannel(new RecordingOperations());
+        var dump = await channel.Client.DumpKernelAsync(CancellationToken.None);
+        Assert.Equal([1, 2, 3, 4, 5], dump.Sadb.ToArray());
+        Assert.Equal([9, 8, 7], dump.Spd.ToArray());
+        var (sadb, spd) = channel.Operations.LastDump!.Value;
+        Assert.All(sadb, b => Assert.Equal(0, b));
+        Assert.All(spd, b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public async Task Demotion_moves_by_one_and_is_held_at_most_once()
+    {
+        await using var channel = new PrivsepChannel(new RecordingOperations());
+        var refused = await Assert.ThrowsAsync<PrivsepException>(() => channel.Client.AdjustDemotionAsync(up: false, CancellationToken.None).AsTask());
+        Assert.Contains("no demotion held", refused.Message, StringComparison.Ordinal);
+
+        await channel.Client.AdjustDemotionAsync(up: true, CancellationToken.None);
+        Assert.Equal(1, channel.Server.HeldDemotion);
+        var twice = await Assert.ThrowsAsync<PrivsepException>(() => channel.Client.AdjustDemotionAsync(up: true, CancellationToken.None).AsTask());
+        Assert.Contains("already holding 1", twice.Message, StringComparison.Ordinal);
+        Assert.Equal(1, await channel.Client.ReadDemotionAsync(CancellationToken.None));
+
+        await channel.Client.AdjustDemotionAsync(up: false, CancellationToken.None);
+        Assert.Equal(0, channel.Server.HeldDemotion);
+        Assert.Equal(["demote", "read demotion", "undemote"], channel.Operations.Calls);
+        Assert.Equal(2, channel.Server.Refused);
+    }
+
+    [Fact]
+    public async Task Only_the_configured_daemons_are_switched()
+    {
+        await using var channel = new PrivsepChannel(new RecordingOperations(null, DaemonKind.Isakmpd));
+        await channel.Client.SetDaemonActiveAsync(DaemonKind.Isakmpd, active: true, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<PrivsepException>(() => channel.Client.SetDaemonActiveAsync(DaemonKind.Iked, active: true, CancellationToken.None).AsTask());
+        Assert.Contains("Iked is not a daemon this configuration controls", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(["Isakmpd active"], channel.Operations.Calls);
+    }
+
+    [Fact]
+    public async Task The_configuration_comes_as_the_file_holds_it()
+    {
+        var operations = new RecordingOperations();
+        await using var channel = new PrivsepChannel(operations);
+        var text = await channel.Client.ReadConfigAsync(CancellationToken.None);
+        Assert.Equal(operations.ConfigText, text.ToArray());
+    }
+
+    [Fact]
+    public async Task Simulation_commands_need_the_simulated_platform_and_a_sim_command()
+    {
+        await using (var real = new PrivsepChannel(new RecordingOperations()))
+        {
+            var refused = await Assert.ThrowsAsync<PrivsepException>(() => real.Client.SimulateAsync("""{"command":"sim.dump"}"""u8.ToArray(), CancellationToken.None).AsTask());
+            Assert.Contains("need the simulated platform", refused.Message, StringComparison.Ordinal);
+        }
+
+        var host = new SimulatedNode();
+        host.CarpGroup.Set("carp", 3);
+        await using var simulated = new PrivsepChannel(new RecordingOperations(new SimulationControlHandlerFor(host)));
+        var dump = await simulated.Client.SimulateAsync("""{"command":"sim.dump"}"""u8.ToArray(), CancellationToken.None);
+        Assert.Equal(3, JsonDocument.Parse(dump).RootElement.GetProperty("demoteCounter").GetInt32());
+        var status = await Assert.ThrowsAsync<PrivsepException>(() => simulated.Client.SimulateAsync("""{"command":"status"}"""u8.ToArray(), CancellationToken.None).AsTask());
+        Assert.Contains("\"status\" is not a simulation command", status.Message, StringComparison.Ordinal);
+        var broken = await Assert.ThrowsAsync<PrivsepException>(() => simulated.Client.SimulateAsync("{"u8.ToArray(), CancellationToken.None).AsTask());
+        Assert.Contains("not JSON", broken.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_carp_link_state_and_its_changes_reach_the_network_side()
+    {
+        var operations = new RecordingOperations();
+        operations.SimulatedCarp.Set(CarpState.Master);
+        await using var channel = new PrivsepChannel(operations);
+        Assert.Equal(LinkState.Up, await channel.Client.FirstCarpStateAsync(CancellationToken.None));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var changes = channel.Client.CarpChangesAsync(timeout.Token).GetAsyncEnumerator(timeout.Token);
+        operations.SimulatedCarp.Set(CarpState.Backup);
+        Assert.True(await changes.MoveNextAsync());
+        Assert.Equal(LinkState.Down, changes.Current);
+        await changes.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_client_sees_the_privileged_end_close_and_calls_then_fail()
+    {
+        var (parent, child) = Sasync.Platform.OpenBSD.Privsep.SocketPair.Create();
+        await using var client = new PrivsepClient(new System.Net.Sockets.NetworkStream(child, ownsSocket: true));
+        client.Start();
+        var pending = client.ReadDemotionAsync(CancellationToken.None).AsTask();
+        parent.Dispose();
+        var reason = await client.Closed.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(string.IsNullOrEmpty(reason)); // a reset when our request was still unread, else the end of the stream
+        await Assert.ThrowsAnyAsync<IOException>(() => pending);
+        await Assert.ThrowsAnyAsync<IOException>(() => client.ReadDemotionAsync(CancellationToken.None).AsTask());
+    }
+
+    /// <summary>The simulated platform's own control handler, as the privileged daemon uses it.</summary>
+    private sealed class SimulationControlHandlerFor(SimulatedNode host) : IControlHandler
+    {
+        private readonly Core.Hosting.SimulationControlHandler _inner = new(host, 1);
+
+        public ValueTask<ControlReply> HandleAsync(ControlRequest request, CancellationToken cancellationToken) => _inner.HandleAsync(request, cancellationToken);
+    }
+}

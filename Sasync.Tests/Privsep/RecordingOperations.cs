@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using Sasync.Core.Control;
+using Sasync.Core.Platform;
+using Sasync.Core.Privsep;
+using Sasync.Core.Simulation;
+using Sasync.Core.Sync;
+
+namespace Sasync.Tests.Privsep;
+
+/// <summary>Privileged operations that record what they are asked to do, over a simulated carp interface.</summary>
+internal sealed class RecordingOperations(IControlHandler? simulation = null, params DaemonKind[] controlled) : IPrivilegedOperations
+{
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    public SimulatedCarp SimulatedCarp { get; } = new("carp0");
+
+    public int Demotion { get; private set; }
+
+    /// <summary>The arrays handed out as the last dump, to check they were zeroed.</summary>
+    public (byte[] Sadb, byte[] Spd)? LastDump { get; private set; }
+
+    public byte[] ConfigText { get; set; } = "interface carp0\nsharedkey 0x00112233445566778899aabbccddeeff\n"u8.ToArray();
+
+    public ICarpStateSource Carp => SimulatedCarp;
+
+    public string CarpInterface => "carp0";
+
+    public IControlHandler? Simulation => simulation;
+
+    public ValueTask<KernelDump> DumpKernelAsync(CancellationToken cancellationToken)
+    {
+        Calls.Enqueue("dump");
+        var dump = (Sadb: new byte[] { 1, 2, 3, 4, 5 }, Spd: new byte[] { 9, 8, 7 });
+        LastDump = dump;
+        return new(new KernelDump(dump.Sadb, dump.Spd));
+    }
+
+    public ValueTask AdjustDemotionAsync(int delta, CancellationToken cancellationToken)
+    {
+        Assert.True(delta is 1 or -1, $"demotion moved by {delta}");
+        Calls.Enqueue(delta > 0 ? "demote" : "undemote");
+        Demotion += delta;
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<int> ReadDemotionAsync(CancellationToken cancellationToken)
+    {
+        Calls.Enqueue("read demotion");
+        return new(Demotion);
+    }
+
+    public bool Controls(DaemonKind daemon) => controlled.Contains(daemon);
+
+    public ValueTask SetDaemonActiveAsync(DaemonKind daemon, bool active, CancellationToken cancellationToken)
+    {
+        Assert.True(Controls(daemon), $"{daemon} switched though not configured");
+        Calls.Enqueue($"{daemon} {(active ? "active" : "passive")}");
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<byte[]> ReadConfigAsync(CancellationToken cancellationToken)
+    {
+        Calls.Enqueue("read config");
+        return new(ConfigText.ToArray());
+    }
+}
