@@ -34,7 +34,9 @@ internal sealed class DaemonFlags
     public Option<int> SimulatedDemotion { get; } = IntOption.InRange(
         "--sim-demote", 0, 0, SimulatedCarpGroup.MaxDemoteCounter, "The simulated carp group's demote counter at start, as a boot sequence leaves it");
 
-    public Option<bool> Privsep { get; } = new("--privsep") { Arity = ArgumentArity.Zero, Description = "Privilege separation (always on with the OpenBSD platform on OpenBSD): a root process keeps what needs root, an unprivileged one faces the network" };
+    public Option<bool> Privsep { get; } = new("--privsep") { Arity = ArgumentArity.Zero, Description = "Privilege separation (on by default with the OpenBSD platform on OpenBSD): a root process keeps what needs root, an unprivileged one faces the network" };
+
+    public Option<bool> NoPrivsep { get; } = new("--no-privsep") { Arity = ArgumentArity.Zero, Description = "One process even on OpenBSD, as before privilege separation (for a system where the network process cannot start)" };
 
     public Option<string> PrivsepUser { get; } = new("--privsep-user") { HelpName = "NAME", Description = "The user the network process runs as (default _isakmpd on OpenBSD, nobody elsewhere)" };
 
@@ -44,7 +46,7 @@ internal sealed class DaemonFlags
     public void AddTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        foreach (var option in new Option[] { Foreground, CheckOnly, Verbose, Config, Platform, Control, SimulatedCarp, SimulatedDemotion, IsakmpdFifo, IkedSocket, Privsep, PrivsepUser, PrivsepChild })
+        foreach (var option in new Option[] { Foreground, CheckOnly, Verbose, Config, Platform, Control, SimulatedCarp, SimulatedDemotion, IsakmpdFifo, IkedSocket, Privsep, NoPrivsep, PrivsepUser, PrivsepChild })
         {
             command.Add(option);
         }
@@ -67,6 +69,7 @@ internal sealed class DaemonFlags
             IkedSocket = parse.GetValue(IkedSocket),
             SimulatedDemotion = parse.GetValue(SimulatedDemotion),
             Privsep = parse.GetValue(Privsep),
+            NoPrivsep = parse.GetValue(NoPrivsep),
             PrivsepUser = parse.GetValue(PrivsepUser),
             PrivsepChild = parse.GetValue(PrivsepChild),
         };

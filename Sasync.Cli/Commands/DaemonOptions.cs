@@ -37,10 +37,13 @@ public sealed record DaemonOptions
     public int SimulatedDemotion { get; init; }
 
     /// <summary>
-    /// <c>--privsep</c>: privilege separation, always on with the OpenBSD platform on OpenBSD (see <see cref="UsesPrivsep"/>):
+    /// <c>--privsep</c>: privilege separation, on by default with the OpenBSD platform on OpenBSD (see <see cref="UsesPrivsep"/>):
     /// a privileged process keeps what needs root and an unprivileged one faces the network.
     /// </summary>
     public bool Privsep { get; init; }
+
+    /// <summary><c>--no-privsep</c>: one process even where privilege separation is the default.</summary>
+    public bool NoPrivsep { get; init; }
 
     /// <summary><c>--privsep-user NAME</c>: who the network process runs as (<c>_isakmpd</c> on OpenBSD, <c>nobody</c> elsewhere).</summary>
     public string? PrivsepUser { get; init; }
@@ -48,8 +51,8 @@ public sealed record DaemonOptions
     /// <summary><c>--privsep-child SPEC</c>, internal: this process is the network process, with the descriptors SPEC names.</summary>
     public string? PrivsepChild { get; init; }
 
-    /// <summary>Whether this daemon separates privileges: asked for, or the OpenBSD platform on OpenBSD.</summary>
-    public bool UsesPrivsep(bool onOpenBsd) => Privsep || (onOpenBsd && Platform == DaemonPlatform.OpenBsd);
+    /// <summary>Whether this daemon separates privileges: asked for, or the OpenBSD platform on OpenBSD unless turned off.</summary>
+    public bool UsesPrivsep(bool onOpenBsd) => Privsep || (!NoPrivsep && onOpenBsd && Platform == DaemonPlatform.OpenBsd);
 
     /// <summary>Reads the daemon's flags with the same parser as the command line; <paramref name="error"/> says what is wrong.</summary>
     public static bool TryParse(IReadOnlyList<string> args, [NotNullWhen(true)] out DaemonOptions? options, [NotNullWhen(false)] out string? error)

@@ -24,6 +24,16 @@ public class DaemonOptionsTests
     }
 
     [Fact]
+    public void Privilege_separation_is_the_default_only_for_the_openbsd_platform_on_openbsd_and_can_be_turned_off()
+    {
+        Assert.True(Parse().UsesPrivsep(onOpenBsd: true));
+        Assert.False(Parse("--no-privsep").UsesPrivsep(onOpenBsd: true));
+        Assert.False(Parse().UsesPrivsep(onOpenBsd: false));
+        Assert.False(Parse("--platform", "sim").UsesPrivsep(onOpenBsd: true));
+        Assert.True(Parse("--platform", "sim", "--privsep").UsesPrivsep(onOpenBsd: false));
+    }
+
+    [Fact]
     public void Flags_combine_as_with_getopt()
     {
         Assert.Equal(new DaemonOptions { ConfigPath = "a.conf", Foreground = true, CheckOnly = true, Verbosity = 3 }, Parse("-dnvv", "-v", "-ca.conf"));
