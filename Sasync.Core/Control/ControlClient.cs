@@ -7,12 +7,20 @@ namespace Sasync.Core.Control;
 /// <summary>Sends one request to a daemon's control socket and returns its reply.</summary>
 public static class ControlClient
 {
+    /// <summary>Where the daemon opens its control socket unless <c>--control</c> says otherwise.</summary>
     public const string DefaultPath = "/var/run/sasyncd-cs.sock";
 
-    /// <summary>
-    /// Sends <c>{"command": command, …arguments}</c> and returns the parsed reply object.
-    /// Throws <see cref="ControlClientException"/> when the daemon cannot be reached or answers garbage.
-    /// </summary>
+    /// <summary>Sends <c>{"command": command, …arguments}</c> and returns the parsed reply object.</summary>
+    /// <param name="path">The daemon's control socket.</param>
+    /// <param name="command">The request's <c>command</c>, e.g. <c>status</c>.</param>
+    /// <param name="writeArguments">Writes further properties into the request object; null for none.</param>
+    /// <param name="timeout">How long connecting, sending and the answer may take together.</param>
+    /// <param name="cancellationToken">Stops waiting; the cancellation surfaces as itself, not as a failure.</param>
+    /// <returns>The reply line, <c>{"ok": …}</c> as <see cref="ControlReply"/> writes it; the caller disposes it.</returns>
+    /// <exception cref="ControlClientException">
+    /// The socket cannot be reached, the connection fails, no answer comes within <paramref name="timeout"/>, or the
+    /// answer is not JSON; the message names <paramref name="path"/>.
+    /// </exception>
     public static async Task<JsonDocument> RequestAsync(
         string path, string command, Action<Utf8JsonWriter>? writeArguments, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -86,11 +94,15 @@ public static class ControlClient
     }
 }
 
+/// <summary>A control request got no usable answer: the daemon was unreachable, silent, or answered something other than JSON.</summary>
 public sealed class ControlClientException : Exception
 {
+    /// <summary>A failure without a description.</summary>
     public ControlClientException() { }
 
+    /// <summary>A failure described by <paramref name="message"/>.</summary>
     public ControlClientException(string message) : base(message) { }
 
+    /// <summary>A failure described by <paramref name="message"/>, caused by <paramref name="innerException"/>.</summary>
     public ControlClientException(string message, Exception innerException) : base(message, innerException) { }
 }

@@ -11,6 +11,7 @@ namespace Sasync.Core.Control;
 /// </summary>
 public static class ControlLineProtocol
 {
+    /// <summary>The longest line either side reads (1 MiB, newline excluded); a longer one is refused, not buffered.</summary>
     public const int MaxLineBytes = 1 << 20;
 
     /// <summary>Reads the next line; null at end of stream; throws <see cref="InvalidDataException"/> past the limit.</summary>
@@ -46,6 +47,10 @@ public static class ControlLineProtocol
         }
     }
 
+    /// <summary>Writes one JSON value and its newline, then flushes, so the peer can read the line at once.</summary>
+    /// <param name="stream">The connection.</param>
+    /// <param name="write">Writes exactly one JSON value (normally an object); no newline of its own.</param>
+    /// <param name="cancellationToken">Abandons the write.</param>
     public static async ValueTask WriteLineAsync(Stream stream, Action<Utf8JsonWriter> write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);

@@ -20,5 +20,6 @@ public sealed record ControlServerOptions
     /// <summary>The listen backlog: the system's maximum (the kernel caps it at somaxconn) for bursts of clients.</summary>
     public int Backlog { get; init; } = (int)SocketOptionName.MaxConnections;
 
+    /// <summary>The clock of the idle and request timeouts and of the pause after a failed accept.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -20,6 +20,9 @@ public sealed partial class IdleMemoryTrimmer : IAsyncDisposable
     private readonly Task _loop;
     private long _trims;
 
+    /// <summary>Starts watching this process's GC figures; it collects aggressively when they say so.</summary>
+    /// <param name="options">The interval and thresholds.</param>
+    /// <param name="logger">Gets a debug line for each trim, with the committed memory before and after.</param>
     public IdleMemoryTrimmer(IdleMemoryTrimmerOptions options, ILogger logger)
         : this(options, logger, MemorySample.OfThisProcess, CollectAggressively)
     {
@@ -86,6 +89,7 @@ public sealed partial class IdleMemoryTrimmer : IAsyncDisposable
     private static void CollectAggressively() =>
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
+    /// <summary>Stops the watch and waits for a collection under way to finish.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);

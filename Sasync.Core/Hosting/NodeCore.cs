@@ -41,6 +41,18 @@ public sealed partial class NodeCore : IDisposable
     private readonly Dictionary<DaemonKind, DaemonControlQueue> _daemonQueues = [];
     private readonly Dictionary<string, DemotionQueue> _demotionQueues = new(StringComparer.Ordinal);
 
+    /// <summary>A node that has not started: hand it <see cref="EngineStarted"/> first.</summary>
+    /// <param name="settings">The configuration; <see cref="Reload"/> replaces it.</param>
+    /// <param name="engineOptions">The engine's pid and limits.</param>
+    /// <param name="codecs">Frames the sessions under the configured shared key.</param>
+    /// <param name="network">The peer sessions: sends, closes and drain notices.</param>
+    /// <param name="io">The kernel, IKE daemon and carp demotion work.</param>
+    /// <param name="time">The clock of the engine and of its timers.</param>
+    /// <param name="logger">Gets the node's log lines.</param>
+    /// <param name="post">
+    /// Queues an item for a later <see cref="Handle"/> on the host's loop; called from timer and drain callbacks,
+    /// possibly on other threads, so it must be thread-safe and must not block.
+    /// </param>
     public NodeCore(
         SyncSettings settings,
         EngineOptions engineOptions,

@@ -19,6 +19,7 @@ public sealed class SimulationControlHandler(SimulatedNode host, uint daemonPid)
 
     private readonly ConcurrentDictionary<uint, SimulatedKeyClient> _injectors = new();
 
+    /// <inheritdoc/>
     public async ValueTask<ControlReply> HandleAsync(ControlRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -41,6 +41,13 @@ public sealed partial class SyncNode : IAsyncDisposable
         new BoundedChannelOptions(InboxCapacity) { SingleReader = true });
     private readonly List<Task> _loops = [];
 
+    /// <summary>A node that does nothing until <see cref="StartAsync"/>.</summary>
+    /// <param name="settings">The configuration; <see cref="ReloadAsync"/> replaces it.</param>
+    /// <param name="platform">The kernel, carp interface and group, and IKE daemon controls of this host.</param>
+    /// <param name="codecs">Frames the sessions under the configured shared key.</param>
+    /// <param name="network">The listen addresses, peers and session limits.</param>
+    /// <param name="time">The clock of the engine, its timers and the sessions.</param>
+    /// <param name="loggers">Makes the <c>sasyncd</c> and <c>sasyncd.net</c> loggers.</param>
     public SyncNode(
         SyncSettings settings,
         NodePlatform platform,

@@ -13,6 +13,7 @@ namespace Sasync.Core.Hosting;
 /// </summary>
 public sealed class SynchronousNodeIo(NodePlatform platform, Action<object> post) : INodeIo
 {
+    /// <inheritdoc/>
     public KernelWriteCompleted? WriteToKernel(WriteToKernel write)
     {
         ArgumentNullException.ThrowIfNull(write);
@@ -27,9 +28,11 @@ public sealed class SynchronousNodeIo(NodePlatform platform, Action<object> post
         return new KernelWriteCompleted(write.Peer, type, KernelFailureOf(ErrorOf(pending)));
     }
 
+    /// <inheritdoc/>
     public void SetPromiscuous(bool enabled) =>
         Report(Start(() => platform.KeyEngine.SetPromiscuousAsync(enabled, CancellationToken.None)), error => new PromiscuousSet(enabled, KernelFailureOf(error)));
 
+    /// <inheritdoc/>
     public void RequestDump(RequestKernelDump request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -53,6 +56,7 @@ public sealed class SynchronousNodeIo(NodePlatform platform, Action<object> post
         }
     }
 
+    /// <inheritdoc/>
     public void ControlDaemon(DaemonKind daemon, bool active)
     {
         var pending = platform.Daemons.TryGetValue(daemon, out var control)
@@ -67,6 +71,7 @@ public sealed class SynchronousNodeIo(NodePlatform platform, Action<object> post
         Report(pending, error => new DaemonControlCompleted(daemon, active, error is null ? null : DaemonControlFailure.From(error)));
     }
 
+    /// <inheritdoc/>
     public void AdjustDemotion(string group, int delta) =>
         Report(Start(() => platform.Demoter.AdjustAsync(group, delta, CancellationToken.None)), error => new DemotionAdjusted(group, delta, error?.Message));
 

@@ -14,9 +14,15 @@ public interface IFrameDecoder
     FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, out WireMessageType type, out byte[] plaintext, out FrameError error);
 }
 
+/// <summary>What <see cref="IFrameDecoder.TryDecode"/> found at the front of the buffer.</summary>
 public enum FrameDecodeStatus
 {
+    /// <summary>The frame is not complete yet; the buffer is left as it was.</summary>
     NeedMoreData,
+
+    /// <summary>One frame, decoded and authenticated; the buffer now starts after it.</summary>
     Frame,
+
+    /// <summary>The stream cannot be read on (bad length, MAC or padding); the connection must close.</summary>
     Fatal,
 }

@@ -13,8 +13,10 @@ public interface IFrameEncoder
 /// <summary>Makes the encoder and decoder of each session of a node.</summary>
 public interface IFrameCodecFactory
 {
+    /// <summary>A fresh encoder for one new session.</summary>
     IFrameEncoder CreateEncoder();
 
+    /// <summary>A fresh decoder for one new session.</summary>
     IFrameDecoder CreateDecoder();
 
     /// <summary>Whether a plaintext of this length can be framed at all, checked before it is queued for a peer.</summary>

@@ -7,10 +7,13 @@ namespace Sasync.Core.Net;
 /// <summary>The original sasyncd framing (AES-CBC + SHA-1 under the shared key) for a node's sessions.</summary>
 public sealed class SasyncFrameCodec(SharedKey key, FrameLimits? limits = null) : IFrameCodecFactory
 {
+    /// <inheritdoc/>
     public IFrameEncoder CreateEncoder() => new Encoder(new FrameEncoder(key));
 
+    /// <inheritdoc/>
     public IFrameDecoder CreateDecoder() => new Decoder(new FrameReader(new FrameDecoder(key, limits)));
 
+    /// <inheritdoc/>
     public bool CanEncode(WireMessageType type, int plaintextLength, out string error)
     {
         var ok = FrameEncoder.TryGetFrameLength(type, plaintextLength, out _, out var failure);

@@ -31,5 +31,6 @@ public sealed record DaemonControlFailure(DaemonControlFailureKind Kind, string 
         };
     }
 
+    /// <summary>The <see cref="Message"/> alone, so that a failure put in a log line reads as its reason, not as a record.</summary>
     public override string ToString() => Message;
 }

@@ -32,5 +32,6 @@ public sealed record KernelFailure(KernelFailureKind Kind, int? Errno, string Me
         };
     }
 
+    /// <summary>The <see cref="Message"/> alone, so that a failure put in a log line reads as its reason, not as a record.</summary>
     public override string ToString() => Message;
 }

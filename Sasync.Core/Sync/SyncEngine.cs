@@ -76,6 +76,10 @@ public sealed class SyncEngine
     private long _dumpErrors;
     private long _daemonControlErrors;
 
+    /// <summary>An engine in its initial state; the host hands it <see cref="EngineStarted"/> before any other event.</summary>
+    /// <param name="settings">The configuration: peers, carp interface and group, daemon modes, filters.</param>
+    /// <param name="options">The pid the kernel knows this daemon by, and the timeouts and limits.</param>
+    /// <param name="time">The only clock the engine reads.</param>
     public SyncEngine(SyncSettings settings, EngineOptions options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(settings);
