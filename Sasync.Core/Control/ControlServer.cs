@@ -33,6 +33,11 @@ public sealed partial class ControlServer : IAsyncDisposable
     private Socket? _handedListener;
     private Task _acceptLoop = Task.CompletedTask;
 
+    /// <summary>A server for the Unix socket at <paramref name="path"/>, created (mode 0600) by <see cref="Start"/>.</summary>
+    /// <param name="path">Where the socket lives; a stale socket file there is replaced.</param>
+    /// <param name="handler">Answers each request; called once at a time per client, never on the accept loop.</param>
+    /// <param name="logger">Refusals, timeouts and closes.</param>
+    /// <param name="options">Client bound and timeouts; the defaults when null.</param>
     public ControlServer(string path, IControlHandler handler, ILogger logger, ControlServerOptions? options = null)
     {
         _path = path;
@@ -48,6 +53,7 @@ public sealed partial class ControlServer : IAsyncDisposable
     public ControlServer(Socket listener, string path, IControlHandler handler, ILogger logger, ControlServerOptions? options = null)
         : this(path, handler, logger, options) => _handedListener = listener;
 
+    /// <summary>The socket's path.</summary>
     public string Path => _path;
 
     /// <summary>Clients being served now.</summary>
@@ -257,6 +263,7 @@ public sealed partial class ControlServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops accepting, closes every client and removes the socket file it created.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);

@@ -9,6 +9,9 @@ public sealed record DaemonProcessInfo(DaemonProcessRole Role, int Pid, string U
 /// </summary>
 public enum DaemonProcessRole
 {
+    /// <summary>Root: holds what needs root and serves the fixed set of requests (<c>"privileged"</c> in status).</summary>
     Privileged,
+
+    /// <summary>Unprivileged: peers, frames, the engine (<c>"network"</c> in status); the only process without privilege separation.</summary>
     Network,
 }

@@ -8,6 +8,7 @@ namespace Sasync.Core.Hosting;
 /// </summary>
 public sealed class NodeControlHandler(SyncNode node, IControlHandler? extra = null, IReadOnlyList<DaemonProcessInfo>? processes = null) : IControlHandler
 {
+    /// <inheritdoc/>
     public async ValueTask<ControlReply> HandleAsync(ControlRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

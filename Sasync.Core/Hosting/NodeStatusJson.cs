@@ -6,6 +6,7 @@ namespace Sasync.Core.Hosting;
 /// <summary>The JSON shape of a node's status, as <c>sasyncd-cs status --json</c> prints it.</summary>
 public static class NodeStatusJson
 {
+    /// <summary>The run state as sasyncd names it (<c>INIT</c>, <c>SLAVE</c>, <c>MASTER</c>, <c>FAIL</c>).</summary>
     public static string RunStateName(RunState state) => state switch
     {
         RunState.Init => "INIT",
@@ -15,6 +16,7 @@ public static class NodeStatusJson
         _ => state.ToString(),
     };
 
+    /// <summary>Writes the status as the one JSON object of <c>status --json</c>.</summary>
     public static void Write(Utf8JsonWriter writer, NodeStatus status) => Write(writer, status, []);
 
     /// <summary>The status with the daemon's processes (<c>"processes"</c>: one, or two under privilege separation).</summary>

@@ -33,6 +33,12 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
     private long _refused;
     private long _slowDrops;
 
+    /// <summary>A network for the configured peers; nothing is bound or dialled before <see cref="Start"/>.</summary>
+    /// <param name="options">Where to listen, whom to dial, the session rules' options.</param>
+    /// <param name="codecs">The frame codec for each new session (so a reloaded key applies from the next one).</param>
+    /// <param name="deliver">Takes the events for the node, in order per peer; its backpressure slows the reads.</param>
+    /// <param name="time">Deadlines of the session rules.</param>
+    /// <param name="logger">Session and backoff lines.</param>
     public PeerNetwork(
         PeerNetworkOptions options,
         Func<IFrameCodecFactory> codecs,
@@ -658,6 +664,7 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
         return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes);
     }
 
+    /// <summary>Closes the listeners and every session and waits for their loops to end.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);

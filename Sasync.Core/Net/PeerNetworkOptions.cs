@@ -31,6 +31,7 @@ public sealed record PeerNetworkOptions
     /// <summary>The instance id our HELLO carries; a fresh random one when null (the daemon's case).</summary>
     public UInt128? InstanceId { get; init; }
 
+    /// <summary>How long a dial may take before it counts as a failed attempt (the original's alarm is 5 s too).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>A peer with more than this many bytes waiting to be sent is dropped (it cannot keep up).</summary>

@@ -9,7 +9,7 @@ namespace Sasync.Core.Privsep;
 /// each. <see cref="Enqueue"/> returns once the frame is queued (the queue is bounded); a stream error
 /// ends the loop, and <see cref="Completion"/> says why.
 /// </summary>
-public sealed class BatchingFrameWriter
+internal sealed class BatchingFrameWriter
 {
     private const int QueueCapacity = 4096;
     private const int MaxBatchBytes = 256 * 1024;

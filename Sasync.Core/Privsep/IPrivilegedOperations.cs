@@ -8,7 +8,7 @@ namespace Sasync.Core.Privsep;
 /// What the privileged process does for the network process, each on what it was configured with
 /// at start (the carp group, the IKE daemons, the configuration path), never on a name it is sent.
 /// </summary>
-public interface IPrivilegedOperations
+internal interface IPrivilegedOperations
 {
     /// <summary>The carp interface whose link state the network process follows.</summary>
     ICarpStateSource Carp { get; }

@@ -10,7 +10,7 @@ namespace Sasync.Core.Privsep;
 /// promiscuous switches to its client of the simulated kernel, in order, and forwards what the
 /// kernel delivers. Malformed frames end the stream, as a broken PF_KEY socket would.
 /// </summary>
-public sealed class KeyStreamHost(Stream stream, IKeyEngine kernel, int maxMessageSize)
+internal sealed class KeyStreamHost(Stream stream, IKeyEngine kernel, int maxMessageSize)
 {
     /// <summary>Serves until the stream ends or <paramref name="cancellationToken"/>; returns why it stopped.</summary>
     public async Task<string> RunAsync(CancellationToken cancellationToken)

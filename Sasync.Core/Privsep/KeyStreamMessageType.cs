@@ -5,7 +5,7 @@ namespace Sasync.Core.Privsep;
 /// process on the simulated platform (the real kernel's socket needs none of this). Replies and
 /// kernel messages travel the other way.
 /// </summary>
-public static class KeyStreamMessageType
+internal static class KeyStreamMessageType
 {
     public const byte Write = 1;
     public const byte Promiscuous = 2;

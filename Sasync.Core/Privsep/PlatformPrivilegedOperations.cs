@@ -7,7 +7,7 @@ using Sasync.Core.Sync;
 namespace Sasync.Core.Privsep;
 
 /// <summary>What the privileged process holds: the kernel dumps, the carp interface and group, the IKE daemons.</summary>
-public sealed record PrivilegedPlatform(
+internal sealed record PrivilegedPlatform(
     Func<CancellationToken, ValueTask<KernelDump>> Dump,
     ICarpStateSource Carp,
     ICarpDemoter Demoter,
@@ -17,7 +17,7 @@ public sealed record PrivilegedPlatform(
 /// <see cref="IPrivilegedOperations"/> over the privileged platform, bound at start to the configured
 /// carp interface and group, the configured IKE daemons and the configuration file.
 /// </summary>
-public sealed class PlatformPrivilegedOperations(
+internal sealed class PlatformPrivilegedOperations(
     SyncSettings settings,
     PrivilegedPlatform platform,
     Func<CancellationToken, ValueTask<byte[]>> readConfig,

@@ -13,7 +13,7 @@ namespace Sasync.Core.Privsep;
 /// the carp interface's link state as notices. It keeps count of the demotion it applied, so the
 /// host can give it back when the network process is gone.
 /// </summary>
-public sealed partial class PrivilegedServer(IPrivilegedOperations operations, ILogger logger)
+internal partial class PrivilegedServer(IPrivilegedOperations operations, ILogger logger)
 {
     /// <summary>The most demotion the network process may hold at once (the engine holds one).</summary>
     public const int MaxHeldDemotion = 1;

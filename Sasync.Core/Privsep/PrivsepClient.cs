@@ -13,7 +13,7 @@ namespace Sasync.Core.Privsep;
 /// keeps the carp link state the privileged process reports. <see cref="Closed"/> completes the
 /// moment the channel ends, which means the privileged process is gone.
 /// </summary>
-public sealed class PrivsepClient : IAsyncDisposable
+internal sealed class PrivsepClient : IAsyncDisposable
 {
     /// <summary>The largest reply read: the SADB and SPD dumps of a big gateway, with room to spare.</summary>
     public const int MaxReplyLength = 1 << 30;
@@ -161,7 +161,7 @@ public sealed class PrivsepClient : IAsyncDisposable
 }
 
 /// <summary>The privileged process refused or failed a request; the message says why.</summary>
-public sealed class PrivsepException : Exception
+internal sealed class PrivsepException : Exception
 {
     public PrivsepException() { }
 

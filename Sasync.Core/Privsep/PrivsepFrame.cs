@@ -6,7 +6,7 @@ namespace Sasync.Core.Privsep;
 /// One message on the privilege-separation channel (and on the simulated PF_KEY stream):
 /// <c>u32 length | u8 type | u32 id | body</c>, big-endian, where length counts type, id and body.
 /// </summary>
-public readonly record struct PrivsepFrame(byte Type, uint Id, ReadOnlyMemory<byte> Body)
+internal readonly record struct PrivsepFrame(byte Type, uint Id, ReadOnlyMemory<byte> Body)
 {
     /// <summary>Bytes of the length, type and id fields.</summary>
     public const int HeaderSize = 9;

@@ -9,7 +9,7 @@ namespace Sasync.Core.Privsep;
 /// the channel (it cannot be resynchronised), and is reported before any of the body is buffered,
 /// so a hostile length never makes us allocate.
 /// </summary>
-public sealed class PrivsepFrameReader(PipeReader reader, int maxLength)
+internal sealed class PrivsepFrameReader(PipeReader reader, int maxLength)
 {
     /// <summary>The next frame; null at a clean end of the stream.</summary>
     /// <exception cref="InvalidDataException">A bad length, or the stream ended inside a frame.</exception>

@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Sasync.Core.Privsep;
 
 /// <summary>Writes whole frames to a stream, one at a time, from any thread.</summary>
-public sealed class PrivsepFrameWriter(Stream stream) : IDisposable
+internal sealed class PrivsepFrameWriter(Stream stream) : IDisposable
 {
     private const int SmallFrameBody = 16 * 1024;
 

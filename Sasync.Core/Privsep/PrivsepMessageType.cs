@@ -4,7 +4,7 @@ namespace Sasync.Core.Privsep;
 /// The type byte of a frame on the privilege-separation channel. Requests (network side to
 /// privileged side) are 1..7, replies 0x81.., notices (privileged side, unasked) 0x41.
 /// </summary>
-public static class PrivsepMessageType
+internal static class PrivsepMessageType
 {
     // Requests: the whole set the privileged side carries out.
     public const byte DumpKernel = 1;

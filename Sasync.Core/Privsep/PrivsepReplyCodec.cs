@@ -4,7 +4,7 @@ using Sasync.Core.Platform;
 namespace Sasync.Core.Privsep;
 
 /// <summary>Reply bodies with structure: the dump is <c>u32 sadb length | sadb | u32 spd length | spd</c>.</summary>
-public static class PrivsepReplyCodec
+internal static class PrivsepReplyCodec
 {
     /// <exception cref="InvalidDataException">The lengths do not add up to the body.</exception>
     public static KernelDump ParseDump(ReadOnlyMemory<byte> body)

@@ -6,22 +6,22 @@ namespace Sasync.Core.Privsep;
 /// A request from the network process to the privileged one. None of them carries a path, a group
 /// name or a command: the privileged side acts only on what it was configured with at start.
 /// </summary>
-public abstract record PrivsepRequest(uint Id);
+internal abstract record PrivsepRequest(uint Id);
 
 /// <summary>The SADB and SPD dumps (sysctl NET_KEY_SADB_DUMP / NET_KEY_SPD_DUMP).</summary>
-public sealed record DumpKernelRequest(uint Id) : PrivsepRequest(Id);
+internal sealed record DumpKernelRequest(uint Id) : PrivsepRequest(Id);
 
 /// <summary>The configured carp group's demote counter +1 (<paramref name="Up"/>) or -1.</summary>
-public sealed record DemotionRequest(uint Id, bool Up) : PrivsepRequest(Id);
+internal sealed record DemotionRequest(uint Id, bool Up) : PrivsepRequest(Id);
 
 /// <summary>The configured carp group's demote counter.</summary>
-public sealed record ReadDemotionRequest(uint Id) : PrivsepRequest(Id);
+internal sealed record ReadDemotionRequest(uint Id) : PrivsepRequest(Id);
 
 /// <summary>Make one of the configured IKE daemons active or passive.</summary>
-public sealed record ControlDaemonRequest(uint Id, DaemonKind Daemon, bool Active) : PrivsepRequest(Id);
+internal sealed record ControlDaemonRequest(uint Id, DaemonKind Daemon, bool Active) : PrivsepRequest(Id);
 
 /// <summary>The configuration file the daemon was started with, checked and read (SIGHUP and start).</summary>
-public sealed record ReadConfigRequest(uint Id) : PrivsepRequest(Id);
+internal sealed record ReadConfigRequest(uint Id) : PrivsepRequest(Id);
 
 /// <summary>A <c>sim.*</c> control command for the simulated kernel (only when the platform is simulated).</summary>
-public sealed record SimulationRequest(uint Id, ReadOnlyMemory<byte> Json) : PrivsepRequest(Id);
+internal sealed record SimulationRequest(uint Id, ReadOnlyMemory<byte> Json) : PrivsepRequest(Id);

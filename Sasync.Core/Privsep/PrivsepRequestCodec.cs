@@ -6,7 +6,7 @@ namespace Sasync.Core.Privsep;
 /// Requests to and from frames. Parsing is strict: every type has an exact body, every value a
 /// range, and anything else is refused with a reason (the channel stays usable).
 /// </summary>
-public static class PrivsepRequestCodec
+internal static class PrivsepRequestCodec
 {
     /// <summary>The largest <c>sim.*</c> command accepted.</summary>
     public const int MaxSimulationBytes = 64 * 1024;

@@ -10,7 +10,7 @@ namespace Sasync.Core.Privsep;
 /// The network process's platform: the PF_KEY socket it was handed for reads and writes, and the
 /// privileged process (through <see cref="PrivsepClient"/>) for everything that needs root.
 /// </summary>
-public static class RemotePlatform
+internal static class RemotePlatform
 {
     public static NodePlatform Create(IKeyEngine handedKeys, PrivsepClient client)
     {

@@ -6,7 +6,7 @@ namespace Sasync.Core.Privsep;
 /// The network process's answer to <c>sim.*</c> control commands: the simulated kernel lives in the
 /// privileged process, so the command goes there and its result comes back as it is.
 /// </summary>
-public sealed class RemoteSimulationHandler(PrivsepClient client) : IControlHandler
+internal sealed class RemoteSimulationHandler(PrivsepClient client) : IControlHandler
 {
     public async ValueTask<ControlReply> HandleAsync(ControlRequest request, CancellationToken cancellationToken)
     {

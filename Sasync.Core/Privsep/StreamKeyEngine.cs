@@ -13,7 +13,7 @@ namespace Sasync.Core.Privsep;
 /// privilege-separated daemon): writes and promiscuous switches are answered in order, kernel
 /// messages arrive in between. Dumps are not made here (they are a privileged request).
 /// </summary>
-public sealed class StreamKeyEngine : IKeyEngine
+internal sealed class StreamKeyEngine : IKeyEngine
 {
     private const int MaxFrameLength = 1 << 20;
 

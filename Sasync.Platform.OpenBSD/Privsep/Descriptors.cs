@@ -3,7 +3,7 @@ using System.Net.Sockets;
 namespace Sasync.Platform.OpenBSD.Privsep;
 
 /// <summary>File descriptors handed from the privileged process to the network process.</summary>
-public static class Descriptors
+internal static class Descriptors
 {
     public static void SetCloseOnExec(int fd, bool closeOnExec)
     {

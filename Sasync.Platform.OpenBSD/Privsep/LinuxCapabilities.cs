@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Sasync.Platform.OpenBSD.Privsep;
 
 /// <summary>The capability sets of a Linux process, from /proc/PID/status.</summary>
-public static class LinuxCapabilities
+internal static class LinuxCapabilities
 {
     /// <summary>CapEff of this process; null when /proc does not say.</summary>
     public static ulong? Effective() => Read("/proc/self/status", "CapEff:");

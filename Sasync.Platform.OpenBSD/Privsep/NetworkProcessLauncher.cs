@@ -8,7 +8,7 @@ namespace Sasync.Platform.OpenBSD.Privsep;
 /// the given descriptors inherited. .NET cannot fork, so the child is a fresh process; it keeps
 /// the descriptor numbers, and the descriptors go close-on-exec again here once it has started.
 /// </summary>
-public static class NetworkProcessLauncher
+internal static class NetworkProcessLauncher
 {
     public static Process Start(IReadOnlyList<string> arguments, IReadOnlyList<int> inherited)
     {

@@ -21,7 +21,7 @@ namespace Sasync.Platform.OpenBSD.Privsep;
 /// loads code from its directories after start.</item>
 /// </list>
 /// </summary>
-public static class PrivilegeDrop
+internal static class PrivilegeDrop
 {
     /// <summary>The user on OpenBSD, as the original (isakmpd's).</summary>
     public const string OpenBsdUser = "_isakmpd";
@@ -111,7 +111,7 @@ public static class PrivilegeDrop
 }
 
 /// <summary>The network process could not become unprivileged; it must not go on.</summary>
-public sealed class PrivilegeDropException : Exception
+internal sealed class PrivilegeDropException : Exception
 {
     public PrivilegeDropException() { }
 

@@ -7,7 +7,7 @@ namespace Sasync.Platform.OpenBSD.Privsep;
 /// as <c>ps -o args</c> and <c>pgrep -f</c> see it); on Linux the command name in /proc/self/comm,
 /// at most 15 bytes, as <c>ps -o comm</c> and <c>pgrep</c> see it.
 /// </summary>
-public static class ProcessTitle
+internal static class ProcessTitle
 {
     /// <summary>What the privileged process is called; the rc.d script's pexp matches it.</summary>
     public const string Privileged = "sasyncd-cs: [priv]";

@@ -1,7 +1,7 @@
 namespace Sasync.Platform.OpenBSD.Privsep;
 
 /// <summary>kill(2), to forward SIGTERM, SIGINT and SIGHUP to the network process (the same numbers on OpenBSD and Linux).</summary>
-public static class Signals
+internal static class Signals
 {
     public const int Hangup = 1;
     public const int Interrupt = 2;

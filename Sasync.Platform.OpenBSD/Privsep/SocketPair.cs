@@ -8,7 +8,7 @@ namespace Sasync.Platform.OpenBSD.Privsep;
 /// (and, on the simulated platform, its PF_KEY stream). Both ends are close-on-exec; the end meant
 /// for the child is inherited by <see cref="NetworkProcessLauncher"/> only.
 /// </summary>
-public static class SocketPair
+internal static class SocketPair
 {
     public static unsafe (Socket Parent, Socket Child) Create()
     {

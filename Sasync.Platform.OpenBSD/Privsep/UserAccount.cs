@@ -4,7 +4,7 @@ using Sasync.Platform.OpenBSD.Native;
 namespace Sasync.Platform.OpenBSD.Privsep;
 
 /// <summary>An entry of the password database, from getpwnam(3) / getpwuid(3).</summary>
-public sealed record UserAccount(string Name, uint Uid, uint Gid, string Home)
+internal sealed record UserAccount(string Name, uint Uid, uint Gid, string Home)
 {
     // struct passwd on amd64: pw_name, pw_passwd, then pw_uid and pw_gid at 16 and 20 on both
     // systems; pw_dir follows pw_gecos on Linux (32) and pw_change, pw_class, pw_gecos on OpenBSD (48).

@@ -1,7 +1,7 @@
 namespace Sasync.Core.Simulation.Cluster;
 
 /// <summary>Bytes received and not yet consumed by a decoder: appended at the end, taken from the front.</summary>
-public sealed class ByteQueue
+internal sealed class ByteQueue
 {
     private byte[] _buffer = new byte[4096];
     private int _start;

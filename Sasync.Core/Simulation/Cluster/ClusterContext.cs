@@ -1,7 +1,7 @@
 namespace Sasync.Core.Simulation.Cluster;
 
 /// <summary>What every part of one simulated run shares: the clock, the one Random, the network and the trace.</summary>
-public sealed record ClusterContext(
+internal sealed record ClusterContext(
     VirtualScheduler Scheduler,
     VirtualTimeProvider Time,
     Random Random,

@@ -12,7 +12,7 @@ namespace Sasync.Core.Simulation.Cluster;
 /// its sasyncd process (or the original's model) over the in-memory network, and its IKE daemon's
 /// PF_KEY socket. The faults a scenario injects are methods here.
 /// </summary>
-public sealed class ClusterNode
+internal sealed class ClusterNode
 {
     public const string CarpInterface = "carp0";
     public const string CarpGroup = "carp";

@@ -1,7 +1,7 @@
 namespace Sasync.Core.Simulation.Cluster;
 
 /// <summary>What the simulator counts while a run goes on, for the invariants that are about rates.</summary>
-public sealed class ClusterObservations(VirtualScheduler scheduler, int stormLimit)
+internal sealed class ClusterObservations(VirtualScheduler scheduler, int stormLimit)
 {
     private readonly Dictionary<(string Node, string Peer), List<DateTimeOffset>> _sessions = [];
 

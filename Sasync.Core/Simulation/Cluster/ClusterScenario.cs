@@ -9,7 +9,7 @@ namespace Sasync.Core.Simulation.Cluster;
 /// them), a few virtual minutes of faults, then the settle phase. Every draw comes from the run's
 /// one <see cref="Random"/>, in a fixed order, so a seed always makes the same scenario.
 /// </summary>
-public sealed class ClusterScenario
+internal sealed class ClusterScenario
 {
     private readonly ClusterContext _context;
     private readonly List<string> _description = [];

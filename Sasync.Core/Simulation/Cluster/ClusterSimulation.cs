@@ -10,7 +10,7 @@ namespace Sasync.Core.Simulation.Cluster;
 /// sessions per peer per minute stay bounded; exactly the MASTER's IKE daemon is active; every
 /// demotion was given back; the sync engine never failed.
 /// </summary>
-public static class ClusterSimulation
+internal static class ClusterSimulation
 {
     private static readonly TimeSpan IkeQuiet = TimeSpan.FromSeconds(40);
     private static readonly TimeSpan FirstCheck = TimeSpan.FromSeconds(90);

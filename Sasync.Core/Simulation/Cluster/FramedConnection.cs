@@ -9,7 +9,7 @@ namespace Sasync.Core.Simulation.Cluster;
 /// reader that decodes what arrived into frames and a writer that frames a bounded queue into the
 /// socket as the window allows. Both run as items of the owning process.
 /// </summary>
-public sealed class FramedConnection
+internal sealed class FramedConnection
 {
     // Frames written to the socket in one go, at most.
     private const int CoalesceBytes = 16 * 1024;

@@ -4,14 +4,14 @@ namespace Sasync.Core.Simulation.Cluster;
 /// The decisions of a peer-session layer that the simulator plugs into its in-memory shell: which
 /// of two connections with one peer carries the stream, and how long to wait before the next dial.
 /// </summary>
-public interface ISessionRules
+internal interface ISessionRules
 {
     /// <summary>Makes the state kept for one peer (backoff and the like).</summary>
     ISessionRuleState CreateState(string peer);
 }
 
 /// <summary>One peer's session decisions.</summary>
-public interface ISessionRuleState
+internal interface ISessionRuleState
 {
     /// <summary>True when <paramref name="incoming"/> should replace the <paramref name="existing"/> session.</summary>
     bool NewReplacesExisting(SessionFacts existing, SessionFacts incoming, DateTimeOffset now);
@@ -30,4 +30,4 @@ public interface ISessionRuleState
 }
 
 /// <summary>What a rule may know of one connection.</summary>
-public sealed record SessionFacts(string Dialler, bool Outbound, DateTimeOffset OpenedAt, bool HandshakeDone);
+internal sealed record SessionFacts(string Dialler, bool Outbound, DateTimeOffset OpenedAt, bool HandshakeDone);

@@ -9,7 +9,7 @@ namespace Sasync.Core.Simulation.Cluster;
 /// on its own PF_KEY socket. Passive, it does nothing. It is a separate process: pausing sasyncd
 /// does not stop it.
 /// </summary>
-public sealed class IkeActor
+internal sealed class IkeActor
 {
     /// <summary>The carp address every node's SAs start from: the tunnels belong to the cluster.</summary>
     public static readonly IPAddress ClusterAddress = IPAddress.Parse("203.0.113.1");
@@ -105,9 +105,9 @@ public sealed class IkeActor
 }
 
 /// <summary>PF_KEY messages the simulator's IKE daemon needs beyond <see cref="IkeDaemonMessages"/>.</summary>
-public static class ClusterMessages
+internal static class ClusterMessages
 {
-    /// <summary>X_DELFLOW of the flow <see cref="IkeDaemonMessages.AddFlow"/> made (the kernel keys it by the flow alone).</summary>
+    /// <summary>X_DELFLOW of the flow <c>IkeDaemonMessages.AddFlow</c> made (the kernel keys it by the flow alone).</summary>
     public static byte[] DeleteFlow(uint pid, uint sequence, IPAddress localNet, IPAddress remoteNet) =>
         new PfKeyMessageBuilder(SadbMessageType.XDelFlow, SadbSaType.Esp, sequence, pid)
             .Add(new AddressExtension(SadbExtensionType.XSrcFlow, localNet))

@@ -8,7 +8,7 @@ namespace Sasync.Core.Simulation.Cluster;
 /// address survives, otherwise the newer one; backoff (250 ms doubling to 30 s) follows failed dials
 /// only, so a session that fails after it came up is redialled at once.
 /// </summary>
-public sealed class LegacySessionRules(TimeSpan initialBackoff, TimeSpan maxBackoff) : ISessionRules
+internal sealed class LegacySessionRules(TimeSpan initialBackoff, TimeSpan maxBackoff) : ISessionRules
 {
     private static readonly TimeSpan SimultaneousWindow = TimeSpan.FromSeconds(2);
 

@@ -1,7 +1,7 @@
 namespace Sasync.Core.Simulation.Cluster;
 
 /// <summary>The in-memory network's TCP-like constants.</summary>
-public sealed record NetworkTimings
+internal sealed record NetworkTimings
 {
     /// <summary>Bytes one direction of a connection holds in flight and unread (send buffer + receive buffer).</summary>
     public int Window { get; init; } = 128 * 1024;

@@ -1,7 +1,7 @@
 namespace Sasync.Core.Simulation.Cluster;
 
 /// <summary>Which daemon a simulated node runs.</summary>
-public enum NodeKind
+internal enum NodeKind
 {
     /// <summary>sasyncd-cs: the node core and the session rules under test.</summary>
     SasyncdCs,

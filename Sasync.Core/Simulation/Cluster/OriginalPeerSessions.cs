@@ -16,7 +16,7 @@ namespace Sasync.Core.Simulation.Cluster;
 /// it closes it and leaves the peer without one; a frame that fails its checks is dropped and reading
 /// goes on; unknown control types are ignored; there is no HELLO.
 /// </summary>
-public sealed class OriginalPeerSessions : ISimulatedShell
+internal sealed class OriginalPeerSessions : ISimulatedShell
 {
     private static readonly TimeSpan ReconnectInterval = TimeSpan.FromSeconds(600);
     private static readonly TimeSpan ConnectAlarm = TimeSpan.FromSeconds(5);

@@ -1,7 +1,7 @@
 namespace Sasync.Core.Simulation.Cluster;
 
 /// <summary>The session rules a run can be told to use by name (<c>--rules</c>).</summary>
-public static class SessionRulesByName
+internal static class SessionRulesByName
 {
     /// <summary>The rules runs use unless told otherwise.</summary>
     public static bool TryGet(string name, out SessionRulesKind rules)

@@ -3,9 +3,9 @@ namespace Sasync.Core.Simulation.Cluster;
 /// <summary>Which session rules the sasyncd-cs nodes of a run use.</summary>
 public enum SessionRulesKind
 {
-    /// <summary>The pure <see cref="Sessions.PeerSessionRules"/> (issue 10).</summary>
+    /// <summary>The pure <see cref="Sessions.PeerSessionRules"/>.</summary>
     Current,
 
-    /// <summary>The rules before issue 10 (<see cref="LegacySessionRules"/>), to show what they got wrong.</summary>
+    /// <summary>The rules before issue 10 (kept in the simulator), to show what they got wrong.</summary>
     Legacy,
 }

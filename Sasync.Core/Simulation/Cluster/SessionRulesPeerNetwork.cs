@@ -13,7 +13,7 @@ namespace Sasync.Core.Simulation.Cluster;
 /// reports to the rules what the network did (opened, frame, closed, dial failed), carries out their
 /// decisions in order, and polls them at their deadline on the virtual clock.
 /// </summary>
-public sealed class SessionRulesPeerNetwork : ISimulatedShell
+internal sealed class SessionRulesPeerNetwork : ISimulatedShell
 {
     private readonly SimulatedProcess _process;
     private readonly SimulatedNetwork _network;

@@ -12,7 +12,7 @@ namespace Sasync.Core.Simulation.Cluster;
 /// a segment reaching a closed, failed or vanished end is answered with a reset; an idle end never
 /// learns that its connection died.
 /// </remarks>
-public sealed class SimulatedNetwork(VirtualScheduler scheduler, Random random, SimulationTrace trace, NetworkTimings? timings = null)
+internal sealed class SimulatedNetwork(VirtualScheduler scheduler, Random random, SimulationTrace trace, NetworkTimings? timings = null)
 {
     private readonly Dictionary<string, Action<SimulatedSocket>> _listeners = new(StringComparer.Ordinal);
     private readonly HashSet<(string From, string To)> _blocked = [];

@@ -12,7 +12,7 @@ namespace Sasync.Core.Simulation.Cluster;
 /// <see cref="ISessionRules"/>. Runs entirely on its <see cref="SimulatedProcess"/>; reports sessions
 /// and frames with <see cref="PeerLinkUp"/>, <see cref="PeerLinkFrames"/> and <see cref="PeerLinkDown"/>.
 /// </summary>
-public sealed class SimulatedPeerNetwork : ISimulatedShell
+internal sealed class SimulatedPeerNetwork : ISimulatedShell
 {
     // Frames written to the socket in one go, at most.
     private const int CoalesceBytes = 16 * 1024;

@@ -1,7 +1,7 @@
 namespace Sasync.Core.Simulation.Cluster;
 
 /// <summary>Budgets and timeouts of a node's in-memory peer network (as <see cref="Net.PeerNetworkOptions"/>).</summary>
-public sealed record SimulatedPeerNetworkOptions
+internal sealed record SimulatedPeerNetworkOptions
 {
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

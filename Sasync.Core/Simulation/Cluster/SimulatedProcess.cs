@@ -5,7 +5,7 @@ namespace Sasync.Core.Simulation.Cluster;
 /// the scheduler. Paused (SIGSTOP) it handles nothing while items, timer firings and arrivals pile
 /// up; resumed it catches up. Once killed, whatever is posted to it is dropped.
 /// </summary>
-public sealed class SimulatedProcess(string name, VirtualScheduler scheduler, Action<object> handle)
+internal sealed class SimulatedProcess(string name, VirtualScheduler scheduler, Action<object> handle)
 {
     // Items handled per scheduler step, and the virtual CPU time each one takes.
     private const int BurstItems = 64;

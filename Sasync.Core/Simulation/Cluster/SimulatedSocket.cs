@@ -6,7 +6,7 @@ namespace Sasync.Core.Simulation.Cluster;
 /// reader that stops reading makes the writer's space run out. The owner hears of arrivals and of
 /// space through <see cref="Readable"/> and <see cref="Writable"/>, on the scheduler's thread.
 /// </summary>
-public sealed class SimulatedSocket
+internal sealed class SimulatedSocket
 {
     private readonly Queue<byte[]> _arrived = new();
 

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Sasync.Core.Simulation.Cluster;
 
 /// <summary>Runs many seeds, in parallel, and says how to replay each one that failed.</summary>
-public static class SimulationBatch
+internal static class SimulationBatch
 {
     /// <summary>The command that replays one seed with its full trace.</summary>
     public static string ReplayCommand(int seed) => $"sasyncd-cs simulate --seed {seed} --trace";

@@ -1,7 +1,7 @@
 namespace Sasync.Core.Simulation.Cluster;
 
 /// <summary>An invariant that did not hold at the end of a run, with what was seen.</summary>
-public sealed record SimulationFailure(string Invariant, string Detail)
+internal sealed record SimulationFailure(string Invariant, string Detail)
 {
     public override string ToString() => $"{Invariant}: {Detail}";
 }
@@ -12,7 +12,7 @@ public sealed record SimulationFailure(string Invariant, string Detail)
 /// <param name="Failures">Empty when every invariant held.</param>
 /// <param name="Trace">Every step, when the run was traced.</param>
 /// <param name="Steps">Scheduler steps the run took.</param>
-public sealed record SimulationResult(int Seed, IReadOnlyList<string> Scenario, IReadOnlyList<SimulationFailure> Failures, IReadOnlyList<string> Trace, long Steps)
+internal sealed record SimulationResult(int Seed, IReadOnlyList<string> Scenario, IReadOnlyList<SimulationFailure> Failures, IReadOnlyList<string> Trace, long Steps)
 {
     public bool Passed => Failures.Count == 0;
 }

@@ -1,7 +1,7 @@
 namespace Sasync.Core.Simulation.Cluster;
 
 /// <summary>How one simulated run is made and checked.</summary>
-public sealed record SimulationOptions
+internal sealed record SimulationOptions
 {
     /// <summary>Record every step (for a replay); off, the trace costs nothing.</summary>
     public bool Trace { get; init; }

@@ -7,7 +7,7 @@ namespace Sasync.Core.Simulation.Cluster;
 /// What happened in a run, one line per step: virtual time, who, what. Disabled, it costs a branch
 /// per line: the interpolated text is not even formatted.
 /// </summary>
-public sealed class SimulationTrace(VirtualScheduler scheduler, bool enabled)
+internal sealed class SimulationTrace(VirtualScheduler scheduler, bool enabled)
 {
     private readonly List<string> _lines = [];
 
@@ -37,7 +37,7 @@ public sealed class SimulationTrace(VirtualScheduler scheduler, bool enabled)
 
 /// <summary>Formats a trace line only when the trace is enabled.</summary>
 [InterpolatedStringHandler]
-public ref struct TraceLineHandler
+internal ref struct TraceLineHandler
 {
     private DefaultInterpolatedStringHandler _inner;
     private readonly bool _enabled;

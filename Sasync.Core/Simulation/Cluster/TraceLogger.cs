@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Sasync.Core.Simulation.Cluster;
 
 /// <summary>A node's log as trace lines; a critical line (the engine failed) is also kept as a failure of the run.</summary>
-public sealed class TraceLogger(string node, SimulationTrace trace, ClusterObservations observations) : ILogger
+internal sealed class TraceLogger(string node, SimulationTrace trace, ClusterObservations observations) : ILogger
 {
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;

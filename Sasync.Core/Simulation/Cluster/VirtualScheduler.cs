@@ -5,7 +5,7 @@ namespace Sasync.Core.Simulation.Cluster;
 /// at a time on the caller's thread. Two actions due at the same instant run in the order they were
 /// scheduled, so a run depends on nothing but its seed.
 /// </summary>
-public sealed class VirtualScheduler
+internal sealed class VirtualScheduler
 {
     /// <summary>Virtual time zero: a fixed instant, so traces do not depend on the wall clock.</summary>
     public static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -62,7 +62,7 @@ public sealed class VirtualScheduler
 }
 
 /// <summary>An action in the <see cref="VirtualScheduler"/>'s queue; cancelling it makes it a no-op.</summary>
-public sealed class ScheduledAction(Action action)
+internal sealed class ScheduledAction(Action action)
 {
     public bool Cancelled { get; private set; }
 

@@ -6,7 +6,7 @@ namespace Sasync.Core.Simulation.Cluster;
 /// Like a host's clocks, the wall clock (<see cref="GetUtcNow"/>) can be stepped while the monotonic
 /// one (<see cref="GetTimestamp"/>) and the timers are not.
 /// </summary>
-public sealed class VirtualTimeProvider(VirtualScheduler scheduler) : TimeProvider
+internal sealed class VirtualTimeProvider(VirtualScheduler scheduler) : TimeProvider
 {
     public VirtualScheduler Scheduler { get; } = scheduler;
 
