@@ -7,16 +7,24 @@ namespace Sasync.Cli.Daemon;
 
 /// <summary>
 /// SIGHUP re-reads the configuration, as in the original: the signal only queues a reload (one at most,
-/// more signals meanwhile fold into it) and a loop applies it through <see cref="SyncNodeService.ReloadAsync(CancellationToken)"/>,
-/// which keeps the running configuration when the file has errors. Registered before the node, so the signal
-/// is caught from before the node answers on its control socket until after it has stopped.
+/// more signals meanwhile fold into it) and a loop runs the reload: the daemon's is
+/// <see cref="SyncNodeService.ReloadAsync(CancellationToken)"/>, which keeps the running configuration when the
+/// file has errors; the network process of privilege separation reads the file through the privileged one.
+/// Registered before the node, so the signal is caught from before the node answers on its control socket
+/// until after it has stopped.
 /// </summary>
-internal sealed class ReloadOnHangupService(SyncNodeService node) : IHostedService, IDisposable
+internal sealed class ReloadOnHangupService(Func<CancellationToken, Task> reload) : IHostedService, IDisposable
 {
     private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stop = new();
     private PosixSignalRegistration? _hangup;
     private Task _loop = Task.CompletedTask;
+
+    /// <summary>The daemon's reload: the node re-reads its configuration file.</summary>
+    public ReloadOnHangupService(SyncNodeService node)
+        : this(cancellationToken => node.ReloadAsync(cancellationToken))
+    {
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -38,7 +46,7 @@ internal sealed class ReloadOnHangupService(SyncNodeService node) : IHostedServi
             {
                 try
                 {
-                    await node.ReloadAsync(cancellationToken).ConfigureAwait(false);
+                    await reload(cancellationToken).ConfigureAwait(false);
                 }
                 catch (InvalidOperationException)
                 {

@@ -77,9 +77,16 @@ internal static partial class NetworkProcess
         DaemonLogging.Configure(builder.Logging, options);
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
         builder.Services.AddSingleton(client);
-        builder.Services.AddSingleton(new ReloadSource(client, options.ConfigPath));
-        // Before the node, as the daemon's own reload service: a SIGHUP never finds the default action.
-        builder.Services.AddHostedService<PrivilegedReloadService>();
+        // Before the node, as in the daemon: a SIGHUP never finds the default action. The file is read through
+        // the privileged process, parsed here; a file with errors keeps the running configuration.
+        builder.Services.AddHostedService(services => new ReloadOnHangupService(async cancellationToken =>
+        {
+            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("sasyncd");
+            if (await ReadSettingsAsync(client, options.ConfigPath, logger, cancellationToken).ConfigureAwait(false) is { } reloaded)
+            {
+                await services.GetRequiredService<SyncNodeService>().ReloadAsync(reloaded, cancellationToken).ConfigureAwait(false);
+            }
+        }));
         builder.Services.AddSasyncd(node =>
         {
             node.Settings = settings;
@@ -154,7 +161,6 @@ internal static partial class NetworkProcess
 }
 
 /// <summary>Where a reload reads the configuration: through the privileged process.</summary>
-internal sealed record ReloadSource(PrivsepClient Client, string ConfigPath);
 
 /// <summary>The network process's platform: the handed PF_KEY socket, and the privileged process for the rest.</summary>
 internal sealed class NetworkPlatformProvider(IKeyEngine keys, PrivsepClient client, bool simulated) : INodePlatformProvider
