@@ -50,8 +50,12 @@ internal sealed class FramedConnection
 
     public bool IsShut { get; private set; }
 
-    /// <summary>Starts reading and writing; <paramref name="closed"/> runs once, when the connection fails or ends.</summary>
-    public void Start(IFrameCodecFactory codecs, Action<FramedConnection, List<ReceivedFrame>> frames, Action<FramedConnection, string> closed)
+    /// <summary>
+    /// Starts reading and writing; <paramref name="closed"/> runs once, when the connection fails or ends.
+    /// <paramref name="wakeWriter"/> false: the writer first runs on a send, as in the legacy shell, whose
+    /// timing (one process item fewer) the simulation's seeds depend on.
+    /// </summary>
+    public void Start(IFrameCodecFactory codecs, Action<FramedConnection, List<ReceivedFrame>> frames, Action<FramedConnection, string> closed, bool wakeWriter = true)
     {
         ArgumentNullException.ThrowIfNull(codecs);
         _encoder = codecs.CreateEncoder();
@@ -61,7 +65,10 @@ internal sealed class FramedConnection
         Socket.Readable = PostRead;
         Socket.Writable = PostWrite;
         PostRead();
-        PostWrite();
+        if (wakeWriter)
+        {
+            PostWrite();
+        }
     }
 
     /// <summary>Queues a message; false when the queue would go over its budget or the connection is shut.</summary>

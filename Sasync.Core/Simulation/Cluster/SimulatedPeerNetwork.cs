@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Immutable;
 using System.Net;
 using Sasync.Core.Net;
@@ -14,9 +13,6 @@ namespace Sasync.Core.Simulation.Cluster;
 /// </summary>
 internal sealed class SimulatedPeerNetwork : ISimulatedShell
 {
-    // Frames written to the socket in one go, at most.
-    private const int CoalesceBytes = 16 * 1024;
-
     private readonly SimulatedProcess _process;
     private readonly SimulatedNetwork _network;
     private readonly string _address;
@@ -270,10 +266,11 @@ internal sealed class SimulatedPeerNetwork : ISimulatedShell
     private void Register(Slot slot, SimulatedSocket socket)
     {
         var now = _time.GetUtcNow();
-        var link = new Link(this, slot, ++_nextLinkId, socket, now);
+        var link = new FramedConnection(_process, ++_nextLinkId, socket, _options.MaxQueuedBytesPerPeer, _options.DrainedBytes);
+        var facts = new SessionFacts(socket.Outbound ? socket.Local : socket.Remote, socket.Outbound, now, HandshakeDone: false);
         if (slot.Active is { } existing)
         {
-            if (!slot.Rules.NewReplacesExisting(existing.Facts, link.Facts, now))
+            if (!slot.Rules.NewReplacesExisting(slot.ActiveFacts!, facts, now))
             {
                 _trace.Add(_process.Name, $"peer {slot.Name}: {socket} dropped as a duplicate of {existing.Socket}");
                 socket.Close();
@@ -287,14 +284,19 @@ internal sealed class SimulatedPeerNetwork : ISimulatedShell
         }
 
         slot.Active = link;
+        slot.ActiveFacts = facts;
         slot.Rules.SessionUp(now);
         _observations.SessionUp(_process.Name, slot.Name);
         _trace.Add(_process.Name, $"peer {slot.Name}: session {link.Id} up on {socket} ({(socket.Outbound ? "dialled" : "accepted")})");
         _deliver(new PeerLinkUp(slot.Name, link.Id, socket.Outbound, new IPEndPoint(IPAddress.Parse(socket.Remote), 0)));
-        link.Start(_codecs());
+        link.Start(
+            _codecs(),
+            (connection, frames) => _deliver(new PeerLinkFrames(slot.Name, connection.Id, frames)),
+            (connection, reason) => CloseActive(slot, reason, expected: connection),
+            wakeWriter: false);
     }
 
-    private void CloseActive(Slot slot, string reason, bool routine = false, Link? expected = null)
+    private void CloseActive(Slot slot, string reason, bool routine = false, FramedConnection? expected = null)
     {
         if (slot.Active is not { } link || (expected is not null && link != expected))
         {
@@ -318,193 +320,15 @@ internal sealed class SimulatedPeerNetwork : ISimulatedShell
 
         public ISessionRuleState Rules { get; } = rules;
 
-        public Link? Active { get; set; }
+        public FramedConnection? Active { get; set; }
+
+        /// <summary>What the rules know of <see cref="Active"/>.</summary>
+        public SessionFacts? ActiveFacts { get; set; }
 
         public bool Dialling { get; set; }
 
         public ScheduledAction? Redial { get; set; }
 
         public bool Retired { get; set; }
-    }
-
-    /// <summary>One session: a reader that decodes frames and a writer that frames a bounded queue into the socket.</summary>
-    private sealed class Link(SimulatedPeerNetwork owner, Slot slot, long id, SimulatedSocket socket, DateTimeOffset openedAt)
-    {
-        private readonly Queue<(WireMessageType Type, ReadOnlyMemory<byte> Plaintext)> _queue = new();
-        private readonly ByteQueue _received = new();
-        private readonly ArrayBufferWriter<byte> _batch = new(CoalesceBytes + 4200);
-        private IFrameEncoder? _encoder;
-        private IFrameDecoder? _decoder;
-        private Action? _drained;
-        private bool _readPosted;
-        private bool _writePosted;
-        private bool _shut;
-
-        public long Id { get; } = id;
-
-        public SimulatedSocket Socket { get; } = socket;
-
-        public SessionFacts Facts { get; } = new(socket.Outbound ? socket.Local : socket.Remote, socket.Outbound, openedAt, HandshakeDone: false);
-
-        public long QueuedBytes { get; private set; }
-
-        public long FramesReceived { get; private set; }
-
-        public long FramesSent { get; private set; }
-
-        public void Start(IFrameCodecFactory codecs)
-        {
-            _encoder = codecs.CreateEncoder();
-            _decoder = codecs.CreateDecoder();
-            Socket.Readable = PostRead;
-            Socket.Writable = PostWrite;
-            PostRead();
-        }
-
-        public bool TrySend(WireMessageType type, ReadOnlyMemory<byte> plaintext)
-        {
-            var cost = plaintext.Length + 64L;
-            if (_shut || QueuedBytes + cost > owner._options.MaxQueuedBytesPerPeer)
-            {
-                return false;
-            }
-
-            QueuedBytes += cost;
-            _queue.Enqueue((type, plaintext));
-            PostWrite();
-            return true;
-        }
-
-        public void NotifyWhenDrained(Action drained)
-        {
-            _drained = drained;
-            if (QueuedBytes <= owner._options.DrainedBytes || _shut)
-            {
-                FireDrained();
-            }
-        }
-
-        private void FireDrained()
-        {
-            var drained = _drained;
-            _drained = null;
-            drained?.Invoke();
-        }
-
-        public void Shut(bool graceful)
-        {
-            if (_shut)
-            {
-                return;
-            }
-
-            _shut = true;
-            _queue.Clear();
-            if (graceful)
-            {
-                Socket.Close();
-            }
-            else
-            {
-                Socket.Abort();
-            }
-
-            FireDrained();
-        }
-
-        private void PostRead()
-        {
-            if (!_readPosted)
-            {
-                _readPosted = true;
-                owner._process.Post(Read);
-            }
-        }
-
-        private void PostWrite()
-        {
-            if (!_writePosted)
-            {
-                _writePosted = true;
-                owner._process.Post(Write);
-            }
-        }
-
-        private void Read()
-        {
-            _readPosted = false;
-            if (_shut)
-            {
-                return;
-            }
-
-            Socket.ReadAll(_received);
-            List<ReceivedFrame>? frames = null;
-            string? failure = null;
-            var buffer = new ReadOnlySequence<byte>(_received.Memory);
-            var before = buffer.Length;
-            while (true)
-            {
-                var status = _decoder!.TryDecode(ref buffer, out var type, out var plaintext, out var error);
-                if (status == FrameDecodeStatus.Frame)
-                {
-                    (frames ??= []).Add(new ReceivedFrame(type, plaintext));
-                    continue;
-                }
-
-                if (status == FrameDecodeStatus.Fatal)
-                {
-                    failure = $"bad frame: {error}";
-                }
-
-                break;
-            }
-
-            _received.Consume((int)(before - buffer.Length));
-            if (frames is not null)
-            {
-                FramesReceived += frames.Count;
-                owner._deliver(new PeerLinkFrames(slot.Name, Id, frames));
-            }
-
-            failure ??= Socket.Error ?? (Socket.AtEnd ? "connection closed by peer" : null);
-            if (failure is not null)
-            {
-                owner.CloseActive(slot, failure, expected: this);
-            }
-        }
-
-        private void Write()
-        {
-            _writePosted = false;
-            while (!_shut && _queue.Count > 0 && Socket.Space > 0)
-            {
-                _batch.ResetWrittenCount();
-                long cost = 0;
-                while (_batch.WrittenCount < CoalesceBytes && _queue.TryDequeue(out var frame))
-                {
-                    cost += frame.Plaintext.Length + 64L;
-                    if (!_encoder!.TryEncode(frame.Type, frame.Plaintext.Span, _batch, out var error))
-                    {
-                        owner.CloseActive(slot, $"cannot frame a message: {error}", expected: this);
-                        return;
-                    }
-
-                    FramesSent++;
-                }
-
-                if (!Socket.Write(_batch.WrittenSpan.ToArray()))
-                {
-                    owner.CloseActive(slot, Socket.Error ?? "connection closed", expected: this);
-                    return;
-                }
-
-                QueuedBytes -= cost;
-                if (QueuedBytes <= owner._options.DrainedBytes && _drained is not null)
-                {
-                    FireDrained();
-                }
-            }
-        }
     }
 }
