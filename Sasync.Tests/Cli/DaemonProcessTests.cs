@@ -14,37 +14,9 @@ namespace Sasync.Tests.Cli;
 
 /// <summary>The daemon as operators run it: real processes on the simulated platform, driven through the control socket.</summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class DaemonProcessTests : IDisposable
+public sealed class DaemonProcessTests() : DaemonWorkspace("sasync-daemon-")
 {
     private const string Key = "0x00112233445566778899aabbccddeeff";
-    private readonly string _directory = Directory.CreateTempSubdirectory("sasync-daemon-").FullName;
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private string Path(string name) => System.IO.Path.Combine(_directory, name);
-
-    private string WriteConfig(string name, string text)
-    {
-        var path = Path(name);
-        File.WriteAllText(path, text);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return path;
-    }
-
-    private static async Task<(int Exit, string Out, string Err)> CliAsync(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await CommandLine.RunAsync(args, stdout, stderr, CancellationToken.None);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
-
-    private static async Task<JsonElement> JsonAsync(params string[] args)
-    {
-        var (exit, output, error) = await CliAsync(args);
-        Assert.True(exit == 0, error);
-        return JsonDocument.Parse(output).RootElement;
-    }
 
     private static async Task<bool> AnswersAsync(string control) => (await CliAsync("status", "--control", control, "--json")).Exit == 0;
 

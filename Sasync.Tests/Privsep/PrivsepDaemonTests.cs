@@ -14,37 +14,9 @@ namespace Sasync.Tests.Privsep;
 /// unprivileged, and the cluster still syncs, fails over and undemotes.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class PrivsepDaemonTests : IDisposable
+public sealed class PrivsepDaemonTests() : DaemonWorkspace("sasync-privsep-")
 {
     private const string Key = "0x00112233445566778899aabbccddeeff";
-    private readonly string _directory = Directory.CreateTempSubdirectory("sasync-privsep-").FullName;
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private string Path(string name) => System.IO.Path.Combine(_directory, name);
-
-    private string WriteConfig(string name, string text)
-    {
-        var path = Path(name);
-        File.WriteAllText(path, text);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return path;
-    }
-
-    private static async Task<(int Exit, string Out, string Err)> CliAsync(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await CommandLine.RunAsync(args, stdout, stderr, CancellationToken.None);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
-
-    private static async Task<JsonElement> JsonAsync(params string[] args)
-    {
-        var (exit, output, error) = await CliAsync(args);
-        Assert.True(exit == 0, error);
-        return JsonDocument.Parse(output).RootElement;
-    }
 
     private Task<JsonElement> StatusAsync(string control) => JsonAsync("status", "--control", Path(control), "--json");
 
