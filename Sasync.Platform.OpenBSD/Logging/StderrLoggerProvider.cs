@@ -30,7 +30,7 @@ public sealed class StderrLoggerProvider : ILoggerProvider
     }
 
     /// <summary>A logger writing through this provider; the category does not appear in the line.</summary>
-    public ILogger CreateLogger(string categoryName) => new StderrLogger(this);
+    public ILogger CreateLogger(string categoryName) => new LineLogger(Write);
 
     /// <summary>Flushes the output; the writer itself stays open (it is the caller's).</summary>
     public void Dispose()
@@ -49,25 +49,6 @@ public sealed class StderrLoggerProvider : ILoggerProvider
         {
             _output.Write(line);
             _output.Flush();
-        }
-    }
-
-    private sealed class StderrLogger(StderrLoggerProvider provider) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            ArgumentNullException.ThrowIfNull(formatter);
-            if (!IsEnabled(logLevel))
-            {
-                return;
-            }
-
-            var message = formatter(state, exception);
-            provider.Write(logLevel, exception is null ? message : $"{message}: {exception.Message}");
         }
     }
 }

@@ -30,7 +30,7 @@ public sealed class SyslogLoggerProvider : ILoggerProvider
     }
 
     /// <summary>A logger writing through this provider; the category does not appear in the message.</summary>
-    public ILogger CreateLogger(string categoryName) => new SyslogLogger(this);
+    public ILogger CreateLogger(string categoryName) => new LineLogger(Write);
 
     /// <summary>The syslog priority (daemon facility | severity) for a log level.</summary>
     public static int Priority(LogLevel level) => SyslogConstants.LogDaemon | level switch
@@ -56,30 +56,6 @@ public sealed class SyslogLoggerProvider : ILoggerProvider
         if (Volatile.Read(ref disposed) == 0)
         {
             native.Syslog(Priority(level), message);
-        }
-    }
-
-    private sealed class SyslogLogger(SyslogLoggerProvider provider) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            ArgumentNullException.ThrowIfNull(formatter);
-            if (!IsEnabled(logLevel))
-            {
-                return;
-            }
-
-            var message = formatter(state, exception);
-            if (exception is not null)
-            {
-                message = $"{message}: {exception.Message}";
-            }
-
-            provider.Write(logLevel, message);
         }
     }
 }
