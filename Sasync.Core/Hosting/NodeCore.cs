@@ -157,7 +157,7 @@ public sealed partial class NodeCore : IDisposable
                 break;
             case PeerLinkUp up:
                 _activeLinks[up.Peer] = up.LinkId;
-                HandleEngine(new PeerConnected(up.Peer, up.Outbound ? PeerDirection.Outbound : PeerDirection.Inbound, [up.Remote.Address]));
+                HandleEngine(new PeerConnected(up.Peer, up.Outbound ? PeerDirection.Outbound : PeerDirection.Inbound, [up.Remote.Address], up.Channel));
                 break;
             case PeerLinkFrames received:
                 // Frames of a session that was already replaced are dropped: they belong to the old one.

@@ -358,7 +358,7 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
                 case CarrierUp up when slot.Links.TryGetValue(up.ConnectionId, out var link):
                     slot.Carrier = link;
                     LogCarrier(_logger, slot.Name, link.Id, up.Direction == ConnectionDirection.Outbound ? "dialled" : "accepted", link.Remote);
-                    slot.Outbox.Enqueue(new PeerLinkUp(slot.Name, link.Id, up.Direction == ConnectionDirection.Outbound, link.Remote));
+                    slot.Outbox.Enqueue(new PeerLinkUp(slot.Name, link.Id, up.Direction == ConnectionDirection.Outbound, link.Remote, up.Channel));
                     break;
                 case CarrierDown down:
                     if (slot.Carrier?.Id == down.ConnectionId)

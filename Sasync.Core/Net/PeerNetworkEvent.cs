@@ -6,8 +6,11 @@ namespace Sasync.Core.Net;
 /// <summary>What the peer network reports to the node that owns it.</summary>
 public abstract record PeerNetworkEvent(string Peer);
 
-/// <summary>A session with <paramref name="Peer"/> is up; <paramref name="Outbound"/> tells who dialled.</summary>
-public sealed record PeerLinkUp(string Peer, long LinkId, bool Outbound, IPEndPoint Remote) : PeerNetworkEvent(Peer);
+/// <summary>
+/// A session with <paramref name="Peer"/> is up; <paramref name="Outbound"/> tells who dialled, <paramref name="Channel"/>
+/// which framing it carries.
+/// </summary>
+public sealed record PeerLinkUp(string Peer, long LinkId, bool Outbound, IPEndPoint Remote, PeerChannel Channel = PeerChannel.Legacy) : PeerNetworkEvent(Peer);
 
 /// <summary>
 /// The session <paramref name="LinkId"/> with <paramref name="Peer"/> ended. <paramref name="Routine"/>

@@ -22,9 +22,9 @@ public sealed record CloseConnection(long ConnectionId, string Reason) : Session
 
 /// <summary>
 /// The connection is now the carrier: the one the engine sees as the session with the peer, and the only
-/// one sent on. The shell reports it to the engine as a session that came up.
+/// one sent on. The shell reports it to the engine as a session that came up, with its <paramref name="Channel"/>.
 /// </summary>
-public sealed record CarrierUp(long ConnectionId, ConnectionDirection Direction) : SessionDecision;
+public sealed record CarrierUp(long ConnectionId, ConnectionDirection Direction, Net.PeerChannel Channel = Net.PeerChannel.Legacy) : SessionDecision;
 
 /// <summary>
 /// The connection is no longer the carrier (it may stay open). The shell reports it to the engine as a

@@ -31,9 +31,10 @@ public sealed record KernelMessageReceived(ReadOnlyMemory<byte> Message) : Engin
 /// <summary>
 /// A session with a peer is up (after the host settled which connection to keep when both sides
 /// connected). <paramref name="Peer"/> is the configured peer string; <paramref name="Addresses"/>
-/// are its resolved addresses, used by <c>mode skipslave</c>.
+/// are its resolved addresses, used by <c>mode skipslave</c>; <paramref name="Channel"/> is the session's framing
+/// (features such as resync by digest exist only on the extended channel).
 /// </summary>
-public sealed record PeerConnected(string Peer, PeerDirection Direction, ImmutableArray<IPAddress> Addresses) : EngineEvent;
+public sealed record PeerConnected(string Peer, PeerDirection Direction, ImmutableArray<IPAddress> Addresses, Net.PeerChannel Channel = Net.PeerChannel.Legacy) : EngineEvent;
 
 /// <summary>The session with a peer ended (closed, reset, bad frame); the host reconnects on its own.</summary>
 /// <remarks>

@@ -229,7 +229,7 @@ internal sealed class SessionRulesPeerNetwork : ISimulatedShell
                     slot.Carrier = up.ConnectionId;
                     var socket = entry.Connection.Socket;
                     _trace.Add(_process.Name, $"peer {slot.Name}: c{socket.ConnectionId} carries the session");
-                    _deliver(new PeerLinkUp(slot.Name, up.ConnectionId, up.Direction == ConnectionDirection.Outbound, new IPEndPoint(IPAddress.Parse(socket.Remote), 0)));
+                    _deliver(new PeerLinkUp(slot.Name, up.ConnectionId, up.Direction == ConnectionDirection.Outbound, new IPEndPoint(IPAddress.Parse(socket.Remote), 0), up.Channel));
                     break;
                 case CarrierDown down:
                     if (slot.Carrier == down.ConnectionId)
