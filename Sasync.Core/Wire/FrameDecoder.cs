@@ -116,7 +116,7 @@ public sealed class FrameDecoder
 
         Span<byte> hash = stackalloc byte[FrameLayout.HashSize];
         _sha1.Compute(padded[..header.PlaintextLength], hash);
-        if (!CryptographicOperations.FixedTimeEquals(hash, frame.Slice(FrameLayout.HashOffset, FrameLayout.HashSize)))
+        if (!FrameDigest.HashesEqual(hash, frame.Slice(FrameLayout.HashOffset, FrameLayout.HashSize)))
         {
             return FrameError.HashMismatch;
         }
