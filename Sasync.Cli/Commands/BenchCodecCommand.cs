@@ -1,11 +1,16 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Org.BouncyCastle.Crypto;
 using Sasync.Core.Wire.Extended;
 
 namespace Sasync.Cli.Commands;
 
-/// <summary><c>bench codec [--size N] [--seconds S] [--key-bits B] [--json]</c>: see <see cref="CodecBenchmark"/>.</summary>
+/// <summary>
+/// <c>bench codec [--size N] [--seconds S] [--key-bits B] [--primitives] [--json]</c>: see <see cref="CodecBenchmark"/>,
+/// <see cref="CodecCeiling"/> and <see cref="CryptoPrimitiveBenchmark"/>.
+/// </summary>
 internal static class BenchCodecCommand
 {
     public static Command Create(CliConsole console)
@@ -17,25 +22,35 @@ internal static class BenchCodecCommand
         var json = new Option<bool>("--json") { Arity = ArgumentArity.Zero, Description = "Print the figures as JSON" };
         var aead = new Option<string>("--aead") { HelpName = "auto|bcl|bouncycastle", DefaultValueFactory = _ => "auto", Description = "The extended channel's AES-GCM: as the daemon picks it, the BCL's, or BouncyCastle's" }
             .OneOf("auto", "bcl", "bouncycastle");
-        var command = new Command("codec", "Frame encode and decode rates and allocations, one thread, of the legacy and the extended channel") { size, seconds, keyBits, json, aead };
+        var primitives = new Option<bool>("--primitives")
+        {
+            Arity = ArgumentArity.Zero,
+            Description = "Also time the alternatives the codec's SHA-1 and AES-CBC were chosen from",
+        };
+        var command = new Command("codec", "Frame encode and decode rates and allocations, one thread, of the legacy and the extended channel") { size, seconds, keyBits, aead, primitives, json };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(size), parse.GetValue(seconds), parse.GetValue(keyBits), parse.GetValue(json),
+            parse.GetValue(size), parse.GetValue(seconds), parse.GetValue(keyBits), parse.GetValue(primitives), parse.GetValue(json),
             parse.GetValue(aead) switch { "bcl" => ExtendedAeadProvider.Bcl, "bouncycastle" => ExtendedAeadProvider.BouncyCastle, _ => ExtendedAeadProvider.Automatic },
             console.Out, console.Error, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(int size, double seconds, int keyBits, bool json, ExtendedAeadProvider aead, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        int size, double seconds, int keyBits, bool measurePrimitives, bool json, ExtendedAeadProvider aead, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var result = CodecBenchmark.Run(size, keyBits / 8, TimeSpan.FromSeconds(seconds), cancellationToken);
+        var duration = TimeSpan.FromSeconds(seconds);
+        var result = CodecBenchmark.Run(size, keyBits / 8, duration, cancellationToken);
         if (result is null)
         {
             await stderr.WriteAsync($"bench codec: a {size}-byte payload cannot be sent (1 to 4096 bytes)\n").ConfigureAwait(false);
             return 1;
         }
 
+        var ceiling = CodecCeiling.Run(size, keyBits / 8, duration, cancellationToken);
+        var alternatives = measurePrimitives ? CryptoPrimitiveBenchmark.Run(size, keyBits / 8, duration / 4, cancellationToken) : null;
+
         // The extended channel (AES-256-GCM between sasyncd-cs nodes) on the same payload, beside the legacy figures.
-        var extended = ExtendedCodecBenchmark.Run(size, TimeSpan.FromSeconds(seconds), aead, cancellationToken);
+        var extended = ExtendedCodecBenchmark.Run(size, duration, aead, cancellationToken);
 
         if (json)
         {
@@ -55,6 +70,7 @@ internal static class BenchCodecCommand
                 w.WriteNumber("decodeAllocatedBytesPerFrame", result.DecodeAllocatedBytesPerFrame);
                 w.WriteNumber("encodeArrayAllocatedBytesPerFrame", result.EncodeArrayAllocatedBytesPerFrame);
                 w.WriteNumber("decodeArrayAllocatedBytesPerFrame", result.DecodeArrayAllocatedBytesPerFrame);
+                WriteCeiling(w, result, ceiling, alternatives);
                 WriteExtended(w, extended);
                 w.WriteEndObject();
             }).ConfigureAwait(false);
@@ -66,7 +82,7 @@ internal static class BenchCodecCommand
             codec: {result.PayloadSize}-byte PF_KEY payload ({result.FrameLength}-byte frame), AES-{result.KeyBits}, hardware AES: {(AesUtilities.IsHardwareAccelerated ? "yes" : "no")}, one thread
             encode: {result.EncodePerSecond,12:N0} frames/s ({result.EncodePerCpuSecond:N0} per CPU second), {result.EncodeAllocatedBytesPerFrame:0.#} bytes allocated per frame into a buffer, {result.EncodeArrayAllocatedBytesPerFrame:0.#} as a new array
             decode: {result.DecodePerSecond,12:N0} frames/s ({result.DecodePerCpuSecond:N0} per CPU second), {result.DecodeAllocatedBytesPerFrame:0.#} bytes allocated per frame into a buffer, {result.DecodeArrayAllocatedBytesPerFrame:0.#} as a new array
-
+            {DescribeCeiling(result, ceiling, alternatives)}
             """)).ConfigureAwait(false);
         if (extended is not null)
         {
@@ -82,8 +98,56 @@ internal static class BenchCodecCommand
         return 0;
     }
 
+    /// <summary>The ceiling's JSON fields (and the alternatives' with <c>--primitives</c>), beside the codec's own.</summary>
+    private static void WriteCeiling(Utf8JsonWriter w, CodecBenchResult result, CodecCeilingResult ceiling, IReadOnlyList<CryptoPrimitiveRate>? alternatives)
+    {
+        w.WriteNumber("ceilingEncodePerCpuSecond", Math.Round(ceiling.EncodePerCpuSecond));
+        w.WriteNumber("ceilingDecodePerCpuSecond", Math.Round(ceiling.DecodePerCpuSecond));
+        w.WriteNumber("encodeShareOfCeiling", Math.Round(result.EncodePerCpuSecond / ceiling.EncodePerCpuSecond, 3));
+        w.WriteNumber("decodeShareOfCeiling", Math.Round(result.DecodePerCpuSecond / ceiling.DecodePerCpuSecond, 3));
+        w.WriteNumber("sha1PerCpuSecond", Math.Round(ceiling.Sha1PerCpuSecond));
+        w.WriteNumber("aesCbcEncryptPerCpuSecond", Math.Round(ceiling.AesCbcEncryptPerCpuSecond));
+        w.WriteNumber("aesCbcDecryptPerCpuSecond", Math.Round(ceiling.AesCbcDecryptPerCpuSecond));
+        if (alternatives is null)
+        {
+            return;
+        }
+
+        w.WriteStartArray("primitives");
+        foreach (var alternative in alternatives)
+        {
+            w.WriteStartObject();
+            w.WriteString("operation", alternative.Operation);
+            w.WriteString("name", alternative.Name);
+            w.WriteBoolean("chosen", alternative.Chosen);
+            w.WriteNumber("perCpuSecond", Math.Round(alternative.PerCpuSecond));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static string DescribeCeiling(CodecBenchResult result, CodecCeilingResult ceiling, IReadOnlyList<CryptoPrimitiveRate>? alternatives)
+    {
+        var text = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"""
+            ceiling: {ceiling.EncodePerCpuSecond:N0} encodes and {ceiling.DecodePerCpuSecond:N0} decodes per CPU second (SHA-1 and AES-CBC alone over the same bytes), so the codec runs at {100 * result.EncodePerCpuSecond / ceiling.EncodePerCpuSecond:0}% and {100 * result.DecodePerCpuSecond / ceiling.DecodePerCpuSecond:0}% of it
+            parts:   SHA-1 {ceiling.Sha1PerCpuSecond:N0}, AES-CBC encrypt {ceiling.AesCbcEncryptPerCpuSecond:N0}, decrypt {ceiling.AesCbcDecryptPerCpuSecond:N0} per CPU second
+
+            """));
+        if (alternatives is not null)
+        {
+            text.Append("primitives per CPU second (* = the codec's):\n");
+            foreach (var alternative in alternatives)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"  {(alternative.Chosen ? '*' : ' ')} {alternative.Operation,-14} {alternative.PerCpuSecond,12:N0}  {alternative.Name}\n");
+            }
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>The <c>extended</c> object of the JSON: the extended channel's rates on the same payload.</summary>
-    private static void WriteExtended(System.Text.Json.Utf8JsonWriter w, ExtendedCodecBenchResult? extended)
+    private static void WriteExtended(Utf8JsonWriter w, ExtendedCodecBenchResult? extended)
     {
         if (extended is null)
         {

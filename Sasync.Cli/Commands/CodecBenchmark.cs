@@ -57,7 +57,7 @@ internal static class CodecBenchmark
             throw new InvalidOperationException("the codec does not round-trip");
         }
 
-        var warmUp = TimeSpan.FromTicks(Math.Min(duration.Ticks / 4, TimeSpan.FromMilliseconds(300).Ticks));
+        var warmUp = WarmUpFor(duration);
         Measure(Encode, warmUp, cancellationToken);
         var encode = Measure(Encode, duration, cancellationToken);
         Measure(Decode, warmUp, cancellationToken);
@@ -74,8 +74,11 @@ internal static class CodecBenchmark
             encode.PerCpuSecond, decode.PerCpuSecond, encode.AllocatedPerFrame, decode.AllocatedPerFrame, encodeArray, decodeArray);
     }
 
+    /// <summary>How long to run a step before timing it, so that the JIT has settled.</summary>
+    internal static TimeSpan WarmUpFor(TimeSpan duration) => TimeSpan.FromTicks(Math.Min(duration.Ticks / 4, TimeSpan.FromMilliseconds(300).Ticks));
+
     /// <summary>Wall-clock and CPU-time rates: on a busy machine the second shows what one free core would do.</summary>
-    private static (double PerSecond, double PerCpuSecond, double AllocatedPerFrame) Measure(Func<bool> step, TimeSpan duration, CancellationToken cancellationToken)
+    internal static (double PerSecond, double PerCpuSecond, double AllocatedPerFrame) Measure(Func<bool> step, TimeSpan duration, CancellationToken cancellationToken)
     {
         long frames = 0;
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();

@@ -15,8 +15,7 @@ namespace Sasync.Core.Wire;
 public sealed class FrameDecoder
 {
     private readonly IBlockCipher _aes;
-    // The BCL hash (OpenSSL, SHA-NI where the CPU has it) is about 3x faster than BouncyCastle's managed SHA-1 on frame-sized input.
-    private readonly IncrementalHash _sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+    private readonly FrameDigest _sha1 = new();
     private readonly byte[] _scratch;
 
     /// <summary>A decoder for frames sent under <paramref name="key"/>.</summary>
@@ -33,7 +32,10 @@ public sealed class FrameDecoder
     /// <summary>What this decoder accepts; it holds a scratch buffer of <see cref="FrameLimits.MaxCiphertextLength"/> bytes.</summary>
     public FrameLimits Limits { get; }
 
-    /// <summary>Decodes into a caller buffer; the plaintext is <c>destination[..header.PlaintextLength]</c>. Allocates nothing.</summary>
+    /// <summary>
+    /// Decodes into a caller buffer; the plaintext is <c>destination[..header.PlaintextLength]</c>. Up to 15 bytes
+    /// after it, to the ciphertext's length, may be used while decrypting and are left zero. Allocates nothing.
+    /// </summary>
     public bool TryDecode(ReadOnlySpan<byte> frame, Span<byte> destination, out FrameHeader header, out FrameError error)
     {
         if (!TryCheckWhole(frame, out header, out error))
@@ -60,24 +62,38 @@ public sealed class FrameDecoder
     /// <summary>Validates the fixed fields at the start of <paramref name="prefix"/>; see <see cref="FrameHeader.Parse"/>.</summary>
     public FrameError ParseHeader(ReadOnlySpan<byte> prefix, out FrameHeader header) => FrameHeader.Parse(prefix, Limits, out header);
 
-    /// <summary>Decrypts and checks the frame whose valid header is given, copying the plaintext to the destination.</summary>
+    /// <summary>
+    /// Decrypts and checks the frame whose valid header is given into the destination. When the destination
+    /// holds the whole ciphertext (and is not the frame's own bytes) it is decrypted there, saving a copy, and
+    /// the pad bytes after the plaintext (at most 15) are cleared again; a refused frame leaves those bytes zero.
+    /// </summary>
     internal bool TryOpen(in FrameHeader header, ReadOnlySpan<byte> frame, Span<byte> destination, out FrameError error)
     {
-        var plaintext = Decrypt(header, frame, out error);
-        if (error == FrameError.None)
+        if (destination.Length >= header.CiphertextLength && !destination.Overlaps(frame))
         {
-            plaintext.CopyTo(destination);
+            var padded = destination[..header.CiphertextLength];
+            error = DecryptAndCheck(header, frame, padded);
+            CryptographicOperations.ZeroMemory(error == FrameError.None ? padded[header.PlaintextLength..] : padded);
+            return error == FrameError.None;
         }
 
-        CryptographicOperations.ZeroMemory(_scratch.AsSpan(0, header.CiphertextLength));
+        var scratch = _scratch.AsSpan(0, header.CiphertextLength);
+        error = DecryptAndCheck(header, frame, scratch);
+        if (error == FrameError.None)
+        {
+            scratch[..header.PlaintextLength].CopyTo(destination);
+        }
+
+        CryptographicOperations.ZeroMemory(scratch);
         return error == FrameError.None;
     }
 
     internal bool TryOpen(in FrameHeader header, ReadOnlySpan<byte> frame, out DecodedFrame decoded, out FrameError error)
     {
-        var plaintext = Decrypt(header, frame, out error);
-        decoded = error == FrameError.None ? new DecodedFrame(header.Type, plaintext.ToArray(), header.PadLength) : default;
-        CryptographicOperations.ZeroMemory(_scratch.AsSpan(0, header.CiphertextLength));
+        var scratch = _scratch.AsSpan(0, header.CiphertextLength);
+        error = DecryptAndCheck(header, frame, scratch);
+        decoded = error == FrameError.None ? new DecodedFrame(header.Type, scratch[..header.PlaintextLength].ToArray(), header.PadLength) : default;
+        CryptographicOperations.ZeroMemory(scratch);
         return error == FrameError.None;
     }
 
@@ -92,21 +108,17 @@ public sealed class FrameDecoder
         return error == FrameError.None;
     }
 
-    /// <summary>Leaves the padded plaintext in the scratch buffer and returns its unpadded part.</summary>
-    private ReadOnlySpan<byte> Decrypt(in FrameHeader header, ReadOnlySpan<byte> frame, out FrameError error)
+    /// <summary>Decrypts the ciphertext into <paramref name="padded"/> (its length), then checks the hash and the pad bytes.</summary>
+    private FrameError DecryptAndCheck(in FrameHeader header, ReadOnlySpan<byte> frame, Span<byte> padded)
     {
-        var padded = _scratch.AsSpan(0, header.CiphertextLength);
         var iv = Vector128.Create(frame.Slice(FrameLayout.IvOffset, FrameLayout.IvSize));
         AesCbc.Decrypt(_aes, frame.Slice(FrameLayout.CiphertextOffset, header.CiphertextLength), padded, iv);
 
-        var plaintext = padded[..header.PlaintextLength];
         Span<byte> hash = stackalloc byte[FrameLayout.HashSize];
-        _sha1.AppendData(plaintext);
-        _sha1.GetHashAndReset(hash);
-        if (!CryptographicOperations.FixedTimeEquals(hash, frame.Slice(FrameLayout.HashOffset, FrameLayout.HashSize)))
+        _sha1.Compute(padded[..header.PlaintextLength], hash);
+        if (!FrameDigest.HashesEqual(hash, frame.Slice(FrameLayout.HashOffset, FrameLayout.HashSize)))
         {
-            error = FrameError.HashMismatch;
-            return default;
+            return FrameError.HashMismatch;
         }
 
         var pad = padded[header.PlaintextLength..];
@@ -114,12 +126,10 @@ public sealed class FrameDecoder
         {
             if (pad[i] != pad.Length - i)
             {
-                error = FrameError.BadPadBytes;
-                return default;
+                return FrameError.BadPadBytes;
             }
         }
 
-        error = FrameError.None;
-        return plaintext;
+        return FrameError.None;
     }
 }

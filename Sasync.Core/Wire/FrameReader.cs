@@ -50,7 +50,8 @@ public sealed class FrameReader
 
     /// <summary>
     /// Reads one frame into a caller buffer (at least the plaintext's length; 4096 bytes always suffice
-    /// under the original's limits); the plaintext is <c>destination[..header.PlaintextLength]</c>. Allocates nothing.
+    /// under the original's limits); the plaintext is <c>destination[..header.PlaintextLength]</c>. Up to 15 bytes
+    /// after it, to the ciphertext's length, may be used while decrypting and are left zero. Allocates nothing.
     /// </summary>
     public FrameReadStatus TryRead(ref ReadOnlySequence<byte> buffer, Span<byte> destination, out FrameHeader header, out FrameError error)
     {

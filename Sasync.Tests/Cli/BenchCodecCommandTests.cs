@@ -33,6 +33,44 @@ public class BenchCodecCommandTests
     }
 
     [Fact]
+    public async Task Json_output_puts_the_ceiling_of_the_codecs_primitives_beside_its_rates()
+    {
+        var (code, stdout, _) = await RunAsync("codec", "--seconds", "0.02", "--json");
+
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        var ceilingEncode = root.GetProperty("ceilingEncodePerCpuSecond").GetDouble();
+        var ceilingDecode = root.GetProperty("ceilingDecodePerCpuSecond").GetDouble();
+        Assert.True(ceilingEncode > 0);
+        Assert.True(ceilingDecode > 0);
+        Assert.Equal(Math.Round(root.GetProperty("encodePerCpuSecond").GetDouble() / ceilingEncode, 3), root.GetProperty("encodeShareOfCeiling").GetDouble(), 2);
+        Assert.Equal(Math.Round(root.GetProperty("decodePerCpuSecond").GetDouble() / ceilingDecode, 3), root.GetProperty("decodeShareOfCeiling").GetDouble(), 2);
+        foreach (var part in new[] { "sha1PerCpuSecond", "aesCbcEncryptPerCpuSecond", "aesCbcDecryptPerCpuSecond" })
+        {
+            Assert.True(root.GetProperty(part).GetDouble() > 0, part);
+        }
+
+        Assert.False(root.TryGetProperty("primitives", out _));
+    }
+
+    [Fact]
+    public async Task Primitives_lists_every_alternative_with_one_chosen_per_operation()
+    {
+        var (code, stdout, _) = await RunAsync("codec", "--seconds", "0.02", "--key-bits", "192", "--primitives", "--json");
+
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(stdout);
+        var primitives = json.RootElement.GetProperty("primitives").EnumerateArray()
+            .Select(p => (Operation: p.GetProperty("operation").GetString(), Name: p.GetProperty("name").GetString(), Chosen: p.GetProperty("chosen").GetBoolean(), Rate: p.GetProperty("perCpuSecond").GetDouble()))
+            .ToList();
+        Assert.Equal(["aesCbcDecrypt", "aesCbcEncrypt", "sha1"], primitives.Select(p => p.Operation).Distinct().Order());
+        Assert.All(primitives.GroupBy(p => p.Operation), g => Assert.Single(g, p => p.Chosen));
+        Assert.All(primitives, p => Assert.True(p.Rate > 0, p.Name));
+        Assert.Equal(9, primitives.Select(p => p.Name).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Text_output_names_both_directions()
     {
         using var stdout = new StringWriter();
@@ -42,6 +80,8 @@ public class BenchCodecCommandTests
         Assert.Contains("208-byte PF_KEY payload", stdout.ToString(), StringComparison.Ordinal);
         Assert.Contains("encode:", stdout.ToString(), StringComparison.Ordinal);
         Assert.Contains("decode:", stdout.ToString(), StringComparison.Ordinal);
+        Assert.Contains("ceiling:", stdout.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("primitives per CPU second", stdout.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]
