@@ -1,12 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Sasync.Core.Control;
 using Sasync.Core.Hosting;
 using Sasync.Core.Loopback;
-using Sasync.Core.Simulation;
 
 namespace Sasync.Cli.Privsep.Bench;
 
@@ -19,8 +17,8 @@ internal sealed record DaemonPairRun(bool Privsep, double SnapshotSeconds, doubl
 /// <list type="bullet">
 /// <item>snapshot: node 1 (MASTER) holds N SAs and N flows; node 2 starts empty and demoted (as after a reboot);
 /// the time from its session to node 1 coming up to its undemote, both from its own status;</item>
-/// <item>relay: N more SAs written into node 1's kernel as its IKE daemon would (through the control socket,
-/// pipelined), until node 2's kernel has taken them all (its <c>kernelWrites</c>);</item>
+/// <item>relay: N more SAs written into node 1's kernel as its IKE daemon would (<c>sim.load</c>, in the kernel's
+/// process), until node 2's kernel has taken them all (its <c>kernelWrites</c>);</item>
 /// <item>failover: node 1's carp to BACKUP, node 2's to MASTER, until node 2's isakmpd FIFO reads
 /// <c>M active</c>; median of five.</item>
 /// </list>
@@ -28,7 +26,6 @@ internal sealed record DaemonPairRun(bool Privsep, double SnapshotSeconds, doubl
 internal static class DaemonPairBenchmark
 {
     private const int Failovers = 5;
-    private const int InjectConnections = 4;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan ControlTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(2);
@@ -70,15 +67,7 @@ internal static class DaemonPairBenchmark
         await WaitAsync(master, "node 1 answers", async () => await TryStatusAsync(one, cancellationToken).ConfigureAwait(false) is not null, cancellationToken).ConfigureAwait(false);
 
         // Node 1's IKE daemon has set up the tunnels before node 2 boots.
-        var source = LoopbackPorts.Node(1);
-        var load = new List<byte[]>(2 * sas);
-        for (var i = 0; i < sas; i++)
-        {
-            load.Add(IkeDaemonMessages.AddEspSa(SimulationControlHandler.DefaultInjectPid, (uint)i, ClusterWorkload.Spi(i), source, ClusterWorkload.RemoteGateway));
-            load.Add(IkeDaemonMessages.AddFlow(SimulationControlHandler.DefaultInjectPid, (uint)i, IkeDaemonMessages.Network(i), RemoteNetwork(i), ClusterWorkload.RemoteGateway));
-        }
-
-        await InjectAsync(one, load, cancellationToken).ConfigureAwait(false);
+        await LoadAsync(one, first: 0, sas, flows: sas, cancellationToken).ConfigureAwait(false);
 
         await using var backup = BenchDaemon.Start([.. common, "--sim-demote", "1", "--isakmpd-fifo", Path.Combine(directory, "isakmpd2.fifo"), "--control", two, "-c", configs[1]]);
         JsonElement undemoted = default;
@@ -100,11 +89,8 @@ internal static class DaemonPairBenchmark
         }
 
         // Live changes: node 1's IKE daemon adds N more.
-        var relay = Enumerable.Range(sas, sas)
-            .Select(i => IkeDaemonMessages.AddEspSa(SimulationControlHandler.DefaultInjectPid, (uint)i, ClusterWorkload.Spi(i), source, ClusterWorkload.RemoteGateway))
-            .ToList();
         var relayStart = Stopwatch.GetTimestamp();
-        await InjectAsync(one, relay, cancellationToken).ConfigureAwait(false);
+        await LoadAsync(one, first: sas, sas, flows: 0, cancellationToken).ConfigureAwait(false);
         var injectSeconds = Stopwatch.GetElapsedTime(relayStart).TotalSeconds;
         await WaitAsync(backup, "node 2's kernel takes the relayed SAs", async () =>
             await TryStatusAsync(two, cancellationToken).ConfigureAwait(false) is { } status && KernelWrites(status) >= written + sas, cancellationToken).ConfigureAwait(false);
@@ -144,12 +130,19 @@ internal static class DaemonPairBenchmark
         return new DaemonPairRun(privsep, snapshotSeconds, sas / relaySeconds, relaySeconds, injectSeconds, failovers.Order().ElementAt(Failovers / 2));
     }
 
-    private static async Task InjectAsync(string control, IReadOnlyList<byte[]> messages, CancellationToken cancellationToken)
+    /// <summary>Node 1's IKE daemon writes the tunnels into its kernel (<c>sim.load</c>), in the kernel's process, so the control socket does not set the pace.</summary>
+    private static async Task LoadAsync(string control, int first, int sas, int flows, CancellationToken cancellationToken)
     {
-        var (refused, error) = await ControlPipeline.InjectAsync(control, messages, InjectConnections, cancellationToken).ConfigureAwait(false);
-        if (refused > 0)
+        using var reply = await ControlClient.RequestAsync(control, "sim.load", w =>
         {
-            throw new BenchmarkFailedException($"the kernel refused {refused} of {messages.Count} messages: {error}");
+            w.WriteNumber("first", first);
+            w.WriteNumber("sas", sas);
+            w.WriteNumber("flows", flows);
+            w.WriteString("src", LoopbackPorts.Node(1).ToString());
+        }, Patience, cancellationToken).ConfigureAwait(false);
+        if (!reply.RootElement.GetProperty("ok").GetBoolean())
+        {
+            throw new BenchmarkFailedException($"sim.load: {reply.RootElement.GetProperty("error").GetString()}");
         }
     }
 
@@ -201,10 +194,6 @@ internal static class DaemonPairBenchmark
             await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    /// <summary>The remote /24 of tunnel <paramref name="index"/>, as the sync benchmark draws it: with the local one, a distinct pair.</summary>
-    private static IPAddress RemoteNetwork(int index) =>
-        new([172, (byte)((index >> 24) & 255), (byte)((index >> 16) & 255), 0]);
 }
 
 /// <summary>A benchmark run that could not complete; the message says which step and shows the daemon's last log lines.</summary>
