@@ -116,6 +116,7 @@ internal static class DaemonPairBenchmark
             await WaitAsync(backup, "node 1 MASTER and node 2 SLAVE again", async () =>
                 await TryStatusAsync(one, cancellationToken).ConfigureAwait(false) is { } first && first.GetProperty("runState").GetString() == "MASTER"
                 && await TryStatusAsync(two, cancellationToken).ConfigureAwait(false) is { } second && second.GetProperty("runState").GetString() == "SLAVE", cancellationToken).ConfigureAwait(false);
+            await SettleAsync(one, two, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var (daemon, name) in new[] { (master, "node 1"), (backup, "node 2") })
@@ -172,6 +173,39 @@ internal static class DaemonPairBenchmark
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// Until node 1 sends no snapshot and node 2's kernel writes have stopped for a while: a failover is timed on
+    /// an idle pair (as <c>bench sync</c> times it), not while node 2 is still taking the snapshot of the last flip.
+    /// </summary>
+    private static async Task SettleAsync(string one, string two, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        long? last = null;
+        var quietSince = clock.Elapsed;
+        while (clock.Elapsed < Patience)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
+            if (await TryStatusAsync(one, cancellationToken).ConfigureAwait(false) is not { } first
+                || await TryStatusAsync(two, cancellationToken).ConfigureAwait(false) is not { } second)
+            {
+                continue;
+            }
+
+            var writes = KernelWrites(second);
+            var sending = first.GetProperty("peers").EnumerateArray().Any(p => p.GetProperty("sendingSnapshot").GetBoolean());
+            if (sending || writes != last)
+            {
+                (last, quietSince) = (writes, clock.Elapsed);
+            }
+            else if (clock.Elapsed - quietSince > TimeSpan.FromMilliseconds(300))
+            {
+                return;
+            }
+        }
+
+        throw new BenchmarkFailedException($"the pair did not settle within {Patience.TotalSeconds} s");
     }
 
     private static long KernelWrites(JsonElement status) => status.GetProperty("counters").GetProperty("kernelWrites").GetInt64();
