@@ -280,8 +280,16 @@ internal static partial class PrivilegedProcess
             : throw new InvalidDataException($"{options.ConfigPath} is larger than {ConfigFile.MaxBytes} bytes");
     }
 
-    private static string Describe(int exitCode) =>
-        exitCode > 128 ? $"killed by signal {exitCode - 128}" : $"exit status {exitCode}";
+    private const int SigAbrt = 6;
+
+    private static string Describe(int exitCode) => exitCode switch
+    {
+        // What pledge(2) does to a process that makes a call its promises do not cover.
+        128 + SigAbrt when HostOs.IsOpenBsd => "killed by signal 6, SIGABRT: on OpenBSD most likely a pledge(2) violation, " +
+            "which the kernel logs with the system call (dmesg); --no-privsep runs without privilege separation",
+        > 128 => $"killed by signal {exitCode - 128}",
+        _ => $"exit status {exitCode}",
+    };
 
     private static async Task<int> FatalAsync(ILogger logger, TextWriter stderr, string what, string reason)
     {

@@ -10,7 +10,8 @@ namespace Sasync.Core.Hosting;
 /// <summary>
 /// The control commands of a daemon on the simulated platform: <c>sim.carp</c> flips the carp link
 /// state, <c>sim.inject</c> writes a PF_KEY message as another process would, <c>sim.dump</c> shows
-/// the simulated SADB, SPD, demote counter and daemon control calls.
+/// the simulated SADB, SPD, demote counter and daemon control calls, <c>sim.load</c> sets up many tunnels at once
+/// (<see cref="SimulatedTunnelLoad"/>).
 /// </summary>
 public sealed class SimulationControlHandler(SimulatedNode host, uint daemonPid) : IControlHandler
 {
@@ -51,6 +52,9 @@ public sealed class SimulationControlHandler(SimulatedNode host, uint daemonPid)
 
             case "sim.dump":
                 return ControlReply.Success(WriteDump);
+
+            case "sim.load":
+                return await SimulatedTunnelLoad.RunAsync(_injectors.GetOrAdd(DefaultInjectPid, p => host.OpenKeyEngine(p)), request, cancellationToken).ConfigureAwait(false);
 
             default:
                 return ControlReply.Failure($"unknown command \"{request.Command}\"");

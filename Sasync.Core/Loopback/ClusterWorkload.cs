@@ -78,9 +78,13 @@ public static class ClusterWorkload
     public static Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken) =>
         WaitUntilAsync(() => ValueTask.FromResult(condition()), timeout, cancellationToken);
 
+    /// <summary>The highest tunnel index whose SPI and networks are distinct from every other's.</summary>
+    public const int MaxTunnelIndex = (1 << 24) - 1;
+
     // Tunnel i's remote /24 is 172.16.0.0/12-style space indexed by i / 65536, so that with the local
     // Network(i), which wraps at 65536, every tunnel has its own pair.
-    private static IPAddress RemoteNetwork(int index)
+    /// <summary>The remote /24 of tunnel <paramref name="index"/>: with <see cref="IkeDaemonMessages.Network"/>, a distinct pair for any index below 2^24.</summary>
+    public static IPAddress RemoteNetwork(int index)
     {
         Span<byte> bytes = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(bytes, 0xAC000000u | ((uint)(index >> 16) & 0xFFFFu) << 8);

@@ -1,21 +1,27 @@
 using System.Buffers;
-using System.Threading.Channels;
 
 namespace Sasync.Core.Privsep;
 
 /// <summary>
-/// Writes frames to a stream from one loop, gathering what is queued into one write: a burst of
+/// Writes frames to a stream from one loop, gathering what is queued meanwhile into one write: a burst of
 /// PF_KEY messages or write answers on the simulated PF_KEY stream then costs one system call, not one
-/// each. <see cref="Enqueue"/> returns once the frame is queued (the queue is bounded); a stream error
-/// ends the loop, and <see cref="Completion"/> says why.
+/// each, and no array per frame (frames are copied straight into the batch). <see cref="Enqueue"/> returns
+/// at once while less than <see cref="MaxQueuedBytes"/> waits; beyond that it waits until a write has made room.
+/// A stream error ends the loop, and <see cref="Completion"/> says why.
 /// </summary>
 internal sealed class BatchingFrameWriter
 {
-    private const int QueueCapacity = 4096;
-    private const int MaxBatchBytes = 256 * 1024;
+    /// <summary>Queued bytes past which <see cref="Enqueue"/> waits for the stream.</summary>
+    public const int MaxQueuedBytes = 1 << 20;
 
     private readonly Stream _stream;
-    private readonly Channel<byte[]> _frames = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _queued = new(0, 1);
+    private ArrayBufferWriter<byte> _filling = new(64 * 1024);
+    private ArrayBufferWriter<byte> _spare = new(64 * 1024);
+    private TaskCompletionSource _room = NewRoom();
+    private bool _signalled;
+    private bool _completed;
 
     public BatchingFrameWriter(Stream stream, CancellationToken cancellationToken)
     {
@@ -26,26 +32,82 @@ internal sealed class BatchingFrameWriter
     /// <summary>Completes when the loop ends: cancelled, <see cref="Complete"/>d, or the stream failed (faulted).</summary>
     public Task Completion { get; }
 
-    public ValueTask Enqueue(byte type, uint id, ReadOnlySpan<byte> body, CancellationToken cancellationToken) =>
-        _frames.Writer.WriteAsync(PrivsepFrame.Encode(type, id, body), cancellationToken);
+    /// <summary>Queues one frame; throws <see cref="System.Threading.Channels.ChannelClosedException"/> once the loop has ended.</summary>
+    public ValueTask Enqueue(byte type, uint id, ReadOnlySpan<byte> body, CancellationToken cancellationToken)
+    {
+        Task room;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                throw new System.Threading.Channels.ChannelClosedException("the frame writer has stopped");
+            }
 
-    public void Complete() => _frames.Writer.TryComplete();
+            var frame = _filling.GetSpan(PrivsepFrame.HeaderSize + body.Length);
+            PrivsepFrame.WriteHeader(frame, type, id, body.Length);
+            body.CopyTo(frame[PrivsepFrame.HeaderSize..]);
+            _filling.Advance(PrivsepFrame.HeaderSize + body.Length);
+            if (!_signalled)
+            {
+                _signalled = true;
+                _queued.Release();
+            }
+
+            if (_filling.WrittenCount < MaxQueuedBytes)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            room = _room.Task;
+        }
+
+        return new ValueTask(room.WaitAsync(cancellationToken));
+    }
+
+    public void Complete()
+    {
+        lock (_lock)
+        {
+            _completed = true;
+            if (!_signalled)
+            {
+                _signalled = true;
+                _queued.Release();
+            }
+        }
+    }
 
     private async Task WriteLoopAsync(CancellationToken cancellationToken)
     {
-        var batch = new ArrayBufferWriter<byte>(64 * 1024);
         try
         {
-            while (await _frames.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (true)
             {
-                while (batch.WrittenCount < MaxBatchBytes && _frames.Reader.TryRead(out var frame))
+                await _queued.WaitAsync(cancellationToken).ConfigureAwait(false);
+                ArrayBufferWriter<byte> batch;
+                TaskCompletionSource room;
+                bool completed;
+                lock (_lock)
                 {
-                    batch.Write(frame);
+                    (batch, _filling, _spare) = (_filling, _spare, _filling);
+                    (room, _room) = (_room, NewRoom());
+                    _signalled = false;
+                    completed = _completed;
                 }
 
-                await _stream.WriteAsync(batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
-                await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (batch.WrittenCount > 0)
+                {
+                    await _stream.WriteAsync(batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                    await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                // The batch may have held key material (SAs written to the kernel).
                 batch.Clear();
+                room.TrySetResult();
+                if (completed)
+                {
+                    return;
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -53,7 +115,13 @@ internal sealed class BatchingFrameWriter
         }
         finally
         {
-            _frames.Writer.TryComplete();
+            lock (_lock)
+            {
+                _completed = true;
+                _room.TrySetException(new System.Threading.Channels.ChannelClosedException("the frame writer has stopped"));
+            }
         }
     }
+
+    private static TaskCompletionSource NewRoom() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -8,7 +8,8 @@ namespace Sasync.Core.Privsep;
 /// <summary>
 /// The privileged end of <see cref="StreamKeyEngine"/>: carries the network process's writes and
 /// promiscuous switches to its client of the simulated kernel, in order, and forwards what the
-/// kernel delivers. Malformed frames end the stream, as a broken PF_KEY socket would.
+/// kernel delivers. One Done answers every request up to its id: the frames of one read are carried out,
+/// then answered at once. Malformed frames end the stream, as a broken PF_KEY socket would.
 /// </summary>
 internal sealed class KeyStreamHost(Stream stream, IKeyEngine kernel, int maxMessageSize)
 {
@@ -18,44 +19,31 @@ internal sealed class KeyStreamHost(Stream stream, IKeyEngine kernel, int maxMes
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var writer = new BatchingFrameWriter(stream, stop.Token);
         var forward = ForwardAsync(writer, stop.Token, kernel);
-        var pipe = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+        var pipe = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
         var reader = new PrivsepFrameReader(pipe, PrivsepFrame.MinLength + maxMessageSize);
         try
         {
-            while (await reader.ReadAsync(stop.Token).ConfigureAwait(false) is { } frame)
+            while (await reader.ReadAsync(stop.Token).ConfigureAwait(false) is { } first)
             {
-                string? error = null;
-                var errno = 0;
-                try
+                // Everything already buffered is carried out before one Done answers it all (up to its id).
+                uint? unanswered = null;
+                var frame = first;
+                do
                 {
-                    switch (frame.Type)
+                    if (await CarryOutAsync(frame, writer, stop.Token).ConfigureAwait(false))
                     {
-                        case KeyStreamMessageType.Write:
-                            await kernel.WriteAsync(frame.Body, stop.Token).ConfigureAwait(false);
-                            break;
-                        case KeyStreamMessageType.Promiscuous when frame.Body.Length == 1 && frame.Body.Span[0] <= 1:
-                            await kernel.SetPromiscuousAsync(frame.Body.Span[0] == 1, stop.Token).ConfigureAwait(false);
-                            break;
-                        default:
-                            (errno, error) = (OpenBsdErrno.EINVAL, $"unknown kernel stream request type {frame.Type}");
-                            break;
+                        unanswered = frame.Id;
+                    }
+                    else
+                    {
+                        unanswered = null; // the Failed answer covered the ones before it
                     }
                 }
-                catch (KeyEngineException e)
-                {
-                    (errno, error) = (e.Errno, e.Message);
-                }
+                while (reader.TryRead(out frame));
 
-                if (error is null)
+                if (unanswered is { } id)
                 {
-                    await writer.Enqueue(KeyStreamMessageType.Done, frame.Id, [], stop.Token).ConfigureAwait(false);
-                }
-                else
-                {
-                    var body = new byte[4 + Encoding.UTF8.GetByteCount(error)];
-                    BinaryPrimitives.WriteInt32BigEndian(body, errno);
-                    Encoding.UTF8.GetBytes(error, body.AsSpan(4));
-                    await writer.Enqueue(KeyStreamMessageType.Failed, frame.Id, body, stop.Token).ConfigureAwait(false);
+                    await writer.Enqueue(KeyStreamMessageType.Done, id, [], stop.Token).ConfigureAwait(false);
                 }
             }
 
@@ -80,6 +68,43 @@ internal sealed class KeyStreamHost(Stream stream, IKeyEngine kernel, int maxMes
                 // The network process is gone; the reader saw it too.
             }
         }
+    }
+
+    /// <summary>One request; true when it succeeded (its Done is still owed), false when its Failed answer went out.</summary>
+    private async ValueTask<bool> CarryOutAsync(PrivsepFrame frame, BatchingFrameWriter writer, CancellationToken cancellationToken)
+    {
+        string? error = null;
+        var errno = 0;
+        try
+        {
+            switch (frame.Type)
+            {
+                case KeyStreamMessageType.Write:
+                    await kernel.WriteAsync(frame.Body, cancellationToken).ConfigureAwait(false);
+                    break;
+                case KeyStreamMessageType.Promiscuous when frame.Body.Length == 1 && frame.Body.Span[0] <= 1:
+                    await kernel.SetPromiscuousAsync(frame.Body.Span[0] == 1, cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    (errno, error) = (OpenBsdErrno.EINVAL, $"unknown kernel stream request type {frame.Type}");
+                    break;
+            }
+        }
+        catch (KeyEngineException e)
+        {
+            (errno, error) = (e.Errno, e.Message);
+        }
+
+        if (error is null)
+        {
+            return true;
+        }
+
+        var body = new byte[4 + Encoding.UTF8.GetByteCount(error)];
+        BinaryPrimitives.WriteInt32BigEndian(body, errno);
+        Encoding.UTF8.GetBytes(error, body.AsSpan(4));
+        await writer.Enqueue(KeyStreamMessageType.Failed, frame.Id, body, cancellationToken).ConfigureAwait(false);
+        return false;
     }
 
     private static async Task ForwardAsync(BatchingFrameWriter writer, CancellationToken cancellationToken, IKeyEngine kernel)

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Sasync.Core.Control;
 using Sasync.Core.Platform;
@@ -19,6 +20,10 @@ internal partial class PrivilegedServer(IPrivilegedOperations operations, ILogge
     public const int MaxHeldDemotion = 1;
 
     private const int MaxErrorBytes = 1024;
+
+    /// <summary>Requests of one kind read ahead of the one being served; then the reader waits.</summary>
+    private const int LaneCapacity = 16;
+
     private int _heldDemotion;
     private long _refused;
 
@@ -30,7 +35,9 @@ internal partial class PrivilegedServer(IPrivilegedOperations operations, ILogge
 
     /// <summary>
     /// Serves until the channel ends (the network process is gone: returns null) or breaks
-    /// (returns why); the requests it refuses do not end it.
+    /// (returns why); the requests it refuses do not end it. Requests of different kinds are served
+    /// side by side, each kind in the order it came (<see cref="PrivsepLanes"/>): an IKE daemon switch
+    /// never waits behind a dump of a big SADB, as it would not in one process.
     /// </summary>
     public async Task<string?> RunAsync(Stream channel, CancellationToken cancellationToken)
     {
@@ -40,11 +47,21 @@ internal partial class PrivilegedServer(IPrivilegedOperations operations, ILogge
         var reader = new PrivsepFrameReader(pipe, PrivsepRequestCodec.MaxRequestLength);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var notices = SendCarpNoticesAsync(writer, stop.Token);
+        var lanes = PrivsepLanes.All.ToDictionary(lane => lane, lane => Channel.CreateBounded<PrivsepRequest>(
+            new BoundedChannelOptions(LaneCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait }));
+        var serving = lanes.Values.Select(lane => ServeLaneAsync(lane.Reader, writer, stop)).ToList();
         try
         {
             while (await reader.ReadAsync(stop.Token).ConfigureAwait(false) is { } frame)
             {
-                await ServeAsync(frame, writer, stop.Token).ConfigureAwait(false);
+                if (!PrivsepRequestCodec.TryParse(frame, out var request, out var error))
+                {
+                    await RefuseAsync(writer, frame.Id, error, stop.Token).ConfigureAwait(false);
+                    continue;
+                }
+
+                // A full lane holds the reader: a flood of requests waits in the socket, not in our memory.
+                await lanes[PrivsepLanes.Of(request!)].Writer.WriteAsync(request!, stop.Token).ConfigureAwait(false);
             }
 
             return null;
@@ -58,19 +75,26 @@ internal partial class PrivilegedServer(IPrivilegedOperations operations, ILogge
         {
             return null;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             return null;
         }
         finally
         {
+            // What was read is still carried out (at most a lane's capacity each), unless we are stopping.
+            foreach (var lane in lanes.Values)
+            {
+                lane.Writer.TryComplete();
+            }
+
+            await Task.WhenAll(serving).ConfigureAwait(false);
             await stop.CancelAsync().ConfigureAwait(false);
             await notices.ConfigureAwait(false);
             await pipe.CompleteAsync().ConfigureAwait(false);
         }
     }
 
-    /// <summary>Carries out one frame and answers it; used by <see cref="RunAsync"/> and by tests.</summary>
+    /// <summary>Carries out one frame and answers it; used by tests.</summary>
     public async Task ServeAsync(PrivsepFrame frame, PrivsepFrameWriter writer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
@@ -80,31 +104,55 @@ internal partial class PrivilegedServer(IPrivilegedOperations operations, ILogge
             return;
         }
 
+        await ServeAsync(request!, writer, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ServeLaneAsync(ChannelReader<PrivsepRequest> requests, PrivsepFrameWriter writer, CancellationTokenSource stop)
+    {
+        try
+        {
+            await foreach (var request in requests.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                await ServeAsync(request, writer, stop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The channel is gone: stop the reader too, which may be waiting for room in this lane.
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task ServeAsync(PrivsepRequest request, PrivsepFrameWriter writer, CancellationToken cancellationToken)
+    {
         try
         {
             switch (request)
             {
                 case DumpKernelRequest:
-                    await DumpAsync(writer, frame.Id, cancellationToken).ConfigureAwait(false);
+                    await DumpAsync(writer, request.Id, cancellationToken).ConfigureAwait(false);
                     return;
                 case DemotionRequest demotion:
-                    await DemoteAsync(writer, frame.Id, demotion.Up, cancellationToken).ConfigureAwait(false);
+                    await DemoteAsync(writer, request.Id, demotion.Up, cancellationToken).ConfigureAwait(false);
                     return;
                 case ReadDemotionRequest:
                     var counter = await operations.ReadDemotionAsync(cancellationToken).ConfigureAwait(false);
                     var value = new byte[4];
                     System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(value, counter);
-                    await writer.WriteAsync(PrivsepMessageType.Counter, frame.Id, cancellationToken, value.AsMemory()).ConfigureAwait(false);
+                    await writer.WriteAsync(PrivsepMessageType.Counter, request.Id, cancellationToken, value.AsMemory()).ConfigureAwait(false);
                     return;
                 case ControlDaemonRequest control when !operations.Controls(control.Daemon):
-                    await RefuseAsync(writer, frame.Id, $"{control.Daemon} is not a daemon this configuration controls", cancellationToken).ConfigureAwait(false);
+                    await RefuseAsync(writer, request.Id, $"{control.Daemon} is not a daemon this configuration controls", cancellationToken).ConfigureAwait(false);
                     return;
                 case ControlDaemonRequest control:
                     await operations.SetDaemonActiveAsync(control.Daemon, control.Active, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(PrivsepMessageType.Done, frame.Id, cancellationToken).ConfigureAwait(false);
+                    await writer.WriteAsync(PrivsepMessageType.Done, request.Id, cancellationToken).ConfigureAwait(false);
                     return;
                 case ReadConfigRequest:
-                    await ReadConfigAsync(writer, frame.Id, cancellationToken).ConfigureAwait(false);
+                    await ReadConfigAsync(writer, request.Id, cancellationToken).ConfigureAwait(false);
                     return;
                 case SimulationRequest simulation:
                     await SimulateAsync(writer, simulation, cancellationToken).ConfigureAwait(false);
@@ -114,7 +162,7 @@ internal partial class PrivilegedServer(IPrivilegedOperations operations, ILogge
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The operation failed (the kernel, a daemon, the file): say so, keep serving.
-            await FailAsync(writer, frame.Id, e.Message, cancellationToken).ConfigureAwait(false);
+            await FailAsync(writer, request.Id, e.Message, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -112,7 +112,7 @@ internal sealed class PrivsepClient : IAsyncDisposable
 
     private async Task ReadLoopAsync()
     {
-        var pipe = PipeReader.Create(_channel, new StreamPipeReaderOptions(leaveOpen: true));
+        var pipe = PipeReader.Create(_channel, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
         var reader = new PrivsepFrameReader(pipe, MaxReplyLength);
         var reason = "the privileged process closed the channel";
         try

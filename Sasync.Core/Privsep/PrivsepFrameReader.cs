@@ -36,6 +36,28 @@ internal sealed class PrivsepFrameReader(PipeReader reader, int maxLength)
         }
     }
 
+    /// <summary>The next frame when it is already buffered, without waiting.</summary>
+    /// <exception cref="InvalidDataException">A bad length.</exception>
+    public bool TryRead(out PrivsepFrame frame)
+    {
+        frame = default;
+        if (!reader.TryRead(out var result))
+        {
+            return false;
+        }
+
+        var buffer = result.Buffer;
+        if (TryCut(ref buffer, maxLength, out frame))
+        {
+            reader.AdvanceTo(buffer.Start);
+            return true;
+        }
+
+        // Not a whole frame yet: the next ReadAsync waits for more.
+        reader.AdvanceTo(buffer.Start, buffer.End);
+        return false;
+    }
+
     /// <summary>Takes one frame off the front of <paramref name="buffer"/> when it is all there.</summary>
     /// <exception cref="InvalidDataException">The length field is out of range.</exception>
     public static bool TryCut(ref ReadOnlySequence<byte> buffer, int maxLength, out PrivsepFrame frame)

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -13,17 +12,26 @@ namespace Sasync.Core.Privsep;
 /// privilege-separated daemon): writes and promiscuous switches are answered in order, kernel
 /// messages arrive in between. Dumps are not made here (they are a privileged request).
 /// </summary>
+/// <remarks>
+/// The host answers in the order it was asked, and one <see cref="KeyStreamMessageType.Done"/> answers every
+/// request up to its id, so a burst of writes costs one answer frame, and the outstanding calls are a queue
+/// (oldest first) rather than a table: the cost of a write is close to that of the in-process kernel's.
+/// </remarks>
 internal sealed class StreamKeyEngine : IKeyEngine
 {
     private const int MaxFrameLength = 1 << 20;
 
     private readonly Stream _stream;
     private readonly BatchingFrameWriter _writer;
-    private readonly ConcurrentDictionary<uint, TaskCompletionSource> _pending = new();
+    private readonly Lock _lock = new();
+    private readonly Queue<(uint Id, TaskCompletionSource Done)> _pending = new();
     private readonly Channel<ReadOnlyMemory<byte>> _messages = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _readLoop;
-    private int _nextId;
+    private CancellationToken _watched;
+    private CancellationTokenRegistration _watch;
+    private Exception? _closed;
+    private uint _nextId;
 
     public StreamKeyEngine(Stream stream, uint pid)
     {
@@ -36,10 +44,10 @@ internal sealed class StreamKeyEngine : IKeyEngine
     public uint Pid { get; }
 
     public ValueTask SetPromiscuousAsync(bool enabled, CancellationToken cancellationToken) =>
-        CallAsync(KeyStreamMessageType.Promiscuous, new[] { enabled ? (byte)1 : (byte)0 }, cancellationToken);
+        CallAsync(KeyStreamMessageType.Promiscuous, [enabled ? (byte)1 : (byte)0], cancellationToken);
 
     public ValueTask WriteAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
-        CallAsync(KeyStreamMessageType.Write, message, cancellationToken);
+        CallAsync(KeyStreamMessageType.Write, message.Span, cancellationToken);
 
     public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -52,38 +60,96 @@ internal sealed class StreamKeyEngine : IKeyEngine
     public ValueTask<KernelDump> DumpAsync(CancellationToken cancellationToken) =>
         throw new NotSupportedException("dumps come from the privileged process");
 
-    private async ValueTask CallAsync(byte type, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private ValueTask CallAsync(byte type, ReadOnlySpan<byte> body, CancellationToken cancellationToken)
     {
-        var id = (uint)Interlocked.Increment(ref _nextId);
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[id] = done;
-        try
+        if (cancellationToken.IsCancellationRequested)
         {
-            if (_readLoop.IsCompleted)
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ValueTask queued;
+        lock (_lock)
+        {
+            if (_closed is not null)
             {
-                throw new KeyEngineException(OpenBsdErrno.ENXIO, "the kernel stream is closed");
+                return ValueTask.FromException(_closed);
             }
 
+            // Callers pass one token (the node's stop) for all their calls: one registration, not one per call.
+            if (cancellationToken != _watched)
+            {
+                // Unregister, not Dispose: Dispose would wait for a callback that may be waiting for this lock.
+                _watch.Unregister();
+                _watched = cancellationToken;
+                _watch = cancellationToken.UnsafeRegister(static state => ((StreamKeyEngine)state!).CancelPending(), this);
+            }
+
+            var id = ++_nextId;
             try
             {
-                await _writer.Enqueue(type, id, body.Span, cancellationToken).ConfigureAwait(false);
+                // Under the lock, so ids reach the stream in the order they are queued here.
+                queued = _writer.Enqueue(type, id, body, cancellationToken);
             }
             catch (ChannelClosedException)
             {
-                throw new KeyEngineException(OpenBsdErrno.ENXIO, "the kernel stream is closed");
+                return ValueTask.FromException(Closed("the kernel stream is closed"));
             }
 
-            await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _pending.Enqueue((id, done));
         }
-        finally
+
+        return queued.IsCompletedSuccessfully ? new ValueTask(done.Task) : AwaitRoomAsync(queued, done.Task);
+    }
+
+    private static async ValueTask AwaitRoomAsync(ValueTask queued, Task done)
+    {
+        try
         {
-            _pending.TryRemove(id, out _);
+            await queued.ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw Closed("the kernel stream is closed");
+        }
+
+        await done.ConfigureAwait(false);
+    }
+
+    /// <summary>The calls up to <paramref name="id"/> are done; the one with that id failed when <paramref name="failure"/> is given.</summary>
+    private void Answer(uint id, Exception? failure)
+    {
+        lock (_lock)
+        {
+            while (_pending.TryPeek(out var next) && next.Id <= id)
+            {
+                _pending.Dequeue();
+                if (next.Id == id && failure is not null)
+                {
+                    next.Done.TrySetException(failure);
+                }
+                else
+                {
+                    next.Done.TrySetResult();
+                }
+            }
+        }
+    }
+
+    private void CancelPending()
+    {
+        lock (_lock)
+        {
+            while (_pending.TryDequeue(out var next))
+            {
+                next.Done.TrySetCanceled(_watched);
+            }
         }
     }
 
     private async Task ReadLoopAsync()
     {
-        var pipe = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        var pipe = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
         var reader = new PrivsepFrameReader(pipe, MaxFrameLength);
         var reason = "the kernel stream closed";
         try
@@ -95,12 +161,12 @@ internal sealed class StreamKeyEngine : IKeyEngine
                     case KeyStreamMessageType.Message:
                         _messages.Writer.TryWrite(frame.Body);
                         break;
-                    case KeyStreamMessageType.Done when _pending.TryGetValue(frame.Id, out var done):
-                        done.TrySetResult();
+                    case KeyStreamMessageType.Done:
+                        Answer(frame.Id, null);
                         break;
-                    case KeyStreamMessageType.Failed when _pending.TryGetValue(frame.Id, out var failed) && frame.Body.Length >= 4:
+                    case KeyStreamMessageType.Failed when frame.Body.Length >= 4:
                         var errno = BinaryPrimitives.ReadInt32BigEndian(frame.Body.Span);
-                        failed.TrySetException(new KeyEngineException(errno, Encoding.UTF8.GetString(frame.Body.Span[4..])));
+                        Answer(frame.Id, new KeyEngineException(errno, Encoding.UTF8.GetString(frame.Body.Span[4..])));
                         break;
                 }
             }
@@ -112,13 +178,19 @@ internal sealed class StreamKeyEngine : IKeyEngine
         finally
         {
             await pipe.CompleteAsync().ConfigureAwait(false);
-            _messages.Writer.TryComplete(_stop.IsCancellationRequested ? null : new KeyEngineException(OpenBsdErrno.ENXIO, reason));
-            foreach (var (_, pending) in _pending)
+            _messages.Writer.TryComplete(_stop.IsCancellationRequested ? null : Closed(reason));
+            lock (_lock)
             {
-                pending.TrySetException(new KeyEngineException(OpenBsdErrno.ENXIO, reason));
+                _closed = Closed(reason);
+                while (_pending.TryDequeue(out var next))
+                {
+                    next.Done.TrySetException(Closed(reason));
+                }
             }
         }
     }
+
+    private static KeyEngineException Closed(string reason) => new(OpenBsdErrno.ENXIO, reason);
 
     public async ValueTask DisposeAsync()
     {
@@ -130,6 +202,11 @@ internal sealed class StreamKeyEngine : IKeyEngine
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
+        }
+
+        lock (_lock)
+        {
+            _watch.Unregister();
         }
 
         await _stream.DisposeAsync().ConfigureAwait(false);

@@ -1,12 +1,12 @@
-using System.Runtime.InteropServices;
 using Sasync.Platform.OpenBSD.Native;
 
 namespace Sasync.Platform.OpenBSD.Privsep;
 
 /// <summary>
 /// Makes the network process unprivileged, once and for good, as the original's child does, and
-/// throws <see cref="PrivilegeDropException"/> when any step fails (the caller then exits):
-/// <list type="bullet">
+/// throws <see cref="PrivilegeDropException"/> when any step fails (the caller then exits): it never
+/// runs half-separated. In this order, as OpenBSD's privilege-separated daemons do:
+/// <list type="number">
 /// <item>the working directory becomes the user's home when it is a directory (<c>/var/empty</c> for
 /// <c>_isakmpd</c>), else <c>/var/empty</c>, else <c>/</c>: no relative path reaches the daemon's files;</item>
 /// <item>setgroups(0), setresgid and setresuid to the user: no supplementary group, and on Linux no
@@ -15,10 +15,10 @@ namespace Sasync.Platform.OpenBSD.Privsep;
 /// <item>Linux: PR_SET_NO_NEW_PRIVS (no exec can gain privileges: setuid binaries, file capabilities)
 /// and PR_SET_DUMPABLE 0 (other processes of the same user cannot ptrace it or read its memory, where
 /// the shared key is);</item>
-/// <item>OpenBSD: unveil(2) leaves only the program's and the runtime's directories readable, and the
-/// name service files for peer names; pledge(2) leaves stdio, reading those files, inet and unix
-/// sockets, dns and prot_exec (the JIT). A chroot, as the original does, is not possible: the runtime
-/// loads code from its directories after start.</item>
+/// <item>OpenBSD, last, since pledge(2) without "id" would kill the process at setresuid: first what the runtime
+/// would otherwise load later, behind the restrictions (<see cref="OpenBsdRestrictions.LoadLazyParts"/>), then
+/// unveil(2) and pledge(2) (<see cref="OpenBsdRestrictions"/>). A chroot, as the original does, is not possible: the
+/// runtime loads code from its directories after start.</item>
 /// </list>
 /// </summary>
 internal static class PrivilegeDrop
@@ -42,11 +42,6 @@ internal static class PrivilegeDrop
 
         var directory = new[] { account.Home, "/var/empty", "/" }.First(d => d.Length > 0 && Directory.Exists(d));
         Check(PrivsepNative.chdir(directory), $"chdir {directory}");
-        if (HostOs.IsOpenBsd)
-        {
-            Restrict();
-        }
-
         Check(PrivsepNative.setgroups(0, null), "setgroups");
         Check(PrivsepNative.setresgid(account.Gid, account.Gid, account.Gid), "setresgid");
         Check(PrivsepNative.setresuid(account.Uid, account.Uid, account.Uid), "setresuid");
@@ -76,32 +71,17 @@ internal static class PrivilegeDrop
             }
         }
 
+        if (HostOs.IsOpenBsd)
+        {
+            OpenBsdRestrictions.LoadLazyParts();
+            OpenBsdRestrictions.Apply();
+        }
+
         return $"now {user} (uid {account.Uid}, gid {account.Gid}, no supplementary groups) in {directory}" +
             (HostOs.IsLinux ? ", no capabilities, no_new_privs, not dumpable" : HostOs.IsOpenBsd ? ", unveiled and pledged" : "");
     }
 
-    private static void Restrict()
-    {
-        var readable = new[]
-        {
-            AppContext.BaseDirectory,
-            RuntimeEnvironment.GetRuntimeDirectory(),
-            "/etc/hosts",
-            "/etc/resolv.conf",
-            "/etc/localtime",
-            "/usr/share/zoneinfo",
-            "/dev/urandom",
-        };
-        foreach (var path in readable.Where(p => File.Exists(p) || Directory.Exists(p)))
-        {
-            Check(PrivsepNative.unveil(path, "r"), $"unveil {path}");
-        }
-
-        Check(PrivsepNative.unveil(null, null), "unveil");
-        Check(PrivsepNative.pledge("stdio rpath inet unix dns prot_exec", null), "pledge");
-    }
-
-    private static void Check(int result, string what)
+    internal static void Check(int result, string what)
     {
         if (result < 0)
         {

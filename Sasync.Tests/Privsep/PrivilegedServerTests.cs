@@ -4,6 +4,7 @@ using Sasync.Core.Platform;
 using Sasync.Core.Privsep;
 using Sasync.Core.Simulation;
 using Sasync.Core.Sync;
+using Sasync.Tests.Support;
 
 namespace Sasync.Tests.Privsep;
 
@@ -20,6 +21,51 @@ public sealed class PrivilegedServerTests
         var (sadb, spd) = channel.Operations.LastDump!.Value;
         Assert.All(sadb, b => Assert.Equal(0, b));
         Assert.All(spd, b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public async Task An_ike_daemon_switch_and_a_demotion_are_served_while_a_dump_is_still_being_made()
+    {
+        var operations = new RecordingOperations(null, DaemonKind.Isakmpd) { HoldDumps = new TaskCompletionSource() };
+        await using var channel = new PrivsepChannel(operations);
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var dump = channel.Client.DumpKernelAsync(patience.Token).AsTask();
+        await Eventually.TrueAsync(() => Task.FromResult(operations.Calls.Contains("dump")), "the dump is under way");
+
+        // Each of these would wait for the dump if requests were served one at a time.
+        await channel.Client.SetDaemonActiveAsync(DaemonKind.Isakmpd, active: true, patience.Token);
+        await channel.Client.AdjustDemotionAsync(up: true, patience.Token);
+        Assert.False(dump.IsCompleted);
+
+        operations.HoldDumps.SetResult();
+        Assert.Equal([1, 2, 3, 4, 5], (await dump).Sadb.ToArray());
+        Assert.Equal(["dump", "Isakmpd active", "demote"], operations.Calls);
+        Assert.False(patience.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task Requests_of_one_kind_are_carried_out_in_the_order_they_were_sent()
+    {
+        var operations = new RecordingOperations(null, DaemonKind.Isakmpd);
+        await using var channel = new PrivsepChannel(operations);
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        // Sent back to back without waiting: served in order, so the undemote finds the demotion held.
+        var calls = new List<Task>();
+        for (var i = 0; i < 50; i++)
+        {
+            calls.Add(channel.Client.AdjustDemotionAsync(up: true, patience.Token).AsTask());
+            calls.Add(channel.Client.AdjustDemotionAsync(up: false, patience.Token).AsTask());
+            calls.Add(channel.Client.SetDaemonActiveAsync(DaemonKind.Isakmpd, active: i % 2 == 0, patience.Token).AsTask());
+        }
+
+        await Task.WhenAll(calls);
+        Assert.Equal(0, channel.Server.HeldDemotion);
+        Assert.Equal(0, channel.Server.Refused);
+        var demotions = operations.Calls.Where(c => c.EndsWith("demote", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => i % 2 == 0 ? "demote" : "undemote"), demotions);
+        var switches = operations.Calls.Where(c => c.StartsWith("Isakmpd", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => i % 2 == 0 ? "Isakmpd active" : "Isakmpd passive"), switches);
     }
 
     [Fact]

@@ -27,12 +27,20 @@ internal sealed class RecordingOperations(IControlHandler? simulation = null, pa
 
     public IControlHandler? Simulation => simulation;
 
-    public ValueTask<KernelDump> DumpKernelAsync(CancellationToken cancellationToken)
+    /// <summary>When set, a dump waits for it: a big SADB being read.</summary>
+    public TaskCompletionSource? HoldDumps { get; init; }
+
+    public async ValueTask<KernelDump> DumpKernelAsync(CancellationToken cancellationToken)
     {
         Calls.Enqueue("dump");
+        if (HoldDumps is { } hold)
+        {
+            await hold.Task.WaitAsync(cancellationToken);
+        }
+
         var dump = (Sadb: new byte[] { 1, 2, 3, 4, 5 }, Spd: new byte[] { 9, 8, 7 });
         LastDump = dump;
-        return new(new KernelDump(dump.Sadb, dump.Spd));
+        return new KernelDump(dump.Sadb, dump.Spd);
     }
 
     public ValueTask AdjustDemotionAsync(int delta, CancellationToken cancellationToken)

@@ -40,6 +40,47 @@ public sealed class StreamKeyEngineTests
     }
 
     [Fact]
+    public async Task Of_many_writes_in_flight_only_the_refused_ones_fail_and_the_kernel_takes_the_rest()
+    {
+        var host = new SimulatedNode();
+        await using var kernelClient = host.OpenKeyEngine(79);
+        var (parent, child) = SocketPair.Create();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var hostStream = new NetworkStream(parent, ownsSocket: true);
+        var serve = new KeyStreamHost(hostStream, kernelClient, SimulatedKernel.MaxMessageSize).RunAsync(stop.Token);
+        await using var keys = new StreamKeyEngine(new NetworkStream(child, ownsSocket: true), 79);
+
+        // Started back to back, answered a burst at a time: every 50th is refused by the write itself (version 0),
+        // every 70th adds an SA that exists (the kernel answers that in its reply, the write succeeds); each outcome
+        // must reach its own write, none the others.
+        var writes = new List<(int Index, Task Done)>();
+        for (var i = 0; i < 1000; i++)
+        {
+            var message = i % 50 == 49
+                ? new byte[16]
+                : IkeDaemonMessages.AddEspSa(79, (uint)i, 0x1000u + (uint)(i % 70 == 69 ? 0 : i), IPAddress.Parse("192.0.2.1"), IPAddress.Parse("192.0.2.2"));
+            writes.Add((i, keys.WriteAsync(message, stop.Token).AsTask()));
+        }
+
+        foreach (var (index, done) in writes)
+        {
+            if (index % 50 == 49)
+            {
+                Assert.Equal(OpenBsdErrno.EINVAL, (await Assert.ThrowsAsync<KeyEngineException>(() => done)).Errno);
+            }
+            else
+            {
+                await done;
+            }
+        }
+
+        var added = Enumerable.Range(0, 1000).Count(i => i % 50 != 49 && i % 70 != 69);
+        Assert.Equal(added, host.Kernel.Sas.Count);
+        await stop.CancelAsync();
+        await serve;
+    }
+
+    [Fact]
     public async Task A_message_larger_than_the_kernel_takes_ends_the_stream()
     {
         var host = new SimulatedNode();
