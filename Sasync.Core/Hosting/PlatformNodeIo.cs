@@ -40,6 +40,7 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
         }
 
         ValueTask pending;
+        var platformCall = DaemonAllocationMeter.BeginPlatform();
         try
         {
             pending = platform.KeyEngine.WriteAsync(write.Message, stop);
@@ -47,6 +48,10 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
         catch (Exception e) when (e is not OperationCanceledException)
         {
             return Completed(write, KernelFailure.From(e));
+        }
+        finally
+        {
+            platformCall.End();
         }
 
         if (!pending.IsCompleted)

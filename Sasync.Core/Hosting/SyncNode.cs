@@ -177,7 +177,9 @@ public sealed partial class SyncNode : IAsyncDisposable
                         request.Result.TrySetResult(_core.Status());
                         break;
                     default:
+                        var stretch = DaemonAllocationMeter.Begin();
                         _core.Handle(item);
+                        stretch.End();
                         break;
                 }
             }
@@ -202,12 +204,13 @@ public sealed partial class SyncNode : IAsyncDisposable
         {
             var messages = _platform.KeyEngine.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
             await using var _ = messages.ConfigureAwait(false);
-            var more = messages.MoveNextAsync();
+            var more = NextMessage(messages);
             while (await more.ConfigureAwait(false))
             {
                 // Take what the socket already holds without waiting, so that a burst is one inbox item.
+                var stretch = DaemonAllocationMeter.Begin();
                 var batch = new List<ReadOnlyMemory<byte>> { messages.Current };
-                more = messages.MoveNextAsync();
+                more = NextMessage(messages);
                 while (more.IsCompleted && batch.Count < MaxKernelBatch)
                 {
                     if (!more.GetAwaiter().GetResult())
@@ -217,10 +220,12 @@ public sealed partial class SyncNode : IAsyncDisposable
                     }
 
                     batch.Add(messages.Current);
-                    more = messages.MoveNextAsync();
+                    more = NextMessage(messages);
                 }
 
-                await _inbox.Writer.WriteAsync(new KernelMessagesRead(batch), cancellationToken).ConfigureAwait(false);
+                var queued = _inbox.Writer.WriteAsync(new KernelMessagesRead(batch), cancellationToken);
+                stretch.End();
+                await queued.ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -230,6 +235,15 @@ public sealed partial class SyncNode : IAsyncDisposable
         {
             LogPlatformError(_logger, "reading PF_KEY failed", e.Message);
         }
+    }
+
+    // The key engine's own work (the simulated kernel's queue) is the platform's, not the daemon's.
+    private static ValueTask<bool> NextMessage(IAsyncEnumerator<ReadOnlyMemory<byte>> messages)
+    {
+        var platform = DaemonAllocationMeter.BeginPlatform();
+        var next = messages.MoveNextAsync();
+        platform.End();
+        return next;
     }
 
     private async Task CarpWatchLoopAsync(IAsyncEnumerator<LinkState> carp, CancellationToken cancellationToken)

@@ -117,16 +117,24 @@ internal sealed class PeerLink : IAsyncDisposable
                 List<ReceivedFrame>? frames = null;
                 while (true)
                 {
+                    var stretch = Hosting.DaemonAllocationMeter.Begin();
                     var status = decoder.TryDecode(ref buffer, out var type, out var plaintext, out var error);
                     if (status == FrameDecodeStatus.Frame)
                     {
                         (frames ??= []).Add(new ReceivedFrame(type, plaintext));
+                        stretch.End();
                         continue;
                     }
 
                     if (frames is not null)
                     {
-                        await received(this, frames).ConfigureAwait(false);
+                        var delivered = received(this, frames);
+                        stretch.End();
+                        await delivered.ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        stretch.End();
                     }
 
                     if (status == FrameDecodeStatus.Fatal)
@@ -171,6 +179,7 @@ internal sealed class PeerLink : IAsyncDisposable
             {
                 batch.ResetWrittenCount();
                 long cost = 0;
+                var stretch = Hosting.DaemonAllocationMeter.Begin();
                 while (batch.WrittenCount < CoalesceBytes && _queue.Reader.TryRead(out var frame))
                 {
                     cost += frame.Cost;
@@ -180,6 +189,8 @@ internal sealed class PeerLink : IAsyncDisposable
                         return;
                     }
                 }
+
+                stretch.End();
 
                 await _stream.WriteAsync(batch.WrittenMemory, _stop.Token).ConfigureAwait(false);
                 if (Interlocked.Add(ref _queuedBytes, -cost) <= _drainedBytes && Volatile.Read(ref _drained) is not null)
