@@ -284,7 +284,7 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
     }
 
     /// <summary>Frames one read completed: each goes through the rules, and on to the node as a frame of the carrier.</summary>
-    private async ValueTask OnFramesAsync(PeerSlot slot, PeerLink link, List<ReceivedFrame> frames)
+    private async ValueTask OnFramesAsync(PeerSlot slot, PeerLink link, List<ReceivedFrame> frames, FrameSlab slab)
     {
         lock (_lock)
         {
@@ -296,7 +296,7 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
                 if (slot.Decisions.Count > 0)
                 {
                     // What the frame changed (a new carrier, say) reaches the node before the frame does.
-                    Flush(slot, run, runCarrier);
+                    Flush(slot, run, runCarrier, slab);
                     run = null;
                     Apply(slot);
                 }
@@ -308,7 +308,7 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
 
                 if (run is not null && runCarrier != verdict.CarrierId)
                 {
-                    Flush(slot, run, runCarrier);
+                    Flush(slot, run, runCarrier, slab);
                     run = null;
                 }
 
@@ -316,17 +316,19 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
                 runCarrier = verdict.CarrierId;
             }
 
-            Flush(slot, run, runCarrier);
+            Flush(slot, run, runCarrier, slab);
         }
 
         await DrainAsync(slot).ConfigureAwait(false);
     }
 
-    private static void Flush(PeerSlot slot, List<ReceivedFrame>? run, long carrier)
+    // Each batch for the node holds the slab its plaintexts are in until the node has handled it.
+    private static void Flush(PeerSlot slot, List<ReceivedFrame>? run, long carrier, FrameSlab slab)
     {
         if (run is { Count: > 0 })
         {
-            slot.Outbox.Enqueue(new PeerLinkFrames(slot.Name, carrier, run));
+            slab.AddReference();
+            slot.Outbox.Enqueue(new PeerLinkFrames(slot.Name, carrier, run) { Handled = slab.Release });
         }
     }
 
@@ -641,7 +643,7 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
                 open = slot.Links.ContainsKey(link.Id);
                 if (open)
                 {
-                    link.Start(_codecs(), (l, frames) => OnFramesAsync(slot, l, frames), (l, reason, bad) => OnLinkClosed(slot, l, reason, bad));
+                    link.Start(_codecs(), (l, frames, slab) => OnFramesAsync(slot, l, frames, slab), (l, reason, bad) => OnLinkClosed(slot, l, reason, bad));
                 }
             }
         }

@@ -58,9 +58,12 @@ internal static class PfKeyRewrite
     /// except that an UPDATE becomes an ADD (peers have no larval SA to update) and loses what an
     /// ADD may not carry (ADDRESS_PROXY).
     /// </summary>
-    public static ReadOnlyMemory<byte> ForPeers(PfKeyMessage message) =>
+    public static ReadOnlyMemory<byte> ForPeers(PfKeyMessage message) => ForPeers(PfKeyView.Of(message));
+
+    /// <inheritdoc cref="ForPeers(PfKeyMessage)"/>
+    public static ReadOnlyMemory<byte> ForPeers(PfKeyView message) =>
         message.Type == SadbMessageType.Update
-            ? Rebuild(message, message.Header with { Type = SadbMessageType.Add }, AllowedExtensions.InAdd)
+            ? Rebuild(message.Parse(), message.Header with { Type = SadbMessageType.Add }, AllowedExtensions.InAdd)
             : message.Bytes;
 
     /// <summary>
@@ -75,8 +78,25 @@ internal static class PfKeyRewrite
             return false;
         }
 
-        message = plaintext.ToArray();
-        (header with { Sequence = sequence, Pid = pid }).WriteTo(message);
+        message = PrepareForKernel(plaintext.Span, ForKernel(header, pid, sequence));
         return true;
+    }
+
+    /// <summary>The header a validated message from the MASTER gets for our kernel: our pid and our sequence number.</summary>
+    public static SadbHeader ForKernel(SadbHeader header, uint pid, uint sequence) => header with { Sequence = sequence, Pid = pid };
+
+    /// <summary>A copy of a validated message under <paramref name="header"/> (see <see cref="ForKernel"/>).</summary>
+    public static byte[] PrepareForKernel(ReadOnlySpan<byte> plaintext, SadbHeader header)
+    {
+        var message = new byte[plaintext.Length];
+        PrepareForKernel(plaintext, header, message);
+        return message;
+    }
+
+    /// <summary><see cref="PrepareForKernel(ReadOnlySpan{byte}, SadbHeader)"/> into <paramref name="destination"/>, at least as long as the message.</summary>
+    public static void PrepareForKernel(ReadOnlySpan<byte> plaintext, SadbHeader header, Span<byte> destination)
+    {
+        plaintext[SadbHeader.Size..].CopyTo(destination[SadbHeader.Size..]);
+        header.WriteTo(destination);
     }
 }
