@@ -25,6 +25,9 @@ public sealed partial class SyncNode : IAsyncDisposable
 {
     private const int InboxCapacity = 1024;
     private const int MaxKernelBatch = 256;
+    // As many as the inbox holds: a full inbox of batches is used again without allocating (at most
+    // InboxCapacity lists of MaxKernelBatch entries, 4 MiB, stay allocated).
+    private const int SpareKernelBatches = InboxCapacity;
 
     private readonly SyncSettings _settings;
     private readonly NodePlatform _platform;
@@ -40,6 +43,11 @@ public sealed partial class SyncNode : IAsyncDisposable
     private readonly Channel<object> _inbox = Channel.CreateBounded<object>(
         new BoundedChannelOptions(InboxCapacity) { SingleReader = true });
     private readonly List<Task> _loops = [];
+
+    // Kernel read batches handed back by the loop once handled, for the kernel reader to fill again: a
+    // reader that keeps up with its socket sends batches of a message or two, one item per message or so.
+    private readonly Stack<KernelMessagesRead> _spareKernelBatches = new();
+    private readonly Lock _spareKernelBatchesLock = new();
 
     /// <summary>A node that does nothing until <see cref="StartAsync"/>.</summary>
     /// <param name="settings">The configuration; <see cref="ReloadAsync"/> replaces it.</param>
@@ -179,6 +187,11 @@ public sealed partial class SyncNode : IAsyncDisposable
                     default:
                         var stretch = DaemonAllocationMeter.Begin();
                         _core.Handle(item);
+                        if (item is KernelMessagesRead read)
+                        {
+                            ReturnKernelBatch(read);
+                        }
+
                         stretch.End();
                         break;
                 }
@@ -209,7 +222,9 @@ public sealed partial class SyncNode : IAsyncDisposable
             {
                 // Take what the socket already holds without waiting, so that a burst is one inbox item.
                 var stretch = DaemonAllocationMeter.Begin();
-                var batch = new List<ReadOnlyMemory<byte>> { messages.Current };
+                var read = RentKernelBatch();
+                var batch = (List<ReadOnlyMemory<byte>>)read.Messages;
+                batch.Add(messages.Current);
                 more = NextMessage(messages);
                 while (more.IsCompleted && batch.Count < MaxKernelBatch)
                 {
@@ -223,7 +238,7 @@ public sealed partial class SyncNode : IAsyncDisposable
                     more = NextMessage(messages);
                 }
 
-                var queued = _inbox.Writer.WriteAsync(new KernelMessagesRead(batch), cancellationToken);
+                var queued = _inbox.Writer.TryWrite(read) ? ValueTask.CompletedTask : _inbox.Writer.WriteAsync(read, cancellationToken);
                 stretch.End();
                 await queued.ConfigureAwait(false);
             }
@@ -234,6 +249,37 @@ public sealed partial class SyncNode : IAsyncDisposable
         catch (Exception e)
         {
             LogPlatformError(_logger, "reading PF_KEY failed", e.Message);
+        }
+    }
+
+    // Only the kernel reader puts KernelMessagesRead items in the inbox, each from here.
+    private KernelMessagesRead RentKernelBatch()
+    {
+        lock (_spareKernelBatchesLock)
+        {
+            if (_spareKernelBatches.TryPop(out var spare))
+            {
+                return spare;
+            }
+        }
+
+        return new KernelMessagesRead(new List<ReadOnlyMemory<byte>>());
+    }
+
+    private void ReturnKernelBatch(KernelMessagesRead read)
+    {
+        if (read.Messages is not List<ReadOnlyMemory<byte>> batch)
+        {
+            return;
+        }
+
+        batch.Clear(); // the node keeps no message of a batch after handling it (relays and held changes are the kernel's copies)
+        lock (_spareKernelBatchesLock)
+        {
+            if (_spareKernelBatches.Count < SpareKernelBatches)
+            {
+                _spareKernelBatches.Push(read);
+            }
         }
     }
 

@@ -22,7 +22,7 @@ internal sealed class PeerLink : IAsyncDisposable
     private const int SlabReserve = 4096;
 
     // A few spare slabs per session cover the batches the node has not handled yet in steady state.
-    private readonly FrameSlabPool _slabs = new(SlabBytes, maxKept: 4);
+    private readonly FrameSlabPool _slabs = new(SlabBytes, maxKept: 16);
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
