@@ -37,14 +37,16 @@ internal static class DaemonAllocationMeter
     /// <summary>A stretch of daemon code: <see cref="End"/> adds what it allocated, less the platform's part.</summary>
     public readonly struct DaemonStretch(long startBytes, long startPlatformBytes)
     {
-        /// <summary>Adds the stretch's bytes to the total.</summary>
-        public void End()
+        /// <summary>Adds the stretch's bytes to the total, and returns them.</summary>
+        public long End()
         {
             var bytes = GC.GetAllocatedBytesForCurrentThread() - startBytes - (t_platformBytes - startPlatformBytes);
             if (bytes > 0)
             {
                 Interlocked.Add(ref s_total, bytes);
             }
+
+            return bytes;
         }
     }
 
