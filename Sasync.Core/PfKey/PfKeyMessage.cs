@@ -252,7 +252,7 @@ public sealed class PfKeyMessage : IPfKeyExtensionLookup
         var failed = false;
         while (true)
         {
-            switch (reader.Next(out var record, out var recordError))
+            switch (reader.Next(out PfKeyMessage? record, out var recordError))
             {
                 case DumpRecordStatus.Record:
                     builder.Add(record!);

@@ -37,13 +37,43 @@ internal static class PfKeyRewrite
         return length;
     }
 
-    /// <summary><see cref="Rebuild"/> into <paramref name="destination"/>, which is exactly <see cref="RebuiltLength"/> bytes long.</summary>
+    /// <summary><see cref="Rebuild"/> into <paramref name="destination"/>, which is exactly <see cref="RebuiltLength(PfKeyMessage, FrozenSet{SadbExtensionType})"/> bytes long.</summary>
     public static void RebuildInto(PfKeyMessage source, SadbHeader header, FrozenSet<SadbExtensionType>? allowed, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(source);
         (header with { Length = (ushort)(destination.Length / 8) }).WriteTo(destination);
         var offset = SadbHeader.Size;
         foreach (var extension in source.Extensions)
+        {
+            if (allowed is null || allowed.Contains(extension.Type))
+            {
+                extension.Span.CopyTo(destination[offset..]);
+                offset += extension.Bytes.Length;
+            }
+        }
+    }
+
+    /// <summary><see cref="RebuiltLength(PfKeyMessage, FrozenSet{SadbExtensionType})"/> of a view.</summary>
+    public static int RebuiltLength(PfKeyView source, FrozenSet<SadbExtensionType>? allowed)
+    {
+        var length = SadbHeader.Size;
+        foreach (var extension in source.Walk())
+        {
+            if (allowed is null || allowed.Contains(extension.Type))
+            {
+                length += extension.Bytes.Length;
+            }
+        }
+
+        return length;
+    }
+
+    /// <summary><see cref="RebuildInto(PfKeyMessage, SadbHeader, FrozenSet{SadbExtensionType}, Span{byte})"/> from a view.</summary>
+    public static void RebuildInto(PfKeyView source, SadbHeader header, FrozenSet<SadbExtensionType>? allowed, Span<byte> destination)
+    {
+        (header with { Length = (ushort)(destination.Length / 8) }).WriteTo(destination);
+        var offset = SadbHeader.Size;
+        foreach (var extension in source.Walk())
         {
             if (allowed is null || allowed.Contains(extension.Type))
             {

@@ -64,6 +64,9 @@ internal readonly struct PfKeyView : IPfKeyExtensionLookup
         return false;
     }
 
+    /// <summary>The extensions in message order, walked in place.</summary>
+    public Extensions Walk() => new(Bytes);
+
     /// <summary>Whether the message holds an extension of <paramref name="type"/>.</summary>
     public bool Has(SadbExtensionType type) => TryGet(type, out _);
 
@@ -72,4 +75,31 @@ internal readonly struct PfKeyView : IPfKeyExtensionLookup
         PfKeyMessage.TryParse(Bytes, out var message, out var error)
             ? message
             : throw new InvalidOperationException($"a validated message no longer parses: {error}");
+
+    /// <summary>The extensions of a validated message, as a <c>foreach</c> walks them (no allocation).</summary>
+    public struct Extensions(ReadOnlyMemory<byte> bytes)
+    {
+        private int _next = SadbHeader.Size;
+
+        /// <summary>The extension the walk is at.</summary>
+        public PfKeyExtension Current { get; private set; }
+
+        /// <summary>This walk, for <c>foreach</c>.</summary>
+        public readonly Extensions GetEnumerator() => this;
+
+        /// <summary>Steps to the next extension; false at the end.</summary>
+        public bool MoveNext()
+        {
+            var span = bytes.Span;
+            if (_next + PfKeyExtension.HeaderSize > span.Length)
+            {
+                return false;
+            }
+
+            var length = PfKeyExtension.ReadLengthInUnits(span[_next..]) * 8;
+            Current = new PfKeyExtension((SadbExtensionType)BinaryPrimitives.ReadUInt16LittleEndian(span[(_next + 2)..]), bytes.Slice(_next, length));
+            _next += length;
+            return true;
+        }
+    }
 }

@@ -369,11 +369,31 @@ public sealed class SyncEngine
             return;
         }
 
-        var connected = ConnectedPeers().ToList();
-        var masters = connected.Where(p => p.Session!.RunState == RunState.Master).ToList();
-        if (masters.Count > 0)
+        // One pass, nothing allocated: while a snapshot comes in this runs after every kernel write.
+        var connected = 0;
+        var anyMaster = false;
+        PeerEntry? synced = null;
+        var allReported = true;
+        var everyoneHere = true;
+        foreach (var peer in _peerOrder)
         {
-            var synced = masters.FirstOrDefault(p => p.Session!.SnapshotReceived);
+            if (peer.Session is not { } session)
+            {
+                everyoneHere = false;
+                continue;
+            }
+
+            connected++;
+            allReported &= session.RunState is not null;
+            if (session.RunState == RunState.Master)
+            {
+                anyMaster = true;
+                synced ??= session.SnapshotReceived ? peer : null;
+            }
+        }
+
+        if (anyMaster)
+        {
             if (synced is not null && _kernelWritesPending == 0)
             {
                 Undemote($"snapshot from MASTER {synced.Name} complete");
@@ -382,11 +402,9 @@ public sealed class SyncEngine
             return;
         }
 
-        var allReported = connected.All(p => p.Session!.RunState is not null);
-        var everyoneHere = _peerOrder.All(p => p.Connected);
         if (allReported && (_graceOver || everyoneHere))
         {
-            Undemote(connected.Count == 0 ? "no peer reachable" : "no MASTER among the peers");
+            Undemote(connected == 0 ? "no peer reachable" : "no MASTER among the peers");
         }
     }
 
