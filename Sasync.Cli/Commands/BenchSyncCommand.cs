@@ -5,21 +5,22 @@ using Sasync.Core.Loopback;
 
 namespace Sasync.Cli.Commands;
 
-/// <summary><c>bench sync [--sas N] [--json]</c>: see <see cref="SyncBenchmark"/>.</summary>
+/// <summary><c>bench sync [--sas N] [--nodes N] [--json]</c>: see <see cref="SyncBenchmark"/>.</summary>
 internal static class BenchSyncCommand
 {
     public static Command Create(CliConsole console)
     {
         var sas = IntOption.InRange("--sas", 100_000, 1, 1_000_000, "SAs and flows to sync");
+        var nodes = IntOption.InRange("--nodes", 2, 2, SyncBenchmark.MaxNodes, "Nodes in the cluster: a MASTER and the rest backups");
         var json = new Option<bool>("--json") { Arity = ArgumentArity.Zero, Description = "Print the figures as JSON" };
-        var command = new Command("sync", "Two nodes over loopback: snapshot, relay, failover and undemote figures") { sas, json };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(sas), parse.GetValue(json), console.Out, console.Error, cancellationToken));
+        var command = new Command("sync", "Nodes over loopback: snapshot, relay, failover and undemote figures") { sas, nodes, json };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(sas), parse.GetValue(nodes), parse.GetValue(json), console.Out, console.Error, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(int sas, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(int sas, int nodes, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var (result, error) = await SyncBenchmark.RunAsync(sas, TimeSpan.FromSeconds(120), NullLoggerFactory.Instance, cancellationToken).ConfigureAwait(false);
+        var (result, error) = await SyncBenchmark.RunAsync(sas, nodes, TimeSpan.FromSeconds(120), NullLoggerFactory.Instance, cancellationToken).ConfigureAwait(false);
         if (result is null)
         {
             await stderr.WriteAsync($"bench sync: {error}\n").ConfigureAwait(false);
@@ -42,6 +43,10 @@ internal static class BenchSyncCommand
                 w.WriteNumber("undemoteAfterEndSnapshotMilliseconds", Math.Round(result.UndemoteAfterEndSnapshotMilliseconds, 3));
                 w.WriteNumber("rssMegabytes", Math.Round(result.RssMegabytes, 1));
                 w.WriteNumber("rssAfterMegabytes", Math.Round(result.RssAfterMegabytes, 1));
+                w.WriteNumber("nodes", result.Nodes);
+                w.WriteNumber("peakRssMegabytes", Math.Round(result.PeakRssMegabytes, 1));
+                w.WriteNumber("daemonBytesPerRelayedMessage", Math.Round(result.Relay.DaemonBytesPerMessage, 1));
+                w.WriteNumber("daemonBytesPerSnapshotMessage", Math.Round(result.Snapshot.DaemonBytesPerMessage, 1));
                 WriteCost(w, "relayCost", result.Relay);
                 WriteCost(w, "snapshotCost", result.Snapshot);
                 w.WriteEndObject();
@@ -51,12 +56,13 @@ internal static class BenchSyncCommand
 
         await stdout.WriteAsync(string.Create(CultureInfo.InvariantCulture,
             $"""
-            sync: 2 nodes over loopback TCP, {result.Sas:N0} SAs + {result.Sas:N0} flows, simulated kernels
+            sync: {result.Nodes} nodes over loopback TCP, {result.Sas:N0} SAs + {result.Sas:N0} flows, simulated kernels
               snapshot   {result.SnapshotSeconds,12:0.000} s       rebooted peer, start to full kernel (all SAs in after {result.SnapshotSasSeconds:0.000} s)
               relay      {result.RelayPerSecond,12:N0} msg/s   live ADDs, MASTER IKE socket to slave kernel ({result.RelaySeconds:0.000} s; writing them took {result.InjectSeconds:0.000} s)
               failover   {result.FailoverMilliseconds,12:0.000} ms      carp MASTER to IKE daemon active (median of 5)
               undemote   {result.UndemoteMilliseconds,12:0.000} ms      after the snapshot was in the kernel ({result.UndemoteAfterEndSnapshotMilliseconds:0.0} ms after ENDSNAP)
-              memory     {result.RssMegabytes,12:0.0} MB      peak working set ({result.RssAfterMegabytes:0.0} MB at the end)
+              memory     {result.PeakRssMegabytes,12:0.0} MB      peak RSS of the whole run ({result.RssAfterMegabytes:0.0} MB at the end)
+              daemon     {result.Relay.DaemonBytesPerMessage,12:0.0} B       allocated by the daemons' code per relayed message ({result.Snapshot.DaemonBytesPerMessage:0.0} B per snapshot message)
               cost       relay {Describe(result.Relay)}; snapshot {Describe(result.Snapshot)}
 
             """)).ConfigureAwait(false);
@@ -69,9 +75,13 @@ internal static class BenchSyncCommand
         w.WriteNumber("cpuSeconds", Math.Round(cost.CpuSeconds, 3));
         w.WriteNumber("gcPauseSeconds", Math.Round(cost.GcPauseSeconds, 3));
         w.WriteNumber("allocatedMegabytes", Math.Round(cost.AllocatedMegabytes, 1));
+        w.WriteNumber("messages", cost.Messages);
+        w.WriteNumber("cpuSecondsPerMessage", Math.Round(cost.CpuSecondsPerMessage, 9));
+        w.WriteNumber("gcPausePercent", Math.Round(cost.GcPausePercent, 1));
+        w.WriteNumber("daemonBytesPerMessage", Math.Round(cost.DaemonBytesPerMessage, 1));
         w.WriteEndObject();
     }
 
     private static string Describe(PhaseCost cost) =>
-        string.Create(CultureInfo.InvariantCulture, $"{cost.CpuSeconds:0.00} s CPU, {cost.GcPauseSeconds:0.00} s GC pauses, {cost.AllocatedMegabytes:N0} MB allocated");
+        string.Create(CultureInfo.InvariantCulture, $"{cost.CpuSeconds:0.00} s CPU ({cost.CpuSecondsPerMessage * 1e6:0.0} µs per message), {cost.GcPauseSeconds:0.00} s GC pauses ({cost.GcPausePercent:0.0} %), {cost.AllocatedMegabytes:N0} MB allocated");
 }

@@ -17,6 +17,13 @@ public interface INodeIo
     /// </summary>
     KernelWriteCompleted? WriteToKernel(WriteToKernel write);
 
+    /// <summary>
+    /// <see cref="WriteToKernel(Sync.WriteToKernel)"/> without the effect record: the write of every message
+    /// from the MASTER. When it returns an outcome the call is done with <paramref name="message"/> and the caller
+    /// may reuse its buffer; when it returns null, the buffer must stay as it is (the caller hands it over).
+    /// </summary>
+    KernelWriteCompleted? WriteToKernel(string peer, ReadOnlyMemory<byte> message) => WriteToKernel(new WriteToKernel(peer, message));
+
     /// <summary>Turns promiscuous mode on or off, in order with writes and dumps; posts <see cref="PromiscuousSet"/>.</summary>
     void SetPromiscuous(bool enabled);
 

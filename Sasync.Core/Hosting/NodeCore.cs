@@ -17,8 +17,12 @@ namespace Sasync.Core.Hosting;
 /// sessions) comes back through the <c>post</c> callback as an item for <see cref="Handle"/>, so the
 /// same code runs under <see cref="SyncNode"/> and under a simulator with a virtual clock.
 /// </remarks>
-public sealed partial class NodeCore : IDisposable
+public sealed partial class NodeCore : IDisposable, IEngineEffectSink
 {
+    // A message from the MASTER is copied here under our header for the kernel write; the buffer is
+    // reused as long as each write completes within its call (see WriteToKernel).
+    private byte[] _kernelWriteBuffer = [];
+
     private readonly SyncEngine _engine;
     private readonly INodeNetwork _network;
     private readonly INodeIo _io;
@@ -65,6 +69,8 @@ public sealed partial class NodeCore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(settings);
         _engine = new SyncEngine(settings, engineOptions, time);
+        // Effects are carried out as the engine makes them: no list and, for relays and kernel writes, no record per message.
+        _engine.AttachSink(this);
         _codecs = codecs;
         _sharedKey = settings.SharedKey;
         _network = network;
@@ -149,9 +155,10 @@ public sealed partial class NodeCore : IDisposable
                 HandleEngine(e);
                 break;
             case KernelMessagesRead read:
-                foreach (var message in read.Messages)
+                var messages = read.Messages;
+                for (var i = 0; i < messages.Count; i++)
                 {
-                    HandleEngine(new KernelMessageReceived(message));
+                    HandleKernelMessage(messages[i]);
                 }
 
                 break;
@@ -161,21 +168,25 @@ public sealed partial class NodeCore : IDisposable
                 break;
             case PeerLinkFrames received:
                 // Frames of a session that was already replaced are dropped: they belong to the old one.
-                foreach (var frame in received.Frames)
+                var frames = received.Frames;
+                for (var i = 0; i < frames.Count; i++)
                 {
                     if (!_activeLinks.TryGetValue(received.Peer, out var active) || active != received.LinkId)
                     {
                         break;
                     }
 
+                    var frame = frames[i];
                     if (frame.Type == WireMessageType.PfKey)
                     {
                         PfKeyTrace.Log(_logger, "received from", received.Peer, frame.Plaintext.Span);
                     }
 
-                    HandleEngine(new PeerFrameReceived(received.Peer, frame.Type, frame.Plaintext));
+                    HandlePeerFrame(received.Peer, frame.Type, frame.Plaintext);
                 }
 
+                // The plaintexts are not used after this (the kernel writes were copies): their buffer may be reused.
+                received.Handled?.Invoke();
                 break;
             case PeerLinkDown down:
                 // A late report about a session that was already replaced changes nothing, except
@@ -199,6 +210,60 @@ public sealed partial class NodeCore : IDisposable
             default:
                 LogUnknownItem(_logger, item.GetType().Name);
                 break;
+        }
+    }
+
+    private void HandleKernelMessage(ReadOnlyMemory<byte> message)
+    {
+        try
+        {
+            _engine.HandleKernelMessage(message);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogEngineFailure(_logger, nameof(KernelMessageReceived), ex);
+        }
+    }
+
+    private void HandlePeerFrame(string peer, WireMessageType type, ReadOnlyMemory<byte> plaintext)
+    {
+        try
+        {
+            _engine.HandlePeerFrame(peer, type, plaintext);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogEngineFailure(_logger, nameof(PeerFrameReceived), ex);
+        }
+    }
+
+    void IEngineEffectSink.Execute(EngineEffect effect) => Execute(effect);
+
+    void IEngineEffectSink.SendPfKey(string peer, ReadOnlyMemory<byte> message)
+    {
+        PfKeyTrace.Log(_logger, "relayed to", peer, message.Span);
+        SendFrame(peer, WireMessageType.PfKey, message);
+    }
+
+    void IEngineEffectSink.WriteToKernel(string peer, ReadOnlyMemory<byte> message, SadbHeader header)
+    {
+        if (_kernelWriteBuffer.Length < message.Length)
+        {
+            _kernelWriteBuffer = new byte[Math.Max(message.Length, 4096)];
+        }
+
+        var buffer = _kernelWriteBuffer;
+        PfKeyRewrite.PrepareForKernel(message.Span, header, buffer);
+        var prepared = buffer.AsMemory(0, message.Length);
+        PfKeyTrace.Log(_logger, "written to the kernel, from", peer, prepared.Span);
+        if (_io.WriteToKernel(peer, prepared) is { } completed)
+        {
+            _followUps.Enqueue(completed);
+        }
+        else
+        {
+            // Still under way, so the I/O (or the platform) still reads the buffer: the next write gets another.
+            _kernelWriteBuffer = [];
         }
     }
 

@@ -27,39 +27,54 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
     // on the event loop, which saves two thread hand-offs per message.
     private int _kernelOperationsQueued;
     private int _demotionApplied;
+    private KernelWriteCompleted? _lastSuccess;
 
     /// <summary>The net change this node made to the demote counter and that the platform accepted.</summary>
     public int DemotionApplied => Volatile.Read(ref _demotionApplied);
 
     public KernelWriteCompleted? WriteToKernel(WriteToKernel write)
     {
+        ArgumentNullException.ThrowIfNull(write);
+        return WriteToKernel(write.Peer, write.Message, write);
+    }
+
+    public KernelWriteCompleted? WriteToKernel(string peer, ReadOnlyMemory<byte> message) => WriteToKernel(peer, message, null);
+
+    // The effect record is made only for a write that has to wait (the kernel loop keeps it).
+    private KernelWriteCompleted? WriteToKernel(string peer, ReadOnlyMemory<byte> message, WriteToKernel? write)
+    {
         if (Volatile.Read(ref _kernelOperationsQueued) != 0)
         {
-            Queue(new KernelOperation(write, null, null));
+            Queue(new KernelOperation(write ?? new WriteToKernel(peer, message), null, null));
             return null;
         }
 
         ValueTask pending;
+        var platformCall = DaemonAllocationMeter.BeginPlatform();
         try
         {
-            pending = platform.KeyEngine.WriteAsync(write.Message, stop);
+            pending = platform.KeyEngine.WriteAsync(message, stop);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return Completed(write, KernelFailure.From(e));
+            return Completed(peer, message, KernelFailure.From(e));
+        }
+        finally
+        {
+            platformCall.End();
         }
 
         if (!pending.IsCompleted)
         {
             // Still in flight: the kernel loop waits for it, and later operations queue behind it.
-            Queue(new KernelOperation(write, null, null, pending.AsTask()));
+            Queue(new KernelOperation(write ?? new WriteToKernel(peer, message), null, null, pending.AsTask()));
             return null;
         }
 
         try
         {
             pending.GetAwaiter().GetResult();
-            return Completed(write, null);
+            return Completed(peer, message, null);
         }
         catch (OperationCanceledException)
         {
@@ -67,7 +82,7 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
         }
         catch (Exception e)
         {
-            return Completed(write, KernelFailure.From(e));
+            return Completed(peer, message, KernelFailure.From(e));
         }
     }
 
@@ -180,8 +195,28 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
         _kernelQueue.Writer.TryWrite(operation);
     }
 
-    private static KernelWriteCompleted Completed(WriteToKernel write, KernelFailure? error) =>
-        new(write.Peer, write.Message.Length >= 2 ? (SadbMessageType)write.Message.Span[1] : SadbMessageType.Reserved, error);
+    private KernelWriteCompleted Completed(WriteToKernel write, KernelFailure? error) => Completed(write.Peer, write.Message, error);
+
+    // Outcomes are immutable, and a run of writes from one peer is mostly successes of one type: the last
+    // success is handed out again instead of a new record per message. (Only the loops that produce outcomes
+    // touch it, and never at the same time: writes complete on the node's loop only while none is queued.)
+    private KernelWriteCompleted Completed(string peer, ReadOnlyMemory<byte> message, KernelFailure? error)
+    {
+        var type = message.Length >= 2 ? (SadbMessageType)message.Span[1] : SadbMessageType.Reserved;
+        if (error is not null)
+        {
+            return new KernelWriteCompleted(peer, type, error);
+        }
+
+        var last = Volatile.Read(ref _lastSuccess);
+        if (last is null || last.Type != type || !ReferenceEquals(last.Peer, peer) && last.Peer != peer)
+        {
+            last = new KernelWriteCompleted(peer, type, null);
+            Volatile.Write(ref _lastSuccess, last);
+        }
+
+        return last;
+    }
 
     private async Task<KernelDumpCompleted> DumpAsync(RequestKernelDump request)
     {

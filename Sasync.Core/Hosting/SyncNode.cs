@@ -25,6 +25,9 @@ public sealed partial class SyncNode : IAsyncDisposable
 {
     private const int InboxCapacity = 1024;
     private const int MaxKernelBatch = 256;
+    // As many as the inbox holds: a full inbox of batches is used again without allocating (at most
+    // InboxCapacity lists of MaxKernelBatch entries, 4 MiB, stay allocated).
+    private const int SpareKernelBatches = InboxCapacity;
 
     private readonly SyncSettings _settings;
     private readonly NodePlatform _platform;
@@ -40,6 +43,11 @@ public sealed partial class SyncNode : IAsyncDisposable
     private readonly Channel<object> _inbox = Channel.CreateBounded<object>(
         new BoundedChannelOptions(InboxCapacity) { SingleReader = true });
     private readonly List<Task> _loops = [];
+
+    // Kernel read batches handed back by the loop once handled, for the kernel reader to fill again: a
+    // reader that keeps up with its socket sends batches of a message or two, one item per message or so.
+    private readonly Stack<KernelMessagesRead> _spareKernelBatches = new();
+    private readonly Lock _spareKernelBatchesLock = new();
 
     /// <summary>A node that does nothing until <see cref="StartAsync"/>.</summary>
     /// <param name="settings">The configuration; <see cref="ReloadAsync"/> replaces it.</param>
@@ -177,7 +185,14 @@ public sealed partial class SyncNode : IAsyncDisposable
                         request.Result.TrySetResult(_core.Status());
                         break;
                     default:
+                        var stretch = DaemonAllocationMeter.Begin();
                         _core.Handle(item);
+                        if (item is KernelMessagesRead read)
+                        {
+                            ReturnKernelBatch(read);
+                        }
+
+                        stretch.End();
                         break;
                 }
             }
@@ -202,12 +217,15 @@ public sealed partial class SyncNode : IAsyncDisposable
         {
             var messages = _platform.KeyEngine.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
             await using var _ = messages.ConfigureAwait(false);
-            var more = messages.MoveNextAsync();
+            var more = NextMessage(messages);
             while (await more.ConfigureAwait(false))
             {
                 // Take what the socket already holds without waiting, so that a burst is one inbox item.
-                var batch = new List<ReadOnlyMemory<byte>> { messages.Current };
-                more = messages.MoveNextAsync();
+                var stretch = DaemonAllocationMeter.Begin();
+                var read = RentKernelBatch();
+                var batch = (List<ReadOnlyMemory<byte>>)read.Messages;
+                batch.Add(messages.Current);
+                more = NextMessage(messages);
                 while (more.IsCompleted && batch.Count < MaxKernelBatch)
                 {
                     if (!more.GetAwaiter().GetResult())
@@ -217,10 +235,12 @@ public sealed partial class SyncNode : IAsyncDisposable
                     }
 
                     batch.Add(messages.Current);
-                    more = messages.MoveNextAsync();
+                    more = NextMessage(messages);
                 }
 
-                await _inbox.Writer.WriteAsync(new KernelMessagesRead(batch), cancellationToken).ConfigureAwait(false);
+                var queued = _inbox.Writer.TryWrite(read) ? ValueTask.CompletedTask : _inbox.Writer.WriteAsync(read, cancellationToken);
+                stretch.End();
+                await queued.ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -230,6 +250,46 @@ public sealed partial class SyncNode : IAsyncDisposable
         {
             LogPlatformError(_logger, "reading PF_KEY failed", e.Message);
         }
+    }
+
+    // Only the kernel reader puts KernelMessagesRead items in the inbox, each from here.
+    private KernelMessagesRead RentKernelBatch()
+    {
+        lock (_spareKernelBatchesLock)
+        {
+            if (_spareKernelBatches.TryPop(out var spare))
+            {
+                return spare;
+            }
+        }
+
+        return new KernelMessagesRead(new List<ReadOnlyMemory<byte>>());
+    }
+
+    private void ReturnKernelBatch(KernelMessagesRead read)
+    {
+        if (read.Messages is not List<ReadOnlyMemory<byte>> batch)
+        {
+            return;
+        }
+
+        batch.Clear(); // the node keeps no message of a batch after handling it (relays and held changes are the kernel's copies)
+        lock (_spareKernelBatchesLock)
+        {
+            if (_spareKernelBatches.Count < SpareKernelBatches)
+            {
+                _spareKernelBatches.Push(read);
+            }
+        }
+    }
+
+    // The key engine's own work (the simulated kernel's queue) is the platform's, not the daemon's.
+    private static ValueTask<bool> NextMessage(IAsyncEnumerator<ReadOnlyMemory<byte>> messages)
+    {
+        var platform = DaemonAllocationMeter.BeginPlatform();
+        var next = messages.MoveNextAsync();
+        platform.End();
+        return next;
     }
 
     private async Task CarpWatchLoopAsync(IAsyncEnumerator<LinkState> carp, CancellationToken cancellationToken)

@@ -13,19 +13,66 @@ namespace Sasync.Core.Hosting;
 /// </summary>
 public sealed class SynchronousNodeIo(NodePlatform platform, Action<object> post) : INodeIo
 {
+    private KernelWriteCompleted? _lastSuccess;
+
     /// <inheritdoc/>
     public KernelWriteCompleted? WriteToKernel(WriteToKernel write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        var type = write.Message.Length >= 2 ? (SadbMessageType)write.Message.Span[1] : SadbMessageType.Reserved;
-        var pending = Start(() => platform.KeyEngine.WriteAsync(write.Message, CancellationToken.None));
+        return WriteToKernel(write.Peer, write.Message);
+    }
+
+    /// <inheritdoc/>
+    public KernelWriteCompleted? WriteToKernel(string peer, ReadOnlyMemory<byte> message)
+    {
+        var type = message.Length >= 2 ? (SadbMessageType)message.Span[1] : SadbMessageType.Reserved;
+        ValueTask pending;
+        var platformCall = DaemonAllocationMeter.BeginPlatform();
+        try
+        {
+            pending = platform.KeyEngine.WriteAsync(message, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            pending = ValueTask.FromException(e);
+        }
+        finally
+        {
+            platformCall.End();
+        }
+
         if (!pending.IsCompleted)
         {
-            Later(pending, error => new KernelWriteCompleted(write.Peer, type, KernelFailureOf(error)));
+            WriteLater(pending.AsTask(), peer, type);
             return null;
         }
 
-        return new KernelWriteCompleted(write.Peer, type, KernelFailureOf(ErrorOf(pending)));
+        Exception? failure = null;
+        try
+        {
+            pending.GetAwaiter().GetResult();
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+
+        return failure is null ? Succeeded(peer, type) : new KernelWriteCompleted(peer, type, KernelFailureOf(failure));
+    }
+
+    // Its own method: a lambda in WriteToKernel would cost a closure on every call, finished or not.
+    private void WriteLater(Task pending, string peer, SadbMessageType type) =>
+        Later(pending, error => new KernelWriteCompleted(peer, type, KernelFailureOf(error)));
+
+    // Outcomes are immutable: a run of successes of one type from one peer shares one (single-threaded, as the node's loop).
+    private KernelWriteCompleted Succeeded(string peer, SadbMessageType type)
+    {
+        if (_lastSuccess is not { } last || last.Type != type || last.Peer != peer)
+        {
+            _lastSuccess = last = new KernelWriteCompleted(peer, type, null);
+        }
+
+        return last;
     }
 
     /// <inheritdoc/>

@@ -18,6 +18,11 @@ namespace Sasync.Core.Loopback;
 /// <param name="RssAfterMegabytes">Working set at the end, with both kernels full.</param>
 /// <param name="Relay">CPU and GC cost of the relay phase (both nodes and both kernels share the process).</param>
 /// <param name="Snapshot">CPU and GC cost of the snapshot phase.</param>
+/// <param name="Nodes">Nodes in the cluster: a MASTER and the rest backups.</param>
+/// <param name="PeakRssMegabytes">
+/// The process's peak resident set (VmHWM, as getrusage's maximum) over the whole run, warm-up included, read at
+/// the end, once the snapshots the failover rounds started have been sent.
+/// </param>
 public sealed record SyncBenchmarkResult(
     int Sas,
     double RelaySeconds,
@@ -31,38 +36,60 @@ public sealed record SyncBenchmarkResult(
     double RssMegabytes,
     double RssAfterMegabytes,
     PhaseCost Relay,
-    PhaseCost Snapshot);
+    PhaseCost Snapshot,
+    int Nodes,
+    double PeakRssMegabytes);
 
 /// <summary>What one phase of a benchmark cost the process.</summary>
 /// <param name="CpuSeconds">Processor time of all threads; twice the wall time means both cores were busy.</param>
 /// <param name="GcPauseSeconds">Time the GC held the managed threads.</param>
 /// <param name="AllocatedMegabytes">Managed memory allocated.</param>
-public sealed record PhaseCost(double CpuSeconds, double GcPauseSeconds, double AllocatedMegabytes)
+/// <param name="WallSeconds">How long the phase took.</param>
+/// <param name="Messages">PF_KEY messages the phase carried from one kernel to another (for the per-message figures).</param>
+/// <param name="DaemonAllocatedBytes">What the daemons' own code allocated (see <see cref="Hosting.DaemonAllocationMeter"/>): not the simulated kernels', nor the benchmark's.</param>
+public sealed record PhaseCost(double CpuSeconds, double GcPauseSeconds, double AllocatedMegabytes, double WallSeconds = 0, long Messages = 0, long DaemonAllocatedBytes = 0)
 {
-    /// <summary>Starts measuring; the returned function gives the cost since then.</summary>
-    public static Func<PhaseCost> Start()
+    /// <summary>CPU seconds per message carried (0 without messages).</summary>
+    public double CpuSecondsPerMessage => Messages == 0 ? 0 : CpuSeconds / Messages;
+
+    /// <summary>Bytes the daemons' code allocated per message carried (0 without messages).</summary>
+    public double DaemonBytesPerMessage => Messages == 0 ? 0 : (double)DaemonAllocatedBytes / Messages;
+
+    /// <summary>GC pauses as a share of the phase's wall time, in percent.</summary>
+    public double GcPausePercent => WallSeconds <= 0 ? 0 : 100 * GcPauseSeconds / WallSeconds;
+
+    /// <summary>Starts measuring; the returned function gives the cost since then, for the messages the phase carried.</summary>
+    public static Func<long, PhaseCost> Start()
     {
         using var process = Process.GetCurrentProcess();
+        var wall = Stopwatch.StartNew();
         var cpu = process.TotalProcessorTime;
         var pause = GC.GetTotalPauseDuration();
         var allocated = GC.GetTotalAllocatedBytes();
-        return () =>
+        var daemon = Hosting.DaemonAllocationMeter.Total;
+        return messages =>
         {
             using var now = Process.GetCurrentProcess();
             return new PhaseCost(
                 (now.TotalProcessorTime - cpu).TotalSeconds,
                 (GC.GetTotalPauseDuration() - pause).TotalSeconds,
-                (GC.GetTotalAllocatedBytes() - allocated) / 1048576.0);
+                (GC.GetTotalAllocatedBytes() - allocated) / 1048576.0,
+                wall.Elapsed.TotalSeconds,
+                messages,
+                Hosting.DaemonAllocationMeter.Total - daemon);
         };
     }
 }
 
 /// <summary>
-/// Two nodes over loopback: live relay, snapshot to a rebooted peer, undemote, failover and memory,
-/// with <c>N</c> SAs and flows.
+/// A cluster over loopback (two nodes by default: a MASTER and a backup): live relay, snapshot to a rebooted
+/// backup, undemote, failover and memory, with <c>N</c> SAs and flows.
 /// </summary>
 public static class SyncBenchmark
 {
+    /// <summary>The most nodes a run takes (127.0.0.1-8).</summary>
+    public const int MaxNodes = 8;
+
     private const int FailoverRounds = 5;
 
     // The warm-up round's size: enough for the JIT to have tiered up the hot paths, as in a daemon that has run a while.
@@ -72,48 +99,64 @@ public static class SyncBenchmark
     /// Runs it, after a smaller warm-up round whose figures are dropped.
     /// </summary>
     /// <returns>The figures, or a null result and the error when a step did not finish within <paramref name="stepTimeout"/>.</returns>
-    public static async Task<(SyncBenchmarkResult? Result, string? Error)> RunAsync(int sas, TimeSpan stepTimeout, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static Task<(SyncBenchmarkResult? Result, string? Error)> RunAsync(int sas, TimeSpan stepTimeout, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        RunAsync(sas, 2, stepTimeout, loggers, cancellationToken);
+
+    /// <summary>
+    /// Runs it with <paramref name="nodes"/> nodes (node 1 the MASTER, the others backups; node 2 is the one that
+    /// reboots and takes over), after a smaller warm-up round whose figures are dropped.
+    /// </summary>
+    /// <returns>The figures, or a null result and the error when a step did not finish within <paramref name="stepTimeout"/>.</returns>
+    public static async Task<(SyncBenchmarkResult? Result, string? Error)> RunAsync(int sas, int nodes, TimeSpan stepTimeout, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sas, 1);
-        var (_, error) = await RunOnceAsync(Math.Min(sas, WarmUpSas), stepTimeout, loggers, cancellationToken).ConfigureAwait(false);
-        return error is null
-            ? await RunOnceAsync(sas, stepTimeout, loggers, cancellationToken).ConfigureAwait(false)
-            : (null, $"warm-up: {error}");
+        ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(nodes, MaxNodes);
+        var (_, error) = await RunOnceAsync(Math.Min(sas, WarmUpSas), nodes, stepTimeout, loggers, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return (null, $"warm-up: {error}");
+        }
+
+        // The warm-up's garbage is not the measured run's.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return await RunOnceAsync(sas, nodes, stepTimeout, loggers, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<(SyncBenchmarkResult? Result, string? Error)> RunOnceAsync(int sas, TimeSpan stepTimeout, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<(SyncBenchmarkResult? Result, string? Error)> RunOnceAsync(int sas, int nodes, TimeSpan stepTimeout, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var options = ClusterWorkload.ClusterOptions(2, sas);
+        var options = ClusterWorkload.ClusterOptions(nodes, sas);
         await using var cluster = await LoopbackCluster.StartAsync(options, loggers, cancellationToken).ConfigureAwait(false);
         var master = cluster[1];
         var slave = cluster[2];
+        var backups = cluster.Nodes.Skip(1).ToList();
         async Task<bool> Wait(Func<ValueTask<bool>> condition) =>
             await ClusterWorkload.WaitUntilAsync(condition, stepTimeout, cancellationToken).ConfigureAwait(false);
 
         if (!await Wait(async () => (await master.Node!.GetStatusAsync(cancellationToken).ConfigureAwait(false)).Engine.Peers.All(p => p.Connected && p.PeerRunState == RunState.Slave)).ConfigureAwait(false))
         {
-            return (null, "the two nodes did not connect");
+            return (null, $"the {nodes} nodes did not connect");
         }
 
-        // Relay: ADDs as fast as the MASTER's kernel takes them, until the slave's kernel has them all.
+        // Relay: ADDs as fast as the MASTER's kernel takes them, until every backup's kernel has them all.
         var clock = Stopwatch.StartNew();
         var relayCost = PhaseCost.Start();
         await ClusterWorkload.AddSasAsync(master, 0, sas, cancellationToken).ConfigureAwait(false);
         var inject = clock.Elapsed.TotalSeconds;
-        if (!await Wait(() => ValueTask.FromResult(slave.Host.Kernel.SaCount >= sas)).ConfigureAwait(false))
+        if (!await Wait(() => ValueTask.FromResult(backups.All(b => b.Host.Kernel.SaCount >= sas))).ConfigureAwait(false))
         {
-            return (null, $"relay: the slave has {slave.Host.Kernel.SaCount} of {sas} SAs");
+            return (null, $"relay: the backups have {string.Join(", ", backups.Select(b => b.Host.Kernel.SaCount))} of {sas} SAs");
         }
 
         var relay = clock.Elapsed.TotalSeconds;
-        var relayCosts = relayCost();
+        var relayCosts = relayCost(sas);
         await ClusterWorkload.AddFlowsAsync(master, 0, sas, cancellationToken).ConfigureAwait(false);
-        if (!await Wait(() => ValueTask.FromResult(slave.Host.Kernel.FlowCount >= sas)).ConfigureAwait(false))
+        if (!await Wait(() => ValueTask.FromResult(backups.All(b => b.Host.Kernel.FlowCount >= sas))).ConfigureAwait(false))
         {
-            return (null, $"relay: the slave has {slave.Host.Kernel.FlowCount} of {sas} flows");
+            return (null, $"relay: the backups have {string.Join(", ", backups.Select(b => b.Host.Kernel.FlowCount))} of {sas} flows");
         }
 
-        // Snapshot: the slave reboots empty and gets everything from the MASTER.
+        // Snapshot: one backup reboots empty and gets everything from the MASTER.
         await slave.StopAsync().ConfigureAwait(false);
         clock.Restart();
         var snapshotCost = PhaseCost.Start();
@@ -130,7 +173,7 @@ public static class SyncBenchmark
         }
 
         var snapshot = clock.Elapsed.TotalSeconds;
-        var snapshotCosts = snapshotCost();
+        var snapshotCosts = snapshotCost(2L * sas);
         var kernelFullAt = DateTimeOffset.UtcNow;
         EngineStatusView? released = null;
         if (!await Wait(async () =>
@@ -152,6 +195,7 @@ public static class SyncBenchmark
         // Failover: carp MASTER on the backup until its IKE daemon is told "active", back and forth.
         var failovers = new List<double>();
         var (from, to) = (master, slave);
+        var lastFailoverAt = DateTimeOffset.UtcNow;
         for (var round = 0; round < FailoverRounds; round++)
         {
             from.Host.Carp.Set(LinkState.Down);
@@ -161,6 +205,7 @@ public static class SyncBenchmark
             }
 
             var calls = to.Host.DaemonControl.Calls.Count;
+            lastFailoverAt = DateTimeOffset.UtcNow;
             var timer = Stopwatch.StartNew();
             to.Host.Carp.Set(LinkState.Up);
             // Spin (yielding) rather than sleep: the interval is well under a timer tick.
@@ -178,6 +223,21 @@ public static class SyncBenchmark
             (from, to) = (to, from);
         }
 
+        // As read before this figure existed: the last takeover's snapshots may still be under way.
+        double peakBeforeSettled;
+        using (var early = Process.GetCurrentProcess())
+        {
+            peakBeforeSettled = early.PeakWorkingSet64 / 1048576.0;
+        }
+
+        // Each takeover sends a whole snapshot to every backup: the peak is read once the last ones are out.
+        var lastMaster = from;
+        if (!await Wait(async () => (await lastMaster.Node!.GetStatusAsync(cancellationToken).ConfigureAwait(false)).Engine.Peers
+                .All(p => p.Connected && !p.SendingSnapshot && p.LastSnapshotSentAt >= lastFailoverAt)).ConfigureAwait(false))
+        {
+            return (null, $"failover: node{lastMaster.Index} did not finish its snapshots");
+        }
+
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         failovers.Sort();
@@ -191,10 +251,12 @@ public static class SyncBenchmark
             failovers[failovers.Count / 2],
             (released!.ReleasedAt - kernelFullAt).TotalMilliseconds,
             (released.ReleasedAt - released.EndSnapshotAt).TotalMilliseconds,
-            process.PeakWorkingSet64 / 1048576.0,
+            peakBeforeSettled,
             process.WorkingSet64 / 1048576.0,
             relayCosts,
-            snapshotCosts), null);
+            snapshotCosts,
+            nodes,
+            process.PeakWorkingSet64 / 1048576.0), null);
     }
 
     private sealed record EngineStatusView(DateTimeOffset ReleasedAt, DateTimeOffset EndSnapshotAt);

@@ -12,9 +12,22 @@ public interface IFrameDecoder
     /// <paramref name="error"/> then says why.
     /// </summary>
     FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, out WireMessageType type, out byte[] plaintext, out FrameError error);
+
+    /// <summary>
+    /// <see cref="TryDecode(ref ReadOnlySequence{byte}, out WireMessageType, out byte[], out FrameError)"/> into the
+    /// caller's buffer: when the plaintext fits in <paramref name="destination"/> it is decoded there and
+    /// <paramref name="plaintext"/> is the start of <paramref name="destination"/>; otherwise it gets an array of its
+    /// own. This default always does the latter, for decoders without a path of their own.
+    /// </summary>
+    FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, Memory<byte> destination, out WireMessageType type, out ReadOnlyMemory<byte> plaintext, out FrameError error)
+    {
+        var status = TryDecode(ref buffer, out type, out byte[] own, out error);
+        plaintext = own;
+        return status;
+    }
 }
 
-/// <summary>What <see cref="IFrameDecoder.TryDecode"/> found at the front of the buffer.</summary>
+/// <summary>What <see cref="IFrameDecoder.TryDecode(ref System.Buffers.ReadOnlySequence{byte}, out WireMessageType, out byte[], out FrameError)"/> found at the front of the buffer.</summary>
 public enum FrameDecodeStatus
 {
     /// <summary>The frame is not complete yet; the buffer is left as it was.</summary>

@@ -16,6 +16,14 @@ internal sealed class PeerLink : IAsyncDisposable
 {
     private const int CoalesceBytes = 64 * 1024;
 
+    // Frames are decoded into slabs of this size; a slab with less room than the reserve (the largest plaintext
+    // of the original's frames) is replaced, so that a frame of the original's size always fits.
+    private const int SlabBytes = 64 * 1024;
+    private const int SlabReserve = 4096;
+
+    // A few spare slabs per session cover the batches the node has not handled yet in steady state.
+    private readonly FrameSlabPool _slabs = new(SlabBytes, maxKept: 16);
+
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly Channel<OutgoingFrame> _queue;
@@ -59,7 +67,9 @@ internal sealed class PeerLink : IAsyncDisposable
     /// Starts the loops. <paramref name="received"/> gets the frames one read completed, in order;
     /// <paramref name="closed"/> runs when a loop ends, with the decoder's error when a bad frame ended it.
     /// </summary>
-    public void Start(IFrameCodecFactory codecs, Func<PeerLink, List<ReceivedFrame>, ValueTask> received, Action<PeerLink, string, FrameError?> closed)
+    /// The frames' plaintexts may live in <c>slab</c>: an owner that keeps them after its task completes takes a reference
+    /// (<see cref="FrameSlab.AddReference"/>) and releases it once done with them.
+    public void Start(IFrameCodecFactory codecs, Func<PeerLink, List<ReceivedFrame>, FrameSlab, ValueTask> received, Action<PeerLink, string, FrameError?> closed)
     {
         var decoder = codecs.CreateDecoder();
         var encoder = codecs.CreateEncoder();
@@ -102,41 +112,78 @@ internal sealed class PeerLink : IAsyncDisposable
 
     private void FireDrained() => Interlocked.Exchange(ref _drained, null)?.Invoke();
 
-    private async Task ReadLoopAsync(IFrameDecoder decoder, Func<PeerLink, List<ReceivedFrame>, ValueTask> received, Action<PeerLink, string, FrameError?> closed)
+    private async Task ReadLoopAsync(IFrameDecoder decoder, Func<PeerLink, List<ReceivedFrame>, FrameSlab, ValueTask> received, Action<PeerLink, string, FrameError?> closed)
     {
         var reason = "connection closed by peer";
         FrameError? badFrame = null;
         var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        var slab = _slabs.Rent();
+        // Reused from batch to batch: the owner copies what it keeps before its callback's task completes.
+        var frames = new List<ReceivedFrame>();
         try
         {
             while (true)
             {
                 var result = await reader.ReadAsync(_stop.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
-                // What one read completed goes to the owner in one event (bounded by the pipe's buffer).
-                List<ReceivedFrame>? frames = null;
+                // What one read completed goes to the owner in one event (bounded by the pipe's buffer), or
+                // in one per slab when it fills a slab.
                 while (true)
                 {
-                    var status = decoder.TryDecode(ref buffer, out var type, out var plaintext, out var error);
-                    if (status == FrameDecodeStatus.Frame)
+                    var stretch = Hosting.DaemonAllocationMeter.Begin();
+                    var status = FrameDecodeStatus.Frame;
+                    var slabFull = false;
+                    while (status == FrameDecodeStatus.Frame)
                     {
-                        (frames ??= []).Add(new ReceivedFrame(type, plaintext));
-                        continue;
+                        if (slab.Buffer.Length - slab.Used < SlabReserve)
+                        {
+                            slabFull = true;
+                            break;
+                        }
+
+                        var free = slab.Free;
+                        status = decoder.TryDecode(ref buffer, free, out var type, out var plaintext, out var error);
+                        if (status == FrameDecodeStatus.Frame)
+                        {
+                            if (plaintext.Span.Overlaps(free.Span))
+                            {
+                                slab.Used += plaintext.Length;
+                            }
+
+                            frames.Add(new ReceivedFrame(type, plaintext));
+                        }
+                        else if (status == FrameDecodeStatus.Fatal)
+                        {
+                            reason = $"bad frame: {error.Describe()}";
+                            badFrame = error;
+                        }
                     }
 
-                    if (frames is not null)
+                    if (frames.Count > 0)
                     {
-                        await received(this, frames).ConfigureAwait(false);
+                        var delivered = received(this, frames, slab);
+                        stretch.End();
+                        await delivered.ConfigureAwait(false);
+                        frames.Clear();
+                    }
+                    else
+                    {
+                        stretch.End();
                     }
 
                     if (status == FrameDecodeStatus.Fatal)
                     {
-                        reason = $"bad frame: {error.Describe()}";
-                        badFrame = error;
                         return;
                     }
 
-                    break;
+                    if (!slabFull)
+                    {
+                        break;
+                    }
+
+                    // The batches handed over keep the full slab until the node has handled them.
+                    slab.Release();
+                    slab = _slabs.Rent();
                 }
 
                 reader.AdvanceTo(buffer.Start, buffer.End);
@@ -156,6 +203,7 @@ internal sealed class PeerLink : IAsyncDisposable
         }
         finally
         {
+            slab.Release();
             await reader.CompleteAsync().ConfigureAwait(false);
             closed(this, reason, badFrame);
         }
@@ -171,6 +219,7 @@ internal sealed class PeerLink : IAsyncDisposable
             {
                 batch.ResetWrittenCount();
                 long cost = 0;
+                var stretch = Hosting.DaemonAllocationMeter.Begin();
                 while (batch.WrittenCount < CoalesceBytes && _queue.Reader.TryRead(out var frame))
                 {
                     cost += frame.Cost;
@@ -180,6 +229,8 @@ internal sealed class PeerLink : IAsyncDisposable
                         return;
                     }
                 }
+
+                stretch.End();
 
                 await _stream.WriteAsync(batch.WrittenMemory, _stop.Token).ConfigureAwait(false);
                 if (Interlocked.Add(ref _queuedBytes, -cost) <= _drainedBytes && Volatile.Read(ref _drained) is not null)

@@ -29,6 +29,9 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
     private readonly Dictionary<string, PeerSlot> _slots = new(StringComparer.Ordinal);
     private readonly List<Socket> _listeners = [];
     private readonly List<Task> _loops = [];
+    // Up to the node's inbox (SyncNode's 1024 items) of batches in flight are used again.
+    private const int SpareFrameBatches = 1024;
+
     private long _nextLinkId;
     private long _refused;
     private long _slowDrops;
@@ -284,11 +287,11 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
     }
 
     /// <summary>Frames one read completed: each goes through the rules, and on to the node as a frame of the carrier.</summary>
-    private async ValueTask OnFramesAsync(PeerSlot slot, PeerLink link, List<ReceivedFrame> frames)
+    private async ValueTask OnFramesAsync(PeerSlot slot, PeerLink link, List<ReceivedFrame> frames, FrameSlab slab)
     {
         lock (_lock)
         {
-            List<ReceivedFrame>? run = null;
+            FrameBatch? run = null;
             long runCarrier = -1;
             foreach (var frame in frames)
             {
@@ -296,7 +299,7 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
                 if (slot.Decisions.Count > 0)
                 {
                     // What the frame changed (a new carrier, say) reaches the node before the frame does.
-                    Flush(slot, run, runCarrier);
+                    Flush(slot, run);
                     run = null;
                     Apply(slot);
                 }
@@ -308,26 +311,38 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
 
                 if (run is not null && runCarrier != verdict.CarrierId)
                 {
-                    Flush(slot, run, runCarrier);
+                    Flush(slot, run);
                     run = null;
                 }
 
-                (run ??= new List<ReceivedFrame>(frames.Count)).Add(frame);
                 runCarrier = verdict.CarrierId;
+                (run ??= Batches(slot, runCarrier).Rent()).Add(frame, slab);
             }
 
-            Flush(slot, run, runCarrier);
+            Flush(slot, run);
         }
 
         await DrainAsync(slot).ConfigureAwait(false);
     }
 
-    private static void Flush(PeerSlot slot, List<ReceivedFrame>? run, long carrier)
+    // Each batch for the node holds the slab its plaintexts are in until the node has handled it.
+    private static void Flush(PeerSlot slot, FrameBatch? run)
     {
         if (run is { Count: > 0 })
         {
-            slot.Outbox.Enqueue(new PeerLinkFrames(slot.Name, carrier, run));
+            slot.Outbox.Enqueue(run.Event);
         }
+    }
+
+    // The batches of the current carrier are reused; a new carrier gets its own (an event names its session).
+    private static FrameBatchPool Batches(PeerSlot slot, long carrier)
+    {
+        if (slot.Batches?.Carrier != carrier)
+        {
+            slot.Batches = new FrameBatchPool(slot.Name, carrier, SpareFrameBatches);
+        }
+
+        return slot.Batches;
     }
 
     /// <summary>Carries out the rules' decisions (under the lock); events for the node go to the slot's outbox, in order.</summary>
@@ -641,7 +656,7 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
                 open = slot.Links.ContainsKey(link.Id);
                 if (open)
                 {
-                    link.Start(_codecs(), (l, frames) => OnFramesAsync(slot, l, frames), (l, reason, bad) => OnLinkClosed(slot, l, reason, bad));
+                    link.Start(_codecs(), (l, frames, slab) => OnFramesAsync(slot, l, frames, slab), (l, reason, bad) => OnLinkClosed(slot, l, reason, bad));
                 }
             }
         }
@@ -725,6 +740,9 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
         public bool DialRequested { get; set; }
 
         public Queue<PeerNetworkEvent> Outbox { get; } = new();
+
+        /// <summary>Frame batches for the node, of the connection that last delivered frames (under the network's lock).</summary>
+        public FrameBatchPool? Batches { get; set; }
 
         /// <summary>Held by whoever hands the outbox to the node.</summary>
         public SemaphoreSlim Gate { get; } = new(1, 1);

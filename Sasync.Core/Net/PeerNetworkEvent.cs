@@ -23,7 +23,14 @@ public sealed record PeerLinkDown(string Peer, long LinkId, string Reason, bool 
 /// Whole, decrypted frames arrived from <paramref name="Peer"/>, in order: those that one read from the
 /// socket completed (at least one).
 /// </summary>
-public sealed record PeerLinkFrames(string Peer, long LinkId, IReadOnlyList<ReceivedFrame> Frames) : PeerNetworkEvent(Peer);
+public sealed record PeerLinkFrames(string Peer, long LinkId, IReadOnlyList<ReceivedFrame> Frames) : PeerNetworkEvent(Peer)
+{
+    /// <summary>
+    /// Called by the node once it has handled the frames and no longer reads their plaintexts, so that the network
+    /// can reuse the buffer they were decoded into; null when they have buffers of their own.
+    /// </summary>
+    public Action? Handled { get; init; }
+}
 
 /// <summary>One frame's message type and plaintext.</summary>
 public readonly record struct ReceivedFrame(WireMessageType Type, ReadOnlyMemory<byte> Plaintext);

@@ -54,5 +54,32 @@ public sealed class SasyncFrameCodec(SharedKey key, FrameLimits? limits = null) 
                     return FrameDecodeStatus.Fatal;
             }
         }
+
+        public FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, Memory<byte> destination, out WireMessageType type, out ReadOnlyMemory<byte> plaintext, out FrameError error)
+        {
+            switch (reader.TryRead(ref buffer, destination.Span, out var header, out var failure))
+            {
+                case FrameReadStatus.Frame:
+                    type = header.Type;
+                    plaintext = destination[..header.PlaintextLength];
+                    error = FrameError.None;
+                    return FrameDecodeStatus.Frame;
+                case FrameReadStatus.NeedMoreData:
+                    type = default;
+                    plaintext = default;
+                    error = FrameError.None;
+                    return FrameDecodeStatus.NeedMoreData;
+                case FrameReadStatus.Error when failure == FrameError.DestinationTooSmall:
+                    // Nothing was consumed: the frame gets an array of its own.
+                    var status = TryDecode(ref buffer, out type, out byte[] own, out error);
+                    plaintext = own;
+                    return status;
+                default:
+                    type = default;
+                    plaintext = default;
+                    error = failure;
+                    return FrameDecodeStatus.Fatal;
+            }
+        }
     }
 }

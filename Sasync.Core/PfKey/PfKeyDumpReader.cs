@@ -1,6 +1,6 @@
 namespace Sasync.Core.PfKey;
 
-/// <summary>What <see cref="PfKeyDumpReader.Next"/> found.</summary>
+/// <summary>What <see cref="PfKeyDumpReader.Next(out PfKeyView, out PfKeyError)"/> found.</summary>
 internal enum DumpRecordStatus
 {
     /// <summary>A well-formed record.</summary>
@@ -30,7 +30,15 @@ internal struct PfKeyDumpReader(ReadOnlyMemory<byte> dump)
     /// <summary>The next record; <paramref name="error"/> (offsets within the dump) tells what is wrong for <see cref="DumpRecordStatus.BadRecord"/> and <see cref="DumpRecordStatus.Broken"/>.</summary>
     public DumpRecordStatus Next(out PfKeyMessage? record, out PfKeyError error)
     {
-        record = null;
+        var status = Next(out PfKeyView view, out error);
+        record = status == DumpRecordStatus.Record ? view.Parse() : null;
+        return status;
+    }
+
+    /// <summary><see cref="Next(out PfKeyMessage?, out PfKeyError)"/> as a view of the dump: nothing allocated per record.</summary>
+    public DumpRecordStatus Next(out PfKeyView record, out PfKeyError error)
+    {
+        record = default;
         error = default;
         if (_ended)
         {
@@ -66,7 +74,7 @@ internal struct PfKeyDumpReader(ReadOnlyMemory<byte> dump)
 
         var start = Offset;
         Offset += length;
-        if (PfKeyMessage.TryParse(dump.Slice(start, length), out record, out var inner))
+        if (PfKeyView.TryRead(dump.Slice(start, length), out record, out var inner))
         {
             return DumpRecordStatus.Record;
         }

@@ -12,7 +12,7 @@ namespace Sasync.Core.PfKey;
 /// duplicates) and the layout of every extension type with a typed view (fixed sizes, sockaddrs
 /// inside their extension, key and string lengths); extension types without one are kept as raw bytes.
 /// </summary>
-public sealed class PfKeyMessage
+public sealed class PfKeyMessage : IPfKeyExtensionLookup
 {
     private PfKeyMessage(SadbHeader header, ImmutableArray<PfKeyExtension> extensions, ReadOnlyMemory<byte> bytes)
     {
@@ -252,7 +252,7 @@ public sealed class PfKeyMessage
         var failed = false;
         while (true)
         {
-            switch (reader.Next(out var record, out var recordError))
+            switch (reader.Next(out PfKeyMessage? record, out var recordError))
             {
                 case DumpRecordStatus.Record:
                     builder.Add(record!);

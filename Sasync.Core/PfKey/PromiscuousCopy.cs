@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Sasync.Core.PfKey;
 
 /// <summary>
@@ -10,8 +8,8 @@ namespace Sasync.Core.PfKey;
 /// The wrapper's <c>seq</c>: the pid of the process that wrote the message, or 0 for a copy of a
 /// kernel reply sent to another socket (dump records, unicast answers).
 /// </param>
-/// <param name="Inner">The wrapped message; for a message written by a process its own pid is the writer's too.</param>
-internal sealed record PromiscuousCopy(uint WriterPid, PfKeyMessage Inner)
+/// <param name="Inner">The wrapped message, validated and read in place; for a message written by a process its own pid is the writer's too.</param>
+internal readonly record struct PromiscuousCopy(uint WriterPid, PfKeyView Inner)
 {
     /// <summary>The smallest wrapped copy: the wrapper and a bare inner header.</summary>
     public const int MinimumLength = 2 * SadbHeader.Size;
@@ -22,9 +20,9 @@ internal sealed record PromiscuousCopy(uint WriterPid, PfKeyMessage Inner)
     /// <see cref="PromiscuousUnwrap.NotPromiscuous"/>; a wrapper whose inner message does not parse
     /// gives <see cref="PromiscuousUnwrap.Malformed"/> with the error.
     /// </summary>
-    public static PromiscuousUnwrap TryUnwrap(ReadOnlyMemory<byte> message, [NotNullWhen(true)] out PromiscuousCopy? copy, out PfKeyError error)
+    public static PromiscuousUnwrap TryUnwrap(ReadOnlyMemory<byte> message, out PromiscuousCopy copy, out PfKeyError error)
     {
-        copy = null;
+        copy = default;
         error = default;
         if (message.Length < SadbHeader.Size)
         {
@@ -44,7 +42,7 @@ internal sealed record PromiscuousCopy(uint WriterPid, PfKeyMessage Inner)
             return PromiscuousUnwrap.Malformed;
         }
 
-        if (!PfKeyMessage.TryParse(message[SadbHeader.Size..], out var inner, out var innerError))
+        if (!PfKeyView.TryRead(message[SadbHeader.Size..], out var inner, out var innerError))
         {
             error = innerError with { Offset = innerError.Offset + SadbHeader.Size };
             return PromiscuousUnwrap.Malformed;

@@ -88,11 +88,11 @@ internal sealed class SnapshotCursor
         while (added < maxMessages && bytes < maxBytes && !IsComplete)
         {
             var fromSadb = !_sadbDone;
-            var status = fromSadb ? _sadb.Next(out var record, out var error) : _spd.Next(out record, out error);
+            var status = fromSadb ? _sadb.Next(out PfKeyView record, out var error) : _spd.Next(out record, out error);
             switch (status)
             {
                 case DumpRecordStatus.Record:
-                    if (TryAppend(record!, fromSadb, out var message))
+                    if (TryAppend(record, fromSadb, out var message))
                     {
                         into.Add(message);
                         added++;
@@ -119,7 +119,7 @@ internal sealed class SnapshotCursor
         }
     }
 
-    private bool TryAppend(PfKeyMessage record, bool sa, out ReadOnlyMemory<byte> message)
+    private bool TryAppend(PfKeyView record, bool sa, out ReadOnlyMemory<byte> message)
     {
         message = default;
         var type = sa ? SadbMessageType.Add : SadbMessageType.XAddFlow;

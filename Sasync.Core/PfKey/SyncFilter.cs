@@ -61,17 +61,23 @@ internal static class SyncFilter
     /// Decides whether a message is synced: a relayed one, or a snapshot record judged as the type
     /// <paramref name="asType"/> it will be sent as (re-typing drops no extension the filter reads).
     /// </summary>
-    public static SyncDecision Decide(PfKeyMessage message, SyncFilterContext context, SadbMessageType? asType = null)
+    public static SyncDecision Decide<TMessage>(TMessage message, SyncFilterContext context, SadbMessageType? asType = null)
+        where TMessage : IPfKeyExtensionLookup
     {
-        ArgumentNullException.ThrowIfNull(message);
+        // Not ThrowIfNull: that would box a view.
+        if (message is null)
+        {
+            throw new ArgumentNullException(nameof(message));
+        }
+
         ArgumentNullException.ThrowIfNull(context);
-        switch (asType ?? message.Type)
+        switch (asType ?? message.Header.Type)
         {
             case SadbMessageType.XPromisc or SadbMessageType.Dump or SadbMessageType.Get
                 or SadbMessageType.GetSpi or SadbMessageType.Acquire or SadbMessageType.XAskPolicy
                 or SadbMessageType.Register:
                 return new SyncDecision(FilterReason.NeverSyncedType);
-            case SadbMessageType.Add when !message.Has(SadbExtensionType.KeyEncrypt):
+            case SadbMessageType.Add when !message.TryGet(SadbExtensionType.KeyEncrypt, out _):
                 return new SyncDecision(FilterReason.LarvalAdd);
             case SadbMessageType.Flush when context.FlushMode == FlushMode.Never:
                 return new SyncDecision(FilterReason.FlushNever);
@@ -89,7 +95,8 @@ internal static class SyncFilter
         return SyncDecision.Synced;
     }
 
-    private static bool IsPeerAddress(PfKeyMessage message, SadbExtensionType type, IReadOnlyCollection<IPAddress> peers)
+    private static bool IsPeerAddress<TMessage>(TMessage message, SadbExtensionType type, IReadOnlyCollection<IPAddress> peers)
+        where TMessage : IPfKeyExtensionLookup
     {
         if (!message.TryGet(type, out var extension) || !SockAddr.TryReadFromExtension(extension, out var address, out _))
         {

@@ -51,6 +51,10 @@ public sealed class SyncEngine
     private readonly Dictionary<FrameError, long> _framesRejectedByReason = [];
     // Made on the first effect of an event: most kernel messages (replies, broadcasts) have none.
     private List<EngineEffect>? _effects;
+    // When set, effects go there as they are made (see IEngineEffectSink) and Handle returns none.
+    private IEngineEffectSink? _sink;
+    // The filter's view of us without mode skipslave never changes: made once.
+    private SyncFilterContext? _fixedFilterContext;
     private readonly List<ReadOnlyMemory<byte>> _snapshotChunk = [];
 
     private DateTimeOffset? _startedAt;
@@ -131,6 +135,23 @@ public sealed class SyncEngine
             _framesRejected, _kernelWrites, _kernelWriteErrors, _dumpErrors, _daemonControlErrors,
             _framesRejectedByReason.ToImmutableDictionary()));
 
+    /// <summary>Sends every effect from now on to <paramref name="sink"/> as it is made; <see cref="Handle"/> then returns none.</summary>
+    internal void AttachSink(IEngineEffectSink sink) => _sink = sink;
+
+    /// <summary><see cref="Handle"/> of a <see cref="KernelMessageReceived"/>, without the event record; the effects go to the sink.</summary>
+    internal void HandleKernelMessage(ReadOnlyMemory<byte> message)
+    {
+        _effects = null;
+        OnKernelMessage(message);
+    }
+
+    /// <summary><see cref="Handle"/> of a <see cref="PeerFrameReceived"/>, without the event record; the effects go to the sink.</summary>
+    internal void HandlePeerFrame(string peer, WireMessageType type, ReadOnlyMemory<byte> plaintext)
+    {
+        _effects = null;
+        OnPeerFrame(peer, type, plaintext);
+    }
+
     /// <summary>Handles one event and returns the effects the host must carry out, in order.</summary>
     public IReadOnlyList<EngineEffect> Handle(EngineEvent engineEvent)
     {
@@ -140,10 +161,10 @@ public sealed class SyncEngine
         {
             case EngineStarted started: OnStarted(started); break;
             case CarpStateChanged changed: OnCarpStateChanged(changed); break;
-            case KernelMessageReceived received: OnKernelMessage(received); break;
+            case KernelMessageReceived received: OnKernelMessage(received.Message); break;
             case PeerConnected connected: OnPeerConnected(connected); break;
             case PeerDisconnected disconnected: OnPeerDisconnected(disconnected); break;
-            case PeerFrameReceived frame: OnPeerFrame(frame); break;
+            case PeerFrameReceived frame: OnPeerFrame(frame.Peer, frame.Type, frame.Plaintext); break;
             case TimerFired fired: OnTimerFired(fired); break;
             case DaemonControlCompleted completed: OnDaemonControlCompleted(completed); break;
             case KernelWriteCompleted written: OnKernelWriteCompleted(written); break;
@@ -348,11 +369,31 @@ public sealed class SyncEngine
             return;
         }
 
-        var connected = ConnectedPeers().ToList();
-        var masters = connected.Where(p => p.Session!.RunState == RunState.Master).ToList();
-        if (masters.Count > 0)
+        // One pass, nothing allocated: while a snapshot comes in this runs after every kernel write.
+        var connected = 0;
+        var anyMaster = false;
+        PeerEntry? synced = null;
+        var allReported = true;
+        var everyoneHere = true;
+        foreach (var peer in _peerOrder)
         {
-            var synced = masters.FirstOrDefault(p => p.Session!.SnapshotReceived);
+            if (peer.Session is not { } session)
+            {
+                everyoneHere = false;
+                continue;
+            }
+
+            connected++;
+            allReported &= session.RunState is not null;
+            if (session.RunState == RunState.Master)
+            {
+                anyMaster = true;
+                synced ??= session.SnapshotReceived ? peer : null;
+            }
+        }
+
+        if (anyMaster)
+        {
             if (synced is not null && _kernelWritesPending == 0)
             {
                 Undemote($"snapshot from MASTER {synced.Name} complete");
@@ -361,11 +402,9 @@ public sealed class SyncEngine
             return;
         }
 
-        var allReported = connected.All(p => p.Session!.RunState is not null);
-        var everyoneHere = _peerOrder.All(p => p.Connected);
         if (allReported && (_graceOver || everyoneHere))
         {
-            Undemote(connected.Count == 0 ? "no peer reachable" : "no MASTER among the peers");
+            Undemote(connected == 0 ? "no peer reachable" : "no MASTER among the peers");
         }
     }
 
@@ -498,7 +537,14 @@ public sealed class SyncEngine
     private void SendPfKey(PeerEntry peer, ReadOnlyMemory<byte> message)
     {
         peer.FramesSent++;
-        Emit(new SendPfKey(peer.Name, message));
+        if (_sink is { } sink)
+        {
+            sink.SendPfKey(peer.Name, message);
+        }
+        else
+        {
+            Emit(new SendPfKey(peer.Name, message));
+        }
     }
 
     private void RejectFrame(PeerEntry peer, string why)
@@ -512,25 +558,25 @@ public sealed class SyncEngine
         }
     }
 
-    private void OnPeerFrame(PeerFrameReceived frame)
+    private void OnPeerFrame(string from, WireMessageType type, ReadOnlyMemory<byte> plaintext)
     {
-        if (!_peers.TryGetValue(frame.Peer, out var peer) || peer.Session is null)
+        if (!_peers.TryGetValue(from, out var peer) || peer.Session is null)
         {
-            Emit(new Log(LogLevel.Debug, $"engine: frame from {frame.Peer} without a session ignored"));
+            Emit(new Log(LogLevel.Debug, $"engine: frame from {from} without a session ignored"));
             return;
         }
 
         peer.FramesReceived++;
-        switch (frame.Type)
+        switch (type)
         {
             case WireMessageType.Control:
-                OnControl(peer, frame.Plaintext.Span);
+                OnControl(peer, plaintext.Span);
                 break;
             case WireMessageType.PfKey:
-                OnPeerPfKey(peer, frame.Plaintext);
+                OnPeerPfKey(peer, plaintext);
                 break;
             default:
-                RejectFrame(peer, $"unknown message type {(uint)frame.Type}");
+                RejectFrame(peer, $"unknown message type {(uint)type}");
                 SendControl(peer, ControlMessage.ErrorOf(ControlType.Reserved));
                 break;
         }
@@ -684,19 +730,31 @@ public sealed class SyncEngine
             return;
         }
 
-        if (!PfKeyRewrite.TryPrepareForKernel(plaintext, _options.Pid, unchecked(++_kernelSequence), out var message, out var error))
+        if (!PfKeyMessage.TryValidate(plaintext, out var header, out var error))
         {
             RejectFrame(peer, $"unparsable PF_KEY message: {error}");
             return;
         }
 
-        if (ConnectedPeers().Any(other => other != peer && other.Session!.RunState == RunState.Master))
+        header = PfKeyRewrite.ForKernel(header, _options.Pid, unchecked(++_kernelSequence));
+        foreach (var other in _peerOrder)
         {
-            peer.TookDataBesideAnotherMaster = true;
+            if (other != peer && other.Session?.RunState == RunState.Master)
+            {
+                peer.TookDataBesideAnotherMaster = true;
+                break;
+            }
         }
 
         _kernelWritesPending++;
-        Emit(new WriteToKernel(peer.Name, message));
+        if (_sink is { } sink)
+        {
+            sink.WriteToKernel(peer.Name, plaintext, header);
+        }
+        else
+        {
+            Emit(new WriteToKernel(peer.Name, PfKeyRewrite.PrepareForKernel(plaintext.Span, header)));
+        }
     }
 
     private void OnKernelWriteCompleted(KernelWriteCompleted written)
@@ -720,7 +778,9 @@ public sealed class SyncEngine
 
     // ---- MASTER: relaying and snapshots -----------------------------------------------------------
 
-    private SyncFilterContext FilterContext() => new(
+    private SyncFilterContext FilterContext() => !_settings.SkipSlave
+        ? _fixedFilterContext ??= new(_options.Pid, _settings.FlushMode, false, Array.Empty<IPAddress>())
+        : new(
         _options.Pid,
         _settings.FlushMode,
         _settings.SkipSlave,
@@ -728,9 +788,9 @@ public sealed class SyncEngine
 
     private void CountFiltered(FilterReason reason) => _filtered[reason] = _filtered.GetValueOrDefault(reason) + 1;
 
-    private void OnKernelMessage(KernelMessageReceived received)
+    private void OnKernelMessage(ReadOnlyMemory<byte> received)
     {
-        switch (PromiscuousCopy.TryUnwrap(received.Message, out var copy, out var error))
+        switch (PromiscuousCopy.TryUnwrap(received, out var copy, out var error))
         {
             case PromiscuousUnwrap.NotPromiscuous:
                 return; // replies and broadcasts: nothing to sync
@@ -747,19 +807,24 @@ public sealed class SyncEngine
             return;
         }
 
-        var decision = SyncFilter.Decide(copy!, FilterContext());
+        var decision = SyncFilter.Decide(copy, FilterContext());
         if (!decision.Sync)
         {
             CountFiltered(decision.Reason);
-            Emit(new Log(LogLevel.Trace, $"engine: {copy!.Inner.Type} not synced: {decision.Reason}"));
+            Emit(new Log(LogLevel.Trace, $"engine: {copy.Inner.Type} not synced: {decision.Reason}"));
             return;
         }
 
         _messagesRelayed++;
-        var bytes = PfKeyRewrite.ForPeers(copy!.Inner);
-        foreach (var peer in ConnectedPeers())
+        var bytes = PfKeyRewrite.ForPeers(copy.Inner);
+        foreach (var peer in _peerOrder)
         {
-            var snapshot = peer.Session!.Snapshot;
+            if (peer.Session is not { } session)
+            {
+                continue;
+            }
+
+            var snapshot = session.Snapshot;
             if (!snapshot.HoldsChanges)
             {
                 SendPfKey(peer, bytes);
@@ -900,5 +965,15 @@ public sealed class SyncEngine
             + (cursor.Skipped.Count == 0 ? "" : $", skipped {string.Join(", ", cursor.Skipped.Select(s => $"{s.Value} {s.Key}"))}")));
     }
 
-    private void Emit(EngineEffect effect) => (_effects ??= []).Add(effect);
+    private void Emit(EngineEffect effect)
+    {
+        if (_sink is { } sink)
+        {
+            sink.Execute(effect);
+        }
+        else
+        {
+            (_effects ??= []).Add(effect);
+        }
+    }
 }

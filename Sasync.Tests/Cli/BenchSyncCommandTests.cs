@@ -25,6 +25,37 @@ public sealed class BenchSyncCommandTests
     }
 
     [Fact]
+    public async Task Three_nodes_report_the_whole_run_s_peak_RSS_and_the_daemons_own_cost_per_message()
+    {
+        var run = await CliRun.RunAsync("bench", "sync", "--sas", "50", "--nodes", "3", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var root = json.RootElement;
+        Assert.Equal(3, root.GetProperty("nodes").GetInt32());
+        // The peak of the whole run includes every moment the earlier figure saw.
+        Assert.True(root.GetProperty("peakRssMegabytes").GetDouble() >= root.GetProperty("rssMegabytes").GetDouble());
+        Assert.True(root.GetProperty("daemonBytesPerRelayedMessage").GetDouble() >= 0);
+        Assert.True(root.GetProperty("daemonBytesPerSnapshotMessage").GetDouble() >= 0);
+        foreach (var (phase, messages) in new[] { ("relayCost", 50), ("snapshotCost", 100) })
+        {
+            var cost = root.GetProperty(phase);
+            Assert.Equal(messages, cost.GetProperty("messages").GetInt64());
+            Assert.True(cost.GetProperty("cpuSecondsPerMessage").GetDouble() > 0, phase);
+            Assert.InRange(cost.GetProperty("gcPausePercent").GetDouble(), 0, 100);
+        }
+    }
+
+    [Fact]
+    public async Task A_node_count_outside_2_to_8_is_refused()
+    {
+        var run = await CliRun.RunAsync("bench", "sync", "--nodes", "9");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("sasyncd-cs bench sync: --nodes must be 2..8, not '9'\n", run.Stderr.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bad_sas_count_is_refused()
     {
         var run = await CliRun.RunAsync("bench", "sync", "--sas", "0");

@@ -13,7 +13,7 @@ public class PromiscuousCopyTests
         var result = PromiscuousCopy.TryUnwrap(Wrap(4242, inner), out var copy, out _);
 
         Assert.Equal(PromiscuousUnwrap.Unwrapped, result);
-        Assert.Equal(4242u, copy!.WriterPid);
+        Assert.Equal(4242u, copy.WriterPid);
         Assert.Equal(4242u, copy.Inner.Header.Pid);
         Assert.Equal(SadbMessageType.Add, copy.Inner.Type);
         Assert.Equal(inner, copy.Inner.Bytes.ToArray());
@@ -25,7 +25,7 @@ public class PromiscuousCopyTests
         var answer = Message(SadbMessageType.XPromisc, (SadbSaType)1, 1, 4242);
         Assert.Equal(16, answer.Length);
         Assert.Equal(PromiscuousUnwrap.NotPromiscuous, PromiscuousCopy.TryUnwrap(answer, out var copy, out _));
-        Assert.Null(copy);
+        Assert.Equal(default, copy);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public class PromiscuousCopyTests
             }
 
             var result = PromiscuousCopy.TryUnwrap(bytes, out var copy, out _);
-            Assert.Equal(result == PromiscuousUnwrap.Unwrapped, copy is not null);
+            Assert.Equal(result == PromiscuousUnwrap.Unwrapped, copy != default);
         }
     }
 }

@@ -14,7 +14,7 @@ public class SyncFilterTests
         new(OurPid, flush, skipSlave, [.. peers.Select(IPAddress.Parse)]);
 
     private static SyncDecision Decide(byte[] inner, SyncFilterContext context, uint writer = IkePid) =>
-        SyncFilter.Decide(new PromiscuousCopy(writer, Parse(inner)), context);
+        SyncFilter.Decide(new PromiscuousCopy(writer, PfKeyView.Of(Parse(inner))), context);
 
     [Theory]
     [InlineData(SadbMessageType.XPromisc)]
