@@ -41,6 +41,9 @@ public enum FrameError
 
     /// <summary>The caller's buffer is too small for the frame or the plaintext.</summary>
     DestinationTooSmall,
+
+    /// <summary>Handshake: the peer's FINISHED is missing or does not verify (a HELLO altered on the way, such as a downgrade).</summary>
+    BadFinished,
 }
 
 /// <summary>Human-readable descriptions of <see cref="FrameError"/> values.</summary>
@@ -61,6 +64,7 @@ public static class FrameErrorMessages
         FrameError.PlaintextTooShort => "an empty plaintext cannot be sent",
         FrameError.PlaintextTooLong => "the plaintext pads past 4096 bytes, which peers refuse",
         FrameError.DestinationTooSmall => "the destination buffer is too small",
+        FrameError.BadFinished => "the handshake's FINISHED is missing or does not verify (altered HELLO, downgrade?)",
         _ => $"frame error {(int)error}",
     };
 }
