@@ -18,7 +18,7 @@ namespace Sasync.Core.Sessions;
 /// <remarks>
 /// <para>
 /// A shell (the TCP <c>PeerNetwork</c>, or a simulator's in-memory network) owns the connections and calls
-/// in: <see cref="OnOpened"/> for a connection dialled or accepted, <see cref="OnFrame"/> for every frame
+/// in: <see cref="OnOpened(long, ConnectionDirection, IPAddress, ChannelHandshake?, List{SessionDecision})"/> for a connection dialled or accepted, <see cref="OnFrame"/> for every frame
 /// read, <see cref="OnSent"/> for every control message the engine sends, <see cref="OnClosed"/> when a
 /// connection ended, <see cref="OnDialFailed"/>, and <see cref="Poll"/> at <see cref="NextDeadline"/> (and
 /// whenever convenient). Each call appends <see cref="SessionDecision"/>s to the caller's list, which the
@@ -40,7 +40,7 @@ namespace Sasync.Core.Sessions;
 /// A shell's contract, in short. Connection ids are the shell's, unique for the life of the rules. On
 /// <see cref="StartDial"/> dial once and report the outcome. Carry decisions out in list order: a
 /// <see cref="SendControlOn"/> is written before anything the engine queues later on that connection (the
-/// HELLO must be the connection's first frame, so start reading only after <see cref="OnOpened"/> returned);
+/// HELLO must be the connection's first frame, so start reading only after <see cref="OnOpened(long, ConnectionDirection, IPAddress, ChannelHandshake?, List{SessionDecision})"/> returned);
 /// hand <see cref="CarrierUp"/> / <see cref="CarrierDown"/> to the engine as its session up / down, in the
 /// same order as frames; send the engine's messages on the carrier only, and report its control messages
 /// with <see cref="OnSent"/> (not the rules' own <see cref="SendControlOn"/>); give the engine a frame only

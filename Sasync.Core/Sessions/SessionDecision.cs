@@ -57,7 +57,7 @@ public sealed record CarrierUp(long ConnectionId, ConnectionDirection Direction,
 /// </summary>
 public sealed record CarrierDown(long ConnectionId, string Reason, bool Routine) : SessionDecision;
 
-/// <summary>Dial the peer now; report the outcome with <see cref="PeerSessionRules.OnOpened"/> or <see cref="PeerSessionRules.OnDialFailed"/>.</summary>
+/// <summary>Dial the peer now; report the outcome with <see cref="PeerSessionRules.OnOpened(long, ConnectionDirection, System.Net.IPAddress, ChannelHandshake?, List{SessionDecision})"/> or <see cref="PeerSessionRules.OnDialFailed"/>.</summary>
 public sealed record StartDial : SessionDecision;
 
 /// <summary>A line for the log: the rules log per backoff step, never per attempt.</summary>
