@@ -185,7 +185,7 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
         var node = new SyncNode(
             Settings,
             platform,
-            new SasyncFrameCodec(Settings.SharedKey),
+            new SasyncFrameCodec(Settings.SharedKey, channel: Settings.Channel),
             new PeerNetworkOptions
             {
                 Listen = [new IPEndPoint(Address, _port)],

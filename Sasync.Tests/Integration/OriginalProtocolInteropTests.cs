@@ -29,9 +29,9 @@ public sealed class OriginalProtocolInteropTests
         await StopSeenByAsync(cluster[2], master);
         var rejectedBefore = (await StatusAsync(master)).Engine.Counters.FramesRejected;
 
-        // A sasyncd-cs peer at 127.0.0.2 opens with its HELLO, then the STATE exchange.
+        // A version-1 sasyncd-cs peer at 127.0.0.2 opens with its HELLO, then the STATE exchange.
         await using var peer = await OriginalPeer.ConnectAsync(cluster[2].Address, master.Node!.ListenEndPoints[0], Key);
-        Assert.True(new FrameEncoder(Key).TryEncode(WireMessageType.Control, new HelloMessage(HelloMessage.CurrentVersion, 0, 42).ToBytes(), out byte[]? hello, out _));
+        Assert.True(new FrameEncoder(Key).TryEncode(WireMessageType.Control, new HelloMessage(1, 0, 42).ToBytes(), out byte[]? hello, out _));
         await peer.SendRawAsync(hello);
         // The node's first frames are its own HELLO, its STATE and the ACK of ours: no ERROR about the HELLO.
         Assert.Equal(RunState.Master, await peer.HandshakeAsync(RunState.Slave));
