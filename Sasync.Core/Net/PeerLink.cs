@@ -35,6 +35,8 @@ internal sealed class PeerLink : IAsyncDisposable
     private Task _reader = Task.CompletedTask;
     private Task _writer = Task.CompletedTask;
     private int _closed;
+    // Replaced by the network, under its lock, when the peer's FINISHED switched the connection to the extended channel.
+    private IFrameDecoder? _decoder;
 
     public PeerLink(string peer, long id, Socket socket, bool outbound, IPAddress dialler, long maxQueuedBytes, long drainedBytes)
     {
@@ -71,9 +73,9 @@ internal sealed class PeerLink : IAsyncDisposable
     /// (<see cref="FrameSlab.AddReference"/>) and releases it once done with them.
     public void Start(IFrameCodecFactory codecs, Func<PeerLink, List<ReceivedFrame>, FrameSlab, ValueTask> received, Action<PeerLink, string, FrameError?> closed)
     {
-        var decoder = codecs.CreateDecoder();
+        Volatile.Write(ref _decoder, codecs.CreateDecoder());
         var encoder = codecs.CreateEncoder();
-        _reader = Task.Run(() => ReadLoopAsync(decoder, received, closed));
+        _reader = Task.Run(() => ReadLoopAsync(received, closed));
         _writer = Task.Run(() => WriteLoopAsync(encoder, closed));
     }
 
@@ -112,7 +114,16 @@ internal sealed class PeerLink : IAsyncDisposable
 
     private void FireDrained() => Interlocked.Exchange(ref _drained, null)?.Invoke();
 
-    private async Task ReadLoopAsync(IFrameDecoder decoder, Func<PeerLink, List<ReceivedFrame>, FrameSlab, ValueTask> received, Action<PeerLink, string, FrameError?> closed)
+    /// <summary>
+    /// Reads the rest of the stream with <paramref name="decoder"/>. Called while the read loop waits for
+    /// the frames that contained the peer's FINISHED, so the switch falls exactly after it.
+    /// </summary>
+    public void UseDecoder(IFrameDecoder decoder) => Volatile.Write(ref _decoder, decoder);
+
+    /// <summary>Writes every frame queued after this call with <paramref name="encoder"/>; those queued before keep the old one.</summary>
+    public bool UseEncoderFromHere(IFrameEncoder encoder) => TrySend(new OutgoingFrame(default, ReadOnlyMemory<byte>.Empty, encoder));
+
+    private async Task ReadLoopAsync(Func<PeerLink, List<ReceivedFrame>, FrameSlab, ValueTask> received, Action<PeerLink, string, FrameError?> closed)
     {
         var reason = "connection closed by peer";
         FrameError? badFrame = null;
@@ -133,6 +144,7 @@ internal sealed class PeerLink : IAsyncDisposable
                     var stretch = Hosting.DaemonAllocationMeter.Begin();
                     var status = FrameDecodeStatus.Frame;
                     var slabFull = false;
+                    var handOver = false;
                     while (status == FrameDecodeStatus.Frame)
                     {
                         if (slab.Buffer.Length - slab.Used < SlabReserve)
@@ -142,7 +154,7 @@ internal sealed class PeerLink : IAsyncDisposable
                         }
 
                         var free = slab.Free;
-                        status = decoder.TryDecode(ref buffer, free, out var type, out var plaintext, out var error);
+                        status = Volatile.Read(ref _decoder)!.TryDecode(ref buffer, free, out var type, out var plaintext, out var error);
                         if (status == FrameDecodeStatus.Frame)
                         {
                             if (plaintext.Span.Overlaps(free.Span))
@@ -151,6 +163,12 @@ internal sealed class PeerLink : IAsyncDisposable
                             }
 
                             frames.Add(new ReceivedFrame(type, plaintext));
+                            if (type == WireMessageType.Control && FinishedMessage.IsFinished(plaintext.Span))
+                            {
+                                // The peer's FINISHED may switch the decoder: hand it over before reading on.
+                                handOver = true;
+                                break;
+                            }
                         }
                         else if (status == FrameDecodeStatus.Fatal)
                         {
@@ -174,6 +192,12 @@ internal sealed class PeerLink : IAsyncDisposable
                     if (status == FrameDecodeStatus.Fatal)
                     {
                         return;
+                    }
+
+                    if (handOver)
+                    {
+                        // The rest of what was read is decoded with the decoder the FINISHED may have switched to.
+                        continue;
                     }
 
                     if (!slabFull)
@@ -206,6 +230,8 @@ internal sealed class PeerLink : IAsyncDisposable
             slab.Release();
             await reader.CompleteAsync().ConfigureAwait(false);
             closed(this, reason, badFrame);
+            // Likewise the decoder's key (the network no longer swaps it once the connection is closed).
+            (Volatile.Read(ref _decoder) as IDisposable)?.Dispose();
         }
     }
 
@@ -223,6 +249,12 @@ internal sealed class PeerLink : IAsyncDisposable
                 while (batch.WrittenCount < CoalesceBytes && _queue.Reader.TryRead(out var frame))
                 {
                     cost += frame.Cost;
+                    if (frame.NextEncoder is { } next)
+                    {
+                        encoder = next;
+                        continue;
+                    }
+
                     if (!encoder.TryEncode(frame.Type, frame.Plaintext.Span, batch, out var error))
                     {
                         closed(this, $"cannot frame a message: {error}", null);
@@ -232,7 +264,10 @@ internal sealed class PeerLink : IAsyncDisposable
 
                 stretch.End();
 
-                await _stream.WriteAsync(batch.WrittenMemory, _stop.Token).ConfigureAwait(false);
+                if (batch.WrittenCount > 0)
+                {
+                    await _stream.WriteAsync(batch.WrittenMemory, _stop.Token).ConfigureAwait(false);
+                }
                 if (Interlocked.Add(ref _queuedBytes, -cost) <= _drainedBytes && Volatile.Read(ref _drained) is not null)
                 {
                     FireDrained();
@@ -245,6 +280,11 @@ internal sealed class PeerLink : IAsyncDisposable
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             closed(this, e.Message, null);
+        }
+        finally
+        {
+            // An extended channel's encoder holds the session's traffic key: wipe it with the session.
+            (encoder as IDisposable)?.Dispose();
         }
     }
 
@@ -274,8 +314,11 @@ internal sealed class PeerLink : IAsyncDisposable
     }
 }
 
-/// <summary>A message waiting to be framed for a peer.</summary>
-internal readonly record struct OutgoingFrame(Wire.WireMessageType Type, ReadOnlyMemory<byte> Plaintext)
+/// <summary>
+/// A message waiting to be framed for a peer; or, with <paramref name="NextEncoder"/>, no message but the
+/// point in the queue from which frames are written with that encoder.
+/// </summary>
+internal readonly record struct OutgoingFrame(Wire.WireMessageType Type, ReadOnlyMemory<byte> Plaintext, IFrameEncoder? NextEncoder = null)
 {
     // What it will take on the wire, roughly: the 48-byte frame header and up to 15 pad bytes.
     public long Cost => Plaintext.Length + 64;

@@ -53,6 +53,9 @@ public enum FrameError
 
     /// <summary>Extended channel, encoding: the key generation or sequence number would wrap; the session must end.</summary>
     ExtendedExhausted,
+
+    /// <summary>Handshake: the peer's FINISHED is missing or does not verify (a HELLO altered on the way, such as a downgrade).</summary>
+    BadFinished,
 }
 
 /// <summary>Human-readable descriptions of <see cref="FrameError"/> values.</summary>
@@ -77,6 +80,7 @@ public static class FrameErrorMessages
         FrameError.ExtendedSequence => "the extended frame's sequence number is not the next one (gap or replay)",
         FrameError.ExtendedGeneration => "the extended frame's key generation is neither the current nor the next one",
         FrameError.ExtendedExhausted => "the extended channel's sequence numbers or key generations are used up",
+        FrameError.BadFinished => "the handshake's FINISHED is missing or does not verify (altered HELLO, downgrade?)",
         _ => $"frame error {(int)error}",
     };
 }

@@ -74,6 +74,9 @@ internal sealed class ClusterNode
     /// <summary>The engine's view, taken from the core.</summary>
     public EngineStatus? Status => Core?.Status().Engine;
 
+    /// <summary>The running process's sessions by peer (their channel among them); null while it is down.</summary>
+    public System.Collections.Immutable.ImmutableDictionary<string, Sessions.PeerSessionStatus>? Sessions => Core is null ? null : _shell?.SessionStatus();
+
     public bool Running => _process?.Alive == true;
 
     public bool Paused => _process?.Paused == true;
