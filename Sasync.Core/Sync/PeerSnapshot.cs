@@ -1,4 +1,5 @@
 using Sasync.Core.PfKey;
+using Sasync.Core.Sync.Digest;
 
 namespace Sasync.Core.Sync;
 
@@ -7,6 +8,9 @@ internal enum SnapshotPhase
 {
     /// <summary>None yet: the peer's state is unknown, or we are not MASTER.</summary>
     Idle,
+
+    /// <summary>Resync by digest: the peer's digest of its kernel is awaited before our dump is asked for.</summary>
+    AwaitingDigest,
 
     /// <summary>The kernel dump it will be made from was asked for.</summary>
     AwaitingDump,
@@ -44,25 +48,66 @@ internal sealed class PeerSnapshot
     /// <summary>How often this snapshot started over because too many changes were held.</summary>
     public int Restarts { get; private set; }
 
+    /// <summary>The MASTER period (our announcements on the session) whose digest is awaited; only while <see cref="SnapshotPhase.AwaitingDigest"/>.</summary>
+    public uint DigestEpoch { get; private set; }
+
+    /// <summary>The round of the digest timer at whose end the wait gives up; only while <see cref="SnapshotPhase.AwaitingDigest"/>.</summary>
+    public long DigestRound { get; private set; }
+
+    /// <summary>The peer's digest the awaited dump is to be compared with; null for a full snapshot.</summary>
+    public SnapshotDigest? PeerDigest { get; private set; }
+
     /// <summary>Relayed changes wait here instead of going out: the snapshot is under way.</summary>
-    public bool HoldsChanges => Phase is SnapshotPhase.AwaitingDump or SnapshotPhase.Sending;
+    public bool HoldsChanges => Phase is SnapshotPhase.AwaitingDigest or SnapshotPhase.AwaitingDump or SnapshotPhase.Sending;
 
     /// <summary>The next chunk may go out now: sending, and no drain report outstanding.</summary>
     public bool CanSendChunk => Phase == SnapshotPhase.Sending && DrainAwaited is null;
 
     public int HeldCount => _held.Count;
 
-    /// <summary>Idle or Sent → AwaitingDump (a first snapshot). Changes held so far are kept.</summary>
+    /// <summary>Idle, Sent or AwaitingDigest (no digest in time) → AwaitingDump, for a full snapshot. Changes held so far are kept.</summary>
     public void AwaitDump(long dumpId)
     {
         Phase = SnapshotPhase.AwaitingDump;
         DumpId = dumpId;
         Cursor = null;
+        PeerDigest = null;
+    }
+
+    /// <summary>Idle → AwaitingDigest: the peer's digest for <paramref name="epoch"/> comes first, at the latest by the end of <paramref name="round"/>.</summary>
+    public void AwaitDigest(uint epoch, long round)
+    {
+        if (Phase != SnapshotPhase.Idle)
+        {
+            throw new InvalidOperationException($"a snapshot in phase {Phase} cannot wait for a digest");
+        }
+
+        Phase = SnapshotPhase.AwaitingDigest;
+        DigestEpoch = epoch;
+        DigestRound = round;
+        Cursor = null;
+        PeerDigest = null;
+    }
+
+    /// <summary>Whether <paramref name="epoch"/>'s digest is the one awaited.</summary>
+    public bool IsAwaitingDigest(uint epoch) => Phase == SnapshotPhase.AwaitingDigest && DigestEpoch == epoch;
+
+    /// <summary>AwaitingDigest → AwaitingDump, to compare the dump with the peer's <paramref name="digest"/>.</summary>
+    public void DigestArrived(SnapshotDigest digest, long dumpId)
+    {
+        if (Phase != SnapshotPhase.AwaitingDigest)
+        {
+            throw new InvalidOperationException($"a snapshot in phase {Phase} was not waiting for a digest");
+        }
+
+        AwaitDump(dumpId);
+        PeerDigest = digest;
     }
 
     /// <summary>
-    /// AwaitingDump or Sending → AwaitingDump from a fresh dump, dropping the cursor and the held
-    /// changes, which are returned: the fresh dump holds what they did, except what they removed.
+    /// AwaitingDigest, AwaitingDump or Sending → AwaitingDump from a fresh dump for a full snapshot, dropping
+    /// the cursor, the peer's digest and the held changes, which are returned: the fresh dump holds what
+    /// they did, except what they removed.
     /// </summary>
     public List<ReadOnlyMemory<byte>> Restart(long dumpId)
     {
@@ -85,6 +130,7 @@ internal sealed class PeerSnapshot
 
         Phase = SnapshotPhase.Sending;
         Cursor = cursor;
+        PeerDigest = null;
     }
 
     /// <summary>A chunk went out and more is left: wait for the peer to drain.</summary>
@@ -114,6 +160,22 @@ internal sealed class PeerSnapshot
         return true;
     }
 
+    /// <summary>
+    /// AwaitingDump → Sent without a single SA message: the dump's digest equals the peer's. Returns
+    /// the held changes, to send before the ENDSNAP that follows.
+    /// </summary>
+    public List<ReadOnlyMemory<byte>> FinishUnchanged()
+    {
+        if (Phase != SnapshotPhase.AwaitingDump || PeerDigest is null)
+        {
+            throw new InvalidOperationException($"a snapshot in phase {Phase} without a peer digest cannot finish unchanged");
+        }
+
+        Phase = SnapshotPhase.Sent;
+        PeerDigest = null;
+        return TakeHeld();
+    }
+
     /// <summary>Sending → Sent (the cursor is done, ENDSNAP follows); returns the held changes to send before it.</summary>
     public List<ReadOnlyMemory<byte>> Finish()
     {
@@ -135,6 +197,7 @@ internal sealed class PeerSnapshot
     {
         Phase = SnapshotPhase.Idle;
         Cursor = null;
+        PeerDigest = null;
         Restarts = 0;
         return TakeHeld();
     }
