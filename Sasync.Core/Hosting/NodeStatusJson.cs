@@ -52,6 +52,7 @@ public static class NodeStatusJson
             writer.WriteNumber("snapshotsSkippedByDigest", peer.SnapshotsSkippedByDigest);
             writer.WriteNumber("digestsSent", peer.DigestsSent);
             writer.WriteNumber("digestsReceived", peer.DigestsReceived);
+            writer.WriteNumber("digestMismatches", peer.DigestMismatches);
             writer.WriteString("lastError", peer.LastError);
             var session = status.Sessions?.GetValueOrDefault(peer.Name);
             writer.WriteNumber("sessionFailures", session?.FailedAttempts ?? 0);

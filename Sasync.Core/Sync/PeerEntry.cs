@@ -24,6 +24,8 @@ internal sealed class PeerEntry(string name)
 
     public long SnapshotsSkippedByDigest { get; set; }
 
+    public long DigestMismatches { get; set; }
+
     public DateTimeOffset? LastSnapshotReceivedAt { get; set; }
 
     public string? LastError { get; set; }
@@ -41,7 +43,7 @@ internal sealed class PeerEntry(string name)
     public PeerStatus ToStatus() => new(
         Name, Connected, Session?.Direction, Session?.ConnectedSince, Session?.RunState,
         FramesSent, FramesReceived, SnapshotsSent, LastSnapshotSentAt, SnapshotsReceived, LastSnapshotReceivedAt, LastError,
-        Session?.Snapshot.Phase == SnapshotPhase.Sending, DigestsSent, DigestsReceived, SnapshotsSkippedByDigest);
+        Session?.Snapshot.Phase == SnapshotPhase.Sending, DigestsSent, DigestsReceived, SnapshotsSkippedByDigest, DigestMismatches);
 }
 
 /// <summary>What the engine knows about one live session; a new connection starts from scratch.</summary>

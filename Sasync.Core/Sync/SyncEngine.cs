@@ -1102,6 +1102,7 @@ public sealed class SyncEngine
 
         if (ours != theirs)
         {
+            peer.DigestMismatches++;
             Emit(new Log(LogLevel.Information, $"engine: {peer.Name} holds {theirs}, our snapshot carries {ours}: sending it in full"));
             return false;
         }

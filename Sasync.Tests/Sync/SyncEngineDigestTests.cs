@@ -102,7 +102,7 @@ public class SyncEngineDigestTests
             PfKeyTo("peer-a", effects).Select(m => SadbHeader.Read(m).Type));
         Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", effects));
         var status = h.Engine.Status.Peers.Single();
-        Assert.Equal((1, 0), (status.SnapshotsSent, status.SnapshotsSkippedByDigest));
+        Assert.Equal((1, 0, 1), (status.SnapshotsSent, status.SnapshotsSkippedByDigest, status.DigestMismatches));
     }
 
     [Fact]

@@ -19,6 +19,7 @@ internal sealed class ClusterNode
 
     private readonly ClusterContext _context;
     private readonly ImmutableArray<string> _peers;
+    private readonly ImmutableHashSet<string> _sasyncdCsPeers;
     private SimulatedProcess? _process;
     private SimulatedKeyClient? _daemonSocket;
     private IFrameCodecFactory _codec;
@@ -27,13 +28,14 @@ internal sealed class ClusterNode
     private SyncSettings? _settings;
     private int _incarnation;
 
-    public ClusterNode(int index, NodeKind kind, ClusterContext context, ImmutableArray<string> peers, SharedKey key)
+    public ClusterNode(int index, NodeKind kind, ClusterContext context, ImmutableArray<string> peers, SharedKey key, ImmutableHashSet<string>? sasyncdCsPeers = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         Index = index;
         Kind = kind;
         _context = context;
         _peers = peers;
+        _sasyncdCsPeers = sasyncdCsPeers ?? [];
         Key = key;
         _codec = new SasyncFrameCodec(key);
         Clock = new VirtualTimeProvider(context.Scheduler);
@@ -80,6 +82,11 @@ internal sealed class ClusterNode
 
     public bool HostUp { get; private set; } = true;
 
+    /// <summary>The resyncs of every daemon this node ran, the current one included.</summary>
+    public ResyncTally Resyncs => _endedResyncs + ResyncTally.Of(Status);
+
+    private ResyncTally _endedResyncs;
+
     /// <summary>Starts the daemon: it reads carp and the demote counter, listens and dials.</summary>
     public void Start()
     {
@@ -97,7 +104,7 @@ internal sealed class ClusterNode
             FlushMode = FlushMode.Startup,
             Control = DaemonControlMode.Isakmpd,
         };
-        var options = new SimulatedPeerNetworkOptions();
+        var options = new SimulatedPeerNetworkOptions { AssumedExtendedPeers = _sasyncdCsPeers };
         ISimulatedShell shell = Kind == NodeKind.Original
             ? new OriginalPeerSessions(process, _context.Network, Address, () => _codec, process.Post, Clock, _context.Trace, _context.Observations)
             : _context.SessionRules == SessionRulesKind.Legacy
@@ -181,6 +188,7 @@ internal sealed class ClusterNode
             _ = Host.CarpGroup.AdjustAsync(CarpGroup, -1, CancellationToken.None);
         }
 
+        _endedResyncs += ResyncTally.Of(Status);
         Core?.Dispose();
         _shell?.Stop(graceful);
         _process.Kill();

@@ -229,7 +229,9 @@ internal sealed class SessionRulesPeerNetwork : ISimulatedShell
                     slot.Carrier = up.ConnectionId;
                     var socket = entry.Connection.Socket;
                     _trace.Add(_process.Name, $"peer {slot.Name}: c{socket.ConnectionId} carries the session");
-                    _deliver(new PeerLinkUp(slot.Name, up.ConnectionId, up.Direction == ConnectionDirection.Outbound, new IPEndPoint(IPAddress.Parse(socket.Remote), 0), up.Channel));
+                    // STAND-IN (see SimulatedPeerNetworkOptions.AssumedExtendedPeers) until xchannel's negotiation reports the channel.
+                    var channel = _options.AssumedExtendedPeers.Contains(slot.Name) ? PeerChannel.Extended : up.Channel;
+                    _deliver(new PeerLinkUp(slot.Name, up.ConnectionId, up.Direction == ConnectionDirection.Outbound, new IPEndPoint(IPAddress.Parse(socket.Remote), 0), channel));
                     break;
                 case CarrierDown down:
                     if (slot.Carrier == down.ConnectionId)
