@@ -103,6 +103,12 @@ public static class CheckJson
             _ => "auto",
         });
         json.WriteBoolean("skipSlave", settings.SkipSlave);
+        json.WriteString("channel", settings.Channel switch
+        {
+            ChannelPolicy.Legacy => "legacy",
+            ChannelPolicy.Require => "require",
+            _ => "prefer",
+        });
         json.WriteEndObject();
     }
 }

@@ -18,8 +18,12 @@ public static class ConfigParser
         "on", "peer", "port", "sharedkey", "skipslave", "slave", "startup", "sync");
 
     /// <summary>The keywords that start a setting, in the order error messages list them.</summary>
+    /// <remarks>
+    /// <c>channel</c> is sasyncd-cs's own and not in <see cref="Keywords"/>, so that it stays a valid name
+    /// elsewhere (a peer host called "channel"), as it is for the original.
+    /// </remarks>
     internal static readonly ImmutableArray<string> SettingKeywords =
-        ["control", "flushmode", "group", "interface", "listen", "mode", "peer", "sharedkey"];
+        ["channel", "control", "flushmode", "group", "interface", "listen", "mode", "peer", "sharedkey"];
 
     /// <summary>Parses the text of a whole sasyncd.conf.</summary>
     /// <returns>The settings when there is no error, and every error and warning with its line and column.</returns>
@@ -53,6 +57,7 @@ public static class ConfigParser
         private DaemonControlMode _control = DaemonControlMode.Isakmpd;
         private RunMode _mode = RunMode.Auto;
         private bool _skipSlave;
+        private ChannelPolicy _channel = ChannelPolicy.Prefer;
 
         public ConfigResult Read()
         {
@@ -97,6 +102,7 @@ public static class ConfigParser
                     Control = _control,
                     Mode = _mode,
                     SkipSlave = _skipSlave,
+                    Channel = _channel,
                 };
 
         /// <summary>Reads the rest of the setting that <paramref name="keyword"/> starts; false after an error.</summary>
@@ -122,6 +128,8 @@ public static class ConfigParser
                     return ReadKey(keyword);
                 case "control":
                     return ReadControl(keyword);
+                case "channel":
+                    return ReadChannel(keyword);
                 default:
                     return Fail(keyword, $"\"{keyword.Text}\" is not handled");
             }
@@ -250,6 +258,19 @@ public static class ConfigParser
 
             _next++;
             _control = control.Value;
+            return true;
+        }
+
+        // channel legacy|prefer|require: sasyncd-cs only, so a file with it no longer loads in the original.
+        private bool ReadChannel(ConfigToken keyword)
+        {
+            if (!Choice(keyword, out _channel, ("legacy", ChannelPolicy.Legacy), ("prefer", ChannelPolicy.Prefer), ("require", ChannelPolicy.Require)))
+            {
+                return false;
+            }
+
+            _diagnostics.Add(Diagnostic.Warning(keyword.Line, keyword.Column,
+                "\"channel\" is a sasyncd-cs setting: OpenBSD's sasyncd refuses a file that holds it"));
             return true;
         }
 

@@ -37,6 +37,9 @@ public sealed record SyncSettings
 
     /// <summary><c>mode skipslave</c>: do not sync SAs whose source or destination is a peer.</summary>
     public bool SkipSlave { get; init; }
+
+    /// <summary>Whether sessions with other sasyncd-cs move to the extended channel (<c>channel</c>, sasyncd-cs only); prefer by default.</summary>
+    public ChannelPolicy Channel { get; init; } = ChannelPolicy.Prefer;
 }
 
 /// <summary><c>listen on ADDRESS|IFNAME [inet|inet6] [port N]</c>.</summary>
@@ -105,4 +108,17 @@ public enum RunMode
 
     /// <summary><c>mode slave</c>: always SLAVE, whatever carp says.</summary>
     Slave,
+}
+
+/// <summary><c>channel</c> (sasyncd-cs only): whether a session moves from the original's frames to the extended channel.</summary>
+public enum ChannelPolicy
+{
+    /// <summary><c>prefer</c> (the default): offer it, and use it when the peer offers it too; otherwise the original's frames.</summary>
+    Prefer,
+
+    /// <summary><c>legacy</c>: never offer it; every session keeps the original's frames.</summary>
+    Legacy,
+
+    /// <summary><c>require</c>: a peer that does not upgrade within the handshake timeout (an original, a <c>legacy</c> sasyncd-cs) is refused.</summary>
+    Require,
 }

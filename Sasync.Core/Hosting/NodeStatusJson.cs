@@ -57,6 +57,8 @@ public static class NodeStatusJson
             var session = status.Sessions?.GetValueOrDefault(peer.Name);
             writer.WriteNumber("sessionFailures", session?.FailedAttempts ?? 0);
             WriteTime(writer, "nextAttemptAt", session?.NextAttemptAt);
+            // The framing of the session now carried (legacy while there is none).
+            writer.WriteString("channel", session?.Channel == Net.PeerChannel.Extended ? "extended" : "legacy");
             writer.WriteEndObject();
         }
 

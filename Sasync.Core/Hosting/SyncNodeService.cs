@@ -120,7 +120,7 @@ public sealed partial class SyncNodeService : IHostedService, IAsyncDisposable, 
         var node = new SyncNode(
             settings,
             _session.Platform,
-            new SasyncFrameCodec(settings.SharedKey),
+            new SasyncFrameCodec(settings.SharedKey, channel: settings.Channel),
             new PeerNetworkOptions
             {
                 Listen = listen,
@@ -252,7 +252,7 @@ public sealed partial class SyncNodeService : IHostedService, IAsyncDisposable, 
     private async Task<ReloadOutcome> ApplyLockedAsync(SyncSettings settings, string source, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var node = _node ?? throw new InvalidOperationException("the node is not running");
-        var needRestart = await node.ReloadAsync(settings, new SasyncFrameCodec(settings.SharedKey), cancellationToken).ConfigureAwait(false);
+        var needRestart = await node.ReloadAsync(settings, new SasyncFrameCodec(settings.SharedKey, channel: settings.Channel), cancellationToken).ConfigureAwait(false);
         Settings = Settings! with { Peers = settings.Peers, SharedKey = settings.SharedKey };
         LogReloaded(_logger, source, settings.Peers.Length);
         if (!needRestart.IsEmpty)

@@ -25,6 +25,9 @@ public sealed record LoopbackClusterOptions
     /// <summary>Nodes (by 1-based index) that use another key than <see cref="SharedKey"/>, e.g. a misconfigured one.</summary>
     public ImmutableDictionary<int, SharedKey> NodeSharedKeys { get; init; } = ImmutableDictionary<int, SharedKey>.Empty;
 
+    /// <summary>Nodes (by 1-based index) with another <c>channel</c> policy than the default <c>prefer</c>.</summary>
+    public ImmutableDictionary<int, ChannelPolicy> NodeChannels { get; init; } = ImmutableDictionary<int, ChannelPolicy>.Empty;
+
     /// <summary>Every node's <c>flushmode</c>.</summary>
     public FlushMode FlushMode { get; init; } = FlushMode.Startup;
 
@@ -132,6 +135,7 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
             CarpInterface = "carp0",
             SharedKey = options.NodeSharedKeys.GetValueOrDefault(index, options.SharedKey),
             FlushMode = options.FlushMode,
+            Channel = options.NodeChannels.GetValueOrDefault(index, ChannelPolicy.Prefer),
             Listen = new ListenSettings { On = Address.ToString(), Family = ListenFamily.Inet, Port = port },
             Peers = [.. Enumerable.Range(1, options.Nodes).Where(i => i != index).Select(i => LoopbackPorts.Node(i).ToString())],
         };
@@ -185,7 +189,7 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
         var node = new SyncNode(
             Settings,
             platform,
-            new SasyncFrameCodec(Settings.SharedKey),
+            new SasyncFrameCodec(Settings.SharedKey, channel: Settings.Channel),
             new PeerNetworkOptions
             {
                 Listen = [new IPEndPoint(Address, _port)],

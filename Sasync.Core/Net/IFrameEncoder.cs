@@ -21,4 +21,10 @@ public interface IFrameCodecFactory
 
     /// <summary>Whether a plaintext of this length can be framed at all, checked before it is queued for a peer.</summary>
     bool CanEncode(WireMessageType type, int plaintextLength, out string error);
+
+    /// <summary>
+    /// The key and policy with which a new session negotiates the extended channel; null (the default) keeps
+    /// every session on this codec's frames, with a version-1 HELLO.
+    /// </summary>
+    Sessions.ChannelHandshake? Handshake => null;
 }

@@ -27,6 +27,8 @@ internal sealed class PeerLink : IAsyncDisposable
     private Task _reader = Task.CompletedTask;
     private Task _writer = Task.CompletedTask;
     private int _closed;
+    // Replaced by the network, under its lock, when the peer's FINISHED switched the connection to the extended channel.
+    private IFrameDecoder? _decoder;
 
     public PeerLink(string peer, long id, Socket socket, bool outbound, IPAddress dialler, long maxQueuedBytes, long drainedBytes)
     {
@@ -61,9 +63,9 @@ internal sealed class PeerLink : IAsyncDisposable
     /// </summary>
     public void Start(IFrameCodecFactory codecs, Func<PeerLink, List<ReceivedFrame>, ValueTask> received, Action<PeerLink, string, FrameError?> closed)
     {
-        var decoder = codecs.CreateDecoder();
+        Volatile.Write(ref _decoder, codecs.CreateDecoder());
         var encoder = codecs.CreateEncoder();
-        _reader = Task.Run(() => ReadLoopAsync(decoder, received, closed));
+        _reader = Task.Run(() => ReadLoopAsync(received, closed));
         _writer = Task.Run(() => WriteLoopAsync(encoder, closed));
     }
 
@@ -102,7 +104,16 @@ internal sealed class PeerLink : IAsyncDisposable
 
     private void FireDrained() => Interlocked.Exchange(ref _drained, null)?.Invoke();
 
-    private async Task ReadLoopAsync(IFrameDecoder decoder, Func<PeerLink, List<ReceivedFrame>, ValueTask> received, Action<PeerLink, string, FrameError?> closed)
+    /// <summary>
+    /// Reads the rest of the stream with <paramref name="decoder"/>. Called while the read loop waits for
+    /// the frames that contained the peer's FINISHED, so the switch falls exactly after it.
+    /// </summary>
+    public void UseDecoder(IFrameDecoder decoder) => Volatile.Write(ref _decoder, decoder);
+
+    /// <summary>Writes every frame queued after this call with <paramref name="encoder"/>; those queued before keep the old one.</summary>
+    public bool UseEncoderFromHere(IFrameEncoder encoder) => TrySend(new OutgoingFrame(default, ReadOnlyMemory<byte>.Empty, encoder));
+
+    private async Task ReadLoopAsync(Func<PeerLink, List<ReceivedFrame>, ValueTask> received, Action<PeerLink, string, FrameError?> closed)
     {
         var reason = "connection closed by peer";
         FrameError? badFrame = null;
@@ -117,10 +128,17 @@ internal sealed class PeerLink : IAsyncDisposable
                 List<ReceivedFrame>? frames = null;
                 while (true)
                 {
-                    var status = decoder.TryDecode(ref buffer, out var type, out var plaintext, out var error);
+                    var status = Volatile.Read(ref _decoder)!.TryDecode(ref buffer, out var type, out var plaintext, out var error);
                     if (status == FrameDecodeStatus.Frame)
                     {
                         (frames ??= []).Add(new ReceivedFrame(type, plaintext));
+                        if (type == WireMessageType.Control && FinishedMessage.IsFinished(plaintext))
+                        {
+                            // The peer's FINISHED may switch the decoder: hand it over before reading on.
+                            await received(this, frames).ConfigureAwait(false);
+                            frames = null;
+                        }
+
                         continue;
                     }
 
@@ -174,6 +192,12 @@ internal sealed class PeerLink : IAsyncDisposable
                 while (batch.WrittenCount < CoalesceBytes && _queue.Reader.TryRead(out var frame))
                 {
                     cost += frame.Cost;
+                    if (frame.NextEncoder is { } next)
+                    {
+                        encoder = next;
+                        continue;
+                    }
+
                     if (!encoder.TryEncode(frame.Type, frame.Plaintext.Span, batch, out var error))
                     {
                         closed(this, $"cannot frame a message: {error}", null);
@@ -181,7 +205,10 @@ internal sealed class PeerLink : IAsyncDisposable
                     }
                 }
 
-                await _stream.WriteAsync(batch.WrittenMemory, _stop.Token).ConfigureAwait(false);
+                if (batch.WrittenCount > 0)
+                {
+                    await _stream.WriteAsync(batch.WrittenMemory, _stop.Token).ConfigureAwait(false);
+                }
                 if (Interlocked.Add(ref _queuedBytes, -cost) <= _drainedBytes && Volatile.Read(ref _drained) is not null)
                 {
                     FireDrained();
@@ -223,8 +250,11 @@ internal sealed class PeerLink : IAsyncDisposable
     }
 }
 
-/// <summary>A message waiting to be framed for a peer.</summary>
-internal readonly record struct OutgoingFrame(Wire.WireMessageType Type, ReadOnlyMemory<byte> Plaintext)
+/// <summary>
+/// A message waiting to be framed for a peer; or, with <paramref name="NextEncoder"/>, no message but the
+/// point in the queue from which frames are written with that encoder.
+/// </summary>
+internal readonly record struct OutgoingFrame(Wire.WireMessageType Type, ReadOnlyMemory<byte> Plaintext, IFrameEncoder? NextEncoder = null)
 {
     // What it will take on the wire, roughly: the 48-byte frame header and up to 15 pad bytes.
     public long Cost => Plaintext.Length + 64;

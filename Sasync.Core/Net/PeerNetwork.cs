@@ -232,7 +232,7 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
         {
             return _slots.Values.ToImmutableDictionary(
                 s => s.Name,
-                s => new PeerSessionStatus(s.Rules.FailedAttempts, s.Rules.NextAttemptAt, s.Rules.Kind, s.Rules.OpenConnections),
+                s => new PeerSessionStatus(s.Rules.FailedAttempts, s.Rules.NextAttemptAt, s.Rules.Kind, s.Rules.OpenConnections, s.Rules.Channel),
                 StringComparer.Ordinal);
         }
     }
@@ -275,7 +275,7 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
 
                 LogConnectionClosed(_logger, slot.Name, link.Id, reason);
                 slot.Rules.OnClosed(link.Id, reason, slot.Decisions);
-                Apply(slot, link.Id, badFrame);
+                Apply(slot, link.Id, badFrame, reason);
             }
         }
 
@@ -331,9 +331,15 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
     }
 
     /// <summary>Carries out the rules' decisions (under the lock); events for the node go to the slot's outbox, in order.</summary>
-    private void Apply(PeerSlot slot, long badFrameLink = -1, FrameError? badFrame = null)
+    private void Apply(PeerSlot slot, long badFrameLink = -1, FrameError? badFrame = null, string badFrameReason = "")
     {
         var decisions = slot.Decisions;
+        if (badFrame is not null && !decisions.Any(d => d is CarrierDown down && down.ConnectionId == badFrameLink))
+        {
+            // A bad frame on a connection that did not carry is counted all the same (a replay on a spare connection).
+            slot.Outbox.Enqueue(new PeerLinkDown(slot.Name, badFrameLink, badFrameReason, false, badFrame));
+        }
+
         if (decisions.Count == 0)
         {
             return;
@@ -353,7 +359,19 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
                     }
 
                     LogConnectionClosed(_logger, slot.Name, link.Id, close.Reason);
+                    if (close.Rejected is { } rejected)
+                    {
+                        slot.Outbox.Enqueue(new PeerLinkDown(slot.Name, link.Id, close.Reason, false, rejected));
+                    }
+
                     DisposeLater(link);
+                    break;
+                case SwitchToExtendedEncoder encoder when slot.Links.TryGetValue(encoder.ConnectionId, out var link):
+                    // Queued right behind our FINISHED: the frames after it go out extended.
+                    link.UseEncoderFromHere(encoder.CreateEncoder());
+                    break;
+                case SwitchToExtendedDecoder decoder when slot.Links.TryGetValue(decoder.ConnectionId, out var link):
+                    link.UseDecoder(decoder.CreateDecoder());
                     break;
                 case CarrierUp up when slot.Links.TryGetValue(up.ConnectionId, out var link):
                     slot.Carrier = link;
@@ -634,14 +652,16 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
             open = !_stop.IsCancellationRequested && _slots.GetValueOrDefault(slot.Name) == slot;
             if (open)
             {
+                // The connection's codec and its handshake key are taken together: a reload applies to both from the next one.
+                var codecs = _codecs();
                 slot.Links.Add(link.Id, link);
-                slot.Rules.OnOpened(link.Id, direction, dialler, slot.Decisions);
+                slot.Rules.OnOpened(link.Id, direction, dialler, codecs.Handshake, slot.Decisions);
                 // The HELLO is queued first, then the loops start: no frame can arrive before the rules know the connection.
                 Apply(slot);
                 open = slot.Links.ContainsKey(link.Id);
                 if (open)
                 {
-                    link.Start(_codecs(), (l, frames) => OnFramesAsync(slot, l, frames), (l, reason, bad) => OnLinkClosed(slot, l, reason, bad));
+                    link.Start(codecs, (l, frames) => OnFramesAsync(slot, l, frames), (l, reason, bad) => OnLinkClosed(slot, l, reason, bad));
                 }
             }
         }

@@ -1,12 +1,19 @@
 using System.Buffers;
 using Sasync.Core.Config;
+using Sasync.Core.Sessions;
 using Sasync.Core.Wire;
 
 namespace Sasync.Core.Net;
 
-/// <summary>The original sasyncd framing (AES-CBC + SHA-1 under the shared key) for a node's sessions.</summary>
-public sealed class SasyncFrameCodec(SharedKey key, FrameLimits? limits = null) : IFrameCodecFactory
+/// <summary>
+/// The original sasyncd framing (AES-CBC + SHA-1 under the shared key) for a node's sessions, which
+/// sessions with another sasyncd-cs leave for the extended channel as <paramref name="channel"/> allows.
+/// </summary>
+public sealed class SasyncFrameCodec(SharedKey key, FrameLimits? limits = null, ChannelPolicy channel = ChannelPolicy.Prefer) : IFrameCodecFactory
 {
+    /// <inheritdoc/>
+    public ChannelHandshake? Handshake { get; } = new(key, channel);
+
     /// <inheritdoc/>
     public IFrameEncoder CreateEncoder() => new Encoder(new FrameEncoder(key));
 

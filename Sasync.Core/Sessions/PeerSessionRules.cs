@@ -1,8 +1,12 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Sasync.Core.Config;
+using Sasync.Core.Net;
 using Sasync.Core.Sync;
 using Sasync.Core.Wire;
+using Sasync.Core.Wire.Extended;
 
 namespace Sasync.Core.Sessions;
 
@@ -14,7 +18,7 @@ namespace Sasync.Core.Sessions;
 /// <remarks>
 /// <para>
 /// A shell (the TCP <c>PeerNetwork</c>, or a simulator's in-memory network) owns the connections and calls
-/// in: <see cref="OnOpened"/> for a connection dialled or accepted, <see cref="OnFrame"/> for every frame
+/// in: <see cref="OnOpened(long, ConnectionDirection, IPAddress, ChannelHandshake?, List{SessionDecision})"/> for a connection dialled or accepted, <see cref="OnFrame"/> for every frame
 /// read, <see cref="OnSent"/> for every control message the engine sends, <see cref="OnClosed"/> when a
 /// connection ended, <see cref="OnDialFailed"/>, and <see cref="Poll"/> at <see cref="NextDeadline"/> (and
 /// whenever convenient). Each call appends <see cref="SessionDecision"/>s to the caller's list, which the
@@ -36,7 +40,7 @@ namespace Sasync.Core.Sessions;
 /// A shell's contract, in short. Connection ids are the shell's, unique for the life of the rules. On
 /// <see cref="StartDial"/> dial once and report the outcome. Carry decisions out in list order: a
 /// <see cref="SendControlOn"/> is written before anything the engine queues later on that connection (the
-/// HELLO must be the connection's first frame, so start reading only after <see cref="OnOpened"/> returned);
+/// HELLO must be the connection's first frame, so start reading only after <see cref="OnOpened(long, ConnectionDirection, IPAddress, ChannelHandshake?, List{SessionDecision})"/> returned);
 /// hand <see cref="CarrierUp"/> / <see cref="CarrierDown"/> to the engine as its session up / down, in the
 /// same order as frames; send the engine's messages on the carrier only, and report its control messages
 /// with <see cref="OnSent"/> (not the rules' own <see cref="SendControlOn"/>); give the engine a frame only
@@ -50,7 +54,8 @@ public sealed class PeerSessionRules
     private readonly SessionRulesOptions _options;
     private readonly TimeProvider _time;
     private readonly Random _random;
-    private readonly byte[] _hello;
+    private readonly HelloMessage _hello;
+    private readonly NonceSource _nonces;
     private readonly List<SessionConnection> _connections = [];
     private SessionConnection? _carrier;
     private long _order;
@@ -65,17 +70,20 @@ public sealed class PeerSessionRules
 
     /// <summary>The rules for one peer, with no connection yet and a first dial due at once.</summary>
     /// <param name="peer">The peer's configured name, for log lines.</param>
-    /// <param name="hello">Our HELLO, the same on every connection for the life of the process.</param>
+    /// <param name="hello">Our HELLO: its instance id is the same on every connection for the life of the process
+    /// (the version, capabilities and nonce of each connection's HELLO are the rules' own).</param>
     /// <param name="options">Handshake timeout, backoff and jitter.</param>
     /// <param name="time">The clock of every deadline.</param>
     /// <param name="random">The source of the backoff jitter (seeded in tests and simulations).</param>
-    public PeerSessionRules(string peer, HelloMessage hello, SessionRulesOptions options, TimeProvider time, Random random)
+    /// <param name="nonces">Fills each connection's HELLO nonce; cryptographically random when null.</param>
+    public PeerSessionRules(string peer, HelloMessage hello, SessionRulesOptions options, TimeProvider time, Random random, NonceSource? nonces = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(random);
         Peer = peer;
-        _hello = hello.ToBytes();
+        _hello = hello;
+        _nonces = nonces ?? RandomNumberGenerator.Fill;
         _options = options;
         _time = time;
         _random = random;
@@ -90,6 +98,9 @@ public sealed class PeerSessionRules
 
     /// <summary>The carrier's id, or null when the peer has no open connection.</summary>
     public long? CarrierId => _carrier?.Id;
+
+    /// <summary>The framing the carrier uses; legacy while there is none.</summary>
+    public PeerChannel Channel => _carrier?.Channel ?? PeerChannel.Legacy;
 
     /// <summary>Open connections, the carrier among them.</summary>
     public int OpenConnections => _connections.Count;
@@ -121,6 +132,14 @@ public sealed class PeerSessionRules
                 next = ProbeDue(idle);
             }
 
+            foreach (var pending in _connections)
+            {
+                if (HandshakeDue(pending) is { } due && (next is null || due < next))
+                {
+                    next = due;
+                }
+            }
+
             return next;
         }
     }
@@ -130,7 +149,19 @@ public sealed class PeerSessionRules
     /// <paramref name="dialler"/> is the address of the side that dialled it (our source address for an
     /// outbound one, the peer's for an inbound one). Answers with our HELLO on it, then whatever follows.
     /// </summary>
-    public void OnOpened(long connectionId, ConnectionDirection direction, IPAddress dialler, List<SessionDecision> decisions)
+    public void OnOpened(long connectionId, ConnectionDirection direction, IPAddress dialler, List<SessionDecision> decisions) =>
+        OnOpened(connectionId, direction, dialler, null, decisions);
+
+    /// <summary>
+    /// A connection with the peer was dialled (<see cref="ConnectionDirection.Outbound"/>) or accepted, with
+    /// the <paramref name="handshake"/> (key and policy) of its channel negotiation. <paramref name="dialler"/>
+    /// is the address of the side that dialled it (our source address for an outbound one, the peer's for an
+    /// inbound one). Answers with our HELLO on it, then whatever follows. With a handshake the connection
+    /// cannot carry the session before its channel is known: the peer's FINISHED verified, its first frame
+    /// showed an original or a version-1 sasyncd-cs, or <see cref="SessionRulesOptions.HelloWait"/> passed in
+    /// silence.
+    /// </summary>
+    public void OnOpened(long connectionId, ConnectionDirection direction, IPAddress dialler, ChannelHandshake? handshake, List<SessionDecision> decisions)
     {
         ArgumentNullException.ThrowIfNull(dialler);
         ArgumentNullException.ThrowIfNull(decisions);
@@ -145,9 +176,30 @@ public sealed class PeerSessionRules
             return;
         }
 
-        var connection = new SessionConnection(connectionId, ++_order, direction, Normalize(dialler), _time.GetUtcNow());
+        var offer = handshake is not null && handshake.Policy != ChannelPolicy.Legacy;
+        var hello = handshake is null
+            ? new HelloMessage(1, 0, _hello.InstanceId)
+            : new HelloMessage(HelloMessage.CurrentVersion, (uint)(offer ? HelloCapabilities.ExtendedChannel | HelloCapabilities.DigestResync : HelloCapabilities.None), _hello.InstanceId, NewNonce());
+        var bytes = hello.ToBytes();
+        var connection = new SessionConnection(connectionId, ++_order, direction, Normalize(dialler), _time.GetUtcNow())
+        {
+            Handshake = handshake,
+            SentHello = bytes,
+            WeOffer = offer,
+        };
+        if (handshake is null)
+        {
+            Settle(connection, PeerChannel.Legacy);
+        }
+        else if (Kind == PeerKind.Original && handshake.Policy != ChannelPolicy.Require)
+        {
+            // The peer is an original: it may never write first on this connection, and it never upgrades.
+            Settle(connection, PeerChannel.Legacy);
+            connection.SettledBeforeFrame = true;
+        }
+
         _connections.Add(connection);
-        decisions.Add(new SendControlOn(connectionId, _hello));
+        decisions.Add(new SendControlOn(connectionId, bytes));
         Reevaluate(decisions);
         EnforceLimit(decisions);
     }
@@ -176,6 +228,7 @@ public sealed class PeerSessionRules
             return FrameVerdict.Drop;
         }
 
+        var first = connection.LastFrameAt is null;
         connection.LastFrameAt = _time.GetUtcNow();
         if (type == WireMessageType.Control && HelloMessage.IsHello(plaintext))
         {
@@ -183,12 +236,41 @@ public sealed class PeerSessionRules
             return FrameVerdict.Drop;
         }
 
+        if (type == WireMessageType.Control && FinishedMessage.IsFinished(plaintext))
+        {
+            // Never the engine's: a FINISHED anywhere but in its place changes nothing.
+            if (connection.Stage == HandshakeStage.AwaitingFinished)
+            {
+                OnFinished(connection, plaintext, decisions);
+            }
+
+            return FrameVerdict.Drop;
+        }
+
+        if (connection.Stage == HandshakeStage.AwaitingFinished)
+        {
+            Reject(connection, $"a {type} frame came where the peer's FINISHED belongs", decisions);
+            return FrameVerdict.Drop;
+        }
+
         if (connection.Kind == PeerKind.Unknown)
         {
             connection.Kind = PeerKind.Original;
+            if (first && connection.Stage == HandshakeStage.AwaitingHello)
+            {
+                if (connection.Handshake?.Policy == ChannelPolicy.Require)
+                {
+                    Refuse(connection, "the peer is an original sasyncd (its first frame is no HELLO)", decisions);
+                    return FrameVerdict.Drop;
+                }
+
+                Settle(connection, PeerChannel.Legacy);
+            }
+
             if (Kind != PeerKind.Original)
             {
                 Kind = PeerKind.Original;
+                SettleSilentAsOriginal();
                 Reevaluate(decisions);
             }
         }
@@ -238,8 +320,10 @@ public sealed class PeerSessionRules
 
         var wasCarrier = connection == _carrier;
         var stable = connection.Stable;
+        var pending = connection.Stage != HandshakeStage.Settled;
         Forget(connection, reason, routine: false, decisions);
-        if (wasCarrier && _connections.Count == 0)
+        // A connection that ended in its handshake is a failed attempt as well: the next dial waits.
+        if ((wasCarrier || pending) && _connections.Count == 0)
         {
             if (!stable)
             {
@@ -267,6 +351,7 @@ public sealed class PeerSessionRules
     {
         ArgumentNullException.ThrowIfNull(decisions);
         var now = _time.GetUtcNow();
+        PollHandshakes(now, decisions);
         if (_carrier is { Stable: true } idle && _announced is { } announced && now >= ProbeDue(idle))
         {
             // A carrier that has been silent this long is probed with our STATE (answered by an ACK): if the
@@ -346,6 +431,7 @@ public sealed class PeerSessionRules
             return;
         }
 
+        var wasUnknown = Kind != PeerKind.Sasyncd;
         connection.Kind = PeerKind.Sasyncd;
         connection.Instance = hello.InstanceId;
         // A new instance is believed only on a connection newer than every one of the current instance:
@@ -358,7 +444,218 @@ public sealed class PeerSessionRules
             _peerInstance = hello.InstanceId;
         }
 
+        StartHandshake(connection, hello, plaintext, wasUnknown, decisions);
         Reevaluate(decisions);
+    }
+
+    /// <summary>
+    /// Both HELLOs of a connection are known. With two version-2 HELLOs: derive the session secrets (the
+    /// dialler's HELLO first), send our FINISHED, and, when both offered the extended channel, switch our
+    /// encoder right after it. Otherwise the connection settles on the legacy frames (or is refused under
+    /// <c>channel require</c>).
+    /// </summary>
+    private void StartHandshake(SessionConnection connection, HelloMessage hello, ReadOnlySpan<byte> plaintext, bool wasUnknown, List<SessionDecision> decisions)
+    {
+        if (connection.Handshake is not { } handshake)
+        {
+            return;
+        }
+
+        if (!hello.HasNonce)
+        {
+            if (handshake.Policy == ChannelPolicy.Require)
+            {
+                Refuse(connection, $"the peer speaks protocol version {hello.Version}, which has no extended channel", decisions);
+            }
+            else if (connection.Stage != HandshakeStage.Settled)
+            {
+                Settle(connection, PeerChannel.Legacy);
+            }
+
+            return;
+        }
+
+        if (connection.Stage == HandshakeStage.Settled)
+        {
+            // It was taken for a connection with an original when the HELLO was late: start again, so that the
+            // next connection (now known to be with a sasyncd-cs) waits for its HELLO.
+            var reason = "the peer's HELLO came after the session had started on the original's frames";
+            decisions.Add(new CloseConnection(connection.Id, reason));
+            Forget(connection, reason, routine: !wasUnknown, decisions);
+            if (_connections.Count == 0)
+            {
+                Fail($"session closed: {reason}", decisions);
+            }
+
+            return;
+        }
+
+        var weAreDialler = connection.Direction == ConnectionDirection.Outbound;
+        var secrets = weAreDialler
+            ? ExtendedKeySchedule.Derive(handshake.Key.Bytes, connection.SentHello, plaintext)
+            : ExtendedKeySchedule.Derive(handshake.Key.Bytes, plaintext, connection.SentHello);
+        connection.Secrets = secrets;
+        connection.PeerOffers = (hello.Offers & HelloCapabilities.ExtendedChannel) != 0;
+        connection.Stage = HandshakeStage.AwaitingFinished;
+        decisions.Add(new SendControlOn(connection.Id, FinishedMessage.ToBytes(secrets.Finished(weAreDialler))));
+        if (connection.WeOffer && connection.PeerOffers)
+        {
+            decisions.Add(new SwitchToExtendedEncoder(connection.Id, secrets, weAreDialler, handshake.Options));
+        }
+    }
+
+    /// <summary>
+    /// The peer's FINISHED: a MAC over both HELLOs as the peer saw them. When ours agrees the connection's
+    /// channel is settled (extended when both offered, and our decoder switches right after this frame);
+    /// otherwise a HELLO was altered between the two ends and the connection closes.
+    /// </summary>
+    private void OnFinished(SessionConnection connection, ReadOnlySpan<byte> plaintext, List<SessionDecision> decisions)
+    {
+        var handshake = connection.Handshake!;
+        var secrets = connection.Secrets!;
+        var weAreDialler = connection.Direction == ConnectionDirection.Outbound;
+        if (!FinishedMessage.TryRead(plaintext, out var mac) || !secrets.VerifyFinished(!weAreDialler, mac))
+        {
+            Reject(connection, "the peer's FINISHED does not match our handshake: a HELLO was altered on the way (a downgrade?)", decisions);
+            Reevaluate(decisions);
+            return;
+        }
+
+        var extended = connection.WeOffer && connection.PeerOffers;
+        if (!extended && handshake.Policy == ChannelPolicy.Require)
+        {
+            Refuse(connection, "the peer does not offer the extended channel (its channel policy is legacy)", decisions);
+            Reevaluate(decisions);
+            return;
+        }
+
+        if (extended)
+        {
+            decisions.Add(new SwitchToExtendedDecoder(connection.Id, secrets, weAreDialler, handshake.Options));
+        }
+
+        Settle(connection, extended ? PeerChannel.Extended : PeerChannel.Legacy);
+        decisions.Add(new SessionLog(LogLevel.Debug,
+            $"peer {Peer}: connection {connection.Id} on the {(extended ? "extended channel" : "original's frames")}"));
+        Reevaluate(decisions);
+    }
+
+    /// <summary>Closes a connection whose handshake failed: a rejected frame for the node's counters, and a failed attempt.</summary>
+    private void Reject(SessionConnection connection, string reason, List<SessionDecision> decisions)
+    {
+        var line = $"handshake failed: {reason}";
+        decisions.Add(new CloseConnection(connection.Id, line, FrameError.BadFinished));
+        Forget(connection, line, routine: false, decisions);
+        if (_connections.Count == 0)
+        {
+            Fail(line, decisions);
+        }
+        else
+        {
+            decisions.Add(new SessionLog(LogLevel.Warning, $"peer {Peer}: {line}; connection closed"));
+        }
+    }
+
+    /// <summary>Closes a connection that <c>channel require</c> does not accept: a failed attempt, with the normal backoff.</summary>
+    private void Refuse(SessionConnection connection, string reason, List<SessionDecision> decisions)
+    {
+        var line = $"refused: {reason} (channel require)";
+        decisions.Add(new CloseConnection(connection.Id, line));
+        Forget(connection, line, routine: false, decisions);
+        if (_connections.Count == 0)
+        {
+            Fail(line, decisions);
+        }
+        else
+        {
+            decisions.Add(new SessionLog(LogLevel.Warning, $"peer {Peer}: {line}; connection closed"));
+        }
+    }
+
+    private static void Settle(SessionConnection connection, PeerChannel channel)
+    {
+        connection.Stage = HandshakeStage.Settled;
+        connection.Channel = channel;
+    }
+
+    /// <summary>The peer showed itself an original: its connections that are still silent are the original's too.</summary>
+    private void SettleSilentAsOriginal()
+    {
+        foreach (var connection in _connections)
+        {
+            if (connection.Stage == HandshakeStage.AwaitingHello && connection.LastFrameAt is null && connection.Handshake?.Policy != ChannelPolicy.Require)
+            {
+                Settle(connection, PeerChannel.Legacy);
+                connection.SettledBeforeFrame = true;
+            }
+        }
+    }
+
+    /// <summary>Closes connections whose handshake timed out; takes silent ones for an original's after the HELLO wait.</summary>
+    private void PollHandshakes(DateTimeOffset now, List<SessionDecision> decisions)
+    {
+        var changed = false;
+        foreach (var connection in _connections.ToList())
+        {
+            if (connection.Stage == HandshakeStage.Settled)
+            {
+                continue;
+            }
+
+            if (now >= connection.OpenedAt + _options.HandshakeTimeout)
+            {
+                var reason = connection.Handshake?.Policy == ChannelPolicy.Require
+                    ? $"refused: the peer did not upgrade to the extended channel within {Seconds(_options.HandshakeTimeout)} s (channel require)"
+                    : $"no handshake within {Seconds(_options.HandshakeTimeout)} s";
+                decisions.Add(new CloseConnection(connection.Id, reason));
+                Forget(connection, reason, routine: false, decisions);
+                if (_connections.Count == 0)
+                {
+                    Fail($"session closed: {reason}", decisions);
+                }
+
+                changed = true;
+            }
+            else if (HelloWaitOver(connection, now))
+            {
+                Settle(connection, PeerChannel.Legacy);
+                connection.SettledBeforeFrame = true;
+                changed = true;
+            }
+        }
+
+        if (changed)
+        {
+            Reevaluate(decisions);
+        }
+    }
+
+    /// <summary>A connection still silent after the HELLO wait, with a peer not known to be a sasyncd-cs, is an original's.</summary>
+    private bool HelloWaitOver(SessionConnection connection, DateTimeOffset now) =>
+        HelloWaitApplies(connection) && now >= connection.OpenedAt + _options.HelloWait;
+
+    private bool HelloWaitApplies(SessionConnection connection) =>
+        connection.Stage == HandshakeStage.AwaitingHello && connection.LastFrameAt is null
+        && Kind != PeerKind.Sasyncd && connection.Handshake?.Policy != ChannelPolicy.Require;
+
+    /// <summary>When a connection's handshake has something due: the HELLO wait or the timeout; null once settled.</summary>
+    private DateTimeOffset? HandshakeDue(SessionConnection connection)
+    {
+        if (connection.Stage == HandshakeStage.Settled)
+        {
+            return null;
+        }
+
+        var due = connection.OpenedAt + _options.HandshakeTimeout;
+        var wait = connection.OpenedAt + _options.HelloWait;
+        return HelloWaitApplies(connection) && wait < due ? wait : due;
+    }
+
+    private HelloNonce NewNonce()
+    {
+        Span<byte> bytes = stackalloc byte[HelloNonce.Size];
+        _nonces(bytes);
+        return HelloNonce.Read(bytes);
     }
 
     private void OnControl(SessionConnection connection, ControlMessage message, List<SessionDecision> decisions)
@@ -426,7 +723,8 @@ public sealed class PeerSessionRules
             Close(abandoned, "replaced: the peer dialled again", decisions);
         }
 
-        var carrier = Newest(ConnectionDirection.Outbound) ?? newestInbound;
+        // Only a connection whose channel is known may carry.
+        var carrier = NewestSettled(ConnectionDirection.Outbound) ?? (newestInbound is { Stage: HandshakeStage.Settled } ? newestInbound : null);
         var changed = SetCarrier(carrier, decisions);
         if (_carrier is null)
         {
@@ -436,7 +734,8 @@ public sealed class PeerSessionRules
         var needProbe = false;
         foreach (var other in _connections)
         {
-            if (other != _carrier && other.SupersededBy != _carrier.Id)
+            // A connection still in its handshake is not set aside: it may be the one the original reads from now on.
+            if (other != _carrier && other.SupersededBy != _carrier.Id && other.Stage == HandshakeStage.Settled)
             {
                 // A STATE written from now on must be answered on the carrier before this one may go. A new
                 // carrier gets the engine's STATE anyway; otherwise ask with a probe.
@@ -467,7 +766,8 @@ public sealed class PeerSessionRules
         SessionConnection? bestKnown = null;
         foreach (var candidate in _connections)
         {
-            if (best is null || Beats(candidate, best))
+            // Only a connection whose channel is known may carry.
+            if (candidate.Stage == HandshakeStage.Settled && (best is null || Beats(candidate, best)))
             {
                 best = candidate;
             }
@@ -529,7 +829,7 @@ public sealed class PeerSessionRules
             carrier.Stable = false;
             carrier.StableSince = null;
             carrier.SupersededBy = -1;
-            decisions.Add(new CarrierUp(carrier.Id, carrier.Direction));
+            decisions.Add(new CarrierUp(carrier.Id, carrier.Direction, carrier.Channel));
             if (!_upLogged && FailedAttempts == 0)
             {
                 _upLogged = true;
@@ -604,6 +904,9 @@ public sealed class PeerSessionRules
 
     private SessionConnection? Newest(ConnectionDirection direction) =>
         _connections.Where(c => c.Direction == direction).MaxBy(c => c.Order);
+
+    private SessionConnection? NewestSettled(ConnectionDirection direction) =>
+        _connections.Where(c => c.Direction == direction && c.Stage == HandshakeStage.Settled).MaxBy(c => c.Order);
 
     private SessionConnection? Find(long id)
     {

@@ -5,4 +5,5 @@ namespace Sasync.Core.Sessions;
 /// <param name="NextAttemptAt">When the next dial may start while the peer has no connection; null while it has one.</param>
 /// <param name="Kind">What the peer's frames showed it to be.</param>
 /// <param name="OpenConnections">Open connections with it, the carrier among them.</param>
-public sealed record PeerSessionStatus(int FailedAttempts, DateTimeOffset? NextAttemptAt, PeerKind Kind, int OpenConnections);
+/// <param name="Channel">The framing the carrier uses (legacy while there is none).</param>
+public sealed record PeerSessionStatus(int FailedAttempts, DateTimeOffset? NextAttemptAt, PeerKind Kind, int OpenConnections, Net.PeerChannel Channel = Net.PeerChannel.Legacy);

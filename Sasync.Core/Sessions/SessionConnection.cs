@@ -1,4 +1,6 @@
 using System.Net;
+using Sasync.Core.Net;
+using Sasync.Core.Wire.Extended;
 
 namespace Sasync.Core.Sessions;
 
@@ -52,4 +54,27 @@ internal sealed class SessionConnection(long id, long order, ConnectionDirection
     public long SupersededBy { get; set; } = -1;
 
     public long SupersedeAfterAcks { get; set; }
+
+    /// <summary>The key and policy of the handshake; null when the connection stays legacy without one.</summary>
+    public ChannelHandshake? Handshake { get; init; }
+
+    /// <summary>The HELLO plaintext we sent on it, exactly as sent (the transcript's input).</summary>
+    public byte[] SentHello { get; init; } = [];
+
+    public HandshakeStage Stage { get; set; }
+
+    /// <summary>Set once <see cref="Stage"/> is settled: the framing the connection carries.</summary>
+    public PeerChannel Channel { get; set; }
+
+    /// <summary>Our HELLO offered the extended channel.</summary>
+    public bool WeOffer { get; init; }
+
+    /// <summary>The peer's HELLO offered the extended channel.</summary>
+    public bool PeerOffers { get; set; }
+
+    /// <summary>The session secrets, once both HELLOs are known.</summary>
+    public ExtendedSessionSecrets? Secrets { get; set; }
+
+    /// <summary>Settled as legacy before its first frame (the peer is an original, or said nothing in time).</summary>
+    public bool SettledBeforeFrame { get; set; }
 }

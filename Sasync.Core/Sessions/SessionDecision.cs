@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Sasync.Core.Net;
+using Sasync.Core.Wire;
+using Sasync.Core.Wire.Extended;
 
 namespace Sasync.Core.Sessions;
 
@@ -16,15 +19,37 @@ public sealed record SendControlOn(long ConnectionId, ReadOnlyMemory<byte> Plain
 
 /// <summary>
 /// Close the connection. The rules have already forgotten it: a later report about it is ignored, so the
-/// shell need not (but may) report its close.
+/// shell need not (but may) report its close. <paramref name="Rejected"/>, when set, is the frame error the
+/// shell reports to the node as a rejected frame (a FINISHED that does not verify).
 /// </summary>
-public sealed record CloseConnection(long ConnectionId, string Reason) : SessionDecision;
+public sealed record CloseConnection(long ConnectionId, string Reason, FrameError? Rejected = null) : SessionDecision;
+
+/// <summary>
+/// From the next frame on, write the connection in the extended channel: everything queued on it before this
+/// decision (our FINISHED last) still goes out in legacy frames, everything after in extended ones.
+/// </summary>
+public sealed record SwitchToExtendedEncoder(long ConnectionId, ExtendedSessionSecrets Secrets, bool WeAreDialler, ExtendedChannelOptions Options) : SessionDecision
+{
+    /// <summary>The connection's new encoder.</summary>
+    public IFrameEncoder CreateEncoder() => new ExtendedFrameEncoder(Secrets, WeAreDialler, Options);
+}
+
+/// <summary>
+/// From the next frame on, read the connection as the extended channel: the frame just handed to the rules
+/// (the peer's FINISHED) was its last legacy frame. A shell must not decode past that frame before it
+/// carried this out.
+/// </summary>
+public sealed record SwitchToExtendedDecoder(long ConnectionId, ExtendedSessionSecrets Secrets, bool WeAreDialler, ExtendedChannelOptions Options) : SessionDecision
+{
+    /// <summary>The connection's new decoder.</summary>
+    public IFrameDecoder CreateDecoder() => new ExtendedFrameDecoder(Secrets, WeAreDialler, Options);
+}
 
 /// <summary>
 /// The connection is now the carrier: the one the engine sees as the session with the peer, and the only
 /// one sent on. The shell reports it to the engine as a session that came up, with its <paramref name="Channel"/>.
 /// </summary>
-public sealed record CarrierUp(long ConnectionId, ConnectionDirection Direction, Net.PeerChannel Channel = Net.PeerChannel.Legacy) : SessionDecision;
+public sealed record CarrierUp(long ConnectionId, ConnectionDirection Direction, PeerChannel Channel = PeerChannel.Legacy) : SessionDecision;
 
 /// <summary>
 /// The connection is no longer the carrier (it may stay open). The shell reports it to the engine as a
@@ -32,7 +57,7 @@ public sealed record CarrierUp(long ConnectionId, ConnectionDirection Direction,
 /// </summary>
 public sealed record CarrierDown(long ConnectionId, string Reason, bool Routine) : SessionDecision;
 
-/// <summary>Dial the peer now; report the outcome with <see cref="PeerSessionRules.OnOpened"/> or <see cref="PeerSessionRules.OnDialFailed"/>.</summary>
+/// <summary>Dial the peer now; report the outcome with <see cref="PeerSessionRules.OnOpened(long, ConnectionDirection, System.Net.IPAddress, ChannelHandshake?, List{SessionDecision})"/> or <see cref="PeerSessionRules.OnDialFailed"/>.</summary>
 public sealed record StartDial : SessionDecision;
 
 /// <summary>A line for the log: the rules log per backoff step, never per attempt.</summary>

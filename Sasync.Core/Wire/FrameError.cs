@@ -41,6 +41,21 @@ public enum FrameError
 
     /// <summary>The caller's buffer is too small for the frame or the plaintext.</summary>
     DestinationTooSmall,
+
+    /// <summary>Extended channel: the AES-GCM tag does not verify (an altered frame, another session's keys, or a forgery).</summary>
+    ExtendedTag,
+
+    /// <summary>Extended channel: the sequence number is not exactly one after the previous frame's (a gap or a replay).</summary>
+    ExtendedSequence,
+
+    /// <summary>Extended channel: the key generation is neither the current one nor the next.</summary>
+    ExtendedGeneration,
+
+    /// <summary>Extended channel, encoding: the key generation or sequence number would wrap; the session must end.</summary>
+    ExtendedExhausted,
+
+    /// <summary>Handshake: the peer's FINISHED is missing or does not verify (a HELLO altered on the way, such as a downgrade).</summary>
+    BadFinished,
 }
 
 /// <summary>Human-readable descriptions of <see cref="FrameError"/> values.</summary>
@@ -61,6 +76,11 @@ public static class FrameErrorMessages
         FrameError.PlaintextTooShort => "an empty plaintext cannot be sent",
         FrameError.PlaintextTooLong => "the plaintext pads past 4096 bytes, which peers refuse",
         FrameError.DestinationTooSmall => "the destination buffer is too small",
+        FrameError.ExtendedTag => "the extended frame's authentication tag does not verify (altered, replayed from another session, or forged)",
+        FrameError.ExtendedSequence => "the extended frame's sequence number is not the next one (gap or replay)",
+        FrameError.ExtendedGeneration => "the extended frame's key generation is neither the current nor the next one",
+        FrameError.ExtendedExhausted => "the extended channel's sequence numbers or key generations are used up",
+        FrameError.BadFinished => "the handshake's FINISHED is missing or does not verify (altered HELLO, downgrade?)",
         _ => $"frame error {(int)error}",
     };
 }

@@ -200,8 +200,8 @@ public class ConfigParserTests
 
     [Theory]
     // Unknown word where a setting must start.
-    [InlineData("bogus carp0", 1, 1, "expected a setting (control, flushmode, group, interface, listen, mode, peer or sharedkey), found \"bogus\"")]
-    [InlineData("  \n\t500", 2, 2, "expected a setting (control, flushmode, group, interface, listen, mode, peer or sharedkey), found \"500\"")]
+    [InlineData("bogus carp0", 1, 1, "expected a setting (channel, control, flushmode, group, interface, listen, mode, peer or sharedkey), found \"bogus\"")]
+    [InlineData("  \n\t500", 2, 2, "expected a setting (channel, control, flushmode, group, interface, listen, mode, peer or sharedkey), found \"500\"")]
     // A name is missing, a keyword or a number.
     [InlineData("group", 1, 6, "expected an interface group name after \"group\", found end of file")]
     [InlineData("group port", 1, 7, "expected an interface group name after \"group\", found \"port\"")]
@@ -224,7 +224,7 @@ public class ConfigParserTests
     [InlineData("listen on em0 port 0", 1, 20, "port \"0\" is out of range; expected 1 to 65535")]
     [InlineData("listen on em0 port 65536", 1, 20, "port \"65536\" is out of range; expected 1 to 65535")]
     [InlineData("listen on em0 port 99999999999999999999", 1, 20, "port \"99999999999999999999\" is out of range; expected 1 to 65535")]
-    [InlineData("listen on em0 port 600 inet", 1, 24, "expected a setting (control, flushmode, group, interface, listen, mode, peer or sharedkey), found \"inet\"")]
+    [InlineData("listen on em0 port 600 inet", 1, 24, "expected a setting (channel, control, flushmode, group, interface, listen, mode, peer or sharedkey), found \"inet\"")]
     public void Each_error_class_names_what_was_expected_and_found_at_its_position(string setting, int line, int column, string message)
     {
         var error = SingleError(ConfigText.Minimal.Replace("\n", " ", StringComparison.Ordinal) + "\n" + setting);

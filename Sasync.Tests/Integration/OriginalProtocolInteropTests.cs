@@ -29,15 +29,46 @@ public sealed class OriginalProtocolInteropTests
         await StopSeenByAsync(cluster[2], master);
         var rejectedBefore = (await StatusAsync(master)).Engine.Counters.FramesRejected;
 
-        // A sasyncd-cs peer at 127.0.0.2 opens with its HELLO, then the STATE exchange.
+        // A version-1 sasyncd-cs peer at 127.0.0.2 opens with its HELLO, then the STATE exchange.
         await using var peer = await OriginalPeer.ConnectAsync(cluster[2].Address, master.Node!.ListenEndPoints[0], Key);
-        Assert.True(new FrameEncoder(Key).TryEncode(WireMessageType.Control, new HelloMessage(HelloMessage.CurrentVersion, 0, 42).ToBytes(), out byte[]? hello, out _));
+        Assert.True(new FrameEncoder(Key).TryEncode(WireMessageType.Control, new HelloMessage(1, 0, 42).ToBytes(), out byte[]? hello, out _));
         await peer.SendRawAsync(hello);
         // The node's first frames are its own HELLO, its STATE and the ACK of ours: no ERROR about the HELLO.
         Assert.Equal(RunState.Master, await peer.HandshakeAsync(RunState.Slave));
         Assert.Equal(1, peer.HellosIgnored);
         Assert.Equal(SadbMessageType.Flush, (await ReadPfKeyAsync(peer)).Type);
         Assert.Equal(rejectedBefore, (await StatusAsync(master)).Engine.Counters.FramesRejected);
+    }
+
+    [Fact]
+    public async Task The_extended_channel_offer_changes_nothing_for_an_original_every_later_frame_is_legacy_and_no_finished_comes()
+    {
+        await using var cluster = await StartClusterAsync();
+        var master = cluster[1];
+        await StopSeenByAsync(cluster[2], master);
+        await AddTunnelsAsync(master, 0, 2);
+        await KernelMessagesSeenAsync(master, 4);
+
+        await using var peer = await OriginalPeer.ConnectAsync(cluster[2].Address, master.Node!.ListenEndPoints[0], Key);
+        // The node offers (HELLO v2 with the extended-channel bit) as to anyone; an original ignores the unknown type.
+        var first = await peer.ReadAnyAsync();
+        Assert.True(first is { Type: WireMessageType.Control } && HelloMessage.TryRead(first.Value.Plaintext, out var hello)
+            && hello.HasNonce && (hello.Offers & HelloCapabilities.ExtendedChannel) != 0);
+        Assert.Equal(RunState.Master, await peer.HandshakeAsync(RunState.Slave));
+
+        // The rest is the original's protocol, decoded by the original's frame reader: the snapshot, then ENDSNAP.
+        List<DecodedFrame> frames = [];
+        while (frames.Count == 0 || !frames[^1].TryGetControl(out var end) || end != ControlMessage.EndSnapshot)
+        {
+            var frame = await peer.ReadAnyAsync();
+            Assert.NotNull(frame);
+            frames.Add(frame.Value);
+        }
+
+        Assert.DoesNotContain(frames, f => f.Type == WireMessageType.Control && (FinishedMessage.IsFinished(f.Plaintext) || HelloMessage.IsHello(f.Plaintext)));
+        // FLUSH, two ADDs and two X_ADDFLOWs.
+        Assert.Equal(5, frames.Count(f => f.Type == WireMessageType.PfKey));
+        Assert.Equal(Core.Net.PeerChannel.Legacy, (await StatusAsync(master)).Sessions![cluster[2].Address.ToString()].Channel);
     }
 
     [Fact]

@@ -9,7 +9,10 @@ using Sasync.Core.Net;
 
 namespace Sasync.Tests.Net;
 
-/// <summary>Two networks over real TCP with different keys, on a virtual clock: sessions fail at once, and the backoff bounds them.</summary>
+/// <summary>
+/// Two networks over real TCP with different keys, on a virtual clock: connections fail at once (at the
+/// peer's HELLO, before the engine sees a session), and the backoff bounds them.
+/// </summary>
 public sealed class FailedSessionBackoffTests
 {
     private readonly int _port = LoopbackPorts.FreePort();
@@ -28,7 +31,8 @@ public sealed class FailedSessionBackoffTests
             () => new SasyncFrameCodec(new SharedKey(Convert.FromHexString(key))),
             e =>
             {
-                if (e is PeerLinkUp)
+                // Each connection ends on the frame it cannot read, counted whether or not it carried.
+                if (e is PeerLinkDown { BadFrame: not null })
                 {
                     _sessions.AddOrUpdate(node, 1, (_, n) => n + 1);
                 }
@@ -39,7 +43,7 @@ public sealed class FailedSessionBackoffTests
             NullLogger.Instance);
 
     [Fact]
-    public async Task A_key_mismatch_gives_at_most_twenty_sessions_per_peer_in_ten_seconds()
+    public async Task A_key_mismatch_gives_at_most_twenty_failed_connections_per_peer_in_ten_seconds()
     {
         await using var one = Network(1, 2, "00112233445566778899aabbccddeeff");
         await using var two = Network(2, 1, "ffeeddccbbaa99887766554433221100");

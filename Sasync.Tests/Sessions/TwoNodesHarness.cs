@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Sasync.Core;
+using Sasync.Core.Net;
 using Sasync.Core.Sessions;
 using Sasync.Core.Wire;
 
@@ -8,7 +9,9 @@ namespace Sasync.Tests.Sessions;
 
 /// <summary>
 /// Two sasyncd-cs nodes, each with its <see cref="PeerSessionRules"/> for the other, over an in-memory network
-/// with a stand-in engine (STATE on each new carrier, ACK to each STATE). Steps come from one seed.
+/// with a stand-in engine (STATE on each new carrier, ACK to each STATE). Steps come from one seed. With a
+/// <see cref="ChannelHandshake"/> per node the connections negotiate the channel; each frame is marked with
+/// the codec it was written in, and one read by the other codec counts as a <see cref="Node.CodecMismatches"/>.
 /// </summary>
 internal sealed class TwoNodesHarness
 {
@@ -17,11 +20,11 @@ internal sealed class TwoNodesHarness
     private long _nextId;
     private int _instances;
 
-    public TwoNodesHarness(int seed)
+    public TwoNodesHarness(int seed, ChannelHandshake? low = null, ChannelHandshake? high = null)
     {
         _random = new Random(seed);
-        Low = new Node(this, IPAddress.Parse("192.0.2.1"), "192.0.2.2");
-        High = new Node(this, IPAddress.Parse("192.0.2.2"), "192.0.2.1");
+        Low = new Node(this, IPAddress.Parse("192.0.2.1"), "192.0.2.2", low);
+        High = new Node(this, IPAddress.Parse("192.0.2.2"), "192.0.2.1", high);
         Low.Start();
         High.Start();
     }
@@ -66,9 +69,14 @@ internal sealed class TwoNodesHarness
 
         public Node Acceptor { get; } = acceptor;
 
-        public Queue<byte[]> ToDialler { get; } = new();
+        public Queue<(bool Extended, byte[] Plaintext)> ToDialler { get; } = new();
 
-        public Queue<byte[]> ToAcceptor { get; } = new();
+        public Queue<(bool Extended, byte[] Plaintext)> ToAcceptor { get; } = new();
+
+        /// <summary>The nodes whose encoder (writes) or decoder (reads) on this pipe is the extended one.</summary>
+        public HashSet<Node> ExtendedWriters { get; } = [];
+
+        public HashSet<Node> ExtendedReaders { get; } = [];
 
         public bool Closed { get; set; }
 
@@ -76,14 +84,14 @@ internal sealed class TwoNodesHarness
 
         public HashSet<Node> Opened { get; } = [];
 
-        public Queue<byte[]> Inbox(Node node) => node == Dialler ? ToDialler : ToAcceptor;
+        public Queue<(bool Extended, byte[] Plaintext)> Inbox(Node node) => node == Dialler ? ToDialler : ToAcceptor;
 
         public bool Readable(Node node) => Opened.Contains(node) && !Reported.Contains(node) && (Inbox(node).Count > 0 || Closed);
 
         public bool Idle => Closed || (ToDialler.Count == 0 && ToAcceptor.Count == 0);
     }
 
-    internal sealed class Node(TwoNodesHarness net, IPAddress address, string peer)
+    internal sealed class Node(TwoNodesHarness net, IPAddress address, string peer, ChannelHandshake? handshake)
     {
         private readonly List<SessionDecision> _decisions = [];
 
@@ -99,11 +107,25 @@ internal sealed class TwoNodesHarness
 
         public int CarriersUp { get; private set; }
 
+        /// <summary>The channel the engine was told with the last carrier.</summary>
+        public PeerChannel? EngineChannel { get; private set; }
+
+        /// <summary>Frames read with the other codec than they were written in: a switch point that does not line up.</summary>
+        public int CodecMismatches { get; private set; }
+
+        /// <summary>Connections closed with a rejected frame (a FINISHED that did not verify).</summary>
+        public int Rejected { get; private set; }
+
+        public List<SessionLog> Logs { get; } = [];
+
+        /// <summary>Rewrites a frame as this node reads it (the attacker between the two), or null to read it unchanged.</summary>
+        public Func<byte[], byte[]>? Tamper { get; set; }
+
         private Node Other => this == net.Low ? net.High : net.Low;
 
         public void Start()
         {
-            Rules = new PeerSessionRules(peer, new HelloMessage(HelloMessage.CurrentVersion, 0, (UInt128)(++net._instances)), new SessionRulesOptions(), net.Time, net._random);
+            Rules = new PeerSessionRules(peer, new HelloMessage(HelloMessage.CurrentVersion, 0, (UInt128)(++net._instances)), new SessionRulesOptions(), net.Time, net._random, bytes => net._random.NextBytes(bytes));
             EngineCarrier = null;
             DialPending = false;
             Poll();
@@ -136,7 +158,7 @@ internal sealed class TwoNodesHarness
             pipe.Opened.Add(this);
             Other.ListenQueue.Enqueue(pipe);
             net.Trace.Add($"{Address} dialled {pipe.Id}");
-            Rules.OnOpened(pipe.Id, ConnectionDirection.Outbound, Address, _decisions);
+            Rules.OnOpened(pipe.Id, ConnectionDirection.Outbound, Address, handshake, _decisions);
             Apply();
         }
 
@@ -145,7 +167,7 @@ internal sealed class TwoNodesHarness
             var pipe = ListenQueue.Dequeue();
             pipe.Opened.Add(this);
             net.Trace.Add($"{Address} accepts {pipe.Id}");
-            Rules.OnOpened(pipe.Id, ConnectionDirection.Inbound, pipe.Dialler.Address, _decisions);
+            Rules.OnOpened(pipe.Id, ConnectionDirection.Inbound, pipe.Dialler.Address, handshake, _decisions);
             Apply();
         }
 
@@ -161,7 +183,15 @@ internal sealed class TwoNodesHarness
                 return;
             }
 
-            var frame = inbox.Dequeue();
+            var (extended, frame) = inbox.Dequeue();
+            if (extended != pipe.ExtendedReaders.Contains(this))
+            {
+                // A real decoder fails on such a frame: the connection would close as a bad frame.
+                CodecMismatches++;
+                net.Trace.Add($"{Address}: frame on {pipe.Id} written {(extended ? "extended" : "legacy")}, read with the other codec");
+            }
+
+            frame = Tamper?.Invoke(frame) ?? frame;
             var verdict = Rules.OnFrame(pipe.Id, WireMessageType.Control, frame, _decisions);
             Apply();
             if (verdict.Deliver && ControlMessage.TryRead(frame, out var message) && message.Type == ControlType.State && EngineCarrier is { } carrier)
@@ -180,7 +210,7 @@ internal sealed class TwoNodesHarness
         {
             if (net._pipes.FirstOrDefault(p => p.Id == id) is { Closed: false } pipe)
             {
-                (this == pipe.Dialler ? pipe.ToAcceptor : pipe.ToDialler).Enqueue(plaintext);
+                (this == pipe.Dialler ? pipe.ToAcceptor : pipe.ToDialler).Enqueue((pipe.ExtendedWriters.Contains(this), plaintext));
             }
         }
 
@@ -197,6 +227,7 @@ internal sealed class TwoNodesHarness
                         break;
                     case CloseConnection close:
                         net.Trace.Add($"{Address} closes {close.ConnectionId}: {close.Reason}");
+                        Rejected += close.Rejected is null ? 0 : 1;
                         if (net._pipes.FirstOrDefault(p => p.Id == close.ConnectionId) is { } pipe)
                         {
                             pipe.Closed = true;
@@ -204,9 +235,16 @@ internal sealed class TwoNodesHarness
                         }
 
                         break;
+                    case SwitchToExtendedEncoder encoder when net._pipes.FirstOrDefault(p => p.Id == encoder.ConnectionId) is { } writing:
+                        writing.ExtendedWriters.Add(this);
+                        break;
+                    case SwitchToExtendedDecoder decoder when net._pipes.FirstOrDefault(p => p.Id == decoder.ConnectionId) is { } reading:
+                        reading.ExtendedReaders.Add(this);
+                        break;
                     case CarrierUp up:
-                        net.Trace.Add($"{Address} carrier {up.ConnectionId}");
+                        net.Trace.Add($"{Address} carrier {up.ConnectionId} ({up.Channel})");
                         EngineCarrier = up.ConnectionId;
+                        EngineChannel = up.Channel;
                         CarriersUp++;
                         Send(up.ConnectionId, ControlMessage.StateOf(RunState.Slave).ToBytes());
                         break;
@@ -217,6 +255,7 @@ internal sealed class TwoNodesHarness
                         DialPending = true;
                         break;
                     case SessionLog log:
+                        Logs.Add(log);
                         net.Trace.Add($"{Address}: {log.Message}");
                         break;
                 }

@@ -19,7 +19,6 @@ internal sealed class ClusterNode
 
     private readonly ClusterContext _context;
     private readonly ImmutableArray<string> _peers;
-    private readonly ImmutableHashSet<string> _sasyncdCsPeers;
     private SimulatedProcess? _process;
     private SimulatedKeyClient? _daemonSocket;
     private IFrameCodecFactory _codec;
@@ -28,14 +27,13 @@ internal sealed class ClusterNode
     private SyncSettings? _settings;
     private int _incarnation;
 
-    public ClusterNode(int index, NodeKind kind, ClusterContext context, ImmutableArray<string> peers, SharedKey key, ImmutableHashSet<string>? sasyncdCsPeers = null)
+    public ClusterNode(int index, NodeKind kind, ClusterContext context, ImmutableArray<string> peers, SharedKey key)
     {
         ArgumentNullException.ThrowIfNull(context);
         Index = index;
         Kind = kind;
         _context = context;
         _peers = peers;
-        _sasyncdCsPeers = sasyncdCsPeers ?? [];
         Key = key;
         _codec = new SasyncFrameCodec(key);
         Clock = new VirtualTimeProvider(context.Scheduler);
@@ -76,6 +74,9 @@ internal sealed class ClusterNode
     /// <summary>The engine's view, taken from the core.</summary>
     public EngineStatus? Status => Core?.Status().Engine;
 
+    /// <summary>The running process's sessions by peer (their channel among them); null while it is down.</summary>
+    public System.Collections.Immutable.ImmutableDictionary<string, Sessions.PeerSessionStatus>? Sessions => Core is null ? null : _shell?.SessionStatus();
+
     public bool Running => _process?.Alive == true;
 
     public bool Paused => _process?.Paused == true;
@@ -104,7 +105,7 @@ internal sealed class ClusterNode
             FlushMode = FlushMode.Startup,
             Control = DaemonControlMode.Isakmpd,
         };
-        var options = new SimulatedPeerNetworkOptions { AssumedExtendedPeers = _sasyncdCsPeers };
+        var options = new SimulatedPeerNetworkOptions();
         ISimulatedShell shell = Kind == NodeKind.Original
             ? new OriginalPeerSessions(process, _context.Network, Address, () => _codec, process.Post, Clock, _context.Trace, _context.Observations)
             : _context.SessionRules == SessionRulesKind.Legacy

@@ -28,8 +28,7 @@ internal sealed class ClusterScenario
         for (var i = 1; i <= count; i++)
         {
             var peers = Enumerable.Range(1, count).Where(p => p != i).Select(ClusterNode.AddressOf).ToImmutableArray();
-            var sasyncdCsPeers = peers.Where(p => p != ClusterNode.AddressOf(original)).ToImmutableHashSet();
-            nodes.Add(new ClusterNode(i, i == original ? NodeKind.Original : NodeKind.SasyncdCs, context, peers, Key, sasyncdCsPeers));
+            nodes.Add(new ClusterNode(i, i == original ? NodeKind.Original : NodeKind.SasyncdCs, context, peers, Key));
         }
 
         Nodes = nodes.ToImmutable();

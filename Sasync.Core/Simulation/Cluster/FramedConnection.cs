@@ -15,7 +15,8 @@ internal sealed class FramedConnection
     private const int CoalesceBytes = 16 * 1024;
 
     private readonly SimulatedProcess _process;
-    private readonly Queue<(WireMessageType Type, ReadOnlyMemory<byte> Plaintext)> _queue = new();
+    // A null type marks the point from which the queue is written with NextEncoder.
+    private readonly Queue<(WireMessageType Type, ReadOnlyMemory<byte> Plaintext, IFrameEncoder? NextEncoder)> _queue = new();
     private readonly ByteQueue _received = new();
     private readonly ArrayBufferWriter<byte> _batch = new(CoalesceBytes + 4200);
     private readonly long _maxQueuedBytes;
@@ -81,7 +82,7 @@ internal sealed class FramedConnection
         }
 
         QueuedBytes += cost;
-        _queue.Enqueue((type, plaintext));
+        _queue.Enqueue((type, plaintext, null));
         if (_encoder is not null)
         {
             PostWrite();
@@ -89,6 +90,19 @@ internal sealed class FramedConnection
 
         return true;
     }
+
+    /// <summary>Writes every frame queued after this call with <paramref name="encoder"/>; those queued before keep the old one.</summary>
+    public void UseEncoderFromHere(IFrameEncoder encoder)
+    {
+        if (!IsShut)
+        {
+            _queue.Enqueue((default, ReadOnlyMemory<byte>.Empty, encoder));
+            QueuedBytes += 64;
+        }
+    }
+
+    /// <summary>Reads what follows the frame just handed over (the peer's FINISHED) with <paramref name="decoder"/>.</summary>
+    public void UseDecoder(IFrameDecoder decoder) => _decoder = decoder;
 
     /// <summary>Runs <paramref name="drained"/> once few bytes are queued, or the connection is shut; a newer request replaces an older one.</summary>
     public void NotifyWhenDrained(Action drained)
@@ -177,6 +191,18 @@ internal sealed class FramedConnection
             if (status == FrameDecodeStatus.Frame)
             {
                 (frames ??= []).Add(new ReceivedFrame(type, plaintext));
+                if (type == WireMessageType.Control && FinishedMessage.IsFinished(plaintext))
+                {
+                    // The peer's FINISHED may switch the decoder: hand it over before decoding on.
+                    FramesReceived += frames.Count;
+                    _frames!(this, frames);
+                    frames = null;
+                    if (IsShut)
+                    {
+                        return;
+                    }
+                }
+
                 continue;
             }
 
@@ -212,6 +238,12 @@ internal sealed class FramedConnection
             while (_batch.WrittenCount < CoalesceBytes && _queue.TryDequeue(out var frame))
             {
                 cost += frame.Plaintext.Length + 64L;
+                if (frame.NextEncoder is { } next)
+                {
+                    _encoder = next;
+                    continue;
+                }
+
                 if (!_encoder!.TryEncode(frame.Type, frame.Plaintext.Span, _batch, out var error))
                 {
                     Fail($"cannot frame a message: {error}");
@@ -221,7 +253,7 @@ internal sealed class FramedConnection
                 FramesSent++;
             }
 
-            if (!Socket.Write(_batch.WrittenSpan.ToArray()))
+            if (_batch.WrittenCount > 0 && !Socket.Write(_batch.WrittenSpan.ToArray()))
             {
                 Fail(Socket.Error ?? "connection closed");
                 return;

@@ -106,7 +106,7 @@ internal sealed class SessionRulesPeerNetwork : ISimulatedShell
         {
             if (Find(name) is null)
             {
-                var slot = new Slot(name, new PeerSessionRules(name, _hello, _rulesOptions, _time, _random));
+                var slot = new Slot(name, new PeerSessionRules(name, _hello, _rulesOptions, _time, _random, bytes => _random.NextBytes(bytes)));
                 _slots.Add(slot);
                 Poll(slot);
             }
@@ -154,7 +154,7 @@ internal sealed class SessionRulesPeerNetwork : ISimulatedShell
     }
 
     public ImmutableDictionary<string, PeerSessionStatus> SessionStatus() =>
-        _slots.ToImmutableDictionary(s => s.Name, s => new PeerSessionStatus(s.Rules.FailedAttempts, s.Rules.NextAttemptAt, s.Rules.Kind, s.Rules.OpenConnections), StringComparer.Ordinal);
+        _slots.ToImmutableDictionary(s => s.Name, s => new PeerSessionStatus(s.Rules.FailedAttempts, s.Rules.NextAttemptAt, s.Rules.Kind, s.Rules.OpenConnections, s.Rules.Channel), StringComparer.Ordinal);
 
     public long QueuedBytes(string peer) =>
         Find(peer) is { Carrier: { } carrier } && _connections.TryGetValue(carrier, out var entry) ? entry.Connection.QueuedBytes : 0;
@@ -224,14 +224,24 @@ internal sealed class SessionRulesPeerNetwork : ISimulatedShell
                 case CloseConnection close when _connections.Remove(close.ConnectionId, out var entry):
                     _trace.Add(_process.Name, $"peer {slot.Name}: close c{entry.Connection.Socket.ConnectionId}: {close.Reason}");
                     entry.Connection.Shut(graceful: true);
+                    if (close.Rejected is { } rejected)
+                    {
+                        _deliver(new PeerLinkDown(slot.Name, close.ConnectionId, close.Reason, false, rejected));
+                    }
+
+                    break;
+                case SwitchToExtendedEncoder encoder when _connections.TryGetValue(encoder.ConnectionId, out var entry):
+                    entry.Connection.UseEncoderFromHere(encoder.CreateEncoder());
+                    break;
+                case SwitchToExtendedDecoder decoder when _connections.TryGetValue(decoder.ConnectionId, out var entry):
+                    _trace.Add(_process.Name, $"peer {slot.Name}: c{entry.Connection.Socket.ConnectionId} extended");
+                    entry.Connection.UseDecoder(decoder.CreateDecoder());
                     break;
                 case CarrierUp up when _connections.TryGetValue(up.ConnectionId, out var entry):
                     slot.Carrier = up.ConnectionId;
                     var socket = entry.Connection.Socket;
                     _trace.Add(_process.Name, $"peer {slot.Name}: c{socket.ConnectionId} carries the session");
-                    // STAND-IN (see SimulatedPeerNetworkOptions.AssumedExtendedPeers) until xchannel's negotiation reports the channel.
-                    var channel = _options.AssumedExtendedPeers.Contains(slot.Name) ? PeerChannel.Extended : up.Channel;
-                    _deliver(new PeerLinkUp(slot.Name, up.ConnectionId, up.Direction == ConnectionDirection.Outbound, new IPEndPoint(IPAddress.Parse(socket.Remote), 0), channel));
+                    _deliver(new PeerLinkUp(slot.Name, up.ConnectionId, up.Direction == ConnectionDirection.Outbound, new IPEndPoint(IPAddress.Parse(socket.Remote), 0), up.Channel));
                     break;
                 case CarrierDown down:
                     if (slot.Carrier == down.ConnectionId)
@@ -327,8 +337,9 @@ internal sealed class SessionRulesPeerNetwork : ISimulatedShell
         _connections[connection.Id] = (slot, connection);
         _observations.SessionUp(_process.Name, slot.Name);
         _trace.Add(_process.Name, $"peer {slot.Name}: {socket} open ({direction.ToString().ToLowerInvariant()})");
-        connection.Start(_codecs(), (c, frames) => OnFrames(slot, c, frames), (c, reason) => OnClosed(slot, c, reason));
-        slot.Rules.OnOpened(connection.Id, direction, dialler, _decisions);
+        var codecs = _codecs();
+        connection.Start(codecs, (c, frames) => OnFrames(slot, c, frames), (c, reason) => OnClosed(slot, c, reason));
+        slot.Rules.OnOpened(connection.Id, direction, dialler, codecs.Handshake, _decisions);
         Apply(slot);
     }
 

@@ -8,13 +8,6 @@ internal sealed record SimulatedPeerNetworkOptions
     /// <summary>A peer with more than this many bytes waiting is dropped as too slow.</summary>
     public long MaxQueuedBytesPerPeer { get; init; } = 4L * 1024 * 1024;
 
-    /// <summary>
-    /// STAND-IN until the extended channel's negotiation runs in the simulator (branch xchannel replaces
-    /// it): sessions with these peers, the sasyncd-cs nodes of the run, report <see cref="Net.PeerChannel.Extended"/>
-    /// to the engine while their frames stay legacy, so that resync by digest runs between them.
-    /// </summary>
-    public System.Collections.Immutable.ImmutableHashSet<string> AssumedExtendedPeers { get; init; } = [];
-
     /// <summary>At or below this many queued bytes a session counts as drained.</summary>
     public long DrainedBytes => Math.Min(MaxQueuedBytesPerPeer / 4, 1024 * 1024);
 }

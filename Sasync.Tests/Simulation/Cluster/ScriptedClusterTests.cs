@@ -103,4 +103,35 @@ public sealed class ScriptedClusterTests
         Assert.True(master.Count > 5);
         Assert.Equal(synced, master.SequenceEqual(ours.Host.Kernel.Sas.Select(sa => sa.Spi).Order()));
     }
+
+    [Fact]
+    public void In_a_mixed_cluster_the_sasyncd_cs_pair_runs_extended_the_original_stays_legacy_and_all_converge()
+    {
+        var context = ClusterContext.Create(seed: 21, trace: false, SessionRulesKind.Current, stormLimit: int.MaxValue);
+        string[] all = [ClusterNode.AddressOf(1), ClusterNode.AddressOf(2), ClusterNode.AddressOf(3)];
+        var original = new ClusterNode(1, NodeKind.Original, context, [all[1], all[2]], Key);
+        var two = new ClusterNode(2, NodeKind.SasyncdCs, context, [all[0], all[2]], Key);
+        var three = new ClusterNode(3, NodeKind.SasyncdCs, context, [all[0], all[1]], Key);
+        two.Host.Carp.Set(LinkState.Up);
+        foreach (var node in new[] { original, two, three })
+        {
+            node.Start();
+        }
+
+        var ike = new IkeActor(two, context.Random, context.Trace);
+        ike.Start(context.Scheduler);
+        context.Scheduler.RunUntil(TimeSpan.FromSeconds(60));
+        ike.Working = false;
+        context.Scheduler.RunUntil(TimeSpan.FromSeconds(75));
+
+        Assert.Equal(Core.Net.PeerChannel.Extended, two.Sessions![three.Address].Channel);
+        Assert.Equal(Core.Net.PeerChannel.Extended, three.Sessions![two.Address].Channel);
+        Assert.Equal(Core.Net.PeerChannel.Legacy, two.Sessions[original.Address].Channel);
+        Assert.Equal(Core.Net.PeerChannel.Legacy, three.Sessions[original.Address].Channel);
+        Assert.Equal(Core.Sessions.PeerKind.Original, two.Sessions[original.Address].Kind);
+        var sas = two.Host.Kernel.Sas.Select(sa => sa.Spi).Order().ToList();
+        Assert.NotEmpty(sas);
+        Assert.Equal(sas, three.Host.Kernel.Sas.Select(sa => sa.Spi).Order());
+        Assert.Equal(sas, original.Host.Kernel.Sas.Select(sa => sa.Spi).Order());
+    }
 }
