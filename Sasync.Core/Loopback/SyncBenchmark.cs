@@ -18,6 +18,7 @@ namespace Sasync.Core.Loopback;
 /// <param name="RssAfterMegabytes">Working set at the end, with both kernels full.</param>
 /// <param name="Relay">CPU and GC cost of the relay phase (both nodes and both kernels share the process).</param>
 /// <param name="Snapshot">CPU and GC cost of the snapshot phase.</param>
+/// <param name="FailoverResync">After the failovers, what a failover's resync cost (<see cref="Loopback.FailoverResync"/>).</param>
 public sealed record SyncBenchmarkResult(
     int Sas,
     double RelaySeconds,
@@ -31,7 +32,8 @@ public sealed record SyncBenchmarkResult(
     double RssMegabytes,
     double RssAfterMegabytes,
     PhaseCost Relay,
-    PhaseCost Snapshot);
+    PhaseCost Snapshot,
+    FailoverResync? FailoverResync = null);
 
 /// <summary>What one phase of a benchmark cost the process.</summary>
 /// <param name="CpuSeconds">Processor time of all threads; twice the wall time means both cores were busy.</param>
@@ -178,6 +180,13 @@ public static class SyncBenchmark
             (from, to) = (to, from);
         }
 
+        // Resync after a failover (both kernels hold the same SAs): by digest, ENDSNAP alone.
+        var (resync, resyncError) = await FailoverResync.MeasureAsync(from, to, stepTimeout, cancellationToken).ConfigureAwait(false);
+        if (resync is null)
+        {
+            return (null, $"failover resync: {resyncError}");
+        }
+
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         failovers.Sort();
@@ -194,7 +203,8 @@ public static class SyncBenchmark
             process.PeakWorkingSet64 / 1048576.0,
             process.WorkingSet64 / 1048576.0,
             relayCosts,
-            snapshotCosts), null);
+            snapshotCosts,
+            resync), null);
     }
 
     private sealed record EngineStatusView(DateTimeOffset ReleasedAt, DateTimeOffset EndSnapshotAt);

@@ -29,7 +29,8 @@ public sealed record DemotionStatus(bool Held, DateTimeOffset? ReleasedAt, strin
 /// One peer as the engine sees it; <c>SendingSnapshot</c> while a paced snapshot to it is under way.
 /// Resync by digest: <c>DigestsSent</c> / <c>DigestsReceived</c> count DIGEST messages, and
 /// <c>SnapshotsSkippedByDigest</c> the snapshots (counted in <c>SnapshotsSent</c> too) that were ENDSNAP alone,
-/// <c>DigestMismatches</c> those sent in full because the peer's digest differed from ours.
+/// <c>DigestMismatches</c> those sent in full because the peer's digest differed from ours, and
+/// <c>LastSnapshotMessages</c> the FLUSH, ADD and X_ADDFLOW messages of the last one sent (0 when skipped).
 /// </summary>
 public sealed record PeerStatus(
     string Name,
@@ -48,7 +49,8 @@ public sealed record PeerStatus(
     long DigestsSent = 0,
     long DigestsReceived = 0,
     long SnapshotsSkippedByDigest = 0,
-    long DigestMismatches = 0);
+    long DigestMismatches = 0,
+    long? LastSnapshotMessages = null);
 
 /// <summary>Engine-wide totals.</summary>
 /// <param name="KernelMessagesSeen">Promiscuous copies unwrapped from our PF_KEY socket.</param>

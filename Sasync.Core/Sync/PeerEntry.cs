@@ -26,6 +26,9 @@ internal sealed class PeerEntry(string name)
 
     public long DigestMismatches { get; set; }
 
+    /// <summary>FLUSH, ADD and X_ADDFLOW messages of the last snapshot sent: 0 when it was skipped by digest.</summary>
+    public long? LastSnapshotMessages { get; set; }
+
     public DateTimeOffset? LastSnapshotReceivedAt { get; set; }
 
     public string? LastError { get; set; }
@@ -43,7 +46,7 @@ internal sealed class PeerEntry(string name)
     public PeerStatus ToStatus() => new(
         Name, Connected, Session?.Direction, Session?.ConnectedSince, Session?.RunState,
         FramesSent, FramesReceived, SnapshotsSent, LastSnapshotSentAt, SnapshotsReceived, LastSnapshotReceivedAt, LastError,
-        Session?.Snapshot.Phase == SnapshotPhase.Sending, DigestsSent, DigestsReceived, SnapshotsSkippedByDigest, DigestMismatches);
+        Session?.Snapshot.Phase == SnapshotPhase.Sending, DigestsSent, DigestsReceived, SnapshotsSkippedByDigest, DigestMismatches, LastSnapshotMessages);
 }
 
 /// <summary>What the engine knows about one live session; a new connection starts from scratch.</summary>

@@ -889,12 +889,25 @@ public sealed class SyncEngine
             return;
         }
 
-        if (snapshot.PeerDigest is { } theirs && SkipsByDigest(peer, theirs, dumped.Dump))
+        if (snapshot.Phase == SnapshotPhase.AwaitingDigest)
+        {
+            snapshot.KeepDump(dumped.Dump); // M2 goes on once the digest is in, or M3 once the wait is over
+            return;
+        }
+
+        GoOnFromDump(peer, dumped.Dump);
+    }
+
+    // The snapshot's dump is in: compared with the peer's digest (M2) when there is one, else sent in full.
+    private void GoOnFromDump(PeerEntry peer, KernelDump dump)
+    {
+        var snapshot = peer.Session!.Snapshot;
+        if (snapshot.PeerDigest is { } theirs && SkipsByDigest(peer, theirs, dump))
         {
             return;
         }
 
-        snapshot.StartSending(new SnapshotCursor(dumped.Dump.Sadb, dumped.Dump.Spd, FilterContext()));
+        snapshot.StartSending(new SnapshotCursor(dump.Sadb, dump.Spd, FilterContext()));
         if (snapshot.CanSendChunk)
         {
             SendSnapshotChunk(peer);
@@ -936,6 +949,8 @@ public sealed class SyncEngine
             SendPfKey(peer, message);
         }
 
+        snapshot.CountSent(_snapshotChunk.Count);
+
         _snapshotChunk.Clear();
         if (!cursor.IsComplete)
         {
@@ -947,6 +962,7 @@ public sealed class SyncEngine
         SendAll(peer, snapshot.Finish());
         SendControl(peer, ControlMessage.EndSnapshot);
         peer.SnapshotsSent++;
+        peer.LastSnapshotMessages = snapshot.MessagesSent;
         peer.LastSnapshotSentAt = _time.GetUtcNow();
         Emit(new Log(LogLevel.Information, $"engine: snapshot sent to {peer.Name}: {cursor.SaCount} SAs, {cursor.FlowCount} flows"
             + (cursor.Skipped.Count == 0 ? "" : $", skipped {string.Join(", ", cursor.Skipped.Select(s => $"{s.Value} {s.Key}"))}")));
@@ -960,10 +976,10 @@ public sealed class SyncEngine
     // J2 The digest of all we hold (no filter) goes out only if, when the dump is back, we are still
     //    not MASTER and the peer is still MASTER in the same period; otherwise it is dropped.
     // M1 MASTER: a snapshot to a peer on an extended session first waits for its digest of our current
-    //    period, holding changes as any snapshot does. A digest of another period, or one not awaited,
-    //    is stale and ignored (older sessions' frames never reach the engine).
-    // M2 With the digest in, we dump: when our snapshot's digest (filtered as the snapshot is) equals
-    //    the peer's, the held changes and ENDSNAP go out at once and no SA message; else the full snapshot.
+    //    period, holding changes as any snapshot does, and asks for our dump meanwhile. A digest of
+    //    another period, or one not awaited, is stale and ignored (older sessions' frames never reach the engine).
+    // M2 With both in: when our snapshot's digest (filtered as the snapshot is) equals the peer's, the
+    //    held changes and ENDSNAP go out at once and no SA message; else the full snapshot from that dump.
     // M3 No digest by the end of the next round of the digest timer: the full snapshot.
     // M4 Full snapshots without waiting: legacy sessions, a resync forced because a second MASTER
     //    stepped down, and a restart for too many held changes.
@@ -1028,8 +1044,10 @@ public sealed class SyncEngine
             Arm(EngineTimer.DigestWait, _options.DigestWait);
         }
 
-        session.Snapshot.AwaitDigest(session.OurMasterEpoch, round);
+        var id = ++_dumpIds;
+        session.Snapshot.AwaitDigest(session.OurMasterEpoch, round, id);
         Emit(new Log(LogLevel.Debug, $"engine: snapshot for {peer.Name} waits for its digest (our MASTER period {session.OurMasterEpoch})"));
+        Emit(new RequestKernelDump(peer.Name, id));
     }
 
     private void OnDigest(PeerEntry peer, ReadOnlySpan<byte> plaintext)
@@ -1055,9 +1073,10 @@ public sealed class SyncEngine
             return;
         }
 
-        var id = ++_dumpIds;
-        snapshot.DigestArrived(message.Digest, id);
-        Emit(new RequestKernelDump(peer.Name, id));
+        if (snapshot.StopWaitingForDigest(message.Digest) is { } dump)
+        {
+            GoOnFromDump(peer, dump);
+        }
     }
 
     private void OnDigestWaitOver()
@@ -1079,9 +1098,10 @@ public sealed class SyncEngine
             }
 
             Emit(new Log(LogLevel.Information, $"engine: no digest from {peer.Name} in time; sending the full snapshot"));
-            var id = ++_dumpIds;
-            snapshot.AwaitDump(id);
-            Emit(new RequestKernelDump(peer.Name, id));
+            if (snapshot.StopWaitingForDigest(null) is { } dump)
+            {
+                GoOnFromDump(peer, dump);
+            }
         }
 
         if (stillWaiting)
@@ -1111,6 +1131,7 @@ public sealed class SyncEngine
         SendControl(peer, ControlMessage.EndSnapshot);
         peer.SnapshotsSent++;
         peer.SnapshotsSkippedByDigest++;
+        peer.LastSnapshotMessages = 0;
         peer.LastSnapshotSentAt = _time.GetUtcNow();
         Emit(new Log(LogLevel.Information, $"engine: snapshot to {peer.Name} skipped by digest: it holds what ours carries ({ours}); sent ENDSNAP alone"));
         return true;

@@ -41,78 +41,97 @@ public class SyncEngineDigestTests
     private static IReadOnlyList<EngineEffect> SendDigest(EngineHarness h, string peer, uint epoch, SnapshotDigest digest) =>
         h.Handle(new PeerFrameReceived(peer, WireMessageType.Control, new DigestMessage(epoch, digest).ToBytes()));
 
-    /// <summary>A MASTER with an extended session to peer-a, which reported SLAVE: the snapshot waits for its digest.</summary>
-    private static (EngineHarness H, IReadOnlyList<EngineEffect> Effects) MasterAwaitingDigest(EngineOptions? options = null)
+    /// <summary>A MASTER with an extended session to peer-a, which reported SLAVE: the snapshot waits for its digest; our dump is asked for.</summary>
+    private static (EngineHarness H, IReadOnlyList<EngineEffect> Effects, RequestKernelDump Dump) MasterAwaitingDigest(EngineOptions? options = null)
     {
         var h = new EngineHarness(options: options);
         h.Start(LinkState.Up);
         ConnectExtended(h, "peer-a");
         var effects = h.State("peer-a", RunState.Slave);
-        return (h, effects);
+        return (h, effects, effects.OfType<RequestKernelDump>().Single());
     }
 
-    [Fact]
-    public void On_an_extended_session_the_master_waits_for_the_digest_before_it_dumps()
-    {
-        var (_, effects) = MasterAwaitingDigest();
+    private static IReadOnlyList<EngineEffect> Dumped(EngineHarness h, RequestKernelDump request, KernelDump dump) =>
+        h.Handle(new KernelDumpCompleted(request.Peer, request.RequestId, dump, null));
 
-        Assert.DoesNotContain(effects, e => e is RequestKernelDump);
+    [Fact]
+    public void On_an_extended_session_the_master_dumps_but_sends_nothing_before_the_digest()
+    {
+        var (h, effects, request) = MasterAwaitingDigest();
+
         Assert.Contains(effects, e => e is ArmTimer { Timer: EngineTimer.DigestWait });
+        Assert.Empty(Without<Log>(Dumped(h, request, Dump)));
+        Assert.False(h.Engine.Status.Peers.Single().SendingSnapshot);
     }
 
-    [Fact]
-    public void Equal_digests_send_endsnap_alone_and_count_the_snapshot_as_skipped()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Equal_digests_send_endsnap_alone_and_count_the_snapshot_as_skipped(bool dumpFirst)
     {
-        var (h, _) = MasterAwaitingDigest();
+        var (h, _, request) = MasterAwaitingDigest();
 
-        var request = SendDigest(h, "peer-a", 1, DigestOf(Dump)).OfType<RequestKernelDump>().Single();
-        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null));
+        var effects = dumpFirst
+            ? Dumped(h, request, Dump).Concat(SendDigest(h, "peer-a", 1, DigestOf(Dump))).ToList()
+            : SendDigest(h, "peer-a", 1, DigestOf(Dump)).Concat(Dumped(h, request, Dump)).ToList();
 
         Assert.Empty(PfKeyTo("peer-a", effects));
         Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", effects));
         var status = h.Engine.Status.Peers.Single();
-        Assert.Equal((1, 1, 1), (status.SnapshotsSent, status.SnapshotsSkippedByDigest, status.DigestsReceived));
+        Assert.Equal((1, 1, 1, 0L), (status.SnapshotsSent, status.SnapshotsSkippedByDigest, status.DigestsReceived, status.LastSnapshotMessages));
     }
 
     [Fact]
     public void Changes_held_while_waiting_for_the_digest_go_out_before_the_lone_endsnap()
     {
-        var (h, _) = MasterAwaitingDigest();
+        var (h, _, request) = MasterAwaitingDigest();
         var delete = Message(SadbMessageType.Delete, SadbSaType.Esp, 1, IkePid, Sa(1), Address(SadbExtensionType.AddressDst, "192.0.2.2"));
 
         Assert.Empty(PfKeyTo("peer-a", h.Kernel(Wrap(IkePid, delete))));
-        var request = SendDigest(h, "peer-a", 1, DigestOf(Dump)).OfType<RequestKernelDump>().Single();
-        var sends = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null)).Where(e => e is SendPfKey or SendControl).ToList();
+        Dumped(h, request, Dump);
+        var sends = SendDigest(h, "peer-a", 1, DigestOf(Dump)).Where(e => e is SendPfKey or SendControl).ToList();
 
         Assert.Equal(2, sends.Count);
         Assert.Equal(delete, ((SendPfKey)sends[0]).Message.ToArray());
         Assert.Equal(new SendControl("peer-a", ControlMessage.EndSnapshot), sends[1]);
     }
 
-    [Fact]
-    public void Different_digests_send_the_full_snapshot()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Different_digests_send_the_full_snapshot(bool dumpFirst)
     {
-        var (h, _) = MasterAwaitingDigest();
+        var (h, _, request) = MasterAwaitingDigest();
 
-        var request = SendDigest(h, "peer-a", 1, DigestOf(DumpWithoutFlow)).OfType<RequestKernelDump>().Single();
-        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null));
+        var effects = dumpFirst
+            ? Dumped(h, request, Dump).Concat(SendDigest(h, "peer-a", 1, DigestOf(DumpWithoutFlow))).ToList()
+            : SendDigest(h, "peer-a", 1, DigestOf(DumpWithoutFlow)).Concat(Dumped(h, request, Dump)).ToList();
 
         Assert.Equal(
             [SadbMessageType.Flush, SadbMessageType.Add, SadbMessageType.Add, SadbMessageType.XAddFlow],
             PfKeyTo("peer-a", effects).Select(m => SadbHeader.Read(m).Type));
         Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", effects));
         var status = h.Engine.Status.Peers.Single();
-        Assert.Equal((1, 0, 1), (status.SnapshotsSent, status.SnapshotsSkippedByDigest, status.DigestMismatches));
+        Assert.Equal((1, 0, 1, 4L), (status.SnapshotsSent, status.SnapshotsSkippedByDigest, status.DigestMismatches, status.LastSnapshotMessages));
     }
 
-    [Fact]
-    public void No_digest_in_time_sends_the_full_snapshot()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void No_digest_in_time_sends_the_full_snapshot(bool dumpFirst)
     {
-        var (h, effects) = MasterAwaitingDigest();
+        var (h, effects, request) = MasterAwaitingDigest();
+        var snapshot = new List<EngineEffect>();
+        if (dumpFirst)
+        {
+            snapshot.AddRange(Dumped(h, request, Dump));
+        }
 
-        var fired = h.Advance(TimeSpan.FromSeconds(2), effects);
-        var request = fired.OfType<RequestKernelDump>().Single();
-        var snapshot = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null));
+        snapshot.AddRange(h.Advance(TimeSpan.FromSeconds(2), effects));
+        if (!dumpFirst)
+        {
+            snapshot.AddRange(Dumped(h, request, Dump));
+        }
 
         Assert.Equal(4, PfKeyTo("peer-a", snapshot).Count);
         Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", snapshot));
@@ -127,14 +146,15 @@ public class SyncEngineDigestTests
         h.Start(LinkState.Up);
         ConnectExtended(h, "peer-a");
         var armed = h.State("peer-a", RunState.Slave).ToList();
+        Dumped(h, armed.OfType<RequestKernelDump>().Single(), Dump);
         h.Time.Advance(TimeSpan.FromSeconds(1.5));
         ConnectExtended(h, "peer-b");
-        h.State("peer-b", RunState.Slave);
+        Dumped(h, h.State("peer-b", RunState.Slave).OfType<RequestKernelDump>().Single(), Dump);
 
         var first = h.Advance(TimeSpan.FromSeconds(0.5), armed);
-        Assert.Equal(["peer-a"], first.OfType<RequestKernelDump>().Select(r => r.Peer));
+        Assert.Equal(["peer-a"], first.OfType<SendControl>().Where(c => c.Message == ControlMessage.EndSnapshot).Select(c => c.Peer));
         var second = h.Advance(TimeSpan.FromSeconds(2), first);
-        Assert.Equal(["peer-b"], second.OfType<RequestKernelDump>().Select(r => r.Peer));
+        Assert.Equal(["peer-b"], second.OfType<SendControl>().Where(c => c.Message == ControlMessage.EndSnapshot).Select(c => c.Peer));
     }
 
     [Fact]
@@ -152,33 +172,33 @@ public class SyncEngineDigestTests
     [Fact]
     public void With_resync_by_digest_off_an_extended_session_gets_the_full_snapshot_at_once()
     {
-        var (_, effects) = MasterAwaitingDigest(new EngineOptions { Pid = OurPid, ResyncByDigest = false });
+        var (h, effects, request) = MasterAwaitingDigest(new EngineOptions { Pid = OurPid, ResyncByDigest = false });
 
-        Assert.Single(effects.OfType<RequestKernelDump>());
         Assert.DoesNotContain(effects, e => e is ArmTimer { Timer: EngineTimer.DigestWait });
+        Assert.Equal(4, PfKeyTo("peer-a", Dumped(h, request, Dump)).Count);
     }
 
     [Fact]
     public void A_digest_for_an_earlier_master_period_is_ignored_and_the_current_one_counts()
     {
-        var (h, _) = MasterAwaitingDigest();
+        var (h, _, _) = MasterAwaitingDigest();
         h.Handle(new CarpStateChanged(LinkState.Down));
-        h.Handle(new CarpStateChanged(LinkState.Up)); // our second MASTER period on this session
+        var request = h.Handle(new CarpStateChanged(LinkState.Up)).OfType<RequestKernelDump>().Single(); // our second MASTER period on this session
+        Dumped(h, request, Dump);
 
-        Assert.DoesNotContain(SendDigest(h, "peer-a", 1, DigestOf(Dump)), e => e is RequestKernelDump);
-        var request = SendDigest(h, "peer-a", 2, DigestOf(Dump)).OfType<RequestKernelDump>().Single();
-        Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null))));
+        Assert.Empty(Without<Log>(SendDigest(h, "peer-a", 1, DigestOf(Dump))));
+        Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", SendDigest(h, "peer-a", 2, DigestOf(Dump))));
     }
 
     [Fact]
     public void A_digest_on_a_new_session_starts_again_from_period_one()
     {
-        var (h, _) = MasterAwaitingDigest();
+        var (h, _, _) = MasterAwaitingDigest();
         h.Handle(new PeerDisconnected("peer-a", "reset"));
         ConnectExtended(h, "peer-a");
-        h.State("peer-a", RunState.Slave);
+        Dumped(h, h.State("peer-a", RunState.Slave).OfType<RequestKernelDump>().Single(), Dump);
 
-        Assert.Single(SendDigest(h, "peer-a", 1, DigestOf(Dump)).OfType<RequestKernelDump>());
+        Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", SendDigest(h, "peer-a", 1, DigestOf(Dump))));
     }
 
     [Fact]
@@ -197,14 +217,15 @@ public class SyncEngineDigestTests
     [Fact]
     public void A_truncated_digest_is_refused_and_counted()
     {
-        var (h, _) = MasterAwaitingDigest();
+        var (h, _, request) = MasterAwaitingDigest();
+        Dumped(h, request, Dump);
         var bytes = new DigestMessage(1, DigestOf(Dump)).ToBytes();
 
         var effects = h.Handle(new PeerFrameReceived("peer-a", WireMessageType.Control, bytes.AsMemory(0, 20)));
 
-        Assert.DoesNotContain(effects, e => e is RequestKernelDump);
+        Assert.Empty(ControlsTo("peer-a", effects));
         Assert.Equal(1, h.Engine.Status.Counters.FramesRejected);
-        Assert.Single(SendDigest(h, "peer-a", 1, DigestOf(Dump)).OfType<RequestKernelDump>()); // the wait goes on
+        Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", SendDigest(h, "peer-a", 1, DigestOf(Dump)))); // the wait went on
     }
 
     [Fact]
@@ -264,9 +285,9 @@ public class SyncEngineDigestTests
     [Fact]
     public void The_digest_is_counted_in_the_status_json()
     {
-        var (h, _) = MasterAwaitingDigest();
-        var request = SendDigest(h, "peer-a", 1, DigestOf(Dump)).OfType<RequestKernelDump>().Single();
-        h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null));
+        var (h, _, request) = MasterAwaitingDigest();
+        SendDigest(h, "peer-a", 1, DigestOf(Dump));
+        Dumped(h, request, Dump);
 
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Collections.Frozen;
 using Sasync.Core.PfKey;
 
 namespace Sasync.Core.Sync.Digest;
@@ -21,7 +23,7 @@ internal static class KernelDigest
     /// <param name="problem">Why there is none, when false.</param>
     public static bool TryCompute(ReadOnlyMemory<byte> sadbDump, ReadOnlyMemory<byte> spdDump, SyncFilterContext? filter, out SnapshotDigest digest, out string? problem)
     {
-        using var builder = new SnapshotDigestBuilder();
+        var builder = new SnapshotDigestBuilder();
         digest = default;
         if (!TryAddAll(sadbDump, sa: true, filter, builder, out problem) || !TryAddAll(spdDump, sa: false, filter, builder, out problem))
         {
@@ -34,43 +36,116 @@ internal static class KernelDigest
 
     private static bool TryAddAll(ReadOnlyMemory<byte> dump, bool sa, SyncFilterContext? filter, SnapshotDigestBuilder builder, out string? problem)
     {
-        var reader = new PfKeyDumpReader(dump);
         var table = sa ? "SADB" : "SPD";
-        while (true)
+        var bytes = dump.Span;
+        for (var offset = 0; offset < bytes.Length;)
         {
-            switch (reader.Next(out var record, out var error))
+            var remaining = bytes.Length - offset;
+            if (remaining < SadbHeader.Size)
             {
-                case DumpRecordStatus.End:
-                    problem = null;
-                    return true;
-                case DumpRecordStatus.BadRecord or DumpRecordStatus.Broken:
-                    problem = $"{table} dump: {error.Message}";
-                    return false;
+                // As PfKeyDumpReader: zero padding ends a dump, anything else is left over.
+                problem = bytes[offset..].ContainsAnyExcept((byte)0) ? $"{table} dump: {remaining} bytes left over after the last record" : null;
+                return problem is null;
             }
 
-            var type = sa ? SadbMessageType.Add : SadbMessageType.XAddFlow;
-            if (filter is not null)
+            var length = SadbHeader.Read(bytes[offset..]).ByteLength;
+            if (length == 0)
             {
-                if (!SyncFilter.Decide(record!, filter, type).Sync)
+                break;
+            }
+
+            if (length > remaining)
+            {
+                problem = $"{table} dump: a record of {length} bytes at {offset} runs past the end";
+                return false;
+            }
+
+            var record = dump.Slice(offset, length);
+            offset += length;
+            if (filter is not null && !InSnapshot(record, sa, filter, out problem))
+            {
+                if (problem is not null)
                 {
-                    continue;
+                    problem = $"{table} dump: {problem}";
+                    return false;
                 }
 
-                if (PfKeyRewrite.RebuiltLength(record!, sa ? AllowedExtensions.InAdd : AllowedExtensions.InAddFlow) > SnapshotCursor.MaxMessageLength)
-                {
-                    problem = $"{table} dump: a record too long for a snapshot";
-                    return false;
-                }
+                continue;
             }
 
-            if (sa)
+            if (!(sa ? builder.TryAddSa(record.Span) : builder.TryAddFlow(record.Span)))
             {
-                builder.AddSa(record!);
-            }
-            else
-            {
-                builder.AddFlow(record!);
+                problem = $"{table} dump: a record at {offset - length} with broken extensions";
+                return false;
             }
         }
+
+        problem = null;
+        return true;
+    }
+
+    // The snapshot's filter and size limit (SnapshotCursor): false with no problem for a record it skips.
+    private static bool InSnapshot(ReadOnlyMemory<byte> record, bool sa, SyncFilterContext filter, out string? problem)
+    {
+        problem = null;
+        var allowed = sa ? AllowedExtensions.InAdd : AllowedExtensions.InAddFlow;
+        if (!TryScan(record.Span, allowed, out var hasEncryptionKey, out var rebuiltLength))
+        {
+            problem = "a record with broken extensions";
+            return false;
+        }
+
+        if (sa && !hasEncryptionKey)
+        {
+            return false; // larval, or no encryption: the snapshot leaves it out
+        }
+
+        if (filter.SkipSlave && filter.PeerAddresses.Count > 0)
+        {
+            if (!PfKeyMessage.TryParse(record, out var message, out var error))
+            {
+                problem = error.Message;
+                return false;
+            }
+
+            if (!SyncFilter.Decide(message, filter, sa ? SadbMessageType.Add : SadbMessageType.XAddFlow).Sync)
+            {
+                return false;
+            }
+        }
+
+        if (rebuiltLength > SnapshotCursor.MaxMessageLength)
+        {
+            problem = $"a record of {rebuiltLength} bytes as a snapshot message, over the {SnapshotCursor.MaxMessageLength}-byte limit";
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool TryScan(ReadOnlySpan<byte> record, FrozenSet<SadbExtensionType> allowed, out bool hasEncryptionKey, out int rebuiltLength)
+    {
+        hasEncryptionKey = false;
+        rebuiltLength = SadbHeader.Size;
+        for (var offset = SadbHeader.Size; offset < record.Length;)
+        {
+            if (record.Length - offset < PfKeyExtension.HeaderSize)
+            {
+                return false;
+            }
+
+            var length = PfKeyExtension.ReadLengthInUnits(record[offset..]) * 8;
+            var type = (SadbExtensionType)BinaryPrimitives.ReadUInt16LittleEndian(record[(offset + 2)..]);
+            if (length == 0 || length > record.Length - offset)
+            {
+                return false;
+            }
+
+            hasEncryptionKey |= type == SadbExtensionType.KeyEncrypt;
+            rebuiltLength += allowed.Contains(type) ? length : 0;
+            offset += length;
+        }
+
+        return true;
     }
 }
