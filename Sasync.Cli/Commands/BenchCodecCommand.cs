@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Org.BouncyCastle.Crypto;
+using Sasync.Core.Wire.Extended;
 
 namespace Sasync.Cli.Commands;
 
@@ -14,13 +15,17 @@ internal static class BenchCodecCommand
         var keyBits = new Option<int>("--key-bits") { HelpName = "128|192|256", DefaultValueFactory = _ => 256, Description = "The AES key size" }
             .OneOf("128", "192", "256");
         var json = new Option<bool>("--json") { Arity = ArgumentArity.Zero, Description = "Print the figures as JSON" };
-        var command = new Command("codec", "Frame encode and decode rates and allocations, one thread") { size, seconds, keyBits, json };
+        var aead = new Option<string>("--aead") { HelpName = "auto|bcl|bouncycastle", DefaultValueFactory = _ => "auto", Description = "The extended channel's AES-GCM: as the daemon picks it, the BCL's, or BouncyCastle's" }
+            .OneOf("auto", "bcl", "bouncycastle");
+        var command = new Command("codec", "Frame encode and decode rates and allocations, one thread, of the legacy and the extended channel") { size, seconds, keyBits, json, aead };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(size), parse.GetValue(seconds), parse.GetValue(keyBits), parse.GetValue(json), console.Out, console.Error, cancellationToken));
+            parse.GetValue(size), parse.GetValue(seconds), parse.GetValue(keyBits), parse.GetValue(json),
+            parse.GetValue(aead) switch { "bcl" => ExtendedAeadProvider.Bcl, "bouncycastle" => ExtendedAeadProvider.BouncyCastle, _ => ExtendedAeadProvider.Automatic },
+            console.Out, console.Error, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(int size, double seconds, int keyBits, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(int size, double seconds, int keyBits, bool json, ExtendedAeadProvider aead, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var result = CodecBenchmark.Run(size, keyBits / 8, TimeSpan.FromSeconds(seconds), cancellationToken);
         if (result is null)
@@ -28,6 +33,9 @@ internal static class BenchCodecCommand
             await stderr.WriteAsync($"bench codec: a {size}-byte payload cannot be sent (1 to 4096 bytes)\n").ConfigureAwait(false);
             return 1;
         }
+
+        // The extended channel (AES-256-GCM between sasyncd-cs nodes) on the same payload, beside the legacy figures.
+        var extended = ExtendedCodecBenchmark.Run(size, TimeSpan.FromSeconds(seconds), aead, cancellationToken);
 
         if (json)
         {
@@ -47,6 +55,7 @@ internal static class BenchCodecCommand
                 w.WriteNumber("decodeAllocatedBytesPerFrame", result.DecodeAllocatedBytesPerFrame);
                 w.WriteNumber("encodeArrayAllocatedBytesPerFrame", result.EncodeArrayAllocatedBytesPerFrame);
                 w.WriteNumber("decodeArrayAllocatedBytesPerFrame", result.DecodeArrayAllocatedBytesPerFrame);
+                WriteExtended(w, extended);
                 w.WriteEndObject();
             }).ConfigureAwait(false);
             return 0;
@@ -59,6 +68,38 @@ internal static class BenchCodecCommand
             decode: {result.DecodePerSecond,12:N0} frames/s ({result.DecodePerCpuSecond:N0} per CPU second), {result.DecodeAllocatedBytesPerFrame:0.#} bytes allocated per frame into a buffer, {result.DecodeArrayAllocatedBytesPerFrame:0.#} as a new array
 
             """)).ConfigureAwait(false);
+        if (extended is not null)
+        {
+            await stdout.WriteAsync(string.Create(CultureInfo.InvariantCulture,
+                $"""
+                extended channel: {extended.FrameLength}-byte frame, AES-256-GCM ({extended.Aead}), one thread
+                encode: {extended.EncodePerSecond,12:N0} frames/s ({extended.EncodePerCpuSecond:N0} per CPU second), {extended.EncodeAllocatedBytesPerFrame:0.#} bytes allocated per frame into a buffer
+                decode: {extended.DecodePerSecond,12:N0} frames/s ({extended.DecodePerCpuSecond:N0} per CPU second), {extended.DecodeAllocatedBytesPerFrame:0.#} bytes allocated per frame into a buffer, {extended.DecodeArrayAllocatedBytesPerFrame:0.#} as a new array
+
+                """)).ConfigureAwait(false);
+        }
+
         return 0;
+    }
+
+    /// <summary>The <c>extended</c> object of the JSON: the extended channel's rates on the same payload.</summary>
+    private static void WriteExtended(System.Text.Json.Utf8JsonWriter w, ExtendedCodecBenchResult? extended)
+    {
+        if (extended is null)
+        {
+            return;
+        }
+
+        w.WriteStartObject("extended");
+        w.WriteString("aead", extended.Aead);
+        w.WriteNumber("frameLength", extended.FrameLength);
+        w.WriteNumber("encodePerSecond", Math.Round(extended.EncodePerSecond));
+        w.WriteNumber("decodePerSecond", Math.Round(extended.DecodePerSecond));
+        w.WriteNumber("encodePerCpuSecond", Math.Round(extended.EncodePerCpuSecond));
+        w.WriteNumber("decodePerCpuSecond", Math.Round(extended.DecodePerCpuSecond));
+        w.WriteNumber("encodeAllocatedBytesPerFrame", extended.EncodeAllocatedBytesPerFrame);
+        w.WriteNumber("decodeAllocatedBytesPerFrame", extended.DecodeAllocatedBytesPerFrame);
+        w.WriteNumber("decodeArrayAllocatedBytesPerFrame", extended.DecodeArrayAllocatedBytesPerFrame);
+        w.WriteEndObject();
     }
 }

@@ -11,6 +11,8 @@ namespace Sasync.Cli.Commands;
 /// <summary>
 /// <c>decode frame --key KEY [HEX|-]</c>: decodes one captured peer frame and prints
 /// <c>{"type", "padLength", "plaintext", "control"?}</c>, or <c>{"error"}</c> with exit code 1.
+/// With <c>--extended</c> the frame is one of the extended channel, opened with the session's keys
+/// (see <see cref="ExtendedFrameDecoding"/>).
 /// </summary>
 internal static class DecodeFrameCommand
 {
@@ -21,20 +23,35 @@ internal static class DecodeFrameCommand
     {
         var key = new Option<string>("--key") { HelpName = "KEY", Description = "The shared key as sasyncd.conf gives it: 0x and hex digits, or a 16, 24 or 32-character string" };
         var hex = new Argument<string?>("HEX") { Arity = ArgumentArity.ZeroOrOne, Description = "The frame in hex; '-' or nothing reads it from stdin" }.NotAnOption();
-        var command = new Command("frame", "Decrypt and check one captured peer frame and print it as JSON") { key, hex };
-        command.SetAction((parse, _) => RunAsync(parse.GetValue(key), parse.GetValue(hex), console.Out, console.In));
+        var extended = ExtendedFrameOptions.Create();
+        var command = new Command("frame", "Decrypt and check one captured peer frame and print it as JSON; with --extended, a frame of the extended channel, "
+            + "given either its direction's --traffic-key and --nonce-salt, or --key with both hellos and --from")
+        {
+            key, hex, extended.Extended, extended.TrafficKey, extended.NonceSalt, extended.Generation, extended.Sequence,
+            extended.DiallerHello, extended.AcceptorHello, extended.From,
+        };
+        command.SetAction((parse, _) => RunAsync(parse.GetValue(key), parse.GetValue(hex), extended.Read(parse), console.Out, console.In));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? keyText, string? hexArgument, TextWriter stdout, TextReader stdin)
+    private static async Task<int> RunAsync(string? keyText, string? hexArgument, ExtendedFrameRequest extended, TextWriter stdout, TextReader stdin)
     {
         var hexText = hexArgument is null or "-" ? null : hexArgument;
-        if (keyText is null)
+        if (extended.MisplacedOption is { } misplaced)
         {
-            return await FailAsync(stdout, "missing --key (0x followed by hex digits, or a 16, 24 or 32-character string)").ConfigureAwait(false);
+            return await FailAsync(stdout, $"{misplaced} is for extended frames: add --extended").ConfigureAwait(false);
         }
 
-        if (!SharedKey.TryParse(keyText, out var key, out var keyError))
+        var needsSharedKey = !extended.Enabled || extended.TrafficKeyHex is null;
+        SharedKey? key = null;
+        if (needsSharedKey && keyText is null)
+        {
+            return await FailAsync(stdout, extended.Enabled
+                ? "missing --traffic-key and --nonce-salt, or --key with --dialler-hello, --acceptor-hello and --from"
+                : "missing --key (0x followed by hex digits, or a 16, 24 or 32-character string)").ConfigureAwait(false);
+        }
+
+        if (keyText is not null && !SharedKey.TryParse(keyText, out key, out var keyError))
         {
             return await FailAsync(stdout, keyError).ConfigureAwait(false);
         }
@@ -48,6 +65,22 @@ internal static class DecodeFrameCommand
         if (!TryParseHex(hexText, out var frame))
         {
             return await FailAsync(stdout, "the frame is not hex").ConfigureAwait(false);
+        }
+
+        if (extended.Enabled)
+        {
+            if (!ExtendedFrameDecoding.TryDecode(extended, key, frame, out var opened, out var failure))
+            {
+                return await FailAsync(stdout, failure).ConfigureAwait(false);
+            }
+
+            await JsonOutput.WriteAsync(stdout, json => WriteExtendedFrame(json, opened)).ConfigureAwait(false);
+            return 0;
+        }
+
+        if (key is null)
+        {
+            return await FailAsync(stdout, "missing --key (0x followed by hex digits, or a 16, 24 or 32-character string)").ConfigureAwait(false);
         }
 
         if (!new FrameDecoder(key).TryDecode(frame, out var decoded, out var error))
@@ -64,6 +97,24 @@ internal static class DecodeFrameCommand
         json.WriteStartObject();
         json.WriteString("type", frame.Type.Name());
         json.WriteNumber("padLength", frame.PadLength);
+        WritePlaintext(json, frame);
+        json.WriteEndObject();
+    }
+
+    private static void WriteExtendedFrame(Utf8JsonWriter json, ExtendedFrameDecoding.Opened opened)
+    {
+        json.WriteStartObject();
+        json.WriteString("channel", "extended");
+        json.WriteString("type", opened.Header.Type.Name());
+        json.WriteNumber("generation", opened.Header.Generation);
+        json.WriteNumber("sequence", opened.Header.Sequence);
+        WritePlaintext(json, new DecodedFrame(opened.Header.Type, opened.Plaintext, 0));
+        json.WriteEndObject();
+    }
+
+    /// <summary>The plaintext in hex, then the control or PF_KEY message it carries.</summary>
+    private static void WritePlaintext(Utf8JsonWriter json, DecodedFrame frame)
+    {
         json.WriteString("plaintext", Convert.ToHexStringLower(frame.Plaintext));
         if (frame.TryGetControl(out var control))
         {
@@ -86,12 +137,10 @@ internal static class DecodeFrameCommand
                 json.WriteString("pfkeyError", pfkeyError.ToString());
             }
         }
-
-        json.WriteEndObject();
     }
 
     /// <summary>Hex digits, ignoring white space (so wrapped dumps paste as they are).</summary>
-    private static bool TryParseHex(string text, out byte[] bytes)
+    internal static bool TryParseHex(string text, out byte[] bytes)
     {
         var digits = new StringBuilder(text.Length);
         foreach (var c in text)

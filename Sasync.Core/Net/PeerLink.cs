@@ -176,6 +176,8 @@ internal sealed class PeerLink : IAsyncDisposable
         {
             await reader.CompleteAsync().ConfigureAwait(false);
             closed(this, reason, badFrame);
+            // Likewise the decoder's key (the network no longer swaps it once the connection is closed).
+            (Volatile.Read(ref _decoder) as IDisposable)?.Dispose();
         }
     }
 
@@ -221,6 +223,11 @@ internal sealed class PeerLink : IAsyncDisposable
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             closed(this, e.Message, null);
+        }
+        finally
+        {
+            // An extended channel's encoder holds the session's traffic key: wipe it with the session.
+            (encoder as IDisposable)?.Dispose();
         }
     }
 

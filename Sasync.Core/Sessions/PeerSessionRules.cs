@@ -37,12 +37,24 @@ namespace Sasync.Core.Sessions;
 /// (the newer one when both came from the same address), on both ends alike.
 /// </para>
 /// <para>
+/// The channel. A connection opened with a <see cref="ChannelHandshake"/> sends a version-2 HELLO (a fresh
+/// nonce, the offer as the policy says) and carries only once its channel is known: between two version-2
+/// sasyncd-cs both send a FINISHED over both HELLOs and the connection settles when the peer's verifies
+/// (extended when both offered: <see cref="SwitchToExtendedEncoder"/> right after our FINISHED,
+/// <see cref="SwitchToExtendedDecoder"/> right after theirs); a FINISHED that does not verify closes it as a
+/// rejected frame (an altered HELLO, a downgrade). An original's first frame, a version-1 HELLO, or silence for
+/// <see cref="SessionRulesOptions.HelloWait"/> from a peer not known to be a sasyncd-cs settle it legacy;
+/// <c>channel require</c> refuses those instead; a connection not settled within the handshake timeout closes.
+/// </para>
+/// <para>
 /// A shell's contract, in short. Connection ids are the shell's, unique for the life of the rules. On
 /// <see cref="StartDial"/> dial once and report the outcome. Carry decisions out in list order: a
 /// <see cref="SendControlOn"/> is written before anything the engine queues later on that connection (the
 /// HELLO must be the connection's first frame, so start reading only after <see cref="OnOpened(long, ConnectionDirection, IPAddress, ChannelHandshake?, List{SessionDecision})"/> returned);
 /// hand <see cref="CarrierUp"/> / <see cref="CarrierDown"/> to the engine as its session up / down, in the
-/// same order as frames; send the engine's messages on the carrier only, and report its control messages
+/// same order as frames; swap a connection's encoder at the point of a <see cref="SwitchToExtendedEncoder"/> in
+/// its write queue and its decoder before decoding past the frame that produced a <see cref="SwitchToExtendedDecoder"/>;
+/// send the engine's messages on the carrier only, and report its control messages
 /// with <see cref="OnSent"/> (not the rules' own <see cref="SendControlOn"/>); give the engine a frame only
 /// when <see cref="OnFrame"/> says so, as a frame of <see cref="FrameVerdict.CarrierId"/>. After a
 /// <see cref="CloseConnection"/> the rules have forgotten that connection. Status: <see cref="FailedAttempts"/>
@@ -431,7 +443,6 @@ public sealed class PeerSessionRules
             return;
         }
 
-        var wasUnknown = Kind != PeerKind.Sasyncd;
         connection.Kind = PeerKind.Sasyncd;
         connection.Instance = hello.InstanceId;
         // A new instance is believed only on a connection newer than every one of the current instance:
@@ -444,7 +455,7 @@ public sealed class PeerSessionRules
             _peerInstance = hello.InstanceId;
         }
 
-        StartHandshake(connection, hello, plaintext, wasUnknown, decisions);
+        StartHandshake(connection, hello, plaintext, decisions);
         Reevaluate(decisions);
     }
 
@@ -454,7 +465,7 @@ public sealed class PeerSessionRules
     /// encoder right after it. Otherwise the connection settles on the legacy frames (or is refused under
     /// <c>channel require</c>).
     /// </summary>
-    private void StartHandshake(SessionConnection connection, HelloMessage hello, ReadOnlySpan<byte> plaintext, bool wasUnknown, List<SessionDecision> decisions)
+    private void StartHandshake(SessionConnection connection, HelloMessage hello, ReadOnlySpan<byte> plaintext, List<SessionDecision> decisions)
     {
         if (connection.Handshake is not { } handshake)
         {
@@ -481,7 +492,7 @@ public sealed class PeerSessionRules
             // next connection (now known to be with a sasyncd-cs) waits for its HELLO.
             var reason = "the peer's HELLO came after the session had started on the original's frames";
             decisions.Add(new CloseConnection(connection.Id, reason));
-            Forget(connection, reason, routine: !wasUnknown, decisions);
+            Forget(connection, reason, routine: true, decisions);
             if (_connections.Count == 0)
             {
                 Fail($"session closed: {reason}", decisions);

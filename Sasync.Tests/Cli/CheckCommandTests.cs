@@ -21,7 +21,7 @@ public class CheckCommandTests
         Assert.True(root.GetProperty("valid").GetBoolean());
         Assert.Equal(0, root.GetProperty("diagnostics").GetArrayLength());
         Assert.Equal(
-            """{"interface":"carp0","group":"carp","listen":{"on":"192.0.2.1","family":"any","port":500},"peers":["192.0.2.2"],"sharedKeyBits":256,"flushMode":"startup","control":"isakmpd","mode":"auto","skipSlave":false}""",
+            """{"interface":"carp0","group":"carp","listen":{"on":"192.0.2.1","family":"any","port":500},"peers":["192.0.2.2"],"sharedKeyBits":256,"flushMode":"startup","control":"isakmpd","mode":"auto","skipSlave":false,"channel":"prefer"}""",
             JsonSerializer.Serialize(root.GetProperty("settings")));
     }
 
@@ -40,10 +40,31 @@ public class CheckCommandTests
         Assert.DoesNotContain(ConfigText.Ascii192, run.Stdout, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(run.Stdout);
         Assert.Equal(
-            """{"interface":"carp1","group":"g","listen":{"on":"em0","family":"inet6","port":4500},"peers":["a","b"],"sharedKeyBits":192,"flushMode":"never","control":"all","mode":"slave","skipSlave":true}""",
+            """{"interface":"carp1","group":"g","listen":{"on":"em0","family":"inet6","port":4500},"peers":["a","b"],"sharedKeyBits":192,"flushMode":"never","control":"all","mode":"slave","skipSlave":true,"channel":"prefer"}""",
             JsonSerializer.Serialize(json.RootElement.GetProperty("settings")));
         var warning = Assert.Single(json.RootElement.GetProperty("diagnostics").EnumerateArray());
         Assert.Equal((2, 50, "warning"), (warning.GetProperty("line").GetInt32(), warning.GetProperty("column").GetInt32(), warning.GetProperty("severity").GetString()));
+    }
+
+    [Fact]
+    public async Task The_channel_keyword_shows_in_the_settings_with_a_warning_that_the_original_refuses_it()
+    {
+        using var file = new TempConfigFile($"""
+            interface carp0
+            channel require
+            sharedkey {ConfigText.Ascii192}
+            """);
+
+        var run = await CliRun.RunAsync("check", "-c", file.Path, "--json");
+        var strict = await CliRun.RunAsync("check", "-c", file.Path, "--strict");
+
+        Assert.Equal(0, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Stdout);
+        Assert.Equal("require", json.RootElement.GetProperty("settings").GetProperty("channel").GetString());
+        var warning = Assert.Single(json.RootElement.GetProperty("diagnostics").EnumerateArray());
+        Assert.Equal((2, "warning"), (warning.GetProperty("line").GetInt32(), warning.GetProperty("severity").GetString()));
+        Assert.Contains("OpenBSD's sasyncd refuses", warning.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, strict.ExitCode);
     }
 
     [Fact]

@@ -58,6 +58,29 @@ public sealed class ExtendedChannelTests
     }
 
     [Fact]
+    public async Task Channel_require_refuses_an_original_peer_and_says_so()
+    {
+        var log = new LogCapture();
+        await using var cluster = await StartClusterAsync(log: log, options: o => o with
+        {
+            NodeChannels = System.Collections.Immutable.ImmutableDictionary<int, ChannelPolicy>.Empty.Add(1, ChannelPolicy.Require),
+        });
+        var master = cluster[1];
+        await StopSeenByAsync(cluster[2], master);
+
+        // An original at node 2's address: its STATE, not a HELLO, comes first, and the node hangs up.
+        await using var peer = await OriginalPeer.ConnectAsync(cluster[2].Address, master.Node!.ListenEndPoints[0], Key);
+        await peer.SendAsync(ControlMessage.StateOf(RunState.Slave));
+        while (await peer.ReadAsync() is { } frame)
+        {
+            Assert.False(frame.TryGetControl(out var control) && control.Type == ControlType.Ack, "the node never answers the original's STATE");
+        }
+
+        await Eventually.TrueAsync(() => log.Contains($"peer {cluster[2].Address}: refused: the peer is an original sasyncd"), "the refusal is logged");
+        Assert.False(PeerOf(await StatusAsync(master), cluster[2]).Connected);
+    }
+
+    [Fact]
     public async Task A_replayed_or_altered_extended_frame_closes_its_session_and_is_counted_by_reason()
     {
         await using var cluster = await StartClusterAsync();

@@ -16,6 +16,8 @@ internal sealed class BouncyCastleAesGcmCipher : IAesGcmCipher
     private readonly GcmBlockCipher _encrypt = new(AesUtilities.CreateEngine());
     private readonly GcmBlockCipher _decrypt = new(AesUtilities.CreateEngine());
     private readonly byte[] _nonce = new byte[ExtendedFrameLayout.NonceSize];
+    // BouncyCastle copies the nonce out of its parameters at each Init, so one keyless instance over _nonce serves every frame.
+    private readonly AeadParameters _sameKey;
     private bool _encryptKeyed;
     private bool _decryptKeyed;
     private byte[]? _key;
@@ -28,6 +30,7 @@ internal sealed class BouncyCastleAesGcmCipher : IAesGcmCipher
         }
 
         _key = key.ToArray();
+        _sameKey = new AeadParameters(null, TagBits, _nonce);
     }
 
     public void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
@@ -75,9 +78,8 @@ internal sealed class BouncyCastleAesGcmCipher : IAesGcmCipher
     {
         ObjectDisposedException.ThrowIf(_key is null, this);
         nonce.CopyTo(_nonce);
-        // BouncyCastle copies the nonce; a null key after the first Init keeps the expanded key.
-        var key = keyed ? null : new KeyParameter(_key);
-        cipher.Init(forEncryption, new AeadParameters(key, TagBits, _nonce));
+        // A null key after the first Init keeps the expanded key and the GHASH key.
+        cipher.Init(forEncryption, keyed ? _sameKey : new AeadParameters(new KeyParameter(_key), TagBits, _nonce));
         keyed = true;
     }
 }

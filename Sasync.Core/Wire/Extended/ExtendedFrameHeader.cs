@@ -20,6 +20,7 @@ public readonly record struct ExtendedFrameHeader(WireMessageType Type, int Plai
     public static FrameError Parse(ReadOnlySpan<byte> prefix, int maxPlaintextLength, out ExtendedFrameHeader header)
     {
         header = default;
+        // Each field ends where the next begins: the type is whole at LengthOffset, the length at GenerationOffset.
         if (prefix.Length >= ExtendedFrameLayout.LengthOffset
             && BinaryPrimitives.ReadUInt32BigEndian(prefix) > (uint)WireMessageType.PfKey)
         {
