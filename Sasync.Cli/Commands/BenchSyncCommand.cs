@@ -49,6 +49,11 @@ internal static class BenchSyncCommand
                 w.WriteNumber("daemonBytesPerSnapshotMessage", Math.Round(result.Snapshot.DaemonBytesPerMessage, 1));
                 WriteCost(w, "relayCost", result.Relay);
                 WriteCost(w, "snapshotCost", result.Snapshot);
+                if (result.FailoverResync is { } resync)
+                {
+                    w.WriteNumber("failoverSnapshotMessages", resync.SnapshotMessages);
+                    w.WriteNumber("failoverResyncMilliseconds", Math.Round(resync.Milliseconds, 3));
+                }
                 w.WriteEndObject();
             }).ConfigureAwait(false);
             return 0;
@@ -60,6 +65,7 @@ internal static class BenchSyncCommand
               snapshot   {result.SnapshotSeconds,12:0.000} s       rebooted peer, start to full kernel (all SAs in after {result.SnapshotSasSeconds:0.000} s)
               relay      {result.RelayPerSecond,12:N0} msg/s   live ADDs, MASTER IKE socket to slave kernel ({result.RelaySeconds:0.000} s; writing them took {result.InjectSeconds:0.000} s)
               failover   {result.FailoverMilliseconds,12:0.000} ms      carp MASTER to IKE daemon active (median of 5)
+              resync     {result.FailoverResync?.Milliseconds ?? double.NaN,12:0.000} ms      after a failover, the new MASTER's snapshot ({result.FailoverResync?.SnapshotMessages ?? 0:N0} messages at most; {result.FailoverResync?.SkippedByDigest ?? 0} of {result.FailoverResync?.Rounds ?? 0} by digest alone)
               undemote   {result.UndemoteMilliseconds,12:0.000} ms      after the snapshot was in the kernel ({result.UndemoteAfterEndSnapshotMilliseconds:0.0} ms after ENDSNAP)
               memory     {result.PeakRssMegabytes,12:0.0} MB      peak RSS of the whole run ({result.RssAfterMegabytes:0.0} MB at the end)
               daemon     {result.Relay.DaemonBytesPerMessage,12:0.0} B       allocated by the daemons' code per relayed message ({result.Snapshot.DaemonBytesPerMessage:0.0} B per snapshot message)

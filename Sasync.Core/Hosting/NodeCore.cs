@@ -294,6 +294,9 @@ public sealed partial class NodeCore : IDisposable, IEngineEffectSink
             case SendControl send:
                 SendFrame(send.Peer, WireMessageType.Control, send.Message.ToBytes());
                 break;
+            case SendDigest send:
+                SendFrame(send.Peer, WireMessageType.Control, send.Message.ToBytes());
+                break;
             case SendPfKey send:
                 PfKeyTrace.Log(_logger, "relayed to", send.Peer, send.Message.Span);
                 SendFrame(send.Peer, WireMessageType.PfKey, send.Message);

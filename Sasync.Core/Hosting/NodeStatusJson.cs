@@ -49,6 +49,18 @@ public static class NodeStatusJson
             writer.WriteNumber("snapshotsReceived", peer.SnapshotsReceived);
             WriteTime(writer, "lastSnapshotReceivedAt", peer.LastSnapshotReceivedAt);
             writer.WriteBoolean("sendingSnapshot", peer.SendingSnapshot);
+            writer.WriteNumber("snapshotsSkippedByDigest", peer.SnapshotsSkippedByDigest);
+            writer.WriteNumber("digestsSent", peer.DigestsSent);
+            writer.WriteNumber("digestsReceived", peer.DigestsReceived);
+            writer.WriteNumber("digestMismatches", peer.DigestMismatches);
+            if (peer.LastSnapshotMessages is { } messages)
+            {
+                writer.WriteNumber("lastSnapshotMessages", messages);
+            }
+            else
+            {
+                writer.WriteNull("lastSnapshotMessages");
+            }
             writer.WriteString("lastError", peer.LastError);
             var session = status.Sessions?.GetValueOrDefault(peer.Name);
             writer.WriteNumber("sessionFailures", session?.FailedAttempts ?? 0);

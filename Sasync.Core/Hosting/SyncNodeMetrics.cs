@@ -54,6 +54,10 @@ public sealed class SyncNodeMetrics : IDisposable
         PeerCounter("sasync.peer.frames.received", "{frame}", "Frames received from the peer.", p => p.FramesReceived);
         PeerCounter("sasync.peer.snapshots.sent", "{snapshot}", "Snapshots sent to the peer.", p => p.SnapshotsSent);
         PeerCounter("sasync.peer.snapshots.received", "{snapshot}", "Snapshots received from the peer.", p => p.SnapshotsReceived);
+        PeerCounter("sasync.peer.snapshots.skipped_by_digest", "{snapshot}", "Snapshots to the peer that were ENDSNAP alone: its digest matched.", p => p.SnapshotsSkippedByDigest);
+        PeerCounter("sasync.peer.digests.sent", "{digest}", "DIGEST messages sent to the peer.", p => p.DigestsSent);
+        PeerCounter("sasync.peer.digests.received", "{digest}", "DIGEST messages received from the peer.", p => p.DigestsReceived);
+        PeerCounter("sasync.peer.digests.mismatched", "{snapshot}", "Snapshots to the peer sent in full because its digest differed from ours.", p => p.DigestMismatches);
 
         _meter.CreateObservableGauge("sasync.run_state", ObserveRunState, null, "Our run state: 0 INIT, 1 SLAVE, 2 MASTER, 3 FAIL (tag state).");
         Gauge("sasync.demoted", "1 while we hold the carp group demoted.", s => s.Engine.Demotion.Held ? 1 : 0);

@@ -23,6 +23,7 @@ namespace Sasync.Core.Loopback;
 /// The process's peak resident set (VmHWM, as getrusage's maximum) over the whole run, warm-up included, read at
 /// the end, once the snapshots the failover rounds started have been sent.
 /// </param>
+/// <param name="FailoverResync">After the failovers, what a failover's resync cost (<see cref="Loopback.FailoverResync"/>).</param>
 public sealed record SyncBenchmarkResult(
     int Sas,
     double RelaySeconds,
@@ -38,7 +39,8 @@ public sealed record SyncBenchmarkResult(
     PhaseCost Relay,
     PhaseCost Snapshot,
     int Nodes,
-    double PeakRssMegabytes);
+    double PeakRssMegabytes,
+    FailoverResync? FailoverResync = null);
 
 /// <summary>What one phase of a benchmark cost the process.</summary>
 /// <param name="CpuSeconds">Processor time of all threads; twice the wall time means both cores were busy.</param>
@@ -238,6 +240,13 @@ public static class SyncBenchmark
             return (null, $"failover: node{lastMaster.Index} did not finish its snapshots");
         }
 
+        // Resync after a failover (both kernels hold the same SAs): by digest, ENDSNAP alone.
+        var (resync, resyncError) = await FailoverResync.MeasureAsync(from, to, stepTimeout, cancellationToken).ConfigureAwait(false);
+        if (resync is null)
+        {
+            return (null, $"failover resync: {resyncError}");
+        }
+
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         failovers.Sort();
@@ -256,7 +265,8 @@ public static class SyncBenchmark
             relayCosts,
             snapshotCosts,
             nodes,
-            process.PeakWorkingSet64 / 1048576.0), null);
+            process.PeakWorkingSet64 / 1048576.0,
+            resync), null);
     }
 
     private sealed record EngineStatusView(DateTimeOffset ReleasedAt, DateTimeOffset EndSnapshotAt);

@@ -12,6 +12,9 @@ public abstract record EngineEffect;
 /// <summary>Send a control frame (SYNCCTL) to one connected peer.</summary>
 public sealed record SendControl(string Peer, ControlMessage Message) : EngineEffect;
 
+/// <summary>Send a DIGEST control frame (a sasyncd-cs message, for extended sessions only) to one connected peer.</summary>
+public sealed record SendDigest(string Peer, DigestMessage Message) : EngineEffect;
+
 /// <summary>Send a PF_KEY data frame (PFKEYDATA) with this plaintext to one connected peer.</summary>
 public sealed record SendPfKey(string Peer, ReadOnlyMemory<byte> Message) : EngineEffect;
 

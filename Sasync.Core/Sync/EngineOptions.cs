@@ -34,6 +34,18 @@ public sealed record EngineOptions
     /// </summary>
     public int SnapshotChunkBytes { get; init; } = 256 * 1024;
 
+    /// <summary>
+    /// Resync by digest on extended sessions: a joining node sends the digest of its kernel, and a
+    /// MASTER whose snapshot would carry the same sends ENDSNAP alone. Off: full snapshots only, no DIGEST sent.
+    /// </summary>
+    public bool ResyncByDigest { get; init; } = true;
+
+    /// <summary>
+    /// How long a MASTER waits for a peer's digest before it sends the full snapshot anyway; one timer
+    /// serves every peer in rounds of this length, so a wait ends after one to two of them.
+    /// </summary>
+    public TimeSpan DigestWait { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Bad frames tolerated in one session before the engine asks the host to close it.</summary>
     public int MaxBadFramesPerSession { get; init; } = 32;
 }

@@ -25,7 +25,13 @@ public sealed record EngineStatus(
 /// <param name="ReleaseReason">Why we took it back (snapshot complete, we are MASTER, no MASTER, deadline).</param>
 public sealed record DemotionStatus(bool Held, DateTimeOffset? ReleasedAt, string? ReleaseReason);
 
-/// <summary>One peer as the engine sees it; <c>SendingSnapshot</c> while a paced snapshot to it is under way.</summary>
+/// <summary>
+/// One peer as the engine sees it; <c>SendingSnapshot</c> while a paced snapshot to it is under way.
+/// Resync by digest: <c>DigestsSent</c> / <c>DigestsReceived</c> count DIGEST messages, and
+/// <c>SnapshotsSkippedByDigest</c> the snapshots (counted in <c>SnapshotsSent</c> too) that were ENDSNAP alone,
+/// <c>DigestMismatches</c> those sent in full because the peer's digest differed from ours, and
+/// <c>LastSnapshotMessages</c> the FLUSH, ADD and X_ADDFLOW messages of the last one sent (0 when skipped).
+/// </summary>
 public sealed record PeerStatus(
     string Name,
     bool Connected,
@@ -39,7 +45,12 @@ public sealed record PeerStatus(
     long SnapshotsReceived,
     DateTimeOffset? LastSnapshotReceivedAt,
     string? LastError,
-    bool SendingSnapshot = false);
+    bool SendingSnapshot = false,
+    long DigestsSent = 0,
+    long DigestsReceived = 0,
+    long SnapshotsSkippedByDigest = 0,
+    long DigestMismatches = 0,
+    long? LastSnapshotMessages = null);
 
 /// <summary>Engine-wide totals.</summary>
 /// <param name="KernelMessagesSeen">Promiscuous copies unwrapped from our PF_KEY socket.</param>

@@ -11,6 +11,9 @@ public enum EngineTimer
 
     /// <summary>Retry failed daemon control (every 4 s, MONITOR_RETRY_TIMEOUT).</summary>
     DaemonControlRetry,
+
+    /// <summary>A round of waiting for peers' digests: a peer whose digest has not come by its round's end gets the full snapshot.</summary>
+    DigestWait,
 }
 
 /// <summary>The IKE daemons sasyncd switches between active and passive.</summary>

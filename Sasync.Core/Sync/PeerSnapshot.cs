@@ -1,4 +1,5 @@
 using Sasync.Core.PfKey;
+using Sasync.Core.Sync.Digest;
 
 namespace Sasync.Core.Sync;
 
@@ -7,6 +8,9 @@ internal enum SnapshotPhase
 {
     /// <summary>None yet: the peer's state is unknown, or we are not MASTER.</summary>
     Idle,
+
+    /// <summary>Resync by digest: the peer's digest of its kernel is awaited; our dump is asked for meanwhile.</summary>
+    AwaitingDigest,
 
     /// <summary>The kernel dump it will be made from was asked for.</summary>
     AwaitingDump,
@@ -44,25 +48,104 @@ internal sealed class PeerSnapshot
     /// <summary>How often this snapshot started over because too many changes were held.</summary>
     public int Restarts { get; private set; }
 
+    /// <summary>The MASTER period (our announcements on the session) whose digest is awaited; only while <see cref="SnapshotPhase.AwaitingDigest"/>.</summary>
+    public uint DigestEpoch { get; private set; }
+
+    /// <summary>The round of the digest timer at whose end the wait gives up; only while <see cref="SnapshotPhase.AwaitingDigest"/>.</summary>
+    public long DigestRound { get; private set; }
+
+    /// <summary>The peer's digest the dump is to be compared with; null for a full snapshot.</summary>
+    public SnapshotDigest? PeerDigest { get; private set; }
+
+    /// <summary>Our dump, when it came before the peer's digest; only while <see cref="SnapshotPhase.AwaitingDigest"/>.</summary>
+    public Platform.KernelDump? OwnDump { get; private set; }
+
     /// <summary>Relayed changes wait here instead of going out: the snapshot is under way.</summary>
-    public bool HoldsChanges => Phase is SnapshotPhase.AwaitingDump or SnapshotPhase.Sending;
+    public bool HoldsChanges => Phase is SnapshotPhase.AwaitingDigest or SnapshotPhase.AwaitingDump or SnapshotPhase.Sending;
 
     /// <summary>The next chunk may go out now: sending, and no drain report outstanding.</summary>
     public bool CanSendChunk => Phase == SnapshotPhase.Sending && DrainAwaited is null;
 
     public int HeldCount => _held.Count;
 
-    /// <summary>Idle or Sent → AwaitingDump (a first snapshot). Changes held so far are kept.</summary>
+    /// <summary>FLUSH, ADD and X_ADDFLOW messages this snapshot has sent, over its restarts; not held changes or ENDSNAP.</summary>
+    public long MessagesSent { get; private set; }
+
+    /// <summary>A chunk of <paramref name="messages"/> snapshot messages went out.</summary>
+    public void CountSent(int messages) => MessagesSent += messages;
+
+    /// <summary>Idle, Sent or AwaitingDigest (no digest in time) → AwaitingDump, for a full snapshot. Changes held so far are kept.</summary>
     public void AwaitDump(long dumpId)
     {
+        if (Phase is SnapshotPhase.Idle or SnapshotPhase.Sent)
+        {
+            MessagesSent = 0;
+        }
+
         Phase = SnapshotPhase.AwaitingDump;
         DumpId = dumpId;
         Cursor = null;
+        PeerDigest = null;
+        OwnDump = null;
     }
 
     /// <summary>
-    /// AwaitingDump or Sending → AwaitingDump from a fresh dump, dropping the cursor and the held
-    /// changes, which are returned: the fresh dump holds what they did, except what they removed.
+    /// Idle → AwaitingDigest: the peer's digest for <paramref name="epoch"/> is awaited, at the latest until the
+    /// end of <paramref name="round"/>, and our dump <paramref name="dumpId"/> meanwhile.
+    /// </summary>
+    public void AwaitDigest(uint epoch, long round, long dumpId)
+    {
+        if (Phase != SnapshotPhase.Idle)
+        {
+            throw new InvalidOperationException($"a snapshot in phase {Phase} cannot wait for a digest");
+        }
+
+        Phase = SnapshotPhase.AwaitingDigest;
+        MessagesSent = 0;
+        DigestEpoch = epoch;
+        DigestRound = round;
+        DumpId = dumpId;
+        Cursor = null;
+        PeerDigest = null;
+        OwnDump = null;
+    }
+
+    /// <summary>Whether <paramref name="epoch"/>'s digest is the one awaited.</summary>
+    public bool IsAwaitingDigest(uint epoch) => Phase == SnapshotPhase.AwaitingDigest && DigestEpoch == epoch;
+
+    /// <summary>Our dump came while the peer's digest is still awaited: it waits here.</summary>
+    public void KeepDump(Platform.KernelDump dump)
+    {
+        if (Phase != SnapshotPhase.AwaitingDigest)
+        {
+            throw new InvalidOperationException($"a snapshot in phase {Phase} does not keep a dump");
+        }
+
+        OwnDump = dump;
+    }
+
+    /// <summary>
+    /// AwaitingDigest → AwaitingDump: with the peer's <paramref name="digest"/> to compare the dump with, or
+    /// none (the wait is over: a full snapshot). Returns our dump when it came already, to go on from at once.
+    /// </summary>
+    public Platform.KernelDump? StopWaitingForDigest(SnapshotDigest? digest)
+    {
+        if (Phase != SnapshotPhase.AwaitingDigest)
+        {
+            throw new InvalidOperationException($"a snapshot in phase {Phase} was not waiting for a digest");
+        }
+
+        var dump = OwnDump;
+        Phase = SnapshotPhase.AwaitingDump;
+        PeerDigest = digest;
+        OwnDump = null;
+        return dump;
+    }
+
+    /// <summary>
+    /// AwaitingDigest, AwaitingDump or Sending → AwaitingDump from a fresh dump for a full snapshot, dropping
+    /// the cursor, the peer's digest and the held changes, which are returned: the fresh dump holds what
+    /// they did, except what they removed.
     /// </summary>
     public List<ReadOnlyMemory<byte>> Restart(long dumpId)
     {
@@ -73,7 +156,8 @@ internal sealed class PeerSnapshot
     }
 
     /// <summary>Whether this is the dump the snapshot waits for.</summary>
-    public bool IsAwaiting(long dumpId) => Phase == SnapshotPhase.AwaitingDump && DumpId == dumpId;
+    public bool IsAwaiting(long dumpId) =>
+        DumpId == dumpId && (Phase == SnapshotPhase.AwaitingDump || (Phase == SnapshotPhase.AwaitingDigest && OwnDump is null));
 
     /// <summary>AwaitingDump → Sending from <paramref name="cursor"/>.</summary>
     public void StartSending(SnapshotCursor cursor)
@@ -85,6 +169,7 @@ internal sealed class PeerSnapshot
 
         Phase = SnapshotPhase.Sending;
         Cursor = cursor;
+        PeerDigest = null;
     }
 
     /// <summary>A chunk went out and more is left: wait for the peer to drain.</summary>
@@ -114,18 +199,36 @@ internal sealed class PeerSnapshot
         return true;
     }
 
+    /// <summary>
+    /// AwaitingDump → Sent without a single SA message: the dump's digest equals the peer's. Returns
+    /// the held changes, to send before the ENDSNAP that follows.
+    /// </summary>
+    public List<ReadOnlyMemory<byte>> FinishUnchanged()
+    {
+        if (Phase != SnapshotPhase.AwaitingDump || PeerDigest is null)
+        {
+            throw new InvalidOperationException($"a snapshot in phase {Phase} without a peer digest cannot finish unchanged");
+        }
+
+        Phase = SnapshotPhase.Sent;
+        PeerDigest = null;
+        return TakeHeld();
+    }
+
     /// <summary>Sending → Sent (the cursor is done, ENDSNAP follows); returns the held changes to send before it.</summary>
     public List<ReadOnlyMemory<byte>> Finish()
     {
         Phase = SnapshotPhase.Sent;
+        OwnDump = null;
         Cursor = null;
         return TakeHeld();
     }
 
-    /// <summary>AwaitingDump → Sent without a snapshot (the dump failed); returns the held changes, to send as they are.</summary>
+    /// <summary>AwaitingDump or AwaitingDigest → Sent without a snapshot (the dump failed); returns the held changes, to send as they are.</summary>
     public List<ReadOnlyMemory<byte>> GiveUp()
     {
         Phase = SnapshotPhase.Sent;
+        OwnDump = null;
         Cursor = null;
         return TakeHeld();
     }
@@ -135,6 +238,8 @@ internal sealed class PeerSnapshot
     {
         Phase = SnapshotPhase.Idle;
         Cursor = null;
+        PeerDigest = null;
+        OwnDump = null;
         Restarts = 0;
         return TakeHeld();
     }

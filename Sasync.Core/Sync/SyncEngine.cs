@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Sasync.Core.Config;
 using Sasync.Core.PfKey;
 using Sasync.Core.Platform;
+using Sasync.Core.Sync.Digest;
 using Sasync.Core.Wire;
 
 namespace Sasync.Core.Sync;
@@ -64,6 +65,8 @@ public sealed class SyncEngine
     private bool _graceOver;
     private uint _kernelSequence;
     private long _dumpIds;
+    // Rounds of the digest timer, counted as it is armed; a wait ends with the round it was given.
+    private long _digestRounds;
     // A peer that claimed MASTER while we are MASTER has stepped down (found by the cluster simulator).
     private bool _secondMasterSteppedDown;
 
@@ -235,6 +238,14 @@ public sealed class SyncEngine
                 SendAll(peer, peer.Session!.Snapshot.Reset());
             }
         }
+        else if (IsMaster)
+        {
+            // A digest still being made came from a kernel our own IKE daemon may now change.
+            foreach (var peer in ConnectedPeers())
+            {
+                peer.Session!.DigestDump = null;
+            }
+        }
 
         Emit(new SetPromiscuous(IsMaster));
         ControlDaemons();
@@ -247,6 +258,11 @@ public sealed class SyncEngine
         foreach (var peer in ConnectedPeers())
         {
             MaybeStartSnapshot(peer);
+            if (wasMaster && peer.Session!.RunState == RunState.Master)
+            {
+                // We were a second MASTER: the one that stayed will snapshot us in its current period.
+                RequestDigestDump(peer);
+            }
         }
 
         EvaluateUndemote();
@@ -350,6 +366,9 @@ public sealed class SyncEngine
                 break;
             case EngineTimer.DaemonControlRetry:
                 RetryDaemonControl();
+                break;
+            case EngineTimer.DigestWait:
+                OnDigestWaitOver();
                 break;
         }
     }
@@ -482,8 +501,8 @@ public sealed class SyncEngine
             Emit(new Log(LogLevel.Debug, $"engine: peer {peer.Name} reconnected; the old session is forgotten"));
         }
 
-        peer.Session = new PeerSession(connected.Direction, connected.Addresses, _time.GetUtcNow());
-        Emit(new Log(LogLevel.Debug, $"engine: peer {peer.Name} connected ({connected.Direction.ToString().ToLowerInvariant()})"));
+        peer.Session = new PeerSession(connected.Direction, connected.Addresses, _time.GetUtcNow(), connected.Channel);
+        Emit(new Log(LogLevel.Debug, $"engine: peer {peer.Name} connected ({connected.Direction.ToString().ToLowerInvariant()}, {connected.Channel.ToString().ToLowerInvariant()} channel)"));
         SendControl(peer, ControlMessage.StateOf(RunState));
         EvaluateUndemote();
     }
@@ -531,6 +550,11 @@ public sealed class SyncEngine
     private void SendControl(PeerEntry peer, ControlMessage message)
     {
         peer.FramesSent++;
+        if (message.TryGetRunState(out var state))
+        {
+            peer.Session?.Announced(state);
+        }
+
         Emit(new SendControl(peer.Name, message));
     }
 
@@ -584,6 +608,12 @@ public sealed class SyncEngine
 
     private void OnControl(PeerEntry peer, ReadOnlySpan<byte> plaintext)
     {
+        if (DigestMessage.IsDigest(plaintext))
+        {
+            OnDigest(peer, plaintext);
+            return;
+        }
+
         if (!ControlMessage.TryRead(plaintext, out var message))
         {
             RejectFrame(peer, $"control message of {plaintext.Length} bytes, expected {ControlMessage.Size}");
@@ -671,8 +701,13 @@ public sealed class SyncEngine
             }
         }
 
-        session.RunState = state;
+        var becameMaster = session.Reported(state);
         peer.LastRunState = state;
+        if (becameMaster)
+        {
+            RequestDigestDump(peer);
+        }
+
         if (state == RunState.Master && IsMaster)
         {
             peer.LastError = "peer claims MASTER while we are MASTER";
@@ -696,7 +731,7 @@ public sealed class SyncEngine
                 if (other.Session is { Snapshot.Phase: SnapshotPhase.Sent } session && session.RunState is not (null or RunState.Master))
                 {
                     SendAll(other, session.Snapshot.Reset());
-                    MaybeStartSnapshot(other);
+                    MaybeStartSnapshot(other, byDigest: false); // no digest of theirs is fresh enough for this
                 }
             }
         }
@@ -867,11 +902,17 @@ public sealed class SyncEngine
     private static bool IsRemoval(ReadOnlySpan<byte> message) =>
         message.Length >= 2 && (SadbMessageType)message[1] is SadbMessageType.Delete or SadbMessageType.XDelFlow or SadbMessageType.Flush;
 
-    private void MaybeStartSnapshot(PeerEntry peer)
+    private void MaybeStartSnapshot(PeerEntry peer, bool byDigest = true)
     {
         var session = peer.Session;
         if (!IsMaster || session is null || session.Snapshot.Phase != SnapshotPhase.Idle || session.RunState is null or RunState.Master)
         {
+            return;
+        }
+
+        if (byDigest && DigestApplies(session))
+        {
+            AwaitDigest(peer);
             return;
         }
 
@@ -890,6 +931,12 @@ public sealed class SyncEngine
 
     private void OnKernelDumpCompleted(KernelDumpCompleted dumped)
     {
+        if (_peers.TryGetValue(dumped.Peer, out var joined) && joined.Session is { DigestDump: { } digestDump } && digestDump.DumpId == dumped.RequestId)
+        {
+            OnDigestDumpCompleted(joined, dumped);
+            return;
+        }
+
         if (!_peers.TryGetValue(dumped.Peer, out var peer) || peer.Session is not { } session
             || !session.Snapshot.IsAwaiting(dumped.RequestId) || !IsMaster)
         {
@@ -907,7 +954,25 @@ public sealed class SyncEngine
             return;
         }
 
-        snapshot.StartSending(new SnapshotCursor(dumped.Dump.Sadb, dumped.Dump.Spd, FilterContext()));
+        if (snapshot.Phase == SnapshotPhase.AwaitingDigest)
+        {
+            snapshot.KeepDump(dumped.Dump); // M2 goes on once the digest is in, or M3 once the wait is over
+            return;
+        }
+
+        GoOnFromDump(peer, dumped.Dump);
+    }
+
+    // The snapshot's dump is in: compared with the peer's digest (M2) when there is one, else sent in full.
+    private void GoOnFromDump(PeerEntry peer, KernelDump dump)
+    {
+        var snapshot = peer.Session!.Snapshot;
+        if (snapshot.PeerDigest is { } theirs && SkipsByDigest(peer, theirs, dump))
+        {
+            return;
+        }
+
+        snapshot.StartSending(new SnapshotCursor(dump.Sadb, dump.Spd, FilterContext()));
         if (snapshot.CanSendChunk)
         {
             SendSnapshotChunk(peer);
@@ -949,6 +1014,8 @@ public sealed class SyncEngine
             SendPfKey(peer, message);
         }
 
+        snapshot.CountSent(_snapshotChunk.Count);
+
         _snapshotChunk.Clear();
         if (!cursor.IsComplete)
         {
@@ -960,9 +1027,179 @@ public sealed class SyncEngine
         SendAll(peer, snapshot.Finish());
         SendControl(peer, ControlMessage.EndSnapshot);
         peer.SnapshotsSent++;
+        peer.LastSnapshotMessages = snapshot.MessagesSent;
         peer.LastSnapshotSentAt = _time.GetUtcNow();
         Emit(new Log(LogLevel.Information, $"engine: snapshot sent to {peer.Name}: {cursor.SaCount} SAs, {cursor.FlowCount} flows"
             + (cursor.Skipped.Count == 0 ? "" : $", skipped {string.Join(", ", cursor.Skipped.Select(s => $"{s.Value} {s.Key}"))}")));
+    }
+
+    // ---- resync by digest (extended sessions only) ------------------------------------------------
+    //
+    // J1 Joining: when a peer on an extended session starts a MASTER period in our view (its STATE or
+    //    ACK says MASTER after one that did not), or we step down from MASTER beside it, and we are not
+    //    MASTER, we dump our own kernel for a DIGEST of that period. Nothing else makes one.
+    // J2 The digest of all we hold (no filter) goes out only if, when the dump is back, we are still
+    //    not MASTER and the peer is still MASTER in the same period; otherwise it is dropped.
+    // M1 MASTER: a snapshot to a peer on an extended session first waits for its digest of our current
+    //    period, holding changes as any snapshot does, and asks for our dump meanwhile. A digest of
+    //    another period, or one not awaited, is stale and ignored (older sessions' frames never reach the engine).
+    // M2 With both in: when our snapshot's digest (filtered as the snapshot is) equals the peer's, the
+    //    held changes and ENDSNAP go out at once and no SA message; else the full snapshot from that dump.
+    // M3 No digest by the end of the next round of the digest timer: the full snapshot.
+    // M4 Full snapshots without waiting: legacy sessions, a resync forced because a second MASTER
+    //    stepped down, and a restart for too many held changes.
+
+    private bool DigestApplies(PeerSession session) => _options.ResyncByDigest && session.Channel == Net.PeerChannel.Extended;
+
+    private void RequestDigestDump(PeerEntry peer)
+    {
+        var session = peer.Session!;
+        if (IsMaster || !DigestApplies(session) || session.RunState != RunState.Master)
+        {
+            return;
+        }
+
+        var id = ++_dumpIds;
+        session.DigestDump = (id, session.PeerMasterEpoch);
+        Emit(new RequestKernelDump(peer.Name, id));
+    }
+
+    private void OnDigestDumpCompleted(PeerEntry peer, KernelDumpCompleted dumped)
+    {
+        var session = peer.Session!;
+        var epoch = session.DigestDump!.Value.Epoch;
+        session.DigestDump = null;
+        if (IsMaster || session.RunState != RunState.Master || session.PeerMasterEpoch != epoch)
+        {
+            Emit(new Log(LogLevel.Debug, $"engine: digest for {peer.Name} dropped: its MASTER period {epoch} is over"));
+            return;
+        }
+
+        if (dumped.Dump is null)
+        {
+            _dumpErrors++;
+            Emit(new Log(LogLevel.Warning, $"engine: no digest for {peer.Name}, kernel dump failed: {dumped.Failure?.Message ?? "no data"}; it will send the full snapshot"));
+            return;
+        }
+
+        if (!KernelDigest.TryCompute(dumped.Dump.Sadb, dumped.Dump.Spd, filter: null, out var digest, out var problem))
+        {
+            _dumpErrors++;
+            Emit(new Log(LogLevel.Warning, $"engine: no digest for {peer.Name}: {problem}; it will send the full snapshot"));
+            return;
+        }
+
+        peer.FramesSent++;
+        peer.DigestsSent++;
+        Emit(new SendDigest(peer.Name, new DigestMessage(epoch, digest)));
+        Emit(new Log(LogLevel.Debug, $"engine: digest sent to MASTER {peer.Name} for its period {epoch}: {digest}"));
+    }
+
+    private void AwaitDigest(PeerEntry peer)
+    {
+        var session = peer.Session!;
+        long round;
+        if (_timers.ContainsKey(EngineTimer.DigestWait))
+        {
+            round = _digestRounds + 1; // joins the next round: waits at least one whole round
+        }
+        else
+        {
+            round = ++_digestRounds;
+            Arm(EngineTimer.DigestWait, _options.DigestWait);
+        }
+
+        var id = ++_dumpIds;
+        session.Snapshot.AwaitDigest(session.OurMasterEpoch, round, id);
+        Emit(new Log(LogLevel.Debug, $"engine: snapshot for {peer.Name} waits for its digest (our MASTER period {session.OurMasterEpoch})"));
+        Emit(new RequestKernelDump(peer.Name, id));
+    }
+
+    private void OnDigest(PeerEntry peer, ReadOnlySpan<byte> plaintext)
+    {
+        if (!DigestMessage.TryRead(plaintext, out var message))
+        {
+            RejectFrame(peer, $"DIGEST of {plaintext.Length} bytes, expected {DigestMessage.Size}");
+            return;
+        }
+
+        var session = peer.Session!;
+        peer.DigestsReceived++;
+        if (session.Channel != Net.PeerChannel.Extended)
+        {
+            RejectFrame(peer, "DIGEST on a legacy session");
+            return;
+        }
+
+        var snapshot = session.Snapshot;
+        if (!IsMaster || !snapshot.IsAwaitingDigest(message.Epoch))
+        {
+            Emit(new Log(LogLevel.Debug, $"engine: stale digest from {peer.Name} (for our MASTER period {message.Epoch}) ignored"));
+            return;
+        }
+
+        if (snapshot.StopWaitingForDigest(message.Digest) is { } dump)
+        {
+            GoOnFromDump(peer, dump);
+        }
+    }
+
+    private void OnDigestWaitOver()
+    {
+        var round = _digestRounds;
+        var stillWaiting = false;
+        foreach (var peer in ConnectedPeers())
+        {
+            var snapshot = peer.Session!.Snapshot;
+            if (snapshot.Phase != SnapshotPhase.AwaitingDigest)
+            {
+                continue;
+            }
+
+            if (snapshot.DigestRound > round)
+            {
+                stillWaiting = true;
+                continue;
+            }
+
+            Emit(new Log(LogLevel.Information, $"engine: no digest from {peer.Name} in time; sending the full snapshot"));
+            if (snapshot.StopWaitingForDigest(null) is { } dump)
+            {
+                GoOnFromDump(peer, dump);
+            }
+        }
+
+        if (stillWaiting)
+        {
+            _digestRounds++;
+            Arm(EngineTimer.DigestWait, _options.DigestWait);
+        }
+    }
+
+    // M2: true when the snapshot ended here, with ENDSNAP alone.
+    private bool SkipsByDigest(PeerEntry peer, SnapshotDigest theirs, KernelDump dump)
+    {
+        if (!KernelDigest.TryCompute(dump.Sadb, dump.Spd, FilterContext(), out var ours, out var problem))
+        {
+            Emit(new Log(LogLevel.Warning, $"engine: no digest of our dump for {peer.Name} ({problem}); sending the full snapshot"));
+            return false;
+        }
+
+        if (ours != theirs)
+        {
+            peer.DigestMismatches++;
+            Emit(new Log(LogLevel.Information, $"engine: {peer.Name} holds {theirs}, our snapshot carries {ours}: sending it in full"));
+            return false;
+        }
+
+        SendAll(peer, peer.Session!.Snapshot.FinishUnchanged());
+        SendControl(peer, ControlMessage.EndSnapshot);
+        peer.SnapshotsSent++;
+        peer.SnapshotsSkippedByDigest++;
+        peer.LastSnapshotMessages = 0;
+        peer.LastSnapshotSentAt = _time.GetUtcNow();
+        Emit(new Log(LogLevel.Information, $"engine: snapshot to {peer.Name} skipped by digest: it holds what ours carries ({ours}); sent ENDSNAP alone"));
+        return true;
     }
 
     private void Emit(EngineEffect effect)

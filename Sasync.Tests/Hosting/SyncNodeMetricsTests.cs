@@ -29,7 +29,7 @@ public sealed class SyncNodeMetricsTests
         FramesUnsendable: 10);
 
     private static PeerStatus Peer(string name, bool connected, long sent, long received, bool sending = false) =>
-        new(name, connected, PeerDirection.Outbound, Start, RunState.Master, sent, received, 12, Start, 13, Start, null, sending);
+        new(name, connected, PeerDirection.Outbound, Start, RunState.Master, sent, received, 12, Start, 13, Start, null, sending, DigestsSent: 14, DigestsReceived: 15, SnapshotsSkippedByDigest: 16, DigestMismatches: 17);
 
     [Fact]
     public void Every_figure_of_the_status_is_an_instrument_with_its_value_and_peers_are_tagged()
@@ -63,7 +63,11 @@ public sealed class SyncNodeMetricsTests
         Assert.Equal(0, read.Value("sasync.peer.connected", "peer", "192.0.2.3"));
         Assert.Equal(1, read.Value("sasync.peer.sending_snapshot", "peer", "192.0.2.2"));
         Assert.Equal(0, read.Value("sasync.peer.sending_snapshot", "peer", "192.0.2.3"));
-        Assert.Equal(21, read.Instruments.Count);
+        Assert.Equal(14, read.Value("sasync.peer.digests.sent", "peer", "192.0.2.2"));
+        Assert.Equal(15, read.Value("sasync.peer.digests.received", "peer", "192.0.2.3"));
+        Assert.Equal(16, read.Value("sasync.peer.snapshots.skipped_by_digest", "peer", "192.0.2.2"));
+        Assert.Equal(17, read.Value("sasync.peer.digests.mismatched", "peer", "192.0.2.3"));
+        Assert.Equal(25, read.Instruments.Count);
     }
 
     [Fact]

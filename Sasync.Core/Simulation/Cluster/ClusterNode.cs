@@ -83,6 +83,11 @@ internal sealed class ClusterNode
 
     public bool HostUp { get; private set; } = true;
 
+    /// <summary>The resyncs of every daemon this node ran, the current one included.</summary>
+    public ResyncTally Resyncs => _endedResyncs + ResyncTally.Of(Status);
+
+    private ResyncTally _endedResyncs;
+
     /// <summary>Starts the daemon: it reads carp and the demote counter, listens and dials.</summary>
     public void Start()
     {
@@ -184,6 +189,7 @@ internal sealed class ClusterNode
             _ = Host.CarpGroup.AdjustAsync(CarpGroup, -1, CancellationToken.None);
         }
 
+        _endedResyncs += ResyncTally.Of(Status);
         Core?.Dispose();
         _shell?.Stop(graceful);
         _process.Kill();

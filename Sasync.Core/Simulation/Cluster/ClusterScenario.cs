@@ -77,7 +77,7 @@ internal sealed class ClusterScenario
 
     private void ScheduleFault(TimeSpan at, TimeSpan room)
     {
-        var kind = _random.Next(11);
+        var kind = _random.Next(13);
         var a = Pick();
         var b = PickOther(a);
         var length = Min(room, Ms(300, 40000));
@@ -193,6 +193,42 @@ internal sealed class ClusterScenario
                     }
                 });
                 break;
+            case 11:
+                // Both in sync: the new MASTER's resync by digest is under way (or just done) when carp flips back.
+                var back = Ms(0, 400);
+                what = $"carp fails over to {a.Name} and back after {back.TotalMilliseconds:0} ms";
+                At(at, () =>
+                {
+                    var before = Nodes.Where(n => n.HostUp && n.Host.Carp.State == LinkState.Up).ToList();
+                    FailOver(a);
+                    Scheduler.Schedule(back, () =>
+                    {
+                        if (before.Count > 0)
+                        {
+                            FailOver(before[0]);
+                        }
+                    });
+                });
+                break;
+            case 12:
+                // Kernels apart: a node rejoins empty and carp moves while it is being resynced.
+                var away = Min(room, Ms(500, 8000));
+                var moved = Ms(0, 1500);
+                what = $"{a.Name} reboots with an empty kernel, down {away.TotalSeconds:0.###} s, and carp fails over to {b.Name} {moved.TotalMilliseconds:0} ms after it is back";
+                At(at, () =>
+                {
+                    if (a.HostUp)
+                    {
+                        var wasMaster = a.Host.Carp.State == LinkState.Up;
+                        a.Reboot(away, Ms(1000, 10000), graceful: true);
+                        if (wasMaster)
+                        {
+                            Scheduler.Schedule(Ms(100, 500), () => FailOver(b));
+                        }
+                    }
+                });
+                At(at + away + moved, () => FailOver(b));
+                break;
             default:
                 var isolated = Min(room, Ms(1000, 30000));
                 what = $"{a.Name} cut off from everyone for {isolated.TotalSeconds:0.#} s";
@@ -216,6 +252,16 @@ internal sealed class ClusterScenario
         _faults.Add((at, $"{at.TotalSeconds,7:0.000} s  {what}"));
         // Just before the fault itself, so that the trace names it first.
         Scheduler.Schedule(at - Scheduler.Elapsed - TimeSpan.FromTicks(1), () => _context.Trace.Add("fault", what));
+    }
+
+    // carp MASTER moves to node: it goes up, every other node down.
+    private void FailOver(ClusterNode node)
+    {
+        node.SetCarp(LinkState.Up);
+        foreach (var other in Nodes.Where(n => n != node))
+        {
+            other.SetCarp(LinkState.Down);
+        }
     }
 
     private void Restart(ClusterNode node)

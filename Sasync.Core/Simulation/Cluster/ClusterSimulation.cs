@@ -137,8 +137,14 @@ internal static class ClusterSimulation
         var masterFlows = FlowKeys(master);
         foreach (var node in scenario.Nodes.Where(n => n != master))
         {
+            var before = failures.Count;
             Compare(failures, when, "SADB", master, masterSas, node, SaKeys(node));
             Compare(failures, when, "SPD", master, masterFlows, node, FlowKeys(node));
+            if (failures.Count == before && ContentDigest(node) != ContentDigest(master))
+            {
+                // The same SAs and flows by key, but not the same keys, lifetimes or addresses.
+                failures.Add(new SimulationFailure("SADB equal to the MASTER's", $"{when}: {node.Name} holds the same SAs and flows as {master.Name} (MASTER) by key, with other contents"));
+            }
         }
 
         foreach (var node in scenario.Nodes)
@@ -191,8 +197,11 @@ internal static class ClusterSimulation
     private static HashSet<string> SaKeys(ClusterNode node) =>
         [.. node.Host.Kernel.Sas.Select(sa => $"{sa.SaType} spi 0x{sa.Spi:x8} dst {sa.Destination}")];
 
+    private static Sync.Digest.SnapshotDigest? ContentDigest(ClusterNode node) =>
+        Sync.Digest.KernelDigest.TryCompute(node.Host.Kernel.DumpSadb(), node.Host.Kernel.DumpSpd(), null, out var digest, out _) ? digest : null;
+
     private static HashSet<string> FlowKeys(ClusterNode node) => [.. node.Host.Kernel.Flows.Select(flow => flow.ToString())];
 
     private static SimulationResult Result(int seed, ClusterScenario scenario, List<SimulationFailure> failures, SimulationTrace trace, VirtualScheduler scheduler) =>
-        new(seed, scenario.Description, failures, trace.Lines, scheduler.Executed);
+        new(seed, scenario.Description, failures, trace.Lines, scheduler.Executed, scenario.Nodes.Aggregate(default(ResyncTally), (sum, node) => sum + node.Resyncs));
 }

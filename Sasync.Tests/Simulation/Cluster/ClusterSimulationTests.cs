@@ -40,6 +40,21 @@ public sealed class ClusterSimulationTests(ITestOutputHelper output)
         Assert.All(results, r => Assert.True(r.Steps > 300, $"seed {r.Seed} did almost nothing ({r.Steps} steps)"));
     }
 
+    [Fact]
+    public void Resyncs_by_digest_meet_both_equal_and_different_kernels_with_carp_moving_during_them()
+    {
+        var results = SimulationBatch.Run(1, 60, new SimulationOptions(), parallelism: 2);
+
+        Assert.All(results, r => Assert.True(r.Passed, string.Join("\n", r.Failures)));
+        // The scenario's weight: flips right after a failover, and failovers while a node rejoins empty.
+        var flipBack = results.Where(r => r.Scenario.Any(l => l.Contains("and back after", StringComparison.Ordinal))).ToList();
+        var rejoin = results.Where(r => r.Scenario.Any(l => l.Contains("fails over to", StringComparison.Ordinal) && l.Contains("after it is back", StringComparison.Ordinal))).ToList();
+        Assert.NotEmpty(flipBack);
+        Assert.NotEmpty(rejoin);
+        Assert.Contains(flipBack, r => r.Resyncs.SkippedByDigest > 0);
+        Assert.Contains(rejoin, r => r.Resyncs.DigestMismatches > 0);
+    }
+
     [Theory]
     [InlineData(7)]
     [InlineData(42)]
