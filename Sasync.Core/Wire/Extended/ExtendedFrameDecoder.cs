@@ -72,6 +72,30 @@ public sealed class ExtendedFrameDecoder : IFrameDecoder, IDisposable
         return FrameDecodeStatus.Frame;
     }
 
+    /// <inheritdoc/>
+    public FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, Memory<byte> destination, out WireMessageType type, out ReadOnlyMemory<byte> plaintext, out FrameError error)
+    {
+        type = default;
+        plaintext = default;
+        var status = Next(buffer, out var header, out var frame, out error);
+        if (status != FrameDecodeStatus.Frame)
+        {
+            return status;
+        }
+
+        // A plaintext that does not fit the caller's buffer gets an array of its own, as the interface says.
+        var output = destination.Length >= header.PlaintextLength ? destination[..header.PlaintextLength] : new byte[header.PlaintextLength];
+        if (!TryOpen(header, frame, output.Span, out error))
+        {
+            return FrameDecodeStatus.Fatal;
+        }
+
+        buffer = buffer.Slice(header.FrameLength);
+        type = header.Type;
+        plaintext = output;
+        return FrameDecodeStatus.Frame;
+    }
+
     /// <summary>
     /// Opens the frame at the start of a stream buffer into <paramref name="destination"/> (at least the plaintext's
     /// length; <see cref="ExtendedChannelOptions.MaxPlaintextLength"/> always suffices); the plaintext is

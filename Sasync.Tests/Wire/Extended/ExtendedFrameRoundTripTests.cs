@@ -36,6 +36,36 @@ public class ExtendedFrameRoundTripTests
     }
 
     [Fact]
+    public void Through_the_network_interface_a_frame_opens_into_the_caller_buffer_when_it_fits_and_into_its_own_array_when_not()
+    {
+        var session = new ExtendedTestSession(6);
+        var random = new Random(7);
+        IFrameDecoder decoder = session.AcceptorDecoder;
+        var slab = new byte[512];
+        foreach (var size in new[] { 12, 208, 512, 513, 4096 })
+        {
+            var plaintext = ExtendedTestSession.Bytes(random, size);
+            var buffer = new ReadOnlySequence<byte>(ExtendedTestSession.Seal(session.DiallerEncoder, WireMessageType.PfKey, plaintext));
+
+            Assert.Equal(FrameDecodeStatus.Frame, decoder.TryDecode(ref buffer, slab, out var type, out var decoded, out var error));
+
+            Assert.Equal(FrameError.None, error);
+            Assert.Equal(WireMessageType.PfKey, type);
+            Assert.Equal(plaintext, decoded.ToArray());
+            Assert.Equal(size <= slab.Length, decoded.Span.Overlaps(slab));
+            Assert.True(buffer.IsEmpty);
+        }
+
+        // A replay through the same path is refused like any other.
+        var first = ExtendedTestSession.Seal(session.DiallerEncoder, WireMessageType.PfKey, [1, 2, 3]);
+        var again = new ReadOnlySequence<byte>(first);
+        Assert.Equal(FrameDecodeStatus.Frame, decoder.TryDecode(ref again, slab, out _, out _, out _));
+        again = new ReadOnlySequence<byte>(first);
+        Assert.Equal(FrameDecodeStatus.Fatal, decoder.TryDecode(ref again, slab, out _, out _, out var replayed));
+        Assert.Equal(FrameError.ExtendedSequence, replayed);
+    }
+
+    [Fact]
     public void The_header_is_type_length_generation_sequence_big_endian_and_the_ciphertext_is_not_the_plaintext()
     {
         var session = new ExtendedTestSession(3);
