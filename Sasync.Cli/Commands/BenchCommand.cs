@@ -12,5 +12,6 @@ internal static class BenchCommand
             BenchCodecCommand.Create(console),
             BenchSyncCommand.Create(console),
             BenchConfigCommand.Create(console),
+            BenchStartCommand.Create(console),
         };
 }
