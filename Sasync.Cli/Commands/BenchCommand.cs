@@ -13,5 +13,6 @@ internal static class BenchCommand
             BenchSyncCommand.Create(console),
             BenchConfigCommand.Create(console),
             BenchPrivsepCommand.Create(console),
+            BenchStartCommand.Create(console),
         };
 }

@@ -36,12 +36,19 @@ internal static class ConfigTokenizer
         Token(c => c != '\\' && c != '#' && !IsSeparator(c)),
         Try(Char('\\').Before(Not(Try(EndOfLine)))));
 
-    private static readonly Parser<char, ConfigToken> Word =
-        Map((pos, text) => ConfigToken.Classify(text, pos.Line, pos.Col), CurrentPos, WordChar.AtLeastOnceString());
+    // A struct, not the ConfigToken class: Many() over a parser of a reference type makes NativeAOT's compiler
+    // expand Pidgin's shared generic code into ever deeper IEnumerable<IEnumerable<...>> (warning IL3054), while
+    // over a value type each instantiation is exact and the expansion ends at once.
+    private readonly record struct WordAt(string Text, SourcePos Start);
+
+    private static readonly Parser<char, WordAt> Word =
+        Map((pos, text) => new WordAt(text, pos), CurrentPos, WordChar.AtLeastOnceString());
 
     private static readonly Parser<char, Tokens> File =
-        Map((words, end) => new Tokens([.. words], end.Line, end.Col), Gap.Then(Word.Before(Gap).Many()), CurrentPos)
+        Map((words, end) => new Tokens([.. words.Select(Classify)], end.Line, end.Col), Gap.Then(Word.Before(Gap).Many()), CurrentPos)
             .Before(End);
+
+    private static ConfigToken Classify(WordAt word) => ConfigToken.Classify(word.Text, word.Start.Line, word.Start.Col);
 
     /// <summary>The words of <paramref name="text"/>; null only if the grammar above had a gap (a bug).</summary>
     public static Tokens? Split(string text)

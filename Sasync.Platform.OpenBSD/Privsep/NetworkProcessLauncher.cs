@@ -19,7 +19,10 @@ internal static class NetworkProcessLauncher
         if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.Ordinal))
         {
             start.ArgumentList.Add("exec");
-            start.ArgumentList.Add(Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("no entry assembly"));
+            // The program's .dll beside its runtime files (not Assembly.Location, which a single-file or AOT build lacks;
+            // those never run through dotnet(1) anyway).
+            var entry = Assembly.GetEntryAssembly()?.GetName().Name ?? throw new InvalidOperationException("no entry assembly");
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, entry + ".dll"));
         }
 
         foreach (var argument in arguments)

@@ -35,7 +35,7 @@ public sealed class CommandLineTests
         string[] documented =
         [
             "check", "status", "sim", "sim carp", "sim inject", "sim dump", "sim add-sa", "sim add-flow",
-            "decode", "decode frame", "decode pfkey", "bench", "bench codec", "bench sync", "bench config", "bench privsep", "demo", "simulate",
+            "decode", "decode frame", "decode pfkey", "bench", "bench codec", "bench sync", "bench config", "bench privsep", "bench start", "demo", "simulate",
         ];
         Assert.Equal(documented.Order(), verbs.Order());
     }

@@ -41,7 +41,7 @@ public sealed class NuGetPackageTests : IDisposable
         var feed = Temp("feed");
 
         // dotnet pack writes into the checkout's obj/ and the tool's publish folder: one run at a time per checkout.
-        await using var checkoutLock = await LockCheckoutAsync();
+        await using var checkoutLock = await CheckoutLock.TakeAsync(Limit);
         var pack = await ProcessRun.RunAsync(
             Dotnet,
             ["pack", RepositoryTree.PathOf("Sasync.sln"), "-c", configuration, "--no-build", "-nodeReuse:false", "-o", feed],
@@ -113,24 +113,6 @@ public sealed class NuGetPackageTests : IDisposable
         var run = await ProcessRun.RunAsync(Dotnet, [Path.Combine(project, "out", "Consumer.dll")], Limit, Environment_(), workingDirectory: project);
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("runState MASTER, demoted False, SAs in the kernel 1", run.Stdout);
-    }
-
-    private static async Task<FileStream> LockCheckoutAsync()
-    {
-        var name = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(RepositoryTree.Root)))[..16];
-        var path = Path.Combine(Path.GetTempPath(), $"sasync-pack-{name}.lock");
-        using var timeout = new CancellationTokenSource(Limit);
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-            }
-            catch (IOException)
-            {
-                await Task.Delay(200, timeout.Token);
-            }
-        }
     }
 
     private static void CheckLibrary(string feed, string id, string version)
