@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 
 namespace Sasync.Platform.OpenBSD.Privsep;
 
@@ -14,17 +13,7 @@ internal static class NetworkProcessLauncher
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(inherited);
-        var host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program is running");
-        var start = new ProcessStartInfo(host) { UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.Ordinal))
-        {
-            start.ArgumentList.Add("exec");
-            // The program's .dll beside its runtime files (not Assembly.Location, which a single-file or AOT build lacks;
-            // those never run through dotnet(1) anyway).
-            var entry = Assembly.GetEntryAssembly()?.GetName().Name ?? throw new InvalidOperationException("no entry assembly");
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, entry + ".dll"));
-        }
-
+        var start = ThisProgram.StartInfo();
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -38,7 +27,7 @@ internal static class NetworkProcessLauncher
 
         try
         {
-            return Process.Start(start) ?? throw new InvalidOperationException($"{host} did not start");
+            return Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start");
         }
         finally
         {

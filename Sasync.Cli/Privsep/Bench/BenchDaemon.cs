@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Reflection;
+using Sasync.Platform.OpenBSD.Privsep;
 using System.Text;
 
 namespace Sasync.Cli.Privsep.Bench;
@@ -42,20 +42,16 @@ internal sealed class BenchDaemon : IAsyncDisposable
 
     public static BenchDaemon Start(IEnumerable<string> arguments)
     {
-        var host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program is running");
-        var start = new ProcessStartInfo(host) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true, StandardErrorEncoding = Encoding.UTF8 };
-        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.Ordinal))
-        {
-            start.ArgumentList.Add("exec");
-            start.ArgumentList.Add(Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("no entry assembly"));
-        }
-
+        var start = ThisProgram.StartInfo();
+        start.RedirectStandardError = true;
+        start.RedirectStandardOutput = true;
+        start.StandardErrorEncoding = Encoding.UTF8;
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        return new BenchDaemon(Process.Start(start) ?? throw new InvalidOperationException($"{host} did not start"));
+        return new BenchDaemon(Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start"));
     }
 
     /// <summary>SIGTERM, then SIGKILL after <paramref name="patience"/>; the exit status.</summary>
