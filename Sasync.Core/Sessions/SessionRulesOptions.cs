@@ -9,9 +9,9 @@ public sealed record SessionRulesOptions
     /// <summary>
     /// A connection on which nothing arrived this long after it opened is taken to be with an original
     /// sasyncd (which writes nothing on a connection it accepted until it reads our STATE) and carries on the
-    /// legacy frames; a sasyncd-cs writes its HELLO at once. Not under <c>channel require</c>.
+    /// legacy frames; a sasyncd-cs writes its HELLO at once (2 s leaves room for a loaded host). Not under <c>channel require</c>.
     /// </summary>
-    public TimeSpan HelloWait { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan HelloWait { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>A carrier that completed the STATE exchange and then lived this long proved stable: the backoff resets.</summary>
     public TimeSpan StablePeriod { get; init; } = TimeSpan.FromSeconds(10);
