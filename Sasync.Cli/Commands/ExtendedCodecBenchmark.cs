@@ -78,9 +78,9 @@ internal static class ExtendedCodecBenchmark
             throw new InvalidOperationException("the extended codec does not round-trip");
         }
 
-        var warmUp = TimeSpan.FromTicks(Math.Min(duration.Ticks / 4, TimeSpan.FromMilliseconds(300).Ticks));
-        MeasureEncode(Encode, warmUp, cancellationToken);
-        var encode = MeasureEncode(Encode, duration, cancellationToken);
+        var warmUp = CodecBenchmark.WarmUpFor(duration);
+        CodecBenchmark.Measure(Encode, warmUp, cancellationToken);
+        var encode = CodecBenchmark.Measure(Encode, duration, cancellationToken);
         MeasureDecode(Fill, DecodeBatch, warmUp, cancellationToken);
         var decode = MeasureDecode(Fill, DecodeBatch, duration, cancellationToken);
         var decodeArray = DecodeArrayAllocatedPerFrame(feeder, decoder, payload);
@@ -88,29 +88,6 @@ internal static class ExtendedCodecBenchmark
         var used = AesGcmCiphers.Resolve(aead) == ExtendedAeadProvider.BouncyCastle ? "bouncyCastle" : "bcl";
         return new ExtendedCodecBenchResult(used, frameLength, encode.PerSecond, decode.PerSecond, encode.PerCpuSecond, decode.PerCpuSecond,
             encode.AllocatedPerFrame, decode.AllocatedPerFrame, decodeArray);
-    }
-
-    private static (double PerSecond, double PerCpuSecond, double AllocatedPerFrame) MeasureEncode(Func<bool> step, TimeSpan duration, CancellationToken cancellationToken)
-    {
-        long frames = 0;
-        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        var cpuBefore = Environment.CpuUsage.TotalTime;
-        var start = Stopwatch.GetTimestamp();
-        do
-        {
-            for (var i = 0; i < Batch; i++)
-            {
-                step();
-            }
-
-            frames += Batch;
-        }
-        while (Stopwatch.GetElapsedTime(start) < duration && !cancellationToken.IsCancellationRequested);
-
-        var elapsed = Stopwatch.GetElapsedTime(start);
-        var cpu = Environment.CpuUsage.TotalTime - cpuBefore;
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-        return (frames / elapsed.TotalSeconds, frames / Math.Max(cpu.TotalSeconds, 1e-6), (double)allocated / frames);
     }
 
     /// <summary>Times only the decoding of each batch; sealing the next batch is left out of the clocks and the allocation count.</summary>
