@@ -9,7 +9,8 @@ namespace Sasync.Core.Hosting;
 /// <c>Sasync</c>, for <c>dotnet-counters</c> and OpenTelemetry: totals as observable counters, states as
 /// observable gauges, per peer with a <c>peer</c> tag. Every observation asks the node for a fresh status
 /// (on its loop, so the figures of one status are consistent); if the node does not answer within
-/// <see cref="SampleTimeout"/> the last status is reported again, without asking again until it has answered.
+/// <see cref="SampleTimeout"/> the last status (its own, or one taken through <see cref="SyncNodeService.GetStatusAsync"/>) is
+/// reported again, without asking again until it has answered.
 /// </summary>
 public sealed class SyncNodeMetrics : IDisposable
 {
@@ -152,6 +153,15 @@ public sealed class SyncNodeMetrics : IDisposable
             }
 
             return _last;
+        }
+    }
+
+    /// <summary>A status someone else took from the node: the last one to report when a fresh one is late.</summary>
+    internal void Remember(NodeStatus status)
+    {
+        lock (_lastLock)
+        {
+            _last = status;
         }
     }
 

@@ -265,8 +265,13 @@ public sealed partial class SyncNodeService : IHostedService, IAsyncDisposable, 
 
     /// <summary>The running node's status, as <c>status --json</c> shows it.</summary>
     /// <exception cref="InvalidOperationException">The node is not running.</exception>
-    public Task<NodeStatus> GetStatusAsync(CancellationToken cancellationToken) =>
-        (Node ?? throw new InvalidOperationException("the node is not running")).GetStatusAsync(cancellationToken);
+    public async Task<NodeStatus> GetStatusAsync(CancellationToken cancellationToken)
+    {
+        var status = await (Node ?? throw new InvalidOperationException("the node is not running")).GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        // The meter reports this one too when its own request finds the node too busy to answer in time.
+        Metrics?.Remember(status);
+        return status;
+    }
 
     /// <summary>Stops the control socket, the meter and the node, and closes the platform.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -105,6 +105,20 @@ public sealed class SyncNodeMetricsTests
     }
 
     [Fact]
+    public void A_node_too_busy_for_the_meter_is_reported_with_the_status_someone_else_took_last()
+    {
+        var busy = new TaskCompletionSource<NodeStatus>();
+        using var metrics = new SyncNodeMetrics(_ => busy.Task);
+        metrics.Remember(Status(4));
+
+        var stalled = MeterReadings.Collect(metrics.Meter);
+
+        Assert.Equal(4, stalled.Value("sasync.kernel.messages.seen"));
+        busy.SetResult(Status(6));
+        Assert.Equal(6, MeterReadings.Collect(metrics.Meter).Value("sasync.kernel.messages.seen"));
+    }
+
+    [Fact]
     public async Task A_running_node_reports_its_own_numbers_on_the_meter()
     {
         using var host = EmbeddedHost.Build(node => node.Settings = EmbeddedHost.Settings($"interface carp0\npeer 127.0.0.2\nsharedkey {EmbeddedHost.Key}\n"));
