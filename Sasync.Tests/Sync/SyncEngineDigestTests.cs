@@ -13,21 +13,10 @@ namespace Sasync.Tests.Sync;
 /// <summary>Resync by digest, rule by rule (SyncEngine's J1-J2 for the joining node, M1-M4 for the MASTER).</summary>
 public class SyncEngineDigestTests
 {
-    private static readonly byte[] SadbDump = Concat(
-        Message(SadbMessageType.Dump, SadbSaType.Esp, 0, 0, Sa(1), Address(SadbExtensionType.AddressSrc, "192.0.2.1"),
-            Address(SadbExtensionType.AddressDst, "192.0.2.2"), Key(SadbExtensionType.KeyEncrypt, 128), Ext(SadbExtensionType.XMtu, 4)),
-        Message(SadbMessageType.Dump, SadbSaType.Esp, 0, 0, Sa(3), Address(SadbExtensionType.AddressDst, "192.0.2.2"),
-            Key(SadbExtensionType.KeyEncrypt, 128)));
-
-    private static readonly byte[] SpdDump = Message(SadbMessageType.XSpdDump, SadbSaType.Esp, 0, 0,
-        Address(SadbExtensionType.XSrcFlow, "10.0.1.0"), Address(SadbExtensionType.XDstFlow, "10.0.2.0"),
-        Address(SadbExtensionType.XSrcMask, "255.255.255.0"), Address(SadbExtensionType.XDstMask, "255.255.255.0"),
-        Ext(SadbExtensionType.XFlowType, 4));
-
-    private static KernelDump Dump => new(SadbDump, SpdDump);
+    private static KernelDump Dump => SampleKernelDump.Both;
 
     // The same SAs without the flow: a peer that lacks one.
-    private static KernelDump DumpWithoutFlow => new(SadbDump, ReadOnlyMemory<byte>.Empty);
+    private static KernelDump DumpWithoutFlow => new(SampleKernelDump.Sadb, ReadOnlyMemory<byte>.Empty);
 
     private static SnapshotDigest DigestOf(KernelDump dump)
     {

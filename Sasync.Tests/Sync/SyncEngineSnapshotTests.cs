@@ -11,18 +11,7 @@ namespace Sasync.Tests.Sync;
 
 public class SyncEngineSnapshotTests
 {
-    private static readonly byte[] SadbDump = Concat(
-        Message(SadbMessageType.Dump, SadbSaType.Esp, 0, 0, Sa(1), Address(SadbExtensionType.AddressSrc, "192.0.2.1"),
-            Address(SadbExtensionType.AddressDst, "192.0.2.2"), Key(SadbExtensionType.KeyEncrypt, 128), Ext(SadbExtensionType.XMtu, 4)),
-        Message(SadbMessageType.Dump, SadbSaType.Esp, 0, 0, Sa(3), Address(SadbExtensionType.AddressDst, "192.0.2.2"),
-            Key(SadbExtensionType.KeyEncrypt, 128)));
-
-    private static readonly byte[] SpdDump = Message(SadbMessageType.XSpdDump, SadbSaType.Esp, 0, 0,
-        Address(SadbExtensionType.XSrcFlow, "10.0.1.0"), Address(SadbExtensionType.XDstFlow, "10.0.2.0"),
-        Address(SadbExtensionType.XSrcMask, "255.255.255.0"), Address(SadbExtensionType.XDstMask, "255.255.255.0"),
-        Ext(SadbExtensionType.XFlowType, 4));
-
-    private static KernelDump Dump => new(SadbDump, SpdDump);
+    private static KernelDump Dump => SampleKernelDump.Both;
 
     [Fact]
     public void Master_requests_a_dump_as_soon_as_the_peer_state_is_known_and_sends_flush_sas_flows_endsnap()

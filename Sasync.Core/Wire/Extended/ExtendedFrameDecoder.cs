@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Sasync.Core.Net;
 
 namespace Sasync.Core.Wire.Extended;
@@ -52,24 +53,10 @@ public sealed class ExtendedFrameDecoder : IFrameDecoder, IDisposable
     /// <inheritdoc/>
     public FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, out WireMessageType type, out byte[] plaintext, out FrameError error)
     {
-        type = default;
-        plaintext = [];
-        var status = Next(buffer, out var header, out var frame, out error);
-        if (status != FrameDecodeStatus.Frame)
-        {
-            return status;
-        }
-
-        var output = new byte[header.PlaintextLength];
-        if (!TryOpen(header, frame, output, out error))
-        {
-            return FrameDecodeStatus.Fatal;
-        }
-
-        buffer = buffer.Slice(header.FrameLength);
-        type = header.Type;
-        plaintext = output;
-        return FrameDecodeStatus.Frame;
+        // No caller buffer: every plaintext gets an array of its own.
+        var status = TryDecode(ref buffer, Memory<byte>.Empty, out type, out var opened, out error);
+        plaintext = status == FrameDecodeStatus.Frame && MemoryMarshal.TryGetArray(opened, out var own) && own.Array is { } array ? array : [];
+        return status;
     }
 
     /// <inheritdoc/>
