@@ -20,27 +20,7 @@ public class SnapshotIntoKernelTests
     [Fact]
     public async Task A_snapshot_of_a_busy_kernel_rebuilds_it_on_a_peer_without_a_single_refusal()
     {
-        var master = new SimulatedKernel();
-        await using var ike = master.OpenClient(Pid);
-        for (uint spi = 0x100; spi < 0x110; spi++)
-        {
-            await ike.WriteAsync(Add(Pid, spi).Build(), default);
-        }
-
-        // An SA group with SA2/DST2/SATYPE2 and an MTU: dump extensions an ADD must not carry.
-        await ike.WriteAsync(Add(Pid, 0x2222, SadbSaType.XIpip).Build(), default);
-        await ike.WriteAsync(new PfKeyMessageBuilder(SadbMessageType.XGrpSpis, SadbSaType.Esp, 5, Pid)
-            .Add(MatureSa(0x100))
-            .Add(new AddressExtension(SadbExtensionType.AddressDst, Peer))
-            .Add(MatureSa(0x2222, SadbExtensionType.XSa2))
-            .Add(new AddressExtension(SadbExtensionType.XDst2, Peer))
-            .Add(new SaType2Extension(SadbSaType.XIpip))
-            .Build(), default);
-        Assert.True(master.TrySetMtu(SadbSaType.Esp, 0x101, Peer, 1400));
-        for (var i = 0; i < 4; i++)
-        {
-            await ike.WriteAsync(IkeDaemonMessages.AddFlow(Pid, 100 + (uint)i, IkeDaemonMessages.Network(i), IkeDaemonMessages.Network(50 + i), Peer), default);
-        }
+        var master = await BusyKernel.CreateAsync(Pid);
 
         var snapshot = WholeSnapshot.Build(
             master.DumpSadb(), master.DumpSpd(), new SyncFilterContext(DaemonPid, FlushMode.Startup, SkipSlave: false, PeerAddresses: Array.Empty<IPAddress>()));

@@ -5,6 +5,7 @@ using Sasync.Core.PfKey;
 using Sasync.Core.Simulation;
 using Sasync.Core.Sync.Digest;
 using Sasync.Tests.PfKey;
+using Sasync.Tests.Simulation;
 using static Sasync.Tests.Simulation.KernelTestMessages;
 
 namespace Sasync.Tests.Sync.Digest;
@@ -20,39 +21,7 @@ public class KernelDigestTests
 
     private static readonly SyncFilterContext Filter = new(DaemonPid, FlushMode.Startup, SkipSlave: false, PeerAddresses: Array.Empty<IPAddress>());
 
-    private static async Task<SimulatedKernel> BusyMasterAsync()
-    {
-        var master = new SimulatedKernel();
-        await using var ike = master.OpenClient(IkePid);
-        for (uint spi = 0x100; spi < 0x110; spi++)
-        {
-            var add = Add(IkePid, spi);
-            if (spi % 3 == 0)
-            {
-                add.Add(new LifetimeExtension(SadbExtensionType.LifetimeHard, 0, 1_000_000, 3600, 0))
-                    .Add(new LifetimeExtension(SadbExtensionType.LifetimeSoft, 0, 800_000, 3000, 0));
-            }
-
-            await ike.WriteAsync(add.Build(), default);
-        }
-
-        // An SA group and an MTU: dump extensions a snapshot does not carry.
-        await ike.WriteAsync(Add(IkePid, 0x2222, SadbSaType.XIpip).Build(), default);
-        await ike.WriteAsync(new PfKeyMessageBuilder(SadbMessageType.XGrpSpis, SadbSaType.Esp, 5, IkePid)
-            .Add(MatureSa(0x100))
-            .Add(new AddressExtension(SadbExtensionType.AddressDst, Peer))
-            .Add(MatureSa(0x2222, SadbExtensionType.XSa2))
-            .Add(new AddressExtension(SadbExtensionType.XDst2, Peer))
-            .Add(new SaType2Extension(SadbSaType.XIpip))
-            .Build(), default);
-        Assert.True(master.TrySetMtu(SadbSaType.Esp, 0x101, Peer, 1400));
-        for (var i = 0; i < 6; i++)
-        {
-            await ike.WriteAsync(IkeDaemonMessages.AddFlow(IkePid, 100 + (uint)i, IkeDaemonMessages.Network(i), IkeDaemonMessages.Network(50 + i), Peer), default);
-        }
-
-        return master;
-    }
+    private static Task<SimulatedKernel> BusyMasterAsync() => BusyKernel.CreateAsync(IkePid);
 
     /// <summary>A fresh kernel with every message of <paramref name="messages"/> written by the daemon, as a joining node does.</summary>
     private static async Task<SimulatedKernel> InstallAsync(IEnumerable<ReadOnlyMemory<byte>> messages)
