@@ -18,9 +18,21 @@ internal static class BenchSyncCommand
         return command;
     }
 
+    // SASYNC_BENCH_PERF_CTL=FIFO: `perf record --control fifo:FIFO -D -1` records the measured relay phase alone.
+    private static Action<string>? PerfControl()
+    {
+        var fifo = Environment.GetEnvironmentVariable("SASYNC_BENCH_PERF_CTL");
+        if (string.IsNullOrEmpty(fifo))
+        {
+            return null;
+        }
+
+        return phase => File.AppendAllText(fifo, phase == "relay" ? "enable\n" : "disable\n");
+    }
+
     private static async Task<int> RunAsync(int sas, int nodes, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var (result, error) = await SyncBenchmark.RunAsync(sas, nodes, TimeSpan.FromSeconds(120), NullLoggerFactory.Instance, cancellationToken).ConfigureAwait(false);
+        var (result, error) = await SyncBenchmark.RunAsync(sas, nodes, TimeSpan.FromSeconds(120), NullLoggerFactory.Instance, cancellationToken, PerfControl()).ConfigureAwait(false);
         if (result is null)
         {
             await stderr.WriteAsync($"bench sync: {error}\n").ConfigureAwait(false);
