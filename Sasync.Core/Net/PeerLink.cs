@@ -15,6 +15,7 @@ namespace Sasync.Core.Net;
 internal sealed class PeerLink : IAsyncDisposable
 {
     private const int CoalesceBytes = 64 * 1024;
+    private const int ReadBytes = 64 * 1024;
 
     // Frames are decoded into slabs of this size; a slab with less room than the reserve (the largest plaintext
     // of the original's frames) is replaced, so that a frame of the original's size always fits.
@@ -127,7 +128,9 @@ internal sealed class PeerLink : IAsyncDisposable
     {
         var reason = "connection closed by peer";
         FrameError? badFrame = null;
-        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        // Reads of up to 64 KiB: with the default 4 KiB a relay burst took a receive, a wake-up and a batch for the
+        // node per 17 frames or so (6 600 receives for 100 000 relayed messages).
+        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBytes, minimumReadSize: ReadBytes / 4, leaveOpen: true));
         var slab = _slabs.Rent();
         // Reused from batch to batch: the owner copies what it keeps before its callback's task completes.
         var frames = new List<ReceivedFrame>();
