@@ -21,7 +21,9 @@ public readonly record struct AddressExtension(SadbExtensionType Type, IPAddress
     ];
 
     /// <summary>Whether extensions of <paramref name="type"/> hold a <c>sadb_address</c> (one of <see cref="Types"/>).</summary>
-    public static bool IsAddressType(SadbExtensionType type) => Types.Contains(type);
+    public static bool IsAddressType(SadbExtensionType type) => type is SadbExtensionType.AddressSrc or SadbExtensionType.AddressDst
+        or SadbExtensionType.AddressProxy or SadbExtensionType.XSrcMask or SadbExtensionType.XDstMask or SadbExtensionType.XSrcFlow
+        or SadbExtensionType.XDstFlow or SadbExtensionType.XDst2;
 
     /// <inheritdoc/>
     public int ByteLength => HeaderSize + ExtensionLayout.PadUp(
@@ -56,6 +58,12 @@ public readonly record struct AddressExtension(SadbExtensionType Type, IPAddress
             return false;
         }
 
+        return TryCheckFamilyLength(extension, out error);
+    }
+
+    /// <summary>The rest of <see cref="TryCheck"/> for an address extension whose framing was checked (<see cref="TryCheckSockAddrFraming"/>).</summary>
+    internal static bool TryCheckFamilyLength(PfKeyExtension extension, out PfKeyError error)
+    {
         var sockaddr = extension.Span[HeaderSize..];
         var expected = sockaddr[1] switch
         {
@@ -75,6 +83,7 @@ public readonly record struct AddressExtension(SadbExtensionType Type, IPAddress
             return false;
         }
 
+        error = default;
         return true;
     }
 

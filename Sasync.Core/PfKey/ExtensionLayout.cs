@@ -22,10 +22,15 @@ internal static class ExtensionLayout
 
     public static bool TryCheckType(PfKeyExtension extension, string what, out PfKeyError error, params ReadOnlySpan<SadbExtensionType> allowed)
     {
-        if (allowed.Contains(extension.Type))
+        // A loop, not MemoryExtensions.Contains: the lists hold one to eight types, and the vectorized search
+        // cost more than the comparisons on every extension of every message validated.
+        foreach (var type in allowed)
         {
-            error = default;
-            return true;
+            if (type == extension.Type)
+            {
+                error = default;
+                return true;
+            }
         }
 
         error = new PfKeyError(2, $"extension type {(ushort)extension.Type} does not hold {what}");

@@ -33,17 +33,16 @@ public readonly record struct KeyExtension(SadbExtensionType Type, ushort Bits, 
         }
 
         var bits = BinaryPrimitives.ReadUInt16LittleEndian(extension.Span[4..]);
-        var name = PfKeyNames.ExtensionTypeName(extension.Type);
         if (bits == 0)
         {
-            error = new PfKeyError(4, $"{name} has a key of 0 bits");
+            error = new PfKeyError(4, $"{PfKeyNames.ExtensionTypeName(extension.Type)} has a key of 0 bits");
             return false;
         }
 
         var expected = HeaderSize + (((bits + 63) / 64) * 8);
         if (extension.Bytes.Length != expected)
         {
-            error = new PfKeyError(0, $"{name} extension is {extension.Bytes.Length} bytes, expected {expected} for a {bits}-bit key");
+            error = new PfKeyError(0, $"{PfKeyNames.ExtensionTypeName(extension.Type)} extension is {extension.Bytes.Length} bytes, expected {expected} for a {bits}-bit key");
             return false;
         }
 

@@ -43,9 +43,10 @@ public static class PfKeyExtensionReader
                     return true;
                 }
 
+                // Type and framing are known good here: only the family's length is left to check.
                 return materialize
                     ? Box(AddressExtension.TryRead(extension, out var address, out error), address, ref typed, materialize)
-                    : AddressExtension.TryCheck(extension, out error);
+                    : AddressExtension.TryCheckFamilyLength(extension, out error);
             case SadbExtensionType.KeyAuth or SadbExtensionType.KeyEncrypt:
                 return Box(KeyExtension.TryRead(extension, out var key, out error), key, ref typed, materialize);
             case SadbExtensionType.IdentitySrc or SadbExtensionType.IdentityDst:
