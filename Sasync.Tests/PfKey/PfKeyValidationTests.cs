@@ -131,4 +131,14 @@ public class PfKeyValidationTests
         Assert.Single(messages);
         Assert.Equal(good.Length + 16, error.Offset);
     }
+
+    [Fact]
+    public void The_address_type_test_agrees_with_the_list_of_address_types()
+    {
+        for (var type = 0; type <= 64; type++)
+        {
+            var t = (SadbExtensionType)type;
+            Assert.Equal(AddressExtension.Types.Contains(t), AddressExtension.IsAddressType(t));
+        }
+    }
 }
