@@ -4,10 +4,11 @@ namespace Sasync.Core.Wire.Extended;
 
 /// <summary>
 /// Picks the AES-GCM implementation that <see cref="ExtendedChannelOptions.Aead"/> asks for. Automatic takes
-/// <see cref="VectorizedAesGcmCipher"/> where the CPU has AES-NI and PCLMULQDQ: on 208-byte frames it seals and opens
-/// more frames per CPU second than BouncyCastle's GcmBlockCipher (which allocates ~0.5 KB a frame) or the BCL's AesGcm
-/// over OpenSSL 3 (whose per-call set-up dominates small frames), and allocates nothing. Elsewhere what was taken before it: BouncyCastle's
-/// where its AES and GHASH are accelerated anyway, else the BCL's where the platform has it, else BouncyCastle's.
+/// <see cref="VectorizedAesGcmCipher"/> where the CPU has AES-NI and PCLMULQDQ: on 208-byte frames it seals about three
+/// and opens about 3.3 times as many frames per CPU second as BouncyCastle's GcmBlockCipher (which allocates ~0.5 KB a
+/// frame), and the BCL's AesGcm over OpenSSL 3 is slower still there (its per-call set-up dominates small frames).
+/// Elsewhere what was taken before it: BouncyCastle's where its AES and GHASH are accelerated anyway, else the BCL's
+/// where the platform has it, else BouncyCastle's.
 /// </summary>
 internal static class AesGcmCiphers
 {

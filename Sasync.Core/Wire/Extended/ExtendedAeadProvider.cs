@@ -4,8 +4,9 @@ namespace Sasync.Core.Wire.Extended;
 public enum ExtendedAeadProvider
 {
     /// <summary>
-    /// The fastest on this machine: <see cref="Vectorized"/> where the CPU has AES-NI and PCLMULQDQ, else the BCL's
-    /// <see cref="System.Security.Cryptography.AesGcm"/> where the platform has it, else BouncyCastle's.
+    /// The fastest on this machine: <see cref="Vectorized"/> where the CPU has AES-NI and PCLMULQDQ, else BouncyCastle's
+    /// where its AES and GHASH are accelerated, else the BCL's <see cref="System.Security.Cryptography.AesGcm"/> where the
+    /// platform has it, else BouncyCastle's.
     /// </summary>
     Automatic = 0,
 
