@@ -38,7 +38,6 @@ internal sealed class VectorizedAesGcmCipher : IAesGcmCipher
             throw new ArgumentException($"an AES-256 key is {ExtendedFrameLayout.KeySize} bytes", nameof(key));
         }
 
-        _aes = default;
         _aes.Init(true, new KeyParameter(key));
         Span<byte> hashKey = stackalloc byte[Block];
         hashKey.Clear();
@@ -85,7 +84,10 @@ internal sealed class VectorizedAesGcmCipher : IAesGcmCipher
         return true;
     }
 
-    /// <summary>Forgets the GHASH key powers. BouncyCastle's engine keeps its round keys in an array of its own, out of reach.</summary>
+    /// <summary>
+    /// Forgets the GHASH key powers and drops the engine. BouncyCastle keeps the round keys (and its KeyParameter the key)
+    /// in arrays of its own that it offers no way to clear; the caller's key is the caller's to zero.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
