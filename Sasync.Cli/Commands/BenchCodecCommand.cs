@@ -20,8 +20,8 @@ internal static class BenchCodecCommand
         var keyBits = new Option<int>("--key-bits") { HelpName = "128|192|256", DefaultValueFactory = _ => 256, Description = "The AES key size" }
             .OneOf("128", "192", "256");
         var json = new Option<bool>("--json") { Arity = ArgumentArity.Zero, Description = "Print the figures as JSON" };
-        var aead = new Option<string>("--aead") { HelpName = "auto|bcl|bouncycastle", DefaultValueFactory = _ => "auto", Description = "The extended channel's AES-GCM: as the daemon picks it, the BCL's, or BouncyCastle's" }
-            .OneOf("auto", "bcl", "bouncycastle");
+        var aead = new Option<string>("--aead") { HelpName = "auto|bcl|bouncycastle|vectorized", DefaultValueFactory = _ => "auto", Description = "The extended channel's AES-GCM: as the daemon picks it, the BCL's, BouncyCastle's, or sasyncd-cs's own AES-NI/PCLMULQDQ one" }
+            .OneOf("auto", "bcl", "bouncycastle", "vectorized");
         var primitives = new Option<bool>("--primitives")
         {
             Arity = ArgumentArity.Zero,
@@ -30,7 +30,7 @@ internal static class BenchCodecCommand
         var command = new Command("codec", "Frame encode and decode rates and allocations, one thread, of the legacy and the extended channel") { size, seconds, keyBits, aead, primitives, json };
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetValue(size), parse.GetValue(seconds), parse.GetValue(keyBits), parse.GetValue(primitives), parse.GetValue(json),
-            parse.GetValue(aead) switch { "bcl" => ExtendedAeadProvider.Bcl, "bouncycastle" => ExtendedAeadProvider.BouncyCastle, _ => ExtendedAeadProvider.Automatic },
+            parse.GetValue(aead) switch { "bcl" => ExtendedAeadProvider.Bcl, "bouncycastle" => ExtendedAeadProvider.BouncyCastle, "vectorized" => ExtendedAeadProvider.Vectorized, _ => ExtendedAeadProvider.Automatic },
             console.Out, console.Error, cancellationToken));
         return command;
     }

@@ -85,7 +85,12 @@ internal static class ExtendedCodecBenchmark
         var decode = MeasureDecode(Fill, DecodeBatch, duration, cancellationToken);
         var decodeArray = DecodeArrayAllocatedPerFrame(feeder, decoder, payload);
 
-        var used = AesGcmCiphers.Resolve(aead) == ExtendedAeadProvider.BouncyCastle ? "bouncyCastle" : "bcl";
+        var used = AesGcmCiphers.Resolve(aead) switch
+        {
+            ExtendedAeadProvider.BouncyCastle => "bouncyCastle",
+            ExtendedAeadProvider.Vectorized => "vectorized",
+            _ => "bcl",
+        };
         return new ExtendedCodecBenchResult(used, frameLength, encode.PerSecond, decode.PerSecond, encode.PerCpuSecond, decode.PerCpuSecond,
             encode.AllocatedPerFrame, decode.AllocatedPerFrame, decodeArray);
     }

@@ -166,10 +166,22 @@ public sealed class ExtendedFrameDecoder : IFrameDecoder, IDisposable
             return FrameDecodeStatus.Fatal;
         }
 
-        Span<byte> prefix = stackalloc byte[ExtendedFrameLayout.HeaderSize];
-        var available = (int)Math.Min(buffer.Length, ExtendedFrameLayout.HeaderSize);
-        buffer.Slice(0, available).CopyTo(prefix);
-        error = ExtendedFrameHeader.Parse(prefix[..available], Options.MaxPlaintextLength, out header);
+        // The header is read where it lies when the first segment holds it (the usual case), else gathered.
+        var first = buffer.FirstSpan;
+        Span<byte> gathered = stackalloc byte[ExtendedFrameLayout.HeaderSize];
+        scoped ReadOnlySpan<byte> prefix;
+        if (first.Length >= ExtendedFrameLayout.HeaderSize)
+        {
+            prefix = first[..ExtendedFrameLayout.HeaderSize];
+        }
+        else
+        {
+            var available = (int)Math.Min(buffer.Length, ExtendedFrameLayout.HeaderSize);
+            buffer.Slice(0, available).CopyTo(gathered);
+            prefix = gathered[..available];
+        }
+
+        error = ExtendedFrameHeader.Parse(prefix, Options.MaxPlaintextLength, out header);
         if (error == FrameError.Truncated)
         {
             error = FrameError.None;
@@ -188,7 +200,6 @@ public sealed class ExtendedFrameDecoder : IFrameDecoder, IDisposable
             return FrameDecodeStatus.NeedMoreData;
         }
 
-        var first = buffer.FirstSpan;
         if (first.Length >= length)
         {
             frame = first[..length];

@@ -14,7 +14,19 @@ public class AesGcmAgreementTests
     private const string Ciphertext = "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662";
     private const string Tag = "76fc6ece0f4e1768cddf8853bb2d551b";
 
-    public static TheoryData<ExtendedAeadProvider> Providers => new() { ExtendedAeadProvider.Bcl, ExtendedAeadProvider.BouncyCastle };
+    public static TheoryData<ExtendedAeadProvider> Providers
+    {
+        get
+        {
+            var providers = new TheoryData<ExtendedAeadProvider> { ExtendedAeadProvider.Bcl, ExtendedAeadProvider.BouncyCastle };
+            if (VectorizedAesGcmCipher.IsSupported)
+            {
+                providers.Add(ExtendedAeadProvider.Vectorized);
+            }
+
+            return providers;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Providers))]
@@ -38,17 +50,19 @@ public class AesGcmAgreementTests
         Assert.All(opened, b => Assert.Equal(0, b));
     }
 
-    [Fact]
-    public void The_BCL_and_BouncyCastle_encoders_write_the_same_frames_and_open_each_others()
+    [Theory]
+    [InlineData(ExtendedAeadProvider.BouncyCastle)]
+    [InlineData(ExtendedAeadProvider.Automatic)]
+    public void The_BCL_and_another_encoder_write_the_same_frames_and_open_each_others(ExtendedAeadProvider other)
     {
         var random = new Random(50);
         var secrets = ExtendedKeySchedule.Derive(ExtendedTestSession.Bytes(random, 32), ExtendedTestSession.Bytes(random, 60), ExtendedTestSession.Bytes(random, 60));
         var bcl = new ExtendedChannelOptions { Aead = ExtendedAeadProvider.Bcl, RekeyAfterFrames = 50 };
-        var bouncy = bcl with { Aead = ExtendedAeadProvider.BouncyCastle };
+        var otherOptions = bcl with { Aead = other };
         var bclEncoder = new ExtendedFrameEncoder(secrets, weAreDialler: true, bcl);
-        var bouncyEncoder = new ExtendedFrameEncoder(secrets, weAreDialler: true, bouncy);
+        var otherEncoder = new ExtendedFrameEncoder(secrets, weAreDialler: true, otherOptions);
         var bclDecoder = new ExtendedFrameDecoder(secrets, weAreDialler: false, bcl);
-        var bouncyDecoder = new ExtendedFrameDecoder(secrets, weAreDialler: false, bouncy);
+        var otherDecoder = new ExtendedFrameDecoder(secrets, weAreDialler: false, otherOptions);
 
         // Sizes around the block size and the largest, across two rekeys.
         var sizes = Enumerable.Range(1, 40).Concat([47, 48, 49, 208, 1000, 4095, 4096]).Concat(Enumerable.Range(0, 80).Select(_ => 1 + random.Next(4096)));
@@ -56,14 +70,14 @@ public class AesGcmAgreementTests
         {
             var plaintext = ExtendedTestSession.Bytes(random, size);
             var fromBcl = ExtendedTestSession.Seal(bclEncoder, WireMessageType.PfKey, plaintext);
-            var fromBouncy = ExtendedTestSession.Seal(bouncyEncoder, WireMessageType.PfKey, plaintext);
-            Assert.Equal(fromBcl, fromBouncy);
+            var fromOther = ExtendedTestSession.Seal(otherEncoder, WireMessageType.PfKey, plaintext);
+            Assert.Equal(fromBcl, fromOther);
 
-            var byBouncy = ExtendedTestSession.Open(bouncyDecoder, fromBcl);
-            var byBcl = ExtendedTestSession.Open(bclDecoder, fromBouncy);
-            Assert.Equal(FrameDecodeStatus.Frame, byBouncy.Status);
+            var byOther = ExtendedTestSession.Open(otherDecoder, fromBcl);
+            var byBcl = ExtendedTestSession.Open(bclDecoder, fromOther);
+            Assert.Equal(FrameDecodeStatus.Frame, byOther.Status);
             Assert.Equal(FrameDecodeStatus.Frame, byBcl.Status);
-            Assert.Equal(plaintext, byBouncy.Plaintext);
+            Assert.Equal(plaintext, byOther.Plaintext);
             Assert.Equal(plaintext, byBcl.Plaintext);
         }
 
