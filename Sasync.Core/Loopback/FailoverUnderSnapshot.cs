@@ -17,8 +17,8 @@ namespace Sasync.Core.Loopback;
 /// <param name="SlowestGcPauseMilliseconds">How much of the slowest the GC held the process's threads (the nodes share one heap).</param>
 public sealed record FailoverUnderSnapshot(int Samples, double P50Milliseconds, double P99Milliseconds, double MaxMilliseconds, double SlowestGcPauseMilliseconds)
 {
-    /// <summary>Failovers a run makes.</summary>
-    public const int Rounds = 100;
+    /// <summary>Failovers a run with <paramref name="sas"/> SAs makes: one per 1 000 SAs, from 5 to 100.</summary>
+    public static int Rounds(int sas) => Math.Clamp(sas / 1000, 5, 100);
 
     private const int Joining = 3;
 
@@ -54,8 +54,9 @@ public sealed record FailoverUnderSnapshot(int Samples, double P50Milliseconds, 
 
         var flippedAt = DateTimeOffset.UtcNow;
         await joining.RebootAsync(cancellationToken).ConfigureAwait(false);
-        var times = new List<(double Milliseconds, double GcPause)>(Rounds);
-        for (var round = 0; round < Rounds; round++)
+        var rounds = Rounds(sas);
+        var times = new List<(double Milliseconds, double GcPause)>(rounds);
+        for (var round = 0; round < rounds; round++)
         {
             // Until the MASTER sends node 3 its snapshot; one that is over before a poll sees it is not measured.
             var sender = from;
