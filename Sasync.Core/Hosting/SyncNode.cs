@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Net;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Sasync.Core.Config;
 using Sasync.Core.Net;
@@ -37,11 +36,10 @@ public sealed partial class SyncNode : IAsyncDisposable
     private readonly NodeCore _core;
     private readonly CancellationTokenSource _stop = new();
 
-    // Everything the loop handles arrives here, in order: engine events, session changes, the
-    // results of the node's own work, status and reload requests. Bounded, so that peers and the
-    // kernel feel backpressure instead of growing the node's memory.
-    private readonly Channel<object> _inbox = Channel.CreateBounded<object>(
-        new BoundedChannelOptions(InboxCapacity) { SingleReader = true });
+    // Everything the loop handles arrives here: engine events, session changes, the results of the
+    // node's own work, status and reload requests. Bounded but for a few urgent kinds (NodeInbox.IsUrgent),
+    // so that peers and the kernel feel backpressure instead of growing the node's memory.
+    private readonly NodeInbox _inbox = new(InboxCapacity);
     private readonly List<Task> _loops = [];
 
     // Kernel read batches handed back by the loop once handled, for the kernel reader to fill again: a
@@ -74,7 +72,7 @@ public sealed partial class SyncNode : IAsyncDisposable
         // built, keeps the queue at half the peer's send budget at most.
         var engineOptions = new EngineOptions { Pid = platform.KeyEngine.Pid };
         var chunkBytes = (int)Math.Clamp(network.DrainedBytes, 1, engineOptions.SnapshotChunkBytes);
-        _io = new PlatformNodeIo(platform, (item, token) => _inbox.Writer.WriteAsync(item, token), _stop.Token);
+        _io = new PlatformNodeIo(platform, (item, token) => _inbox.WriteAsync(item, token), _stop.Token);
         // Each new session asks for the current codec, so a new key applies from the next session on.
         _network = new PeerNetwork(network, () => _core!.Codecs, OnNetworkEventAsync, time, loggers.CreateLogger("sasyncd.net"));
         _core = new NodeCore(settings, engineOptions with { SnapshotChunkBytes = chunkBytes }, codecs, _network, _io, time, _logger, Post);
@@ -107,7 +105,7 @@ public sealed partial class SyncNode : IAsyncDisposable
                 throw new InvalidOperationException($"the carp interface {_settings.CarpInterface} reported no state");
             }
 
-            await _inbox.Writer.WriteAsync(new EngineStarted(carp.Current, demoted), cancellationToken).ConfigureAwait(false);
+            await _inbox.WriteAsync(new EngineStarted(carp.Current, demoted), cancellationToken).ConfigureAwait(false);
             _network.Start();
         }
         catch
@@ -126,7 +124,7 @@ public sealed partial class SyncNode : IAsyncDisposable
     public async Task<NodeStatus> GetStatusAsync(CancellationToken cancellationToken)
     {
         var request = new StatusRequest();
-        await _inbox.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        await _inbox.WriteAsync(request, cancellationToken).ConfigureAwait(false);
         return await request.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -139,7 +137,7 @@ public sealed partial class SyncNode : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(settings);
         var request = new ReloadRequest(settings, codecs);
-        await _inbox.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        await _inbox.WriteAsync(request, cancellationToken).ConfigureAwait(false);
         await request.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         var current = _settings with { Peers = settings.Peers, SharedKey = settings.SharedKey };
         var ignored = ImmutableArray.CreateBuilder<string>();
@@ -159,7 +157,7 @@ public sealed partial class SyncNode : IAsyncDisposable
             switch (e)
             {
                 case PeerLinkUp or PeerLinkDown or PeerLinkFrames:
-                    await _inbox.Writer.WriteAsync(e, _stop.Token).ConfigureAwait(false);
+                    await _inbox.WriteAsync(e, _stop.Token).ConfigureAwait(false);
                     break;
             }
         }
@@ -173,7 +171,7 @@ public sealed partial class SyncNode : IAsyncDisposable
     {
         try
         {
-            await foreach (var item in _inbox.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var item in _inbox.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 switch (item)
                 {
@@ -205,9 +203,9 @@ public sealed partial class SyncNode : IAsyncDisposable
     // For callbacks on other threads (timers, drained links), which must not block.
     private void Post(object item)
     {
-        if (!_inbox.Writer.TryWrite(item))
+        if (!_inbox.TryWrite(item))
         {
-            _ = _inbox.Writer.WriteAsync(item, _stop.Token).AsTask();
+            _ = _inbox.WriteAsync(item, _stop.Token).AsTask();
         }
     }
 
@@ -238,7 +236,7 @@ public sealed partial class SyncNode : IAsyncDisposable
                     more = NextMessage(messages);
                 }
 
-                var queued = _inbox.Writer.TryWrite(read) ? ValueTask.CompletedTask : _inbox.Writer.WriteAsync(read, cancellationToken);
+                var queued = _inbox.TryWrite(read) ? ValueTask.CompletedTask : _inbox.WriteAsync(read, cancellationToken);
                 stretch.End();
                 await queued.ConfigureAwait(false);
             }
@@ -299,7 +297,7 @@ public sealed partial class SyncNode : IAsyncDisposable
             await using var _ = carp.ConfigureAwait(false);
             while (await carp.MoveNextAsync().ConfigureAwait(false))
             {
-                await _inbox.Writer.WriteAsync(new CarpStateChanged(carp.Current), cancellationToken).ConfigureAwait(false);
+                await _inbox.WriteAsync(new CarpStateChanged(carp.Current), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -340,7 +338,7 @@ public sealed partial class SyncNode : IAsyncDisposable
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private sealed class StatusRequest
+    internal sealed class StatusRequest
     {
         public TaskCompletionSource<NodeStatus> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

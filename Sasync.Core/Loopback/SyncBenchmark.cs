@@ -24,6 +24,7 @@ namespace Sasync.Core.Loopback;
 /// the end, once the snapshots the failover rounds started have been sent.
 /// </param>
 /// <param name="FailoverResync">After the failovers, what a failover's resync cost (<see cref="Loopback.FailoverResync"/>).</param>
+/// <param name="FailoverUnderSnapshot">Failovers while a full snapshot is under way, on three nodes of their own after the others are gone.</param>
 public sealed record SyncBenchmarkResult(
     int Sas,
     double RelaySeconds,
@@ -40,7 +41,8 @@ public sealed record SyncBenchmarkResult(
     PhaseCost Snapshot,
     int Nodes,
     double PeakRssMegabytes,
-    FailoverResync? FailoverResync = null);
+    FailoverResync? FailoverResync = null,
+    FailoverUnderSnapshot? FailoverUnderSnapshot = null);
 
 /// <summary>What one phase of a benchmark cost the process.</summary>
 /// <param name="CpuSeconds">Processor time of all threads; twice the wall time means both cores were busy.</param>
@@ -122,16 +124,26 @@ public static class SyncBenchmark
         ArgumentOutOfRangeException.ThrowIfLessThan(sas, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 2);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(nodes, MaxNodes);
-        var (_, error) = await RunOnceAsync(Math.Min(sas, WarmUpSas), nodes, stepTimeout, loggers, null, cancellationToken).ConfigureAwait(false);
-        if (error is not null)
+        var warmUpSas = Math.Min(sas, WarmUpSas);
+        var (_, error) = await RunOnceAsync(warmUpSas, nodes, stepTimeout, loggers, null, cancellationToken).ConfigureAwait(false);
+        var (_, underSnapshotError) = error is null ? await FailoverUnderSnapshot.MeasureAsync(warmUpSas, stepTimeout, loggers, cancellationToken).ConfigureAwait(false) : default;
+        if ((error ?? underSnapshotError) is { } warmUpError)
         {
-            return (null, $"warm-up: {error}");
+            return (null, $"warm-up: {warmUpError}");
         }
 
         // The warm-up's garbage is not the measured run's, nor are the recompilations it queued.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         await WaitForJitQuietAsync(cancellationToken).ConfigureAwait(false);
-        return await RunOnceAsync(sas, nodes, stepTimeout, loggers, onPhase, cancellationToken).ConfigureAwait(false);
+        var (result, runError) = await RunOnceAsync(sas, nodes, stepTimeout, loggers, onPhase, cancellationToken).ConfigureAwait(false);
+        if (result is null)
+        {
+            return (null, runError);
+        }
+
+        // After every other figure is read, in a cluster of its own: its snapshots and third node change none of them.
+        var (underSnapshot, measureError) = await FailoverUnderSnapshot.MeasureAsync(sas, stepTimeout, loggers, cancellationToken).ConfigureAwait(false);
+        return underSnapshot is null ? (null, $"failover under snapshot: {measureError}") : (result with { FailoverUnderSnapshot = underSnapshot }, null);
     }
 
     // The tiered JIT recompiles the methods the warm-up called often on a background thread, in batches, after

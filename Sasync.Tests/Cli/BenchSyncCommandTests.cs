@@ -22,6 +22,14 @@ public sealed class BenchSyncCommandTests
         Assert.True(root.GetProperty("undemoteAfterEndSnapshotMilliseconds").GetDouble() >= 0);
         // Measured against the benchmark's own poll of the kernel, so it may be slightly negative, never missing.
         Assert.True(double.IsFinite(root.GetProperty("undemoteMilliseconds").GetDouble()));
+        // Failovers under a snapshot: a snapshot of 50 tunnels may end before the benchmark sees it, so maybe none.
+        var samples = root.GetProperty("failoverUnderSnapshotSamples").GetInt32();
+        Assert.InRange(samples, 0, 5);
+        if (samples > 0)
+        {
+            var (p50, p99, max) = (root.GetProperty("failoverUnderSnapshotP50Milliseconds").GetDouble(), root.GetProperty("failoverUnderSnapshotP99Milliseconds").GetDouble(), root.GetProperty("failoverUnderSnapshotMaxMilliseconds").GetDouble());
+            Assert.True(p50 > 0 && p50 <= p99 && p99 <= max, $"{p50} {p99} {max}");
+        }
     }
 
     [Fact]
