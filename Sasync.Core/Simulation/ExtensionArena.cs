@@ -22,9 +22,6 @@ internal sealed class ExtensionArena
 
     public ExtensionArena() => Array.Fill(_free, NoBlob);
 
-    /// <summary>Bytes held in chunks (used or free).</summary>
-    public long ChunkBytes => (long)_chunks.Count * ChunkSize;
-
     /// <summary>A blob of <paramref name="length"/> bytes (a positive multiple of 8, at most <see cref="ChunkSize"/>), contents undefined.</summary>
     public ArenaBlob Allocate(int length)
     {
