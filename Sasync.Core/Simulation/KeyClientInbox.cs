@@ -3,22 +3,22 @@ using System.Buffers.Binary;
 namespace Sasync.Core.Simulation;
 
 /// <summary>
-/// The receive queue of one simulated PF_KEY socket: the messages' bytes back to back in one buffer, as a
-/// socket buffer holds them. Queueing copies a message in and allocates nothing (the kernel hands in its
-/// scratch buffers, so it needs no array per message); the buffer grows for a burst and goes back to its
-/// first size once read empty. Bounded by a message count; what does not fit is refused. Thread-safe.
+/// The receive queue of one simulated PF_KEY socket: the messages' bytes back to back in 64 KiB segments, as a
+/// socket buffer holds them. Queueing copies a message in and allocates nothing while a segment has room (the
+/// kernel hands in its scratch buffers, so it needs no array per message); a burst takes more segments, each let
+/// go once read, so the queue holds about what is unread, never a copy of it, and nothing on the large-object heap.
+/// Bounded by a message count; what does not fit is refused. Thread-safe.
 /// </summary>
 internal sealed class KeyClientInbox(int capacity)
 {
-    private const int InitialBytes = 16 * 1024;
-    private const int ShrinkAbove = 1024 * 1024;
+    private const int SegmentSize = 64 * 1024;
     private const int Prefix = 8; // each message's length, keeping the messages 8-byte aligned
 
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _arrived = new(0);
-    private byte[] _buffer = new byte[InitialBytes];
-    private int _start; // the oldest message's prefix
-    private int _end; // where the next message goes
+    private Segment? _first; // read from here
+    private Segment? _last; // written here
+    private Segment? _spare; // one segment read empty, kept so that a reader that keeps up makes no segment
     private int _count;
     private bool _readerWaiting;
     private bool _completed;
@@ -34,10 +34,16 @@ internal sealed class KeyClientInbox(int capacity)
                 return false;
             }
 
-            MakeRoom(Prefix + message.Length);
-            BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(_end), message.Length);
-            message.CopyTo(_buffer.AsSpan(_end + Prefix));
-            _end += Prefix + Pad(message.Length);
+            var needed = Prefix + Pad(message.Length);
+            if (_last is null || _last.End + needed > _last.Bytes.Length)
+            {
+                Append(needed);
+            }
+
+            var last = _last!;
+            BinaryPrimitives.WriteInt32LittleEndian(last.Bytes.AsSpan(last.End), message.Length);
+            message.CopyTo(last.Bytes.AsSpan(last.End + Prefix));
+            last.End += needed;
             _count++;
             wake = _readerWaiting;
             _readerWaiting = false;
@@ -65,13 +71,14 @@ internal sealed class KeyClientInbox(int capacity)
                 return false;
             }
 
-            length = BinaryPrimitives.ReadInt32LittleEndian(_buffer.AsSpan(_start));
+            var first = _first!;
+            length = BinaryPrimitives.ReadInt32LittleEndian(first.Bytes.AsSpan(first.Start));
             if (length > destination.Length)
             {
                 return false;
             }
 
-            _buffer.AsSpan(_start + Prefix, length).CopyTo(destination);
+            first.Bytes.AsSpan(first.Start + Prefix, length).CopyTo(destination);
             Dequeued(length);
             return true;
         }
@@ -88,8 +95,9 @@ internal sealed class KeyClientInbox(int capacity)
                 return false;
             }
 
-            var length = BinaryPrimitives.ReadInt32LittleEndian(_buffer.AsSpan(_start));
-            message = _buffer.AsSpan(_start + Prefix, length).ToArray();
+            var first = _first!;
+            var length = BinaryPrimitives.ReadInt32LittleEndian(first.Bytes.AsSpan(first.Start));
+            message = first.Bytes.AsSpan(first.Start + Prefix, length).ToArray();
             Dequeued(length);
             return true;
         }
@@ -132,32 +140,71 @@ internal sealed class KeyClientInbox(int capacity)
 
     private static int Pad(int length) => (length + 7) & ~7;
 
-    private void Dequeued(int length)
+    // A new last segment for a message of needed bytes: the spare when it is big enough, else a new one.
+    private void Append(int needed)
     {
-        _start += Prefix + Pad(length);
-        if (--_count == 0)
+        if (_count == 0 && _last is not null)
         {
-            // Read empty: start over at the front, and give back what a burst made the buffer grow to.
-            (_start, _end) = (0, 0);
-            if (_buffer.Length > ShrinkAbove)
-            {
-                _buffer = new byte[InitialBytes];
-            }
+            // Nothing unread: the empty segment leaves too, so that reading starts in the new one.
+            _spare = _last.Bytes.Length == SegmentSize ? _last : _spare;
+            (_first, _last) = (null, null);
         }
+
+        Segment segment;
+        if (_spare is { } spare && spare.Bytes.Length >= needed)
+        {
+            (segment, _spare) = (spare, null);
+        }
+        else
+        {
+            segment = new Segment(new byte[Math.Max(SegmentSize, needed)]);
+        }
+
+        if (_last is null)
+        {
+            _first = segment;
+        }
+        else
+        {
+            _last.Next = segment;
+        }
+
+        _last = segment;
     }
 
-    // Moves the queued messages to the front when that makes room, else grows the buffer (at least doubling).
-    private void MakeRoom(int needed)
+    private void Dequeued(int length)
     {
-        needed = Pad(needed);
-        if (_end + needed <= _buffer.Length)
+        var first = _first!;
+        first.Start += Prefix + Pad(length);
+        _count--;
+        if (first.Start < first.End)
         {
             return;
         }
 
-        var queued = _end - _start;
-        var target = queued + needed <= _buffer.Length / 2 ? _buffer : new byte[Math.Max(2 * _buffer.Length, Pad(queued + needed))];
-        _buffer.AsSpan(_start, queued).CopyTo(target);
-        (_buffer, _start, _end) = (target, 0, queued);
+        // Read empty: the last segment starts over, an earlier one leaves the queue (kept as the spare when it is a plain one).
+        if (first == _last)
+        {
+            (first.Start, first.End) = (0, 0);
+            return;
+        }
+
+        _first = first.Next;
+        (first.Start, first.End, first.Next) = (0, 0, null);
+        if (first.Bytes.Length == SegmentSize)
+        {
+            _spare = first;
+        }
+    }
+
+    private sealed class Segment(byte[] bytes)
+    {
+        public byte[] Bytes { get; } = bytes;
+
+        public int Start { get; set; }
+
+        public int End { get; set; }
+
+        public Segment? Next { get; set; }
     }
 }
