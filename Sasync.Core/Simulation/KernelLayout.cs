@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using Sasync.Core.PfKey;
 
 namespace Sasync.Core.Simulation;
@@ -41,55 +40,33 @@ internal static class KernelLayout
     public const ushort Absent = ushort.MaxValue;
 
     /// <summary>
-    /// Finds one buffer for the extensions an entry keeps and sets <paramref name="offsets"/> to where
-    /// each starts there (<see cref="Absent"/> for a null one): the buffer they all lie in already
-    /// (the kernel's copy of a written message, so nothing is copied), else a new one they are copied to.
+    /// Copies the extensions an entry keeps into one new blob of <paramref name="arena"/>, sets
+    /// <paramref name="offsets"/> to where each starts in the blob's chunk (<see cref="Absent"/> for a
+    /// null one), then frees <paramref name="old"/> (which the extensions may lie in); returns the new blob.
     /// </summary>
-    public static byte[] Keep(ReadOnlySpan<ReadOnlyMemory<byte>?> extensions, Span<ushort> offsets)
+    public static ArenaBlob Keep(ExtensionArena arena, ArenaBlob old, ReadOnlySpan<ReadOnlyMemory<byte>?> extensions, Span<ushort> offsets)
     {
-        byte[]? shared = null;
-        var oneBuffer = true;
         var total = 0;
         foreach (var extension in extensions)
         {
-            if (extension is not { } bytes)
-            {
-                continue;
-            }
-
-            total += bytes.Length;
-            if (!MemoryMarshal.TryGetArray(bytes, out var segment) || (shared is not null && segment.Array != shared))
-            {
-                oneBuffer = false;
-            }
-
-            shared ??= segment.Array;
+            total += extension?.Length ?? 0;
         }
 
-        if (oneBuffer && shared is not null)
-        {
-            for (var i = 0; i < extensions.Length; i++)
-            {
-                offsets[i] = extensions[i] is { } bytes && MemoryMarshal.TryGetArray(bytes, out var segment) ? checked((ushort)segment.Offset) : Absent;
-            }
-
-            return shared;
-        }
-
-        var buffer = new byte[total];
+        var blob = total == 0 ? ArenaBlob.None : arena.Allocate(total);
         var offset = 0;
         for (var i = 0; i < extensions.Length; i++)
         {
             offsets[i] = Absent;
             if (extensions[i] is { } bytes)
             {
-                bytes.Span.CopyTo(buffer.AsSpan(offset));
-                offsets[i] = checked((ushort)offset);
+                bytes.Span.CopyTo(blob.Span[offset..]);
+                offsets[i] = (ushort)(blob.Offset + offset);
                 offset += bytes.Length;
             }
         }
 
-        return buffer;
+        arena.Free(old);
+        return blob;
     }
 
     /// <summary>The kept extension at <paramref name="offset"/> of <paramref name="buffer"/>, its length read from its header; null when <see cref="Absent"/>.</summary>
@@ -139,12 +116,10 @@ internal static class KernelLayout
 
     public static bool TapIsSet(ReadOnlyMemory<byte> tap) => BinaryPrimitives.ReadUInt32LittleEndian(tap.Span[4..]) != 0;
 
-    /// <summary>The promiscuous wrapper: a zeroed header of type X_PROMISC with <paramref name="sequence"/>, then the message.</summary>
-    public static byte[] PromiscuousCopy(ReadOnlySpan<byte> message, uint sequence)
-    {
-        var bytes = new byte[SadbHeader.Size + message.Length];
-        new SadbHeader(SadbHeader.Version2, SadbMessageType.XPromisc, 0, SadbSaType.Unspec, (ushort)(bytes.Length / 8), 0, sequence, 0).WriteTo(bytes);
-        message.CopyTo(bytes.AsSpan(SadbHeader.Size));
-        return bytes;
-    }
+    /// <summary>
+    /// Writes the promiscuous wrapper, a zeroed header of type X_PROMISC with <paramref name="sequence"/>, to the
+    /// start of <paramref name="copy"/>, whose rest holds the wrapped message already.
+    /// </summary>
+    public static void WritePromiscuousHeader(Span<byte> copy, uint sequence) =>
+        new SadbHeader(SadbHeader.Version2, SadbMessageType.XPromisc, 0, SadbSaType.Unspec, (ushort)(copy.Length / 8), 0, sequence, 0).WriteTo(copy);
 }

@@ -75,24 +75,23 @@ internal sealed class KernelRequest
     /// <summary>The extension numbers present, as a bit set.</summary>
     public ulong Seen() => _seen;
 
-    /// <summary>The reply pfkeyv2_sendmessage builds: this header, then the extensions in number order.</summary>
-    public byte[] ToReply()
+    /// <summary>Bytes of the reply <see cref="WriteReply"/> writes.</summary>
+    public int ReplyLength => SadbHeader.Size + _extensionBytes;
+
+    /// <summary>The reply pfkeyv2_sendmessage builds, written to <paramref name="reply"/> (<see cref="ReplyLength"/> bytes): this header, then the extensions in number order.</summary>
+    public void WriteReply(Span<byte> reply)
     {
-        // Written straight into the one reply buffer: each slot is copied once and its type field
-        // set to its slot number there (a slot may hold an extension read under another number).
-        var length = SadbHeader.Size + _extensionBytes;
-        var reply = new byte[length];
-        (Header with { Length = (ushort)(length / 8) }).WriteTo(reply);
+        // Each slot is copied once and its type field set to its slot number there (a slot may hold
+        // an extension read under another number).
+        (Header with { Length = (ushort)(reply.Length / 8) }).WriteTo(reply);
         var offset = SadbHeader.Size;
         for (var remaining = _seen; remaining != 0; remaining &= remaining - 1)
         {
             var type = BitOperations.TrailingZeroCount(remaining);
             var extension = _extensions[type]!.Value;
-            extension.Span.CopyTo(reply.AsSpan(offset));
-            BinaryPrimitives.WriteUInt16LittleEndian(reply.AsSpan(offset + 2), (ushort)type);
+            extension.Span.CopyTo(reply[offset..]);
+            BinaryPrimitives.WriteUInt16LittleEndian(reply[(offset + 2)..], (ushort)type);
             offset += extension.Length;
         }
-
-        return reply;
     }
 }

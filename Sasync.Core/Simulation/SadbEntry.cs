@@ -11,23 +11,19 @@ namespace Sasync.Core.Simulation;
 /// SA keeps the SA type it was reserved for but reports satype 0 in dumps, as OpenBSD does.
 /// </summary>
 /// <remarks>
-/// The extensions the SA keeps live in one buffer, each found by its offset there: for an ADD or
-/// an UPDATE of a larval SA that buffer is the kernel's copy of the written message itself, so
-/// storing them copies nothing. Only when they come from several buffers (GETSPI, UPDATE of a mature
-/// SA) are they copied together into a buffer of their own.
+/// The extensions the SA keeps are copied together into one blob of the kernel's
+/// <see cref="ExtensionArena"/>, each found by its offset in the blob's chunk. The kernel reuses
+/// entries it removed (see <see cref="Release"/>), so an SADB whose size stays the same allocates nothing.
 /// </remarks>
 internal sealed class SadbEntry : ListedEntry<SadbEntry>
 {
-    private byte[] _buffer = [];
+    private ArenaBlob _blob = ArenaBlob.None;
     private Offsets _offsets;
+    // Boxed so that an SA without a flow (the usual case) does not carry a FlowSpec's bytes; kept when the entry is reused.
     private StrongBox<FlowSpec>? _flow;
+    private bool _hasFlow;
 
-    public SadbEntry(SaKey key, bool larval)
-    {
-        Key = key;
-        Larval = larval;
-        ((Span<ushort>)_offsets).Fill(KernelLayout.Absent);
-    }
+    public SadbEntry() => ((Span<ushort>)_offsets).Fill(KernelLayout.Absent);
 
     /// <summary>The extensions an SA keeps, as slot numbers of <see cref="Extensions"/>.</summary>
     private enum Slot
@@ -58,7 +54,7 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>
 
     public uint RoutingDomain => Key.RoutingDomain;
 
-    public bool Larval { get; }
+    public bool Larval { get; private set; }
 
     /// <summary>The SA extension as imported; its state byte is rewritten on export.</summary>
     public ReadOnlyMemory<byte> Sa => Get(Slot.Sa) ?? throw new InvalidOperationException("an SA entry without its SA extension");
@@ -79,8 +75,15 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>
 
     public FlowSpec? Flow
     {
-        get => _flow?.Value;
-        set => _flow = value is { } flow ? new StrongBox<FlowSpec>(flow) : null;
+        get => _hasFlow ? _flow!.Value : null;
+        set
+        {
+            _hasFlow = value is not null;
+            if (value is { } flow)
+            {
+                (_flow ??= new StrongBox<FlowSpec>()).Value = flow;
+            }
+        }
     }
 
     public ushort RoutingDomainPost { get; set; }
@@ -93,18 +96,14 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>
     public SadbSaType DumpSaType => Larval ? SadbSaType.Unspec : SaType;
 
     /// <summary>
-    /// Imports an ADD or UPDATE of a larval SA (import_sa, import_address, import_lifetime, import_key,
+    /// Makes this entry the SA of an ADD or UPDATE of a larval SA (import_sa, import_address, import_lifetime, import_key,
     /// import_identities, import_flow, ...).
     /// </summary>
-    public static SadbEntry FromRequest(KernelRequest request, AddressKey destination, uint routingDomain, ulong now, FlowSpec? flow)
+    public void ImportRequest(ExtensionArena arena, KernelRequest request, AddressKey destination, uint routingDomain, ulong now, FlowSpec? flow)
     {
         var sa = request.Required(SadbExtensionType.Sa);
-        var entry = new SadbEntry(new SaKey(request.Header.SaType, KernelLayout.ReadSa(sa).Spi, destination, routingDomain), larval: false)
-        {
-            Established = now,
-            Flow = flow,
-            RoutingDomainPost = (ushort)routingDomain,
-        };
+        Reset(new SaKey(request.Header.SaType, KernelLayout.ReadSa(sa).Spi, destination, routingDomain), larval: false, now);
+        Flow = flow;
 
         var extensions = default(Extensions);
         extensions[(int)Slot.Sa] = sa;
@@ -120,31 +119,39 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>
 
         if (request[SadbExtensionType.XRdomain] is { } rdomain)
         {
-            entry.RoutingDomainPost = KernelLayout.ReadRdomain(rdomain).Domain2;
+            RoutingDomainPost = KernelLayout.ReadRdomain(rdomain).Domain2;
         }
 
-        entry.ImportChangeable(request, ref extensions);
-        entry.Store(extensions);
-        return entry;
+        ImportChangeable(request, ref extensions);
+        Store(arena, extensions);
     }
 
-    /// <summary>A larval SA reserved by GETSPI: its SA extension, and the addresses of the request.</summary>
-    public static SadbEntry Reserved(SaKey key, ReadOnlyMemory<byte> sa, ReadOnlyMemory<byte>? source, ReadOnlyMemory<byte> destination, ulong now)
+    /// <summary>Makes this entry a larval SA reserved by GETSPI: its SA extension, and the addresses of the request.</summary>
+    public void ImportReserved(ExtensionArena arena, SaKey key, ReadOnlyMemory<byte> sa, ReadOnlyMemory<byte>? source, ReadOnlyMemory<byte> destination, ulong now)
     {
-        var entry = new SadbEntry(key, larval: true) { Established = now, RoutingDomainPost = (ushort)key.RoutingDomain };
+        Reset(key, larval: true, now);
         var extensions = default(Extensions);
         extensions[(int)Slot.Sa] = sa;
         extensions[(int)Slot.Source] = source;
         extensions[(int)Slot.Destination] = destination;
-        entry.Store(extensions);
-        return entry;
+        Store(arena, extensions);
+    }
+
+    /// <summary>Gives the kept extensions back to <paramref name="arena"/> once the entry left the kernel, so that it can be reused.</summary>
+    public void Release(ExtensionArena arena)
+    {
+        arena.Free(_blob);
+        _blob = ArenaBlob.None;
+        ((Span<ushort>)_offsets).Fill(KernelLayout.Absent);
+        Next = null;
+        _hasFlow = false;
     }
 
     /// <summary>
     /// An UPDATE of a mature SA: what <see cref="ImportChangeable"/> covers, a new ADDRESS_SRC, and
     /// ADDRESS_PROXY as the new destination extension (the caller rekeys the entry for it).
     /// </summary>
-    public void UpdateMature(KernelRequest request)
+    public void UpdateMature(ExtensionArena arena, KernelRequest request)
     {
         var extensions = Load();
         ImportChangeable(request, ref extensions);
@@ -158,7 +165,7 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>
             extensions[(int)Slot.Destination] = proxy;
         }
 
-        Store(extensions);
+        Store(arena, extensions);
     }
 
     /// <summary>Bytes <see cref="ExportTo"/> writes.</summary>
@@ -172,9 +179,9 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>
             + LengthOf(Slot.KeyAuth) + LengthOf(Slot.KeyEncrypt)
             + LengthOf(Slot.UdpEncap) + ReplayExtension.Size
             + LengthOf(Slot.Tag) + LengthOf(Slot.Tap) + LengthOf(Slot.Iface) + CounterExtension.Size;
-        if (_flow is { } flow)
+        if (Flow is { } flow)
         {
-            length += flow.Value.ExportLength;
+            length += flow.ExportLength;
         }
 
         if (Next is { } next)
@@ -213,9 +220,9 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>
         offset += CopyRetyped(Slot.IdentityDestination, SadbExtensionType.IdentityDst, destination[offset..]);
         offset += CopyRetyped(Slot.KeyAuth, SadbExtensionType.KeyAuth, destination[offset..]);
         offset += CopyRetyped(Slot.KeyEncrypt, SadbExtensionType.KeyEncrypt, destination[offset..]);
-        if (_flow is { } flow)
+        if (Flow is { } flow)
         {
-            offset += flow.Value.ExportTo(destination[offset..], SadbFlowType.Use);
+            offset += flow.ExportTo(destination[offset..], SadbFlowType.Use);
         }
 
         if (Next is { } next)
@@ -338,14 +345,14 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>
         }
     }
 
-    private ReadOnlyMemory<byte>? Get(Slot slot) => KernelLayout.Kept(_buffer, _offsets[(int)slot]);
+    private ReadOnlyMemory<byte>? Get(Slot slot) => KernelLayout.Kept(_blob.Buffer, _offsets[(int)slot]);
 
-    private int LengthOf(Slot slot) => KernelLayout.KeptLength(_buffer, _offsets[(int)slot]);
+    private int LengthOf(Slot slot) => KernelLayout.KeptLength(_blob.Buffer, _offsets[(int)slot]);
 
     private int SourceLength => _offsets[(int)Slot.Source] == KernelLayout.Absent ? AddressExtension.HeaderSize : LengthOf(Slot.Source);
 
     private int CopyRetyped(Slot slot, SadbExtensionType type, Span<byte> destination) =>
-        KernelLayout.CopyKept(_buffer, _offsets[(int)slot], type, destination);
+        KernelLayout.CopyKept(_blob.Buffer, _offsets[(int)slot], type, destination);
 
     /// <summary>ADDRESS_SRC, or the empty address export_address lays out for an SA without one.</summary>
     private int WriteSource(Span<byte> destination)
@@ -373,7 +380,18 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>
         return extensions;
     }
 
-    private void Store(in Extensions extensions) => _buffer = KernelLayout.Keep(extensions, _offsets);
+    private void Store(ExtensionArena arena, in Extensions extensions) => _blob = KernelLayout.Keep(arena, _blob, extensions, _offsets);
+
+    private void Reset(SaKey key, bool larval, ulong now)
+    {
+        Key = key;
+        Larval = larval;
+        (CurrentAllocations, CurrentBytes, Established, FirstUse) = (0, 0, now, 0);
+        Flow = null;
+        RoutingDomainPost = (ushort)key.RoutingDomain;
+        Mtu = 0;
+        Next = null;
+    }
 
     /// <summary>The kept extensions while they are being imported or changed, one per <see cref="Slot"/>.</summary>
     [InlineArray(SlotCount)]

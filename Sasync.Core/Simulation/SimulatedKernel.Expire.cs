@@ -28,7 +28,6 @@ public sealed partial class SimulatedKernel
             if (hard)
             {
                 RemoveSa(entry);
-                Unlink(entry);
             }
 
             return true;

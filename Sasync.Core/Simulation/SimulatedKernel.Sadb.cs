@@ -136,7 +136,9 @@ public sealed partial class SimulatedKernel
             }
 
             var sa = KernelLayout.Bytes(new SaExtension(spi, 0, SadbSaState.Larval, SadbAuthAlgorithm.None, SadbEncryptionAlgorithm.None, SadbSaFlags.None));
-            AddSa(SadbEntry.Reserved(key, sa, request[SadbExtensionType.AddressSrc], request.Required(SadbExtensionType.AddressDst), Now()));
+            var reserved = NewSa();
+            reserved.ImportReserved(_arena, key, sa, request[SadbExtensionType.AddressSrc], request.Required(SadbExtensionType.AddressDst), Now());
+            AddSa(reserved);
 
             // The reply's SA is exported from a scratch tdb that lacks the invalid flag, so it says MATURE.
             request[SadbExtensionType.SpiRange] = null;
@@ -168,7 +170,9 @@ public sealed partial class SimulatedKernel
             return OpenBsdErrno.EOPNOTSUPP;
         }
 
-        AddSa(SadbEntry.FromRequest(request, destination, routingDomain, Now(), flow));
+        var entry = NewSa();
+        entry.ImportRequest(_arena, request, destination, routingDomain, Now(), flow);
+        AddSa(entry);
         HideKeys(request);
         return 0;
     }
@@ -193,13 +197,15 @@ public sealed partial class SimulatedKernel
         if (existing.Larval)
         {
             // The reserved SA is replaced by a complete one.
-            var mature = SadbEntry.FromRequest(request, destination, routingDomain, Now(), flow);
+            var mature = NewSa();
+            mature.ImportRequest(_arena, request, destination, routingDomain, Now(), flow);
             mature.CurrentAllocations = existing.CurrentAllocations;
             // In the reserved SA's place in the list.
             _sadb.Replace(existing, mature);
             _sadbByKey.Remove(existing.Key);
             Index(mature);
             Unlink(existing);
+            Recycle(existing);
             HideKeys(request);
             return 0;
         }
@@ -212,7 +218,7 @@ public sealed partial class SimulatedKernel
             return OpenBsdErrno.EINVAL;
         }
 
-        existing.UpdateMature(request);
+        existing.UpdateMature(_arena, request);
         if (request[SadbExtensionType.AddressProxy] is { } proxy)
         {
             // The proxy address becomes the SA's destination, and so part of how it is found.
@@ -233,7 +239,6 @@ public sealed partial class SimulatedKernel
         }
 
         RemoveSa(entry);
-        Unlink(entry);
         return 0;
     }
 
@@ -274,7 +279,6 @@ public sealed partial class SimulatedKernel
             if (InDump(entry, routingDomain, saType))
             {
                 RemoveSa(entry);
-                Unlink(entry);
             }
         }
 
@@ -300,7 +304,9 @@ public sealed partial class SimulatedKernel
 
             _record.Reset(request.Header with { Sequence = --left == 0 ? 0 : request.Header.Sequence });
             FillFromExport(_record, entry);
-            Unicast(_record.ToReply(), writer);
+            var length = _record.ReplyLength;
+            _record.WriteReply(ReplyBuffer(length));
+            Unicast(length, writer);
         }
 
         _record.ClearExtensions(); // let go of the last export
@@ -312,16 +318,22 @@ public sealed partial class SimulatedKernel
         entry.RoutingDomain == routingDomain && (saType == SadbSaType.Unspec || entry.DumpSaType == saType);
 
     /// <summary>Puts the extensions pfkeyv2_get exports for <paramref name="entry"/> in the slots of <paramref name="target"/>.</summary>
-    private static void FillFromExport(KernelRequest target, SadbEntry entry)
+    private void FillFromExport(KernelRequest target, SadbEntry entry)
     {
-        var exported = new byte[entry.ExportLength()];
-        entry.ExportTo(exported);
+        var length = entry.ExportLength();
+        if (length > _export.Length)
+        {
+            _export = new byte[length];
+        }
+
+        var exported = _export.AsMemory(0, length);
+        entry.ExportTo(exported.Span);
         for (var offset = 0; offset < exported.Length;)
         {
-            var length = PfKeyExtension.ReadLengthInUnits(exported.AsSpan(offset)) * 8;
-            var extension = exported.AsMemory(offset, length);
+            var extensionLength = PfKeyExtension.ReadLengthInUnits(exported.Span[offset..]) * 8;
+            var extension = exported.Slice(offset, extensionLength);
             target[KernelLayout.TypeOf(extension)] = extension;
-            offset += length;
+            offset += extensionLength;
         }
     }
 

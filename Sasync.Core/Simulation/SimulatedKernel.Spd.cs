@@ -57,11 +57,12 @@ public sealed partial class SimulatedKernel
             return OpenBsdErrno.EINVAL;
         }
 
-        var entry = existing ?? new SpdEntry(flow, routingDomain);
+        var entry = existing ?? NewFlow(flow, routingDomain);
         entry.Type = type;
         // The kernel sets the static flag and then clears all flags of a replaced entry.
         entry.IsStatic = existing is null && requestIsStatic;
         entry.SetExtensions(
+            _arena,
             request[SadbExtensionType.AddressSrc], request[SadbExtensionType.AddressDst],
             request[SadbExtensionType.IdentitySrc], request[SadbExtensionType.IdentityDst]);
         entry.SaType = request.Header.SaType is SadbSaType.Esp or SadbSaType.Ah or SadbSaType.XIpcomp or SadbSaType.XIpip

@@ -15,6 +15,9 @@ namespace Sasync.Core.Simulation;
 /// sees the messages of one write together and in the kernel's order (promiscuous copy, then
 /// reply). Delivery never blocks: each client has a bounded queue and a message that does not fit
 /// is dropped for that client only and counted (see <see cref="SimulatedKernelOptions.ClientQueueCapacity"/>).
+/// Memory: a write is parsed, executed and answered in the kernel's scratch buffers, and the SAs and flows keep
+/// their extensions in an <see cref="ExtensionArena"/> and are reused once removed, so ADD, UPDATE, DELETE,
+/// X_ADDFLOW and X_DELFLOW allocate nothing once the tables stop growing.
 /// </remarks>
 public sealed partial class SimulatedKernel
 {
@@ -23,6 +26,9 @@ public sealed partial class SimulatedKernel
 
     // Execute() result for commands that sent their own answer (SADB_DUMP).
     private const int Answered = -1;
+
+    // Removed entries kept for reuse, up to this many each (a FLUSH of a big table need not keep them all).
+    private const int SpareEntries = 1024;
 
     private readonly Lock _lock = new();
     private readonly List<SimulatedKeyClient> _clients = [];
@@ -40,10 +46,19 @@ public sealed partial class SimulatedKernel
     private int _bundleLinks;
     private readonly Random _random;
     // The request every write is parsed into: writes run one at a time under _lock, and nothing keeps
-    // the request itself after the write (only the extension arrays it holds), so one is reused.
+    // the request after the write (the entries copy what they keep to _arena), so one is reused.
     private readonly KernelRequest _request = new(default);
     // The same for the records of an SADB_DUMP over the socket, built while _request is still in use.
     private readonly KernelRequest _record = new(default);
+    private readonly ExtensionArena _arena = new();
+    private readonly Stack<SadbEntry> _spareSas = new();
+    private readonly Stack<SpdEntry> _spareFlows = new();
+    // The kernel's copy of the message being written, behind room for the promiscuous header: _request's slots slice it.
+    private readonly byte[] _written = new byte[SadbHeader.Size + MaxMessageSize];
+    // Where replies and dump records are built, behind room for the promiscuous header of a unicast's copies.
+    private byte[] _reply = new byte[SadbHeader.Size + MaxMessageSize];
+    // What GET and the socket's SADB_DUMP export an SA to; _request's or _record's slots slice it.
+    private byte[] _export = new byte[MaxMessageSize];
 
     /// <summary>An empty kernel (no SAs, no flows, no clients).</summary>
     /// <param name="options">Its limits and behaviour; the defaults when null.</param>
@@ -185,11 +200,12 @@ public sealed partial class SimulatedKernel
             }
 
             // The kernel works on its own copy of the message, and that copy is the body of the
-            // promiscuous copy: one buffer per write, which the request's extension slots (and so the
-            // SADB and SPD entries made from them) slice rather than copy. Nobody writes to it after this.
-            var copy = KernelLayout.PromiscuousCopy(message.Span, writer.Pid);
+            // promiscuous copy; the request's extension slots slice it.
+            var copy = _written.AsSpan(0, SadbHeader.Size + message.Length);
+            message.Span.CopyTo(copy[SadbHeader.Size..]);
+            KernelLayout.WritePromiscuousHeader(copy, writer.Pid);
             var request = _request;
-            if (!KernelMessageValidator.TryValidate(copy.AsMemory(SadbHeader.Size), writer.Pid, request, out var reason))
+            if (!KernelMessageValidator.TryValidate(_written.AsMemory(SadbHeader.Size, message.Length), writer.Pid, request, out var reason))
             {
                 throw Refusal(OpenBsdErrno.EINVAL, reason);
             }
@@ -225,7 +241,10 @@ public sealed partial class SimulatedKernel
                 throw Refusal(OpenBsdErrno.EPERM, $"the {request.Type} reply would carry extensions not allowed out (the command itself took effect)");
             }
 
-            Broadcast(request.ToReply(), writer.RoutingDomain);
+            var reply = ReplyBuffer(request.ReplyLength);
+            request.WriteReply(reply);
+            request.ClearExtensions(); // they slice _written and _export, which the next write reuses
+            Broadcast(reply, writer.RoutingDomain);
             if (errno != 0 && Options.ThrowOnReplyErrno)
             {
                 throw Refusal(errno, reason);
@@ -235,7 +254,7 @@ public sealed partial class SimulatedKernel
 
     private static KeyEngineException Refusal(int errno, string reason) => new(errno, $"PF_KEY write refused, errno {errno}: {reason}");
 
-    private void Broadcast(byte[] message, uint routingDomain)
+    private void Broadcast(ReadOnlySpan<byte> message, uint routingDomain)
     {
         foreach (var client in _clients)
         {
@@ -246,11 +265,26 @@ public sealed partial class SimulatedKernel
         }
     }
 
-    /// <summary>PFKEYV2_SENDMESSAGE_UNICAST: raw to the requester, wrapped (seq 0) to every other promiscuous socket.</summary>
-    private void Unicast(byte[] message, SimulatedKeyClient requester)
+    /// <summary>Room for a reply or record of <paramref name="length"/> bytes in <see cref="_reply"/>, behind the room for a promiscuous header.</summary>
+    private Span<byte> ReplyBuffer(int length)
     {
-        requester.Deliver(message);
-        var copy = KernelLayout.PromiscuousCopy(message, 0);
+        if (SadbHeader.Size + length > _reply.Length)
+        {
+            _reply = new byte[SadbHeader.Size + length];
+        }
+
+        return _reply.AsSpan(SadbHeader.Size, length);
+    }
+
+    /// <summary>
+    /// PFKEYV2_SENDMESSAGE_UNICAST of the <paramref name="length"/> bytes <see cref="ReplyBuffer"/> holds: raw to the
+    /// requester, wrapped (seq 0) to every other promiscuous socket.
+    /// </summary>
+    private void Unicast(int length, SimulatedKeyClient requester)
+    {
+        requester.Deliver(_reply.AsSpan(SadbHeader.Size, length));
+        var copy = _reply.AsSpan(0, SadbHeader.Size + length);
+        KernelLayout.WritePromiscuousHeader(copy, 0);
         foreach (var client in _clients)
         {
             if (client != requester && client.IsPromiscuous && client.RoutingDomain == requester.RoutingDomain)
@@ -268,10 +302,26 @@ public sealed partial class SimulatedKernel
         Index(entry);
     }
 
+    /// <summary>An entry to fill for a new SA: a removed one when there is one.</summary>
+    private SadbEntry NewSa() => _spareSas.TryPop(out var spare) ? spare : new SadbEntry();
+
+    /// <summary>Takes the SA out of the list, the index and every bundle, and keeps its entry for reuse.</summary>
     private void RemoveSa(SadbEntry entry)
     {
         _sadb.Remove(entry);
         _sadbByKey.Remove(entry.Key);
+        Unlink(entry);
+        Recycle(entry);
+    }
+
+    /// <summary>Frees the kept extensions of an entry no list or index holds any more, and keeps it for reuse.</summary>
+    private void Recycle(SadbEntry entry)
+    {
+        entry.Release(_arena);
+        if (_spareSas.Count < SpareEntries)
+        {
+            _spareSas.Push(entry);
+        }
     }
 
     /// <summary>Makes <paramref name="entry"/> the one its key finds (replacing any other entry of that key, as a map would).</summary>
@@ -289,9 +339,22 @@ public sealed partial class SimulatedKernel
         _spdIndex.Add(entry);
     }
 
+    /// <summary>An entry for a new flow: a removed one when there is one.</summary>
+    private SpdEntry NewFlow(FlowSpec flow, uint routingDomain)
+    {
+        var entry = _spareFlows.TryPop(out var spare) ? spare : new SpdEntry();
+        entry.Reset(flow, routingDomain);
+        return entry;
+    }
+
     private void RemoveFlow(SpdEntry entry)
     {
         _spd.Remove(entry);
         _spdIndex.Remove(entry);
+        entry.Release(_arena);
+        if (_spareFlows.Count < SpareEntries)
+        {
+            _spareFlows.Push(entry);
+        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Sasync.Core.Platform;
 using Sasync.Core.PfKey;
 
@@ -10,10 +9,16 @@ namespace Sasync.Core.Simulation;
 /// Writes execute synchronously inside the kernel; what the kernel sends to this socket waits in a
 /// bounded queue until read. Thread-safe; one reader at a time is expected, like a socket.
 /// </summary>
+/// <remarks>
+/// The queue holds copies of the messages' bytes, so the kernel allocates nothing to deliver them. A reader that
+/// keeps messages gets arrays of their own (<see cref="ReadAllAsync"/>, <see cref="TryRead(out ReadOnlyMemory{byte})"/>);
+/// one that does not reads into its own buffer (<see cref="ReadAsync"/>, <see cref="TryRead(Span{byte}, out int)"/>)
+/// and allocates nothing either.
+/// </remarks>
 public sealed class SimulatedKeyClient : IKeyEngine
 {
     private readonly SimulatedKernel _kernel;
-    private readonly Channel<ReadOnlyMemory<byte>> _inbox;
+    private readonly KeyClientInbox _inbox;
     private long _dropped;
     private uint _sequence;
     private volatile bool _promiscuous;
@@ -25,12 +30,7 @@ public sealed class SimulatedKeyClient : IKeyEngine
         _kernel = kernel;
         Pid = pid;
         RoutingDomain = routingDomain;
-        _inbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(capacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of dropping queued messages
-            SingleReader = false,
-            SingleWriter = false,
-        });
+        _inbox = new KeyClientInbox(capacity);
     }
 
     /// <inheritdoc/>
@@ -88,14 +88,51 @@ public sealed class SimulatedKeyClient : IKeyEngine
     /// <inheritdoc/>
     public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var message in _inbox.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        while (await _inbox.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return message;
+            while (_inbox.TryRead(out byte[] message))
+            {
+                yield return message;
+            }
         }
     }
 
-    /// <summary>Takes one queued message without waiting; false when none is queued.</summary>
-    public bool TryRead(out ReadOnlyMemory<byte> message) => _inbox.Reader.TryRead(out message);
+    /// <summary>Takes one queued message, as an array of its own, without waiting; false when none is queued.</summary>
+    public bool TryRead(out ReadOnlyMemory<byte> message)
+    {
+        var read = _inbox.TryRead(out byte[] bytes);
+        message = bytes;
+        return read;
+    }
+
+    /// <summary>
+    /// Takes one queued message into <paramref name="destination"/> without waiting. False when none is queued
+    /// (<paramref name="length"/> 0) or when it is longer than <paramref name="destination"/> (<paramref name="length"/>
+    /// its length; it stays queued).
+    /// </summary>
+    public bool TryRead(Span<byte> destination, out int length) => _inbox.TryRead(destination, out length);
+
+    /// <summary>
+    /// Waits for a message and reads it into <paramref name="destination"/>, as a read(2) of the socket; returns its
+    /// length, 0 once the socket is closed and read empty. A message longer than <paramref name="destination"/> throws.
+    /// </summary>
+    public async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        while (await _inbox.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (_inbox.TryRead(destination.Span, out var length))
+            {
+                return length;
+            }
+
+            if (length > 0)
+            {
+                throw new ArgumentException($"a message of {length} bytes does not fit the {destination.Length} bytes given", nameof(destination));
+            }
+        }
+
+        return 0;
+    }
 
     /// <summary>The sysctl dumps of this socket's routing domain.</summary>
     public ValueTask<KernelDump> DumpAsync(CancellationToken cancellationToken)
@@ -110,16 +147,16 @@ public sealed class SimulatedKeyClient : IKeyEngine
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _kernel.Close(this);
-            _inbox.Writer.TryComplete();
+            _inbox.Complete();
         }
 
         return ValueTask.CompletedTask;
     }
 
     /// <summary>sbappendaddr: queues the message or, when the queue is full, drops it and counts it.</summary>
-    internal void Deliver(byte[] message)
+    internal void Deliver(ReadOnlySpan<byte> message)
     {
-        if (!_inbox.Writer.TryWrite(message))
+        if (!_inbox.TryWrite(message))
         {
             Interlocked.Increment(ref _dropped);
         }

@@ -4,20 +4,16 @@ namespace Sasync.Core.Simulation;
 
 /// <summary>One flow of the simulated SPD (an ipsec_policy). Mutable, only touched under the kernel's lock.</summary>
 /// <remarks>
-/// The address and identity extensions it keeps stay in the buffer of the X_ADDFLOW that set them
-/// (the kernel's copy of the message), found by their offsets there: keeping them copies nothing.
+/// The address and identity extensions it keeps are copied into one blob of the kernel's
+/// <see cref="ExtensionArena"/> (only those: the rest of the X_ADDFLOW is the flow itself). The kernel
+/// reuses entries it removed (see <see cref="Release"/>), so an SPD whose size stays the same allocates nothing.
 /// </remarks>
 internal sealed class SpdEntry : ListedEntry<SpdEntry>
 {
-    private byte[] _buffer = [];
+    private ArenaBlob _blob = ArenaBlob.None;
     private Offsets _offsets;
 
-    public SpdEntry(FlowSpec flow, uint routingDomain)
-    {
-        Flow = flow;
-        RoutingDomain = routingDomain;
-        ((Span<ushort>)_offsets).Fill(KernelLayout.Absent);
-    }
+    public SpdEntry() => ((Span<ushort>)_offsets).Fill(KernelLayout.Absent);
 
     private enum Slot
     {
@@ -29,9 +25,9 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>
 
     private const int SlotCount = (int)Slot.IdentityDestination + 1;
 
-    public FlowSpec Flow { get; }
+    public FlowSpec Flow { get; private set; }
 
-    public uint RoutingDomain { get; }
+    public uint RoutingDomain { get; private set; }
 
     public SadbFlowType Type { get; set; }
 
@@ -41,17 +37,32 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>
     /// <summary>Set by SADB_X_POLICYFLAGS_POLICY: only another static request may change or delete it.</summary>
     public bool IsStatic { get; set; }
 
-    public ReadOnlyMemory<byte>? SourceExtension => KernelLayout.Kept(_buffer, _offsets[(int)Slot.Source]);
+    public ReadOnlyMemory<byte>? SourceExtension => KernelLayout.Kept(_blob.Buffer, _offsets[(int)Slot.Source]);
 
-    public ReadOnlyMemory<byte>? DestinationExtension => KernelLayout.Kept(_buffer, _offsets[(int)Slot.Destination]);
+    public ReadOnlyMemory<byte>? DestinationExtension => KernelLayout.Kept(_blob.Buffer, _offsets[(int)Slot.Destination]);
+
+    /// <summary>Makes this (new or released) entry the one of <paramref name="flow"/> in <paramref name="routingDomain"/>.</summary>
+    public void Reset(FlowSpec flow, uint routingDomain)
+    {
+        (Flow, RoutingDomain) = (flow, routingDomain);
+        (Type, SaType, IsStatic) = (default, default, false);
+    }
 
     /// <summary>Sets the kept ADDRESS_SRC and ADDRESS_DST, and the identities only when both are given.</summary>
-    public void SetExtensions(ReadOnlyMemory<byte>? source, ReadOnlyMemory<byte>? destination, ReadOnlyMemory<byte>? identitySource, ReadOnlyMemory<byte>? identityDestination)
+    public void SetExtensions(ExtensionArena arena, ReadOnlyMemory<byte>? source, ReadOnlyMemory<byte>? destination, ReadOnlyMemory<byte>? identitySource, ReadOnlyMemory<byte>? identityDestination)
     {
         var bothIdentities = identitySource is not null && identityDestination is not null;
         ReadOnlySpan<ReadOnlyMemory<byte>?> extensions =
             [source, destination, bothIdentities ? identitySource : null, bothIdentities ? identityDestination : null];
-        _buffer = KernelLayout.Keep(extensions, _offsets);
+        _blob = KernelLayout.Keep(arena, _blob, extensions, _offsets);
+    }
+
+    /// <summary>Gives the kept extensions back to <paramref name="arena"/> once the entry left the kernel, so that it can be reused.</summary>
+    public void Release(ExtensionArena arena)
+    {
+        arena.Free(_blob);
+        _blob = ArenaBlob.None;
+        ((Span<ushort>)_offsets).Fill(KernelLayout.Absent);
     }
 
     /// <summary>Bytes <see cref="ExportTo"/> writes.</summary>
@@ -60,7 +71,7 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>
         var length = Flow.ExportLength;
         for (var slot = 0; slot < SlotCount; slot++)
         {
-            length += KernelLayout.KeptLength(_buffer, _offsets[slot]);
+            length += KernelLayout.KeptLength(_blob.Buffer, _offsets[slot]);
         }
 
         return length;
@@ -69,11 +80,11 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>
     /// <summary>pfkeyv2_dump_policy: [ADDRESS_SRC], [ADDRESS_DST], the flow, [IDENTITY_SRC, IDENTITY_DST]; returns the bytes written.</summary>
     public int ExportTo(Span<byte> destination)
     {
-        var offset = KernelLayout.CopyKept(_buffer, _offsets[(int)Slot.Source], SadbExtensionType.AddressSrc, destination);
-        offset += KernelLayout.CopyKept(_buffer, _offsets[(int)Slot.Destination], SadbExtensionType.AddressDst, destination[offset..]);
+        var offset = KernelLayout.CopyKept(_blob.Buffer, _offsets[(int)Slot.Source], SadbExtensionType.AddressSrc, destination);
+        offset += KernelLayout.CopyKept(_blob.Buffer, _offsets[(int)Slot.Destination], SadbExtensionType.AddressDst, destination[offset..]);
         offset += Flow.ExportTo(destination[offset..], Type);
-        offset += KernelLayout.CopyKept(_buffer, _offsets[(int)Slot.IdentitySource], SadbExtensionType.IdentitySrc, destination[offset..]);
-        offset += KernelLayout.CopyKept(_buffer, _offsets[(int)Slot.IdentityDestination], SadbExtensionType.IdentityDst, destination[offset..]);
+        offset += KernelLayout.CopyKept(_blob.Buffer, _offsets[(int)Slot.IdentitySource], SadbExtensionType.IdentitySrc, destination[offset..]);
+        offset += KernelLayout.CopyKept(_blob.Buffer, _offsets[(int)Slot.IdentityDestination], SadbExtensionType.IdentityDst, destination[offset..]);
         return offset;
     }
 
