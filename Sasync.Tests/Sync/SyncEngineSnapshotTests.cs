@@ -266,6 +266,32 @@ public class SyncEngineSnapshotTests
     }
 
     [Fact]
+    public void A_dump_failing_midway_leaves_the_snapshot_without_endsnap_and_releases_what_it_held()
+    {
+        var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, SnapshotChunkMessages = 2 });
+        h.Start(LinkState.Up);
+        var request = h.AwaitSnapshot("peer-a");
+        var released = 0;
+        var sent = new List<EngineEffect>();
+        foreach (var records in new[] { SampleKernelDump.Sadb, SampleKernelDump.Sadb })
+        {
+            sent.AddRange(h.Handle(new KernelDumpChunkRead("peer-a", request.RequestId, new KernelDumpChunk(KernelDumpTable.Sadb, records, () => released++))));
+        }
+
+        Assert.NotEmpty(PfKeyTo("peer-a", sent)); // the first messages went out, the rest waits for the drain
+        var failed = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, new KernelFailure(KernelFailureKind.Unavailable, OpenBsdErrno.ENOMEM, "ENOMEM")));
+
+        Assert.Equal(2, released); // the chunk not yet read went back too
+        Assert.DoesNotContain(sent.Concat(failed), e => e is SendControl { Message.Type: ControlType.EndSnapshot });
+        var status = h.Engine.Status.Peers.Single();
+        Assert.Equal((0, false), (status.SnapshotsSent, status.SendingSnapshot));
+        Assert.Equal(1, h.Engine.Status.Counters.DumpErrors);
+        // A chunk of the dump that comes late is let go at once.
+        h.Handle(new KernelDumpChunkRead("peer-a", request.RequestId, new KernelDumpChunk(KernelDumpTable.Spd, SampleKernelDump.Spd, () => released++)));
+        Assert.Equal(3, released);
+    }
+
+    [Fact]
     public void A_failed_dump_sends_no_endsnap_and_is_reported()
     {
         var h = new EngineHarness();
