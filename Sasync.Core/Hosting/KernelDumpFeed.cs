@@ -42,7 +42,21 @@ internal sealed class KernelDumpFeed
         _request = request;
         _deliver = deliver;
         _digest = request.Use == KernelDumpUse.Digest ? new KernelDigest(request.DigestFilter) : null;
-        _chunks = keys.DumpAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            _chunks = keys.DumpAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _chunks = Failed(e).GetAsyncEnumerator(cancellationToken); // reported as any failed dump
+        }
+    }
+
+    private static async IAsyncEnumerable<KernelDumpChunk> Failed(Exception e)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
+        yield break;
     }
 
     /// <summary>Asks for the first chunk, which takes the dump; completes when it is in (or the dump failed).</summary>
