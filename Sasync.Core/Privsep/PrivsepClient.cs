@@ -17,8 +17,8 @@ namespace Sasync.Core.Privsep;
 /// </summary>
 internal sealed class PrivsepClient : IAsyncDisposable
 {
-    /// <summary>The largest reply read: a dump chunk, a configuration file, with room to spare.</summary>
-    public const int MaxReplyLength = 16 << 20;
+    /// <summary>The largest reply read: a <c>sim.*</c> answer listing a big simulated kernel, with room to spare (dumps come in chunks).</summary>
+    public const int MaxReplyLength = 1 << 30;
 
     private readonly Stream _channel;
     private readonly PrivsepFrameWriter _writer;

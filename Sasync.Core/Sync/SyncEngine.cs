@@ -969,12 +969,7 @@ public sealed class SyncEngine
         }
 
         // The records dump is read to its end (perhaps without a single chunk: an empty kernel).
-        if (snapshot.Phase == SnapshotPhase.AwaitingDump)
-        {
-            snapshot.StartSending(new SnapshotCursor(FilterContext()));
-        }
-
-        snapshot.Cursor!.End();
+        Feeding(snapshot).End();
         if (snapshot.CanSendChunk)
         {
             SendSnapshotChunk(peer);
@@ -993,16 +988,22 @@ public sealed class SyncEngine
         }
 
         var snapshot = session.Snapshot;
+        Feeding(snapshot).Add(read.Chunk);
+        if (snapshot.CanSendChunk)
+        {
+            SendSnapshotChunk(peer);
+        }
+    }
+
+    // The cursor the snapshot's dump feeds: sending starts with the dump's first chunk (or its end).
+    private SnapshotCursor Feeding(PeerSnapshot snapshot)
+    {
         if (snapshot.Phase == SnapshotPhase.AwaitingDump)
         {
             snapshot.StartSending(new SnapshotCursor(FilterContext()));
         }
 
-        snapshot.Cursor!.Add(read.Chunk);
-        if (snapshot.CanSendChunk)
-        {
-            SendSnapshotChunk(peer);
-        }
+        return snapshot.Cursor!;
     }
 
     // A full snapshot from a dump asked for now; the changes held so far stay held.
