@@ -131,7 +131,23 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
                 object outcome;
                 if (operation.Dump is { } dump)
                 {
-                    outcome = await DumpAsync(dump).ConfigureAwait(false);
+                    // Only taking the dump is in the kernel's order; it is read on (and its digest made) beside later writes.
+                    var feed = new KernelDumpFeed(dump, platform.KeyEngine, item => deliver(item, stop), stop);
+                    bool more;
+                    try
+                    {
+                        more = await feed.TakeAsync().ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        Interlocked.Decrement(ref _kernelOperationsQueued);
+                        await deliver(new KernelDumpCompleted(dump.Peer, dump.RequestId, KernelFailure.From(e)), stop).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    Interlocked.Decrement(ref _kernelOperationsQueued);
+                    _ = Task.Run(() => feed.RunAsync(more, stop), CancellationToken.None);
+                    continue;
                 }
                 else
                 {
@@ -216,19 +232,6 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
         }
 
         return last;
-    }
-
-    private async Task<KernelDumpCompleted> DumpAsync(RequestKernelDump request)
-    {
-        try
-        {
-            var dump = await platform.KeyEngine.DumpAsync(stop).ConfigureAwait(false);
-            return new KernelDumpCompleted(request.Peer, request.RequestId, dump, null);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return new KernelDumpCompleted(request.Peer, request.RequestId, null, KernelFailure.From(e));
-        }
     }
 
     private async Task RunAsync(Func<Task> work)

@@ -80,27 +80,18 @@ public sealed class SynchronousNodeIo(NodePlatform platform, Action<object> post
         Report(Start(() => platform.KeyEngine.SetPromiscuousAsync(enabled, CancellationToken.None)), error => new PromiscuousSet(enabled, KernelFailureOf(error)));
 
     /// <inheritdoc/>
+    /// <remarks>The chunks are read in the caller's thread, a few ahead of the engine (see <see cref="KernelDumpFeed"/>).</remarks>
     public void RequestDump(RequestKernelDump request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Task<KernelDump> dump;
-        try
-        {
-            dump = platform.KeyEngine.DumpAsync(CancellationToken.None).AsTask();
-        }
-        catch (Exception e)
-        {
-            dump = Task.FromException<KernelDump>(e);
-        }
+        var feed = new KernelDumpFeed(request, platform.KeyEngine, Post, CancellationToken.None);
+        feed.Pump(feed.TakeAsync());
+    }
 
-        if (dump.IsCompleted)
-        {
-            post(Outcome(request, dump));
-        }
-        else
-        {
-            dump.ContinueWith(done => post(Outcome(request, done)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
+    private ValueTask Post(object item)
+    {
+        post(item);
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>
@@ -121,11 +112,6 @@ public sealed class SynchronousNodeIo(NodePlatform platform, Action<object> post
     /// <inheritdoc/>
     public void AdjustDemotion(string group, int delta) =>
         Report(Start(() => platform.Demoter.AdjustAsync(group, delta, CancellationToken.None)), error => new DemotionAdjusted(group, delta, error?.Message));
-
-    private static KernelDumpCompleted Outcome(RequestKernelDump request, Task<KernelDump> dump) =>
-        dump.IsCompletedSuccessfully
-            ? new KernelDumpCompleted(request.Peer, request.RequestId, dump.Result, null)
-            : new KernelDumpCompleted(request.Peer, request.RequestId, null, KernelFailureOf(ErrorOf(dump)));
 
     private static Task Start(Func<ValueTask> operation)
     {

@@ -21,7 +21,7 @@ internal sealed class DeferredWriteKeyEngine(IKeyEngine inner) : IKeyEngine
 
     public IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync(CancellationToken cancellationToken) => inner.ReadAllAsync(cancellationToken);
 
-    public ValueTask<KernelDump> DumpAsync(CancellationToken cancellationToken) => inner.DumpAsync(cancellationToken);
+    public IAsyncEnumerable<KernelDumpChunk> DumpAsync(CancellationToken cancellationToken) => inner.DumpAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Sasync.Core.Config;
+using Sasync.Core.Platform;
 
 namespace Sasync.Core.PfKey;
 
@@ -7,6 +8,8 @@ namespace Sasync.Core.PfKey;
 /// Turns the kernel's SADB and SPD dumps into the snapshot messages of DESIGN.md §3 a piece at a
 /// time, so that a MASTER can send a large snapshot in chunks paced by its peer instead of building
 /// it whole: FLUSH (flushmode startup), then every synced SA as ADD, then every flow as X_ADDFLOW.
+/// The dump comes in chunks as the host reads it (<see cref="Add"/>, <see cref="End"/>); each is
+/// released once its records became messages, so the cursor holds only the chunks not yet read.
 /// </summary>
 /// <remarks>
 /// Each SADB record becomes an ADD (SA type kept) and each SPD record an X_ADDFLOW, with header
@@ -14,7 +17,7 @@ namespace Sasync.Core.PfKey;
 /// refuses (larval SAs, peer addresses under skipslave) are skipped. Messages are packed into
 /// shared buffers of <see cref="BufferBytes"/>, not one array each.
 /// </remarks>
-internal sealed class SnapshotCursor
+internal sealed class SnapshotCursor : IDisposable
 {
     /// <summary>PFKEY_MSG_MAXSZ: the kernel refuses longer writes (EMSGSIZE), and a frame carries at most 4096 bytes.</summary>
     public const int MaxMessageLength = 4096;
@@ -25,26 +28,74 @@ internal sealed class SnapshotCursor
     private readonly SyncFilterContext _context;
     private readonly Dictionary<FilterReason, int> _skipped = [];
     private readonly List<PfKeyError> _errors = [];
-    private PfKeyDumpReader _sadb;
-    private PfKeyDumpReader _spd;
+    private readonly Queue<KernelDumpChunk> _chunks = new();
+    private KernelDumpChunk? _chunk;
+    private PfKeyDumpReader _reader;
     private bool _flushPending;
+    private bool _ended;
     private bool _sadbDone;
+    private bool _spdDone;
     private bool _sadbFailed;
     private bool _spdFailed;
     private byte[] _buffer = [];
     private int _used;
+    private int _batchBytes;
 
-    public SnapshotCursor(ReadOnlyMemory<byte> sadbDump, ReadOnlyMemory<byte> spdDump, SyncFilterContext context)
+    /// <summary>A cursor to be fed the dump's chunks.</summary>
+    public SnapshotCursor(SyncFilterContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
-        _sadb = new PfKeyDumpReader(sadbDump);
-        _spd = new PfKeyDumpReader(spdDump);
         _flushPending = context.FlushMode == FlushMode.Startup;
+    }
+
+    /// <summary>A cursor over a whole dump.</summary>
+    public SnapshotCursor(ReadOnlyMemory<byte> sadbDump, ReadOnlyMemory<byte> spdDump, SyncFilterContext context)
+        : this(context)
+    {
+        Add(new KernelDumpChunk(KernelDumpTable.Sadb, sadbDump));
+        Add(new KernelDumpChunk(KernelDumpTable.Spd, spdDump));
+        End();
     }
 
     /// <summary>Every message has been handed out.</summary>
     public bool IsComplete { get; private set; }
+
+    /// <summary>The dump's last chunk came (<see cref="End"/>).</summary>
+    public bool Ended => _ended;
+
+    /// <summary>The messages of the next batch to send, filled by <see cref="TryFillBatch"/>.</summary>
+    public List<ReadOnlyMemory<byte>> Batch { get; } = [];
+
+    /// <summary>Chunks given and not yet read to the end.</summary>
+    public int ChunksHeld => _chunks.Count + (_chunk is null ? 0 : 1);
+
+    /// <summary>The next chunk of the dump, after those given before; released once read (or on <see cref="Dispose"/>).</summary>
+    public void Add(KernelDumpChunk chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        if (_ended)
+        {
+            chunk.Dispose();
+            throw new InvalidOperationException("a chunk after the end of the dump");
+        }
+
+        _chunks.Enqueue(chunk);
+    }
+
+    /// <summary>No more chunks come: once those given are read, the snapshot is complete.</summary>
+    public void End() => _ended = true;
+
+    /// <summary>Releases the chunks not read.</summary>
+    public void Dispose()
+    {
+        _chunk?.Dispose();
+        _chunk = null;
+        while (_chunks.TryDequeue(out var chunk))
+        {
+            chunk.Dispose();
+        }
+    }
 
     /// <summary>SADB records that became ADDs so far.</summary>
     public int SaCount { get; private set; }
@@ -67,8 +118,37 @@ internal sealed class SnapshotCursor
     }
 
     /// <summary>
+    /// Fills <see cref="Batch"/> from the chunks given so far; true when it is ready to go: <paramref name="maxMessages"/>
+    /// messages or <paramref name="maxBytes"/> bytes in it, or the end of the snapshot. False: the next chunk is awaited,
+    /// and the batch grows on from it (a dump's chunk boundaries never make a small batch).
+    /// </summary>
+    public bool TryFillBatch(int maxMessages, int maxBytes)
+    {
+        var before = Batch.Count;
+        if (Batch.Count < maxMessages && _batchBytes < maxBytes)
+        {
+            Next(maxMessages - Batch.Count, Batch, maxBytes - _batchBytes);
+        }
+
+        for (var i = before; i < Batch.Count; i++)
+        {
+            _batchBytes += Batch[i].Length;
+        }
+
+        return IsComplete || Batch.Count >= maxMessages || _batchBytes >= maxBytes;
+    }
+
+    /// <summary>The batch went out.</summary>
+    public void ClearBatch()
+    {
+        Batch.Clear();
+        _batchBytes = 0;
+    }
+
+    /// <summary>
     /// Appends further messages to <paramref name="into"/> until <paramref name="maxMessages"/> of them
-    /// or at least <paramref name="maxBytes"/> bytes were added (at least one message), or the end.
+    /// or at least <paramref name="maxBytes"/> bytes were added (at least one message), the end, or the
+    /// end of the chunks given so far (then none may be added: the next chunk is awaited).
     /// </summary>
     public void Next(int maxMessages, ICollection<ReadOnlyMemory<byte>> into, int maxBytes = int.MaxValue)
     {
@@ -87,8 +167,13 @@ internal sealed class SnapshotCursor
 
         while (added < maxMessages && bytes < maxBytes && !IsComplete)
         {
-            var fromSadb = !_sadbDone;
-            var status = fromSadb ? _sadb.Next(out PfKeyView record, out var error) : _spd.Next(out record, out error);
+            if (_chunk is null && !TryNextChunk())
+            {
+                break;
+            }
+
+            var fromSadb = _chunk!.Table == KernelDumpTable.Sadb;
+            var status = _reader.Next(out PfKeyView record, out var error);
             switch (status)
             {
                 case DumpRecordStatus.Record:
@@ -108,15 +193,55 @@ internal sealed class SnapshotCursor
                         _errors.Add(error with { Message = $"{(fromSadb ? "SADB" : "SPD")} dump: {error.Message}" });
                     }
 
-                    break;
-                case DumpRecordStatus.End when fromSadb:
-                    _sadbDone = true;
+                    if (status == DumpRecordStatus.Broken)
+                    {
+                        EndOfChunk(tableDone: true);
+                    }
+
                     break;
                 case DumpRecordStatus.End:
-                    IsComplete = true;
+                    // A chunk read short (a zero length, padding) ends its table there, as it would the whole dump.
+                    EndOfChunk(tableDone: _reader.Offset < _chunk.Records.Length);
                     break;
             }
         }
+    }
+
+    // The next chunk of a table not done yet; false when none is here (then IsComplete says whether more come).
+    private bool TryNextChunk()
+    {
+        while (_chunks.TryDequeue(out var chunk))
+        {
+            if (chunk.Table == KernelDumpTable.Sadb ? _sadbDone : _spdDone)
+            {
+                chunk.Dispose();
+                continue;
+            }
+
+            if (chunk.Table == KernelDumpTable.Spd)
+            {
+                _sadbDone = true;
+            }
+
+            _chunk = chunk;
+            _reader = new PfKeyDumpReader(chunk.Records);
+            return true;
+        }
+
+        IsComplete = _ended;
+        return false;
+    }
+
+    private void EndOfChunk(bool tableDone)
+    {
+        if (tableDone)
+        {
+            ref var done = ref _chunk!.Table == KernelDumpTable.Sadb ? ref _sadbDone : ref _spdDone;
+            done = true;
+        }
+
+        _chunk!.Dispose();
+        _chunk = null;
     }
 
     private bool TryAppend(PfKeyView record, bool sa, out ReadOnlyMemory<byte> message)

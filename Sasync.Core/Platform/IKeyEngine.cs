@@ -18,11 +18,17 @@ public interface IKeyEngine : IAsyncDisposable
     /// <summary>Yields every message the kernel delivers to this client (replies, broadcasts, promiscuous copies).</summary>
     IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync(CancellationToken cancellationToken);
 
-    /// <summary>The SADB and SPD dumps in the sysctl format: records back to back.</summary>
-    ValueTask<KernelDump> DumpAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// The SADB and then the SPD dump in the sysctl format, as chunks of whole records: one consistent view,
+    /// taken when the first chunk is asked for (so in order with the writes before it). The reader disposes
+    /// each chunk once read; the engine's memory for a dump is then what the reader holds, whatever the
+    /// SADB's size. A failure (<see cref="KeyEngineException"/>) may come before any chunk or between two.
+    /// An engine whose kernel answers in one buffer per table hands it out by <see cref="KernelDumpChunks.FromWhole"/>.
+    /// </summary>
+    IAsyncEnumerable<KernelDumpChunk> DumpAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>The raw output of NET_KEY_SADB_DUMP and NET_KEY_SPD_DUMP.</summary>
+/// <summary>The raw output of NET_KEY_SADB_DUMP and NET_KEY_SPD_DUMP, whole (see <see cref="KernelDumpChunks"/>).</summary>
 public sealed record KernelDump(ReadOnlyMemory<byte> Sadb, ReadOnlyMemory<byte> Spd);
 
 /// <summary>The kernel refused a PF_KEY operation.</summary>

@@ -16,7 +16,8 @@ internal interface IPrivilegedOperations
     /// <summary>The carp interface's name, as configured.</summary>
     string CarpInterface { get; }
 
-    ValueTask<KernelDump> DumpKernelAsync(CancellationToken cancellationToken);
+    /// <summary>The kernel's dump as chunks (<see cref="IKeyEngine.DumpAsync"/>).</summary>
+    IAsyncEnumerable<KernelDumpChunk> DumpKernelAsync(CancellationToken cancellationToken);
 
     /// <summary>Changes the configured group's demote counter by <paramref name="delta"/>, +1 or -1.</summary>
     ValueTask AdjustDemotionAsync(int delta, CancellationToken cancellationToken);

@@ -8,7 +8,7 @@ namespace Sasync.Core.Privsep;
 
 /// <summary>What the privileged process holds: the kernel dumps, the carp interface and group, the IKE daemons.</summary>
 internal sealed record PrivilegedPlatform(
-    Func<CancellationToken, ValueTask<KernelDump>> Dump,
+    Func<CancellationToken, IAsyncEnumerable<KernelDumpChunk>> Dump,
     ICarpStateSource Carp,
     ICarpDemoter Demoter,
     ImmutableDictionary<DaemonKind, IDaemonControl> Daemons);
@@ -31,7 +31,7 @@ internal sealed class PlatformPrivilegedOperations(
 
     public IControlHandler? Simulation => simulation;
 
-    public ValueTask<KernelDump> DumpKernelAsync(CancellationToken cancellationToken) => platform.Dump(cancellationToken);
+    public IAsyncEnumerable<KernelDumpChunk> DumpKernelAsync(CancellationToken cancellationToken) => platform.Dump(cancellationToken);
 
     public ValueTask AdjustDemotionAsync(int delta, CancellationToken cancellationToken) =>
         delta is 1 or -1

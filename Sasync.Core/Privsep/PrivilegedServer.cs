@@ -24,6 +24,11 @@ internal partial class PrivilegedServer(IPrivilegedOperations operations, ILogge
     /// <summary>Requests of one kind read ahead of the one being served; then the reader waits.</summary>
     private const int LaneCapacity = 16;
 
+    /// <summary>Dump chunks sent ahead of the network process's credits: its memory for a dump, whatever the SADB's size.</summary>
+    public const int DumpWindow = 4;
+
+    // The dump being sent and the credits it may still spend; credits for any other id are stale.
+    private DumpSending? _dumpSending;
     private int _heldDemotion;
     private long _refused;
 
@@ -57,6 +62,12 @@ internal partial class PrivilegedServer(IPrivilegedOperations operations, ILogge
                 if (!PrivsepRequestCodec.TryParse(frame, out var request, out var error))
                 {
                     await RefuseAsync(writer, frame.Id, error, stop.Token).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (request is DumpCreditRequest credit)
+                {
+                    Credit(credit.Id); // not queued: the dump it frees waits in its lane
                     continue;
                 }
 
@@ -135,6 +146,9 @@ internal partial class PrivilegedServer(IPrivilegedOperations operations, ILogge
                 case DumpKernelRequest:
                     await DumpAsync(writer, request.Id, cancellationToken).ConfigureAwait(false);
                     return;
+                case DumpCreditRequest:
+                    Credit(request.Id);
+                    return;
                 case DemotionRequest demotion:
                     await DemoteAsync(writer, request.Id, demotion.Up, cancellationToken).ConfigureAwait(false);
                     return;
@@ -166,21 +180,47 @@ internal partial class PrivilegedServer(IPrivilegedOperations operations, ILogge
         }
     }
 
+    // Chunk frames, at most DumpWindow ahead of the credits the network process sends back as it reads them,
+    // then an empty Dump frame (or Failed, also after some chunks). Each chunk is released (cleared: it holds
+    // keys) once written.
     private async Task DumpAsync(PrivsepFrameWriter writer, uint id, CancellationToken cancellationToken)
     {
-        var dump = await operations.DumpKernelAsync(cancellationToken).ConfigureAwait(false);
+        using var credits = new SemaphoreSlim(DumpWindow);
+        Volatile.Write(ref _dumpSending, new DumpSending(id, credits));
         try
         {
-            var lengths = new byte[8];
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(lengths, dump.Sadb.Length);
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(lengths.AsSpan(4), dump.Spd.Length);
-            await writer.WriteAsync(PrivsepMessageType.Dump, id, cancellationToken, lengths.AsMemory(0, 4), dump.Sadb, lengths.AsMemory(4, 4), dump.Spd).ConfigureAwait(false);
+            var tables = new byte[] { 0, 1 };
+            await foreach (var chunk in operations.DumpKernelAsync(cancellationToken).ConfigureAwait(false))
+            {
+                using (chunk)
+                {
+                    await credits.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    var table = tables.AsMemory(chunk.Table == KernelDumpTable.Sadb ? 0 : 1, 1);
+                    await writer.WriteAsync(PrivsepMessageType.DumpChunk, id, cancellationToken, table, chunk.Records).ConfigureAwait(false);
+                }
+            }
+
+            await writer.WriteAsync(PrivsepMessageType.Dump, id, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            // The dump holds every SA's keys: do not leave them in this process's memory.
-            Zero(dump.Sadb);
-            Zero(dump.Spd);
+            Volatile.Write(ref _dumpSending, null);
+        }
+    }
+
+    private void Credit(uint id)
+    {
+        // At most the window: extra credits from a confused or hostile sender do not let the dump run ahead.
+        if (Volatile.Read(ref _dumpSending) is { } sending && sending.Id == id && sending.Credits.CurrentCount < DumpWindow)
+        {
+            try
+            {
+                sending.Credits.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // the dump ended meanwhile
+            }
         }
     }
 
@@ -292,14 +332,6 @@ internal partial class PrivilegedServer(IPrivilegedOperations operations, ILogge
         return writer.WriteAsync(PrivsepMessageType.Failed, id, cancellationToken, bytes.AsMemory(0, Math.Min(bytes.Length, MaxErrorBytes)));
     }
 
-    private static void Zero(ReadOnlyMemory<byte> buffer)
-    {
-        if (MemoryMarshal.TryGetArray(buffer, out var segment))
-        {
-            segment.AsSpan().Clear();
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "privsep: refused request {Id} from the network process: {Reason}")]
     private static partial void LogRefused(ILogger logger, uint id, string reason);
 
@@ -308,4 +340,6 @@ internal partial class PrivilegedServer(IPrivilegedOperations operations, ILogge
 
     [LoggerMessage(Level = LogLevel.Error, Message = "privsep: watching carp interface {Interface} failed: {Reason}")]
     private static partial void LogCarpFailed(ILogger logger, string @interface, string reason);
+
+    private sealed record DumpSending(uint Id, SemaphoreSlim Credits);
 }

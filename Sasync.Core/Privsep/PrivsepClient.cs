@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading.Channels;
 using Sasync.Core.Platform;
@@ -15,12 +17,14 @@ namespace Sasync.Core.Privsep;
 /// </summary>
 internal sealed class PrivsepClient : IAsyncDisposable
 {
-    /// <summary>The largest reply read: the SADB and SPD dumps of a big gateway, with room to spare.</summary>
+    /// <summary>The largest reply read: a <c>sim.*</c> answer listing a big simulated kernel, with room to spare (dumps come in chunks).</summary>
     public const int MaxReplyLength = 1 << 30;
 
     private readonly Stream _channel;
     private readonly PrivsepFrameWriter _writer;
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<PrivsepFrame>> _pending = new();
+    // The frames of each dump under way, in order (at most the privileged side's window of chunks ahead).
+    private readonly ConcurrentDictionary<uint, Channel<PrivsepFrame>> _dumps = new();
     private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<LinkState> _firstCarp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Channel<LinkState> _carpChanges = Channel.CreateBounded<LinkState>(new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.DropOldest });
@@ -40,10 +44,69 @@ internal sealed class PrivsepClient : IAsyncDisposable
 
     public void Start() => _readLoop = Task.Run(ReadLoopAsync);
 
-    public async ValueTask<KernelDump> DumpKernelAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The kernel's dump from the privileged process, chunk by chunk as it sends them: each chunk released
+    /// (cleared, it holds keys) gives it the credit for one more, so no more than its window is ever here.
+    /// </summary>
+    public async IAsyncEnumerable<KernelDumpChunk> DumpKernelAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var reply = await CallAsync(PrivsepMessageType.DumpKernel, default, PrivsepMessageType.Dump, cancellationToken).ConfigureAwait(false);
-        return PrivsepReplyCodec.ParseDump(reply.Body);
+        var id = (uint)Interlocked.Increment(ref _nextId);
+        var frames = Channel.CreateUnbounded<PrivsepFrame>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        _dumps[id] = frames;
+        try
+        {
+            if (_closed.Task.IsCompleted)
+            {
+                throw new IOException($"the privileged process is gone: {_closed.Task.Result}");
+            }
+
+            await _writer.WriteAsync(PrivsepMessageType.DumpKernel, id, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                var frame = await frames.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                switch (frame.Type)
+                {
+                    case PrivsepMessageType.Dump:
+                        yield break;
+                    case PrivsepMessageType.Failed:
+                        throw new PrivsepException(Encoding.UTF8.GetString(frame.Body.Span));
+                    case PrivsepMessageType.DumpChunk:
+                        yield return PrivsepReplyCodec.ParseDumpChunk(frame.Body, () => Credit(id, frame.Body));
+                        break;
+                    default:
+                        throw new InvalidDataException($"reply type {frame.Type} to a dump request");
+                }
+            }
+        }
+        finally
+        {
+            _dumps.TryRemove(id, out _);
+        }
+    }
+
+    private void Credit(uint id, ReadOnlyMemory<byte> body)
+    {
+        if (MemoryMarshal.TryGetArray(body, out var segment))
+        {
+            segment.AsSpan().Clear();
+        }
+
+        if (_dumps.ContainsKey(id) && !_closed.Task.IsCompleted)
+        {
+            _ = SendCreditAsync(id);
+        }
+    }
+
+    private async Task SendCreditAsync(uint id)
+    {
+        try
+        {
+            await _writer.WriteAsync(PrivsepMessageType.DumpCredit, id, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // the channel is gone: the dump fails on its own
+        }
     }
 
     public async ValueTask AdjustDemotionAsync(bool up, CancellationToken cancellationToken) =>
@@ -128,6 +191,10 @@ internal sealed class PrivsepClient : IAsyncDisposable
                         _carpChanges.Writer.TryWrite(state);
                     }
                 }
+                else if (_dumps.TryGetValue(frame.Id, out var dump))
+                {
+                    dump.Writer.TryWrite(frame);
+                }
                 else if (_pending.TryGetValue(frame.Id, out var answer))
                 {
                     answer.TrySetResult(frame);
@@ -144,6 +211,11 @@ internal sealed class PrivsepClient : IAsyncDisposable
             _closed.TrySetResult(reason);
             _carpChanges.Writer.TryComplete();
             _firstCarp.TrySetException(new IOException(reason));
+            foreach (var (_, dump) in _dumps)
+            {
+                dump.Writer.TryComplete(new IOException($"the privileged process is gone: {reason}"));
+            }
+
             foreach (var (_, answer) in _pending)
             {
                 answer.TrySetException(new IOException($"the privileged process is gone: {reason}"));

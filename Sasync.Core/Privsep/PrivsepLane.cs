@@ -23,7 +23,7 @@ internal static class PrivsepLanes
 
     public static PrivsepLane Of(PrivsepRequest request) => request switch
     {
-        DumpKernelRequest => PrivsepLane.Dump,
+        DumpKernelRequest or DumpCreditRequest => PrivsepLane.Dump,
         DemotionRequest or ReadDemotionRequest => PrivsepLane.Demotion,
         ControlDaemonRequest { Daemon: DaemonKind.Iked } => PrivsepLane.Iked,
         ControlDaemonRequest => PrivsepLane.Isakmpd,

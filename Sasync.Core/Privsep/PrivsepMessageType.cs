@@ -15,10 +15,14 @@ internal static class PrivsepMessageType
     public const byte ReadConfig = 6;
     public const byte Simulation = 7;
 
+    // The network process read one more chunk of dump <id>: the next may come (see PrivilegedServer's dump window).
+    public const byte DumpCredit = 8;
+
     // Replies, carrying the id of their request.
     public const byte Done = 0x81;
     public const byte Failed = 0x82;
-    public const byte Dump = 0x83;
+    public const byte Dump = 0x83; // the end of a dump, after its chunks
+    public const byte DumpChunk = 0x86; // table byte (0 SADB, 1 SPD), then whole records
     public const byte Counter = 0x84;
     public const byte Bytes = 0x85;
 

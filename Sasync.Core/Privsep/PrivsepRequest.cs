@@ -11,6 +11,9 @@ internal abstract record PrivsepRequest(uint Id);
 /// <summary>The SADB and SPD dumps (sysctl NET_KEY_SADB_DUMP / NET_KEY_SPD_DUMP).</summary>
 internal sealed record DumpKernelRequest(uint Id) : PrivsepRequest(Id);
 
+/// <summary>One chunk of dump <paramref name="Id"/> was read: one more may be sent.</summary>
+internal sealed record DumpCreditRequest(uint Id) : PrivsepRequest(Id);
+
 /// <summary>The configured carp group's demote counter +1 (<paramref name="Up"/>) or -1.</summary>
 internal sealed record DemotionRequest(uint Id, bool Up) : PrivsepRequest(Id);
 

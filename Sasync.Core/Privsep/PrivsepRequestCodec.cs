@@ -20,6 +20,7 @@ internal static class PrivsepRequestCodec
         return request switch
         {
             DumpKernelRequest r => PrivsepFrame.Encode(PrivsepMessageType.DumpKernel, r.Id, []),
+            DumpCreditRequest r => PrivsepFrame.Encode(PrivsepMessageType.DumpCredit, r.Id, []),
             DemotionRequest r => PrivsepFrame.Encode(r.Up ? PrivsepMessageType.Demote : PrivsepMessageType.Undemote, r.Id, []),
             ReadDemotionRequest r => PrivsepFrame.Encode(PrivsepMessageType.ReadDemotion, r.Id, []),
             ControlDaemonRequest r => PrivsepFrame.Encode(PrivsepMessageType.ControlDaemon, r.Id, [DaemonByte(r.Daemon), r.Active ? (byte)1 : (byte)0]),
@@ -38,7 +39,7 @@ internal static class PrivsepRequestCodec
         switch (frame.Type)
         {
             case PrivsepMessageType.DumpKernel or PrivsepMessageType.Demote or PrivsepMessageType.Undemote
-                or PrivsepMessageType.ReadDemotion or PrivsepMessageType.ReadConfig:
+                or PrivsepMessageType.ReadDemotion or PrivsepMessageType.ReadConfig or PrivsepMessageType.DumpCredit:
                 if (!body.IsEmpty)
                 {
                     error = $"request type {frame.Type} takes no body, got {body.Length} bytes";
@@ -51,6 +52,7 @@ internal static class PrivsepRequestCodec
                     PrivsepMessageType.Demote => new DemotionRequest(frame.Id, Up: true),
                     PrivsepMessageType.Undemote => new DemotionRequest(frame.Id, Up: false),
                     PrivsepMessageType.ReadDemotion => new ReadDemotionRequest(frame.Id),
+                    PrivsepMessageType.DumpCredit => new DumpCreditRequest(frame.Id),
                     _ => new ReadConfigRequest(frame.Id),
                 };
                 return true;

@@ -35,7 +35,7 @@ internal static class RemotePlatform
 
         public IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync(CancellationToken cancellationToken) => keys.ReadAllAsync(cancellationToken);
 
-        public ValueTask<KernelDump> DumpAsync(CancellationToken cancellationToken) => client.DumpKernelAsync(cancellationToken);
+        public IAsyncEnumerable<KernelDumpChunk> DumpAsync(CancellationToken cancellationToken) => client.DumpKernelAsync(cancellationToken);
 
         public ValueTask DisposeAsync() => keys.DisposeAsync();
     }

@@ -57,7 +57,7 @@ internal sealed class StreamKeyEngine : IKeyEngine
         }
     }
 
-    public ValueTask<KernelDump> DumpAsync(CancellationToken cancellationToken) =>
+    public IAsyncEnumerable<KernelDumpChunk> DumpAsync(CancellationToken cancellationToken) =>
         throw new NotSupportedException("dumps come from the privileged process");
 
     private ValueTask CallAsync(byte type, ReadOnlySpan<byte> body, CancellationToken cancellationToken)

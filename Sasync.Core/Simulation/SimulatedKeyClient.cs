@@ -135,11 +135,7 @@ public sealed class SimulatedKeyClient : IKeyEngine
     }
 
     /// <summary>The sysctl dumps of this socket's routing domain.</summary>
-    public ValueTask<KernelDump> DumpAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(new KernelDump(_kernel.DumpSadb(RoutingDomain), _kernel.DumpSpd(RoutingDomain)));
-    }
+    public IAsyncEnumerable<KernelDumpChunk> DumpAsync(CancellationToken cancellationToken) => _kernel.DumpChunksAsync(RoutingDomain, cancellationToken);
 
     /// <summary>Closes the socket: the kernel forgets it and readers see the end of the stream.</summary>
     public ValueTask DisposeAsync()

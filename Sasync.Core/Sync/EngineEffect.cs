@@ -33,8 +33,27 @@ public sealed record AwaitPeerDrain(string Peer, long SnapshotId) : EngineEffect
 /// <summary>Turn promiscuous mode of our PF_KEY socket on (MASTER) or off.</summary>
 public sealed record SetPromiscuous(bool Enabled) : EngineEffect;
 
-/// <summary>Take the SADB and SPD dumps for a snapshot to <paramref name="Peer"/>; answer with <see cref="KernelDumpCompleted"/> carrying the same id.</summary>
-public sealed record RequestKernelDump(string Peer, long RequestId) : EngineEffect;
+/// <summary>
+/// Take the SADB and SPD dumps for <paramref name="Peer"/>, in order with the kernel writes before it. For
+/// <see cref="KernelDumpUse.Snapshot"/>, hand the engine its chunks (<see cref="KernelDumpChunkRead"/>), then
+/// <see cref="KernelDumpCompleted"/>; for <see cref="KernelDumpUse.Digest"/>, only the completion, with the digest
+/// computed while reading (off the engine's loop). Both carry the same id.
+/// </summary>
+public sealed record RequestKernelDump(string Peer, long RequestId, KernelDumpUse Use = KernelDumpUse.Snapshot) : EngineEffect
+{
+    /// <summary>For a digest: the snapshot filter its records go through, or null for every record (the joining node's own kernel).</summary>
+    internal PfKey.SyncFilterContext? DigestFilter { get; init; }
+}
+
+/// <summary>What a <see cref="RequestKernelDump"/> is for.</summary>
+public enum KernelDumpUse
+{
+    /// <summary>A snapshot is made from its records.</summary>
+    Snapshot,
+
+    /// <summary>Only its digest is needed.</summary>
+    Digest,
+}
 
 /// <summary>Tell an IKE daemon to be active or passive, without blocking; answer with <see cref="DaemonControlCompleted"/>.</summary>
 public sealed record ControlDaemon(DaemonKind Daemon, bool Active) : EngineEffect;

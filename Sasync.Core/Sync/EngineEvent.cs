@@ -69,10 +69,18 @@ public sealed record DaemonControlCompleted(DaemonKind Daemon, bool Active, Daem
 public sealed record KernelWriteCompleted(string Peer, SadbMessageType Type, KernelFailure? Failure) : EngineEvent;
 
 /// <summary>
-/// The outcome of a <see cref="RequestKernelDump"/> effect: the dumps, or null and the failure.
+/// One chunk of the dump a <see cref="RequestKernelDump"/> for a snapshot asked for, in dump order (SADB, then SPD).
+/// The engine disposes it once read; the host hands at most a few at a time, the next once one is disposed.
+/// </summary>
+public sealed record KernelDumpChunkRead(string Peer, long RequestId, KernelDumpChunk Chunk) : EngineEvent;
+
+/// <summary>
+/// The end of a <see cref="RequestKernelDump"/>: after its last <see cref="KernelDumpChunkRead"/>, or the
+/// <paramref name="Failure"/> (also after some chunks: then the dump is not whole). For a digest request,
+/// the dump's <paramref name="Digest"/>, or null and the <paramref name="DigestProblem"/> (a malformed record).
 /// <paramref name="RequestId"/> is the id the request carried.
 /// </summary>
-public sealed record KernelDumpCompleted(string Peer, long RequestId, KernelDump? Dump, KernelFailure? Failure) : EngineEvent;
+public sealed record KernelDumpCompleted(string Peer, long RequestId, KernelFailure? Failure, Digest.SnapshotDigest? Digest = null, string? DigestProblem = null) : EngineEvent;
 
 /// <summary>
 /// The configuration was reloaded with these peers (in file order): peers no longer listed leave the

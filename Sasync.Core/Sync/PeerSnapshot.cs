@@ -9,13 +9,13 @@ internal enum SnapshotPhase
     /// <summary>None yet: the peer's state is unknown, or we are not MASTER.</summary>
     Idle,
 
-    /// <summary>Resync by digest: the peer's digest of its kernel is awaited; our dump is asked for meanwhile.</summary>
+    /// <summary>Resync by digest: the peer's digest of its kernel is awaited; our dump's digest is asked for meanwhile.</summary>
     AwaitingDigest,
 
-    /// <summary>The kernel dump it will be made from was asked for.</summary>
+    /// <summary>The kernel dump it will be made from (or, with the peer's digest in, our dump's digest) was asked for.</summary>
     AwaitingDump,
 
-    /// <summary>Going out in chunks from a cursor over the dump, each once the peer drained.</summary>
+    /// <summary>Going out in chunks from a cursor fed by the dump as it is read, each once the peer drained.</summary>
     Sending,
 
     /// <summary>Sent with its ENDSNAP, or given up on a failed dump: nothing more this MASTER period.</summary>
@@ -25,7 +25,8 @@ internal enum SnapshotPhase
 /// <summary>
 /// The snapshot to one peer as one state: its phase, the dump it waits for or is sent from, the
 /// drain report it waits for, and the relayed changes held back while it is under way (they must
-/// follow it, before ENDSNAP). Every change of phase goes through a method here.
+/// follow it, before ENDSNAP). Every change of phase goes through a method here, and every one that
+/// leaves <see cref="SnapshotPhase.Sending"/> releases the dump chunks the cursor still holds.
 /// </summary>
 internal sealed class PeerSnapshot
 {
@@ -35,6 +36,9 @@ internal sealed class PeerSnapshot
 
     /// <summary>The id of the dump waited for (<see cref="SnapshotPhase.AwaitingDump"/>) or sent from (<see cref="SnapshotPhase.Sending"/>).</summary>
     public long DumpId { get; private set; }
+
+    /// <summary>The dump <see cref="DumpId"/> is asked for its digest only (M1, M2), not for records to send.</summary>
+    public bool DumpForDigest { get; private set; }
 
     /// <summary>What is left to send; only while <see cref="SnapshotPhase.Sending"/>.</summary>
     public SnapshotCursor? Cursor { get; private set; }
@@ -57,8 +61,8 @@ internal sealed class PeerSnapshot
     /// <summary>The peer's digest the dump is to be compared with; null for a full snapshot.</summary>
     public SnapshotDigest? PeerDigest { get; private set; }
 
-    /// <summary>Our dump, when it came before the peer's digest; only while <see cref="SnapshotPhase.AwaitingDigest"/>.</summary>
-    public Platform.KernelDump? OwnDump { get; private set; }
+    /// <summary>Our dump's digest (its completion), when it came before the peer's digest; only while <see cref="SnapshotPhase.AwaitingDigest"/>.</summary>
+    public KernelDumpCompleted? OwnDigest { get; private set; }
 
     /// <summary>Relayed changes wait here instead of going out: the snapshot is under way.</summary>
     public bool HoldsChanges => Phase is SnapshotPhase.AwaitingDigest or SnapshotPhase.AwaitingDump or SnapshotPhase.Sending;
@@ -84,9 +88,10 @@ internal sealed class PeerSnapshot
 
         Phase = SnapshotPhase.AwaitingDump;
         DumpId = dumpId;
-        Cursor = null;
+        DumpForDigest = false;
+        DropCursor();
         PeerDigest = null;
-        OwnDump = null;
+        OwnDigest = null;
     }
 
     /// <summary>
@@ -105,41 +110,43 @@ internal sealed class PeerSnapshot
         DigestEpoch = epoch;
         DigestRound = round;
         DumpId = dumpId;
-        Cursor = null;
+        DumpForDigest = true;
+        DropCursor();
         PeerDigest = null;
-        OwnDump = null;
+        OwnDigest = null;
     }
 
     /// <summary>Whether <paramref name="epoch"/>'s digest is the one awaited.</summary>
     public bool IsAwaitingDigest(uint epoch) => Phase == SnapshotPhase.AwaitingDigest && DigestEpoch == epoch;
 
-    /// <summary>Our dump came while the peer's digest is still awaited: it waits here.</summary>
-    public void KeepDump(Platform.KernelDump dump)
+    /// <summary>Our dump's digest came while the peer's is still awaited: it waits here.</summary>
+    public void KeepDigest(KernelDumpCompleted ours)
     {
         if (Phase != SnapshotPhase.AwaitingDigest)
         {
-            throw new InvalidOperationException($"a snapshot in phase {Phase} does not keep a dump");
+            throw new InvalidOperationException($"a snapshot in phase {Phase} does not keep a digest");
         }
 
-        OwnDump = dump;
+        OwnDigest = ours;
     }
 
     /// <summary>
-    /// AwaitingDigest → AwaitingDump: with the peer's <paramref name="digest"/> to compare the dump with, or
-    /// none (the wait is over: a full snapshot). Returns our dump when it came already, to go on from at once.
+    /// AwaitingDigest → AwaitingDump: with the peer's <paramref name="digest"/> to compare ours with (still awaiting
+    /// our digest dump), or none (the wait is over: the caller asks for a full snapshot's dump). Returns our digest
+    /// when it came already, to go on from at once.
     /// </summary>
-    public Platform.KernelDump? StopWaitingForDigest(SnapshotDigest? digest)
+    public KernelDumpCompleted? StopWaitingForDigest(SnapshotDigest? digest)
     {
         if (Phase != SnapshotPhase.AwaitingDigest)
         {
             throw new InvalidOperationException($"a snapshot in phase {Phase} was not waiting for a digest");
         }
 
-        var dump = OwnDump;
+        var ours = OwnDigest;
         Phase = SnapshotPhase.AwaitingDump;
         PeerDigest = digest;
-        OwnDump = null;
-        return dump;
+        OwnDigest = null;
+        return ours;
     }
 
     /// <summary>
@@ -155,14 +162,24 @@ internal sealed class PeerSnapshot
         return held;
     }
 
-    /// <summary>Whether this is the dump the snapshot waits for.</summary>
+    /// <summary>Whether this is the dump whose end (or digest) the snapshot waits for.</summary>
     public bool IsAwaiting(long dumpId) =>
-        DumpId == dumpId && (Phase == SnapshotPhase.AwaitingDump || (Phase == SnapshotPhase.AwaitingDigest && OwnDump is null));
+        DumpId == dumpId && Phase switch
+        {
+            SnapshotPhase.AwaitingDump => true,
+            SnapshotPhase.AwaitingDigest => OwnDigest is null,
+            SnapshotPhase.Sending => !Cursor!.Ended,
+            _ => false,
+        };
 
-    /// <summary>AwaitingDump → Sending from <paramref name="cursor"/>.</summary>
+    /// <summary>Whether a chunk of this dump is one to send from: the records dump awaited or being sent.</summary>
+    public bool TakesChunksOf(long dumpId) =>
+        DumpId == dumpId && !DumpForDigest && (Phase == SnapshotPhase.AwaitingDump || (Phase == SnapshotPhase.Sending && !Cursor!.Ended));
+
+    /// <summary>AwaitingDump → Sending from <paramref name="cursor"/>, which the dump's chunks feed from now on.</summary>
     public void StartSending(SnapshotCursor cursor)
     {
-        if (Phase != SnapshotPhase.AwaitingDump)
+        if (Phase != SnapshotPhase.AwaitingDump || DumpForDigest)
         {
             throw new InvalidOperationException($"a snapshot in phase {Phase} cannot start sending");
         }
@@ -219,29 +236,39 @@ internal sealed class PeerSnapshot
     public List<ReadOnlyMemory<byte>> Finish()
     {
         Phase = SnapshotPhase.Sent;
-        OwnDump = null;
-        Cursor = null;
+        OwnDigest = null;
+        DropCursor();
         return TakeHeld();
     }
 
-    /// <summary>AwaitingDump or AwaitingDigest → Sent without a snapshot (the dump failed); returns the held changes, to send as they are.</summary>
+    /// <summary>
+    /// AwaitingDump, AwaitingDigest or Sending → Sent without a (whole) snapshot: the dump failed, also midway,
+    /// and no ENDSNAP may follow. Returns the held changes, to send as they are.
+    /// </summary>
     public List<ReadOnlyMemory<byte>> GiveUp()
     {
         Phase = SnapshotPhase.Sent;
-        OwnDump = null;
-        Cursor = null;
+        OwnDigest = null;
+        DropCursor();
         return TakeHeld();
     }
 
-    /// <summary>Any → Idle (we stopped being MASTER); returns the held changes, to send as they are.</summary>
+    /// <summary>Any → Idle (we stopped being MASTER, or the session ended); returns the held changes, to send as they are.</summary>
     public List<ReadOnlyMemory<byte>> Reset()
     {
         Phase = SnapshotPhase.Idle;
-        Cursor = null;
+        DropCursor();
         PeerDigest = null;
-        OwnDump = null;
+        OwnDigest = null;
         Restarts = 0;
         return TakeHeld();
+    }
+
+    // The chunks it holds go back to the host, which reads on (a dump dropped midway is read to its end and dropped).
+    private void DropCursor()
+    {
+        Cursor?.Dispose();
+        Cursor = null;
     }
 
     private List<ReadOnlyMemory<byte>> TakeHeld()

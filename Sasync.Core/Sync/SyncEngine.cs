@@ -20,7 +20,8 @@ namespace Sasync.Core.Sync;
 /// <item>Hand <see cref="EngineStarted"/> first (initial carp link state, whether the carp group was already demoted).</item>
 /// <item>Carry out the returned effects in order. Sends to one peer must keep their order; a send to a
 /// peer that has gone is dropped. Answer <see cref="WriteToKernel"/>, <see cref="RequestKernelDump"/>
-/// and <see cref="ControlDaemon"/> with their completion events, as later events, and
+/// and <see cref="ControlDaemon"/> with their completion events, as later events (a dump for a snapshot
+/// with its chunks first, a few at a time: the engine disposes each once read), and
 /// <see cref="AwaitPeerDrain"/> with <see cref="PeerDrained"/> once the peer's send queue has room.</item>
 /// <item>Arm a real timer for each <see cref="ArmTimer"/> (replacing one of the same name), drop it on
 /// <see cref="CancelTimer"/>, and hand <see cref="TimerFired"/> with the generation it was armed with
@@ -56,7 +57,6 @@ public sealed class SyncEngine
     private IEngineEffectSink? _sink;
     // The filter's view of us without mode skipslave never changes: made once.
     private SyncFilterContext? _fixedFilterContext;
-    private readonly List<ReadOnlyMemory<byte>> _snapshotChunk = [];
 
     private DateTimeOffset? _startedAt;
     private bool _demotionHeld;
@@ -171,6 +171,7 @@ public sealed class SyncEngine
             case TimerFired fired: OnTimerFired(fired); break;
             case DaemonControlCompleted completed: OnDaemonControlCompleted(completed); break;
             case KernelWriteCompleted written: OnKernelWriteCompleted(written); break;
+            case KernelDumpChunkRead chunk: OnKernelDumpChunkRead(chunk); break;
             case KernelDumpCompleted dumped: OnKernelDumpCompleted(dumped); break;
             case PeerDrained drained: OnPeerDrained(drained); break;
             case PeersChanged changed: OnPeersChanged(changed); break;
@@ -520,6 +521,7 @@ public sealed class SyncEngine
             return;
         }
 
+        _ = peer.Session!.Snapshot.Reset(); // its dump chunks go back; the held changes have no one to go to
         peer.Session = null;
         if (!disconnected.Routine)
         {
@@ -916,9 +918,7 @@ public sealed class SyncEngine
             return;
         }
 
-        var id = ++_dumpIds;
-        session.Snapshot.AwaitDump(id);
-        Emit(new RequestKernelDump(peer.Name, id));
+        RequestSnapshotDump(peer);
     }
 
     private void SendAll(PeerEntry peer, List<ReadOnlyMemory<byte>> messages)
@@ -945,38 +945,73 @@ public sealed class SyncEngine
         }
 
         var snapshot = session.Snapshot;
-        if (dumped.Dump is null)
+        if (dumped.Failure is { } failure)
         {
+            // Also midway through sending: what went out stays without its ENDSNAP, so the peer never takes it for whole.
             _dumpErrors++;
-            peer.LastError = $"kernel dump failed: {dumped.Failure?.Message ?? "no data"}";
-            Emit(new Log(LogLevel.Error, $"engine: no snapshot for {peer.Name}, kernel dump failed: {dumped.Failure?.Message ?? "no data"}"));
+            peer.LastError = $"kernel dump failed: {failure.Message}";
+            Emit(new Log(LogLevel.Error, $"engine: no snapshot for {peer.Name}, kernel dump failed: {failure.Message}"
+                + (snapshot.Phase == SnapshotPhase.Sending ? $" after {snapshot.MessagesSent} snapshot messages; no ENDSNAP" : "")));
             SendAll(peer, snapshot.GiveUp());
             return;
         }
 
         if (snapshot.Phase == SnapshotPhase.AwaitingDigest)
         {
-            snapshot.KeepDump(dumped.Dump); // M2 goes on once the digest is in, or M3 once the wait is over
+            snapshot.KeepDigest(dumped); // M2 goes on once the peer's digest is in, or M3 once the wait is over
             return;
         }
 
-        GoOnFromDump(peer, dumped.Dump);
-    }
-
-    // The snapshot's dump is in: compared with the peer's digest (M2) when there is one, else sent in full.
-    private void GoOnFromDump(PeerEntry peer, KernelDump dump)
-    {
-        var snapshot = peer.Session!.Snapshot;
-        if (snapshot.PeerDigest is { } theirs && SkipsByDigest(peer, theirs, dump))
+        if (snapshot.DumpForDigest)
         {
+            CompareDigests(peer, snapshot.PeerDigest!.Value, dumped);
             return;
         }
 
-        snapshot.StartSending(new SnapshotCursor(dump.Sadb, dump.Spd, FilterContext()));
+        // The records dump is read to its end (perhaps without a single chunk: an empty kernel).
+        Feeding(snapshot).End();
         if (snapshot.CanSendChunk)
         {
             SendSnapshotChunk(peer);
         }
+    }
+
+    // A chunk of a snapshot's dump: fed to its cursor, and sent from at once unless the peer is still draining.
+    // Any other chunk (a dump dropped midway, a session gone) goes straight back.
+    private void OnKernelDumpChunkRead(KernelDumpChunkRead read)
+    {
+        if (!IsMaster || !_peers.TryGetValue(read.Peer, out var peer) || peer.Session is not { } session
+            || !session.Snapshot.TakesChunksOf(read.RequestId))
+        {
+            read.Chunk.Dispose();
+            return;
+        }
+
+        var snapshot = session.Snapshot;
+        Feeding(snapshot).Add(read.Chunk);
+        if (snapshot.CanSendChunk)
+        {
+            SendSnapshotChunk(peer);
+        }
+    }
+
+    // The cursor the snapshot's dump feeds: sending starts with the dump's first chunk (or its end).
+    private SnapshotCursor Feeding(PeerSnapshot snapshot)
+    {
+        if (snapshot.Phase == SnapshotPhase.AwaitingDump)
+        {
+            snapshot.StartSending(new SnapshotCursor(FilterContext()));
+        }
+
+        return snapshot.Cursor!;
+    }
+
+    // A full snapshot from a dump asked for now; the changes held so far stay held.
+    private void RequestSnapshotDump(PeerEntry peer)
+    {
+        var snapshot = peer.Session!.Snapshot;
+        snapshot.AwaitDump(++_dumpIds);
+        Emit(new RequestKernelDump(peer.Name, snapshot.DumpId));
     }
 
     private void OnPeerDrained(PeerDrained drained)
@@ -993,30 +1028,34 @@ public sealed class SyncEngine
         }
     }
 
-    // A big snapshot goes out in chunks, each once the peer's send queue has drained, so that sending
-    // starts before the whole snapshot is built and the queue stays within its budget. Relays wait
-    // in the snapshot's held changes until ENDSNAP, as during the dump.
+    // A big snapshot goes out in chunks, each once the peer's send queue has drained and made from the
+    // dump chunks read so far, so that sending starts before the whole dump is read, the queue stays
+    // within its budget and the host holds only a few dump chunks. Relays wait in the snapshot's held
+    // changes until ENDSNAP, as during the dump.
     private void SendSnapshotChunk(PeerEntry peer)
     {
         var snapshot = peer.Session!.Snapshot;
         var cursor = snapshot.Cursor!;
         var errorsBefore = cursor.Errors.Count;
-        _snapshotChunk.Clear();
-        cursor.Next(_options.SnapshotChunkMessages, _snapshotChunk, _options.SnapshotChunkBytes);
+        var ready = cursor.TryFillBatch(_options.SnapshotChunkMessages, _options.SnapshotChunkBytes);
         for (var i = errorsBefore; i < cursor.Errors.Count; i++)
         {
             _dumpErrors++;
             Emit(new Log(LogLevel.Warning, $"engine: malformed kernel dump: {cursor.Errors[i]}"));
         }
 
-        foreach (var message in _snapshotChunk)
+        if (!ready)
+        {
+            return; // all read that came: the next dump chunk fills the batch on
+        }
+
+        foreach (var message in cursor.Batch)
         {
             SendPfKey(peer, message);
         }
 
-        snapshot.CountSent(_snapshotChunk.Count);
-
-        _snapshotChunk.Clear();
+        snapshot.CountSent(cursor.Batch.Count);
+        cursor.ClearBatch();
         if (!cursor.IsComplete)
         {
             snapshot.AwaitDrain();
@@ -1041,10 +1080,11 @@ public sealed class SyncEngine
     // J2 The digest of all we hold (no filter) goes out only if, when the dump is back, we are still
     //    not MASTER and the peer is still MASTER in the same period; otherwise it is dropped.
     // M1 MASTER: a snapshot to a peer on an extended session first waits for its digest of our current
-    //    period, holding changes as any snapshot does, and asks for our dump meanwhile. A digest of
-    //    another period, or one not awaited, is stale and ignored (older sessions' frames never reach the engine).
+    //    period, holding changes as any snapshot does, and asks for our dump's digest meanwhile (the host
+    //    computes it as it reads the dump, off our loop). A digest of another period, or one not awaited,
+    //    is stale and ignored (older sessions' frames never reach the engine).
     // M2 With both in: when our snapshot's digest (filtered as the snapshot is) equals the peer's, the
-    //    held changes and ENDSNAP go out at once and no SA message; else the full snapshot from that dump.
+    //    held changes and ENDSNAP go out at once and no SA message; else the full snapshot, from a fresh dump.
     // M3 No digest by the end of the next round of the digest timer: the full snapshot.
     // M4 Full snapshots without waiting: legacy sessions, a resync forced because a second MASTER
     //    stepped down, and a restart for too many held changes.
@@ -1061,7 +1101,7 @@ public sealed class SyncEngine
 
         var id = ++_dumpIds;
         session.DigestDump = (id, session.PeerMasterEpoch);
-        Emit(new RequestKernelDump(peer.Name, id));
+        Emit(new RequestKernelDump(peer.Name, id, KernelDumpUse.Digest)); // every record: no filter
     }
 
     private void OnDigestDumpCompleted(PeerEntry peer, KernelDumpCompleted dumped)
@@ -1075,17 +1115,17 @@ public sealed class SyncEngine
             return;
         }
 
-        if (dumped.Dump is null)
+        if (dumped.Failure is { } failure)
         {
             _dumpErrors++;
-            Emit(new Log(LogLevel.Warning, $"engine: no digest for {peer.Name}, kernel dump failed: {dumped.Failure?.Message ?? "no data"}; it will send the full snapshot"));
+            Emit(new Log(LogLevel.Warning, $"engine: no digest for {peer.Name}, kernel dump failed: {failure.Message}; it will send the full snapshot"));
             return;
         }
 
-        if (!KernelDigest.TryCompute(dumped.Dump.Sadb, dumped.Dump.Spd, filter: null, out var digest, out var problem))
+        if (dumped.Digest is not { } digest)
         {
             _dumpErrors++;
-            Emit(new Log(LogLevel.Warning, $"engine: no digest for {peer.Name}: {problem}; it will send the full snapshot"));
+            Emit(new Log(LogLevel.Warning, $"engine: no digest for {peer.Name}: {dumped.DigestProblem ?? "none made"}; it will send the full snapshot"));
             return;
         }
 
@@ -1112,7 +1152,7 @@ public sealed class SyncEngine
         var id = ++_dumpIds;
         session.Snapshot.AwaitDigest(session.OurMasterEpoch, round, id);
         Emit(new Log(LogLevel.Debug, $"engine: snapshot for {peer.Name} waits for its digest (our MASTER period {session.OurMasterEpoch})"));
-        Emit(new RequestKernelDump(peer.Name, id));
+        Emit(new RequestKernelDump(peer.Name, id, KernelDumpUse.Digest) { DigestFilter = FilterContext() }); // filtered as the snapshot is
     }
 
     private void OnDigest(PeerEntry peer, ReadOnlySpan<byte> plaintext)
@@ -1138,9 +1178,9 @@ public sealed class SyncEngine
             return;
         }
 
-        if (snapshot.StopWaitingForDigest(message.Digest) is { } dump)
+        if (snapshot.StopWaitingForDigest(message.Digest) is { } ours)
         {
-            GoOnFromDump(peer, dump);
+            CompareDigests(peer, message.Digest, ours);
         }
     }
 
@@ -1163,10 +1203,8 @@ public sealed class SyncEngine
             }
 
             Emit(new Log(LogLevel.Information, $"engine: no digest from {peer.Name} in time; sending the full snapshot"));
-            if (snapshot.StopWaitingForDigest(null) is { } dump)
-            {
-                GoOnFromDump(peer, dump);
-            }
+            _ = snapshot.StopWaitingForDigest(null);
+            RequestSnapshotDump(peer); // M3; a digest dump still under way is stale from here on
         }
 
         if (stillWaiting)
@@ -1176,20 +1214,25 @@ public sealed class SyncEngine
         }
     }
 
-    // M2: true when the snapshot ended here, with ENDSNAP alone.
-    private bool SkipsByDigest(PeerEntry peer, SnapshotDigest theirs, KernelDump dump)
+    // M2 with both digests in: ENDSNAP alone when they are equal; else the full snapshot, from a dump asked
+    // for now (the digest's dump was read to its end and let go: a dump is never held whole). The changes
+    // held since the first dump stay held, and those it already holds are set again after it, which is
+    // harmless (see SimulatedKernel.DumpChunksAsync).
+    private void CompareDigests(PeerEntry peer, SnapshotDigest theirs, KernelDumpCompleted dumped)
     {
-        if (!KernelDigest.TryCompute(dump.Sadb, dump.Spd, FilterContext(), out var ours, out var problem))
+        if (dumped.Digest is not { } ours)
         {
-            Emit(new Log(LogLevel.Warning, $"engine: no digest of our dump for {peer.Name} ({problem}); sending the full snapshot"));
-            return false;
+            Emit(new Log(LogLevel.Warning, $"engine: no digest of our dump for {peer.Name} ({dumped.DigestProblem ?? "none made"}); sending the full snapshot"));
+            RequestSnapshotDump(peer);
+            return;
         }
 
         if (ours != theirs)
         {
             peer.DigestMismatches++;
             Emit(new Log(LogLevel.Information, $"engine: {peer.Name} holds {theirs}, our snapshot carries {ours}: sending it in full"));
-            return false;
+            RequestSnapshotDump(peer);
+            return;
         }
 
         SendAll(peer, peer.Session!.Snapshot.FinishUnchanged());
@@ -1199,7 +1242,6 @@ public sealed class SyncEngine
         peer.LastSnapshotMessages = 0;
         peer.LastSnapshotSentAt = _time.GetUtcNow();
         Emit(new Log(LogLevel.Information, $"engine: snapshot to {peer.Name} skipped by digest: it holds what ours carries ({ours}); sent ENDSNAP alone"));
-        return true;
     }
 
     private void Emit(EngineEffect effect)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -117,15 +118,36 @@ internal sealed class PfKeySocket : IKeyEngine
         }
     }
 
-    public ValueTask<KernelDump> DumpAsync(CancellationToken cancellationToken) => DumpBySysctlAsync(native, cancellationToken);
+    public IAsyncEnumerable<KernelDumpChunk> DumpAsync(CancellationToken cancellationToken) => DumpBySysctlAsync(native, cancellationToken);
 
-    /// <summary>The SADB and SPD by sysctl(2), which needs no PF_KEY socket (the privileged process of privilege separation has none).</summary>
-    public static ValueTask<KernelDump> DumpBySysctlAsync(INativeCalls native, CancellationToken cancellationToken) =>
-        new(Task.Run(
+    /// <summary>
+    /// The SADB and SPD by sysctl(2), which needs no PF_KEY socket (the privileged process of privilege separation has none).
+    /// The kernel answers each in one buffer (that is what makes it atomic); it is handed out in chunks and cleared (keys)
+    /// once every chunk was released.
+    /// </summary>
+    public static async IAsyncEnumerable<KernelDumpChunk> DumpBySysctlAsync(INativeCalls native, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var dump = await Task.Run(
             () => new KernelDump(
                 SysctlDump.Fetch(native, Structs.PfKeySysctl.SadbDump, cancellationToken),
                 SysctlDump.Fetch(native, Structs.PfKeySysctl.SpdDump, cancellationToken)),
-            cancellationToken));
+            cancellationToken).ConfigureAwait(false);
+        await foreach (var chunk in KernelDumpChunks.FromWhole(dump.Sadb, dump.Spd, () => Clear(dump)).ConfigureAwait(false))
+        {
+            yield return chunk;
+        }
+    }
+
+    private static void Clear(KernelDump dump)
+    {
+        foreach (var table in new[] { dump.Sadb, dump.Spd })
+        {
+            if (MemoryMarshal.TryGetArray(table, out var segment))
+            {
+                segment.AsSpan().Clear();
+            }
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -89,7 +89,7 @@ public sealed class PlatformNodeIoPipelineTests
             yield break;
         }
 
-        public ValueTask<KernelDump> DumpAsync(CancellationToken cancellationToken) => new(new KernelDump(default, default));
+        public IAsyncEnumerable<KernelDumpChunk> DumpAsync(CancellationToken cancellationToken) => KernelDumpChunks.FromWhole(default, default);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

@@ -15,7 +15,7 @@ public sealed class PrivilegedServerTests
     public async Task A_dump_arrives_whole_and_the_privileged_copy_is_zeroed()
     {
         await using var channel = new PrivsepChannel(new RecordingOperations());
-        var dump = await channel.Client.DumpKernelAsync(CancellationToken.None);
+        var dump = await KernelDumpChunks.ToWholeAsync(channel.Client.DumpKernelAsync(CancellationToken.None));
         Assert.Equal([1, 2, 3, 4, 5], dump.Sadb.ToArray());
         Assert.Equal([9, 8, 7], dump.Spd.ToArray());
         var (sadb, spd) = channel.Operations.LastDump!.Value;
@@ -24,12 +24,57 @@ public sealed class PrivilegedServerTests
     }
 
     [Fact]
+    public async Task A_big_dump_is_streamed_in_chunks_never_more_than_the_window_ahead_of_the_reader()
+    {
+        var operations = new RecordingOperations { BigDumpChunks = 40 };
+        await using var channel = new PrivsepChannel(operations);
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var read = 0;
+        await foreach (var chunk in channel.Client.DumpKernelAsync(patience.Token))
+        {
+            using (chunk)
+            {
+                Assert.Equal(KernelDumpTable.Sadb, chunk.Table);
+                Assert.Equal(1000, chunk.Records.Length);
+                Assert.All(chunk.Records.ToArray(), b => Assert.Equal((byte)read, b));
+                read++;
+                await Task.Delay(2, patience.Token); // a slow reader: the privileged side waits for its credits
+            }
+        }
+
+        Assert.Equal(40, read);
+        Assert.Equal(40, operations.DumpBuffers.Rented);
+        Assert.Equal(0, operations.DumpBuffers.Outstanding);
+        Assert.InRange(operations.DumpBuffers.PeakOutstanding, 1, 1); // each is released once written
+    }
+
+    [Fact]
+    public async Task A_dump_failing_midway_fails_the_reader_after_the_chunks_before_it_and_the_channel_serves_on()
+    {
+        var operations = new RecordingOperations(null, DaemonKind.Isakmpd) { BigDumpChunks = 10, FailAfterChunks = 6 };
+        await using var channel = new PrivsepChannel(operations);
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var read = 0;
+        var failure = await Assert.ThrowsAsync<PrivsepException>(async () =>
+        {
+            await foreach (var chunk in channel.Client.DumpKernelAsync(patience.Token))
+            {
+                chunk.Dispose();
+                read++;
+            }
+        });
+        Assert.Equal(6, read);
+        Assert.Contains("midway", failure.Message, StringComparison.Ordinal);
+        await channel.Client.SetDaemonActiveAsync(DaemonKind.Isakmpd, active: true, patience.Token);
+    }
+
+    [Fact]
     public async Task An_ike_daemon_switch_and_a_demotion_are_served_while_a_dump_is_still_being_made()
     {
         var operations = new RecordingOperations(null, DaemonKind.Isakmpd) { HoldDumps = new TaskCompletionSource() };
         await using var channel = new PrivsepChannel(operations);
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var dump = channel.Client.DumpKernelAsync(patience.Token).AsTask();
+        var dump = KernelDumpChunks.ToWholeAsync(channel.Client.DumpKernelAsync(patience.Token)).AsTask();
         await Eventually.TrueAsync(() => Task.FromResult(operations.Calls.Contains("dump")), "the dump is under way");
 
         // Each of these would wait for the dump if requests were served one at a time.

@@ -61,7 +61,7 @@ public sealed class PrivsepRequestCodecTests
     [InlineData(5, "0002", "daemon 0 or 1")]
     [InlineData(7, "", "1 to 65536")]
     [InlineData(0, "", "unknown request type 0")]
-    [InlineData(8, "", "unknown request type 8")]
+    [InlineData(9, "", "unknown request type 9")]
     [InlineData(0x81, "", "unknown request type 129")]
     public void A_malformed_request_is_refused_with_the_reason(byte type, string bodyHex, string reason)
     {
@@ -104,14 +104,18 @@ public sealed class PrivsepRequestCodecTests
     }
 
     [Fact]
-    public void A_dump_reply_splits_into_sadb_and_spd_and_bad_lengths_are_refused()
+    public void A_dump_chunk_reply_names_its_table_and_anything_else_is_refused()
     {
-        var dump = PrivsepReplyCodec.ParseDump(Convert.FromHexString("00000002" + "aabb" + "00000001" + "cc"));
-        Assert.Equal("aabb", Convert.ToHexStringLower(dump.Sadb.Span));
-        Assert.Equal("cc", Convert.ToHexStringLower(dump.Spd.Span));
-        Assert.Throws<InvalidDataException>(() => PrivsepReplyCodec.ParseDump(Convert.FromHexString("00000003" + "aabb" + "00000001" + "cc")));
-        Assert.Throws<InvalidDataException>(() => PrivsepReplyCodec.ParseDump(Convert.FromHexString("00000002" + "aabb" + "00000002" + "cc")));
-        Assert.Throws<InvalidDataException>(() => PrivsepReplyCodec.ParseDump(Convert.FromHexString("ffffffff" + "00000000")));
-        Assert.Throws<InvalidDataException>(() => PrivsepReplyCodec.ParseDump(Convert.FromHexString("000000")));
+        var released = 0;
+        using (var sadb = PrivsepReplyCodec.ParseDumpChunk(Convert.FromHexString("00" + "aabb"), () => released++))
+        {
+            Assert.Equal(Sasync.Core.Platform.KernelDumpTable.Sadb, sadb.Table);
+            Assert.Equal("aabb", Convert.ToHexStringLower(sadb.Records.Span));
+        }
+
+        Assert.Equal(1, released);
+        Assert.Equal(Sasync.Core.Platform.KernelDumpTable.Spd, PrivsepReplyCodec.ParseDumpChunk(Convert.FromHexString("01cc"), () => { }).Table);
+        Assert.Throws<InvalidDataException>(() => PrivsepReplyCodec.ParseDumpChunk(Convert.FromHexString("02cc"), () => { }));
+        Assert.Throws<InvalidDataException>(() => PrivsepReplyCodec.ParseDumpChunk(ReadOnlyMemory<byte>.Empty, () => { }));
     }
 }

@@ -30,7 +30,16 @@ internal sealed class RecordingOperations(IControlHandler? simulation = null, pa
     /// <summary>When set, a dump waits for it: a big SADB being read.</summary>
     public TaskCompletionSource? HoldDumps { get; init; }
 
-    public async ValueTask<KernelDump> DumpKernelAsync(CancellationToken cancellationToken)
+    /// <summary>When set, the dump is this many pooled SADB chunks of 1000 bytes instead (see <see cref="DumpBuffers"/>).</summary>
+    public int BigDumpChunks { get; init; }
+
+    /// <summary>When set, a big dump fails after this many chunks.</summary>
+    public int? FailAfterChunks { get; init; }
+
+    /// <summary>The big dump's buffers: how many were out at once.</summary>
+    public KernelDumpBuffers DumpBuffers { get; } = new();
+
+    public async IAsyncEnumerable<KernelDumpChunk> DumpKernelAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Calls.Enqueue("dump");
         if (HoldDumps is { } hold)
@@ -38,9 +47,29 @@ internal sealed class RecordingOperations(IControlHandler? simulation = null, pa
             await hold.Task.WaitAsync(cancellationToken);
         }
 
+        if (BigDumpChunks > 0)
+        {
+            for (var i = 0; i < BigDumpChunks; i++)
+            {
+                if (i == FailAfterChunks)
+                {
+                    throw new KeyEngineException(OpenBsdErrno.ENOMEM, "dump failed midway");
+                }
+
+                var buffer = DumpBuffers.Rent();
+                buffer.AsSpan(0, 1000).Fill((byte)i);
+                yield return DumpBuffers.Lend(KernelDumpTable.Sadb, buffer, 1000);
+            }
+
+            yield break;
+        }
+
         var dump = (Sadb: new byte[] { 1, 2, 3, 4, 5 }, Spd: new byte[] { 9, 8, 7 });
         LastDump = dump;
-        return new KernelDump(dump.Sadb, dump.Spd);
+        await foreach (var chunk in KernelDumpChunks.FromWhole(dump.Sadb, dump.Spd, () => { dump.Sadb.AsSpan().Clear(); dump.Spd.AsSpan().Clear(); }))
+        {
+            yield return chunk;
+        }
     }
 
     public ValueTask AdjustDemotionAsync(int delta, CancellationToken cancellationToken)

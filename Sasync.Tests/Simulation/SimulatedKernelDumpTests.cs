@@ -17,7 +17,7 @@ public sealed class SimulatedKernelDumpTests
         await using var ike = kernel.OpenClient(Pid);
         await ike.WriteAsync(Add(Pid, 0xabcd).Build(), default);
 
-        var dump = await ike.DumpAsync(default);
+        var dump = await KernelDumpChunks.ToWholeAsync(ike.DumpAsync(default));
 
         Assert.True(PfKeyMessage.TryParseDump(dump.Sadb, out var records, out var error), error.ToString());
         var record = Assert.Single(records);

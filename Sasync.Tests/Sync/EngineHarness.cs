@@ -57,6 +57,30 @@ internal sealed class EngineHarness
 
     public IReadOnlyList<EngineEffect> Kernel(byte[] message) => Handle(new KernelMessageReceived(message));
 
+    /// <summary>
+    /// Answers <paramref name="request"/> with <paramref name="dump"/> as a host does: a digest's completion carrying
+    /// the digest, or a snapshot's chunks (cut as a one-buffer key engine cuts them), then its completion.
+    /// </summary>
+    public IReadOnlyList<EngineEffect> Dumped(RequestKernelDump request, KernelDump dump)
+    {
+        if (request.Use == KernelDumpUse.Digest)
+        {
+            var digest = new Sasync.Core.Sync.Digest.KernelDigest(request.DigestFilter);
+            digest.Add(KernelDumpTable.Sadb, dump.Sadb);
+            digest.Add(KernelDumpTable.Spd, dump.Spd);
+            return Handle(new KernelDumpCompleted(request.Peer, request.RequestId, null, digest.Digest, digest.Problem));
+        }
+
+        var effects = new List<EngineEffect>();
+        foreach (var chunk in KernelDumpChunks.FromWhole(dump.Sadb, dump.Spd).ToBlockingEnumerable())
+        {
+            effects.AddRange(Handle(new KernelDumpChunkRead(request.Peer, request.RequestId, chunk)));
+        }
+
+        effects.AddRange(Handle(new KernelDumpCompleted(request.Peer, request.RequestId, null)));
+        return effects;
+    }
+
     /// <summary>Advances the clock and delivers every armed timer that became due, like a host would.</summary>
     public List<EngineEffect> Advance(TimeSpan by, IEnumerable<EngineEffect> armedBy)
     {

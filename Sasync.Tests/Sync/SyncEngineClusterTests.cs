@@ -73,7 +73,19 @@ public class SyncEngineClusterTests
                     _pending.Enqueue((node, new KernelWriteCompleted(w.Peer, SadbHeader.Read(w.Message.Span).Type, null)));
                     break;
                 case RequestKernelDump d:
-                    _pending.Enqueue((node, new KernelDumpCompleted(d.Peer, d.RequestId, new KernelDump(node.Sadb, ReadOnlyMemory<byte>.Empty), null)));
+                    if (d.Use == KernelDumpUse.Digest)
+                    {
+                        Sasync.Core.Sync.Digest.KernelDigest.TryCompute(node.Sadb, ReadOnlyMemory<byte>.Empty, d.DigestFilter, out var digest, out var problem);
+                        _pending.Enqueue((node, new KernelDumpCompleted(d.Peer, d.RequestId, null, problem is null ? digest : null, problem)));
+                        break;
+                    }
+
+                    if (node.Sadb.Length > 0)
+                    {
+                        _pending.Enqueue((node, new KernelDumpChunkRead(d.Peer, d.RequestId, new KernelDumpChunk(KernelDumpTable.Sadb, node.Sadb.ToArray()))));
+                    }
+
+                    _pending.Enqueue((node, new KernelDumpCompleted(d.Peer, d.RequestId, null)));
                     break;
                 case AdjustCarpDemotion adjust:
                     node.Demotion += adjust.Delta;

@@ -27,8 +27,24 @@ public class SyncEngineDigestTests
     private static IReadOnlyList<EngineEffect> ConnectExtended(EngineHarness h, string peer) =>
         h.Handle(new PeerConnected(peer, PeerDirection.Outbound, [], PeerChannel.Extended));
 
+    // The dumps it asks for on the way (a full snapshot's after a mismatch) answered with Dump, as a host would.
     private static IReadOnlyList<EngineEffect> SendDigest(EngineHarness h, string peer, uint epoch, SnapshotDigest digest) =>
-        h.Handle(new PeerFrameReceived(peer, WireMessageType.Control, new DigestMessage(epoch, digest).ToBytes()));
+        WithDumps(h, h.Handle(new PeerFrameReceived(peer, WireMessageType.Control, new DigestMessage(epoch, digest).ToBytes())));
+
+    private static List<EngineEffect> WithDumps(EngineHarness h, IEnumerable<EngineEffect> effects)
+    {
+        var all = new List<EngineEffect>();
+        foreach (var effect in effects)
+        {
+            all.Add(effect);
+            if (effect is RequestKernelDump next)
+            {
+                all.AddRange(WithDumps(h, h.Dumped(next, Dump)));
+            }
+        }
+
+        return all;
+    }
 
     /// <summary>A MASTER with an extended session to peer-a, which reported SLAVE: the snapshot waits for its digest; our dump is asked for.</summary>
     private static (EngineHarness H, IReadOnlyList<EngineEffect> Effects, RequestKernelDump Dump) MasterAwaitingDigest(EngineOptions? options = null)
@@ -41,7 +57,7 @@ public class SyncEngineDigestTests
     }
 
     private static IReadOnlyList<EngineEffect> Dumped(EngineHarness h, RequestKernelDump request, KernelDump dump) =>
-        h.Handle(new KernelDumpCompleted(request.Peer, request.RequestId, dump, null));
+        WithDumps(h, h.Dumped(request, dump));
 
     [Fact]
     public void On_an_extended_session_the_master_dumps_but_sends_nothing_before_the_digest()
@@ -116,7 +132,7 @@ public class SyncEngineDigestTests
             snapshot.AddRange(Dumped(h, request, Dump));
         }
 
-        snapshot.AddRange(h.Advance(TimeSpan.FromSeconds(2), effects));
+        snapshot.AddRange(WithDumps(h, h.Advance(TimeSpan.FromSeconds(2), effects)));
         if (!dumpFirst)
         {
             snapshot.AddRange(Dumped(h, request, Dump));
@@ -140,9 +156,9 @@ public class SyncEngineDigestTests
         ConnectExtended(h, "peer-b");
         Dumped(h, h.State("peer-b", RunState.Slave).OfType<RequestKernelDump>().Single(), Dump);
 
-        var first = h.Advance(TimeSpan.FromSeconds(0.5), armed);
+        var first = WithDumps(h, h.Advance(TimeSpan.FromSeconds(0.5), armed));
         Assert.Equal(["peer-a"], first.OfType<SendControl>().Where(c => c.Message == ControlMessage.EndSnapshot).Select(c => c.Peer));
-        var second = h.Advance(TimeSpan.FromSeconds(2), first);
+        var second = WithDumps(h, h.Advance(TimeSpan.FromSeconds(2), first));
         Assert.Equal(["peer-b"], second.OfType<SendControl>().Where(c => c.Message == ControlMessage.EndSnapshot).Select(c => c.Peer));
     }
 
@@ -155,7 +171,7 @@ public class SyncEngineDigestTests
         var request = h.AwaitSnapshot("peer-a");
 
         Assert.Equal("peer-a", request.Peer);
-        Assert.NotEmpty(PfKeyTo("peer-a", h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null))));
+        Assert.NotEmpty(PfKeyTo("peer-a", h.Dumped(request, Dump)));
     }
 
     [Fact]
@@ -225,14 +241,14 @@ public class SyncEngineDigestTests
         ConnectExtended(h, "peer-a");
 
         var request = h.State("peer-a", RunState.Master).OfType<RequestKernelDump>().Single();
-        var sent = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, DumpWithoutFlow, null)).OfType<SendDigest>().Single();
+        var sent = h.Dumped(request, DumpWithoutFlow).OfType<SendDigest>().Single();
 
         Assert.Equal(new SendDigest("peer-a", new DigestMessage(1, DigestOf(DumpWithoutFlow))), sent);
         Assert.Equal(1, h.Engine.Status.Peers.Single().DigestsSent);
         // Its next MASTER period on the session gets a digest of its own.
         h.State("peer-a", RunState.Slave);
         var again = h.State("peer-a", RunState.Master).OfType<RequestKernelDump>().Single();
-        Assert.Equal(2u, h.Handle(new KernelDumpCompleted("peer-a", again.RequestId, Dump, null)).OfType<SendDigest>().Single().Message.Epoch);
+        Assert.Equal(2u, h.Dumped(again, Dump).OfType<SendDigest>().Single().Message.Epoch);
     }
 
     [Fact]
@@ -245,7 +261,7 @@ public class SyncEngineDigestTests
 
         h.State("peer-a", RunState.Slave);
 
-        Assert.Empty(h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null)).OfType<SendDigest>());
+        Assert.Empty(h.Dumped(request, Dump).OfType<SendDigest>());
     }
 
     [Fact]
@@ -268,7 +284,7 @@ public class SyncEngineDigestTests
 
         var request = h.Handle(new CarpStateChanged(LinkState.Down)).OfType<RequestKernelDump>().Single();
 
-        Assert.Equal(1u, h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null)).OfType<SendDigest>().Single().Message.Epoch);
+        Assert.Equal(1u, h.Dumped(request, Dump).OfType<SendDigest>().Single().Message.Epoch);
     }
 
     [Fact]

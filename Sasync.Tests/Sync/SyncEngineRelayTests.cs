@@ -16,8 +16,7 @@ public class SyncEngineRelayTests
         h.Start(LinkState.Up);
         foreach (var (peer, address) in new[] { ("peer-a", "192.0.2.10"), ("peer-b", "192.0.2.11") })
         {
-            var id = h.AwaitSnapshot(peer, RunState.Slave, address).RequestId;
-            h.Handle(new KernelDumpCompleted(peer, id, new KernelDump(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty), null));
+            h.Dumped(h.AwaitSnapshot(peer, RunState.Slave, address), new KernelDump(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty));
         }
 
         return h;

@@ -22,7 +22,7 @@ public class SyncEngineSnapshotTests
 
         var request = h.State("peer-a", RunState.Slave).OfType<RequestKernelDump>().Single();
         Assert.Equal("peer-a", request.Peer);
-        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null));
+        var effects = h.Dumped(request, Dump);
 
         var sends = effects.Where(e => e is SendPfKey or SendControl).ToList();
         Assert.Equal(5, sends.Count);
@@ -44,7 +44,7 @@ public class SyncEngineSnapshotTests
         h.Start(LinkState.Up);
         var request = h.AwaitSnapshot("peer-a", RunState.Init);
 
-        var sent = PfKeyTo("peer-a", h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null)));
+        var sent = PfKeyTo("peer-a", h.Dumped(request, Dump));
 
         Assert.Equal([SadbMessageType.Add, SadbMessageType.Add, SadbMessageType.XAddFlow], sent.Select(m => SadbHeader.Read(m).Type));
     }
@@ -58,7 +58,7 @@ public class SyncEngineSnapshotTests
         var delete = Message(SadbMessageType.Delete, SadbSaType.Esp, 1, IkePid, Sa(1), Address(SadbExtensionType.AddressDst, "192.0.2.2"));
 
         Assert.Empty(PfKeyTo("peer-a", h.Kernel(Wrap(IkePid, delete))));
-        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null)).Where(e => e is SendPfKey or SendControl).ToList();
+        var effects = h.Dumped(request, Dump).Where(e => e is SendPfKey or SendControl).ToList();
 
         Assert.Equal(delete, ((SendPfKey)effects[^2]).Message.ToArray());
         Assert.Equal(new SendControl("peer-a", ControlMessage.EndSnapshot), effects[^1]);
@@ -76,8 +76,8 @@ public class SyncEngineSnapshotTests
         var second = h.Kernel(Wrap(IkePid, EspSa(SadbMessageType.Add, 13, IkePid))).OfType<RequestKernelDump>().Single();
 
         Assert.NotEqual(first.RequestId, second.RequestId);
-        Assert.Empty(Without<Log>(h.Handle(new KernelDumpCompleted("peer-a", first.RequestId, Dump, null))));
-        var effects = h.Handle(new KernelDumpCompleted("peer-a", second.RequestId, Dump, null));
+        Assert.Empty(Without<Log>(h.Dumped(first, Dump)));
+        var effects = h.Dumped(second, Dump);
         Assert.Equal(4, PfKeyTo("peer-a", effects).Count); // FLUSH, 2 SAs, 1 flow: the held changes were dropped
         Assert.Equal(ControlMessage.EndSnapshot, ControlsTo("peer-a", effects).Last());
     }
@@ -88,12 +88,12 @@ public class SyncEngineSnapshotTests
         var whole = new EngineHarness();
         whole.Start(LinkState.Up);
         var wholeRequest = whole.AwaitSnapshot("peer-a");
-        var expected = PfKeyTo("peer-a", whole.Handle(new KernelDumpCompleted("peer-a", wholeRequest.RequestId, Dump, null)));
+        var expected = PfKeyTo("peer-a", whole.Dumped(wholeRequest, Dump));
 
         var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, SnapshotChunkMessages = 2 });
         h.Start(LinkState.Up);
         var request = h.AwaitSnapshot("peer-a");
-        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null));
+        var effects = h.Dumped(request, Dump);
         var sent = new List<byte[]>();
         var chunks = 0;
         while (effects.OfType<AwaitPeerDrain>().SingleOrDefault() is { } wait)
@@ -122,7 +122,7 @@ public class SyncEngineSnapshotTests
         h.Start(LinkState.Up);
         var request = h.AwaitSnapshot("peer-a");
 
-        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null));
+        var effects = h.Dumped(request, Dump);
 
         Assert.Single(PfKeyTo("peer-a", effects));
         Assert.Contains(new AwaitPeerDrain("peer-a", request.RequestId), effects);
@@ -135,7 +135,7 @@ public class SyncEngineSnapshotTests
         var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, SnapshotChunkMessages = 1 });
         h.Start(LinkState.Up);
         var request = h.AwaitSnapshot("peer-a");
-        Assert.Single(PfKeyTo("peer-a", h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null))));
+        Assert.Single(PfKeyTo("peer-a", h.Dumped(request, Dump)));
         var delete = Message(SadbMessageType.Delete, SadbSaType.Esp, 1, IkePid, Sa(1), Address(SadbExtensionType.AddressDst, "192.0.2.2"));
 
         Assert.Empty(PfKeyTo("peer-a", h.Kernel(Wrap(IkePid, delete))));
@@ -157,7 +157,7 @@ public class SyncEngineSnapshotTests
         var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, SnapshotChunkMessages = 1, MaxHeldRelays = 1 });
         h.Start(LinkState.Up);
         var request = h.AwaitSnapshot("peer-a");
-        Assert.Single(PfKeyTo("peer-a", h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null)))); // FLUSH, then a drain wait
+        Assert.Single(PfKeyTo("peer-a", h.Dumped(request, Dump))); // FLUSH, then a drain wait
         var added = EspSa(SadbMessageType.Add, 11, IkePid);
         var deleted = Message(SadbMessageType.Delete, SadbSaType.Esp, 1, IkePid, Sa(1), Address(SadbExtensionType.AddressDst, "192.0.2.2"));
         Assert.Empty(PfKeyTo("peer-a", h.Kernel(Wrap(IkePid, added))));
@@ -172,7 +172,7 @@ public class SyncEngineSnapshotTests
         Assert.DoesNotContain(overflow, e => e is AwaitPeerDrain);
 
         // The chunk sent before the restart may still be queued: the new snapshot waits for its drain.
-        Assert.Empty(PfKeyTo("peer-a", h.Handle(new KernelDumpCompleted("peer-a", fresh.RequestId, Dump, null))));
+        Assert.Empty(PfKeyTo("peer-a", h.Dumped(fresh, Dump)));
         var rest = h.Handle(new PeerDrained("peer-a", request.RequestId)).ToList();
         Assert.Single(PfKeyTo("peer-a", rest));
         Assert.Contains(new AwaitPeerDrain("peer-a", fresh.RequestId), rest);
@@ -214,7 +214,7 @@ public class SyncEngineSnapshotTests
         var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, SnapshotChunkMessages = 1 });
         h.Start(LinkState.Up);
         var request = h.AwaitSnapshot("peer-a");
-        h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, Dump, null));
+        h.Dumped(request, Dump);
 
         Assert.Empty(h.Handle(new PeerDrained("peer-a", request.RequestId + 1)));
         Assert.Empty(h.Handle(new PeerDrained("peer-b", request.RequestId)));
@@ -222,7 +222,7 @@ public class SyncEngineSnapshotTests
         Assert.Empty(h.Handle(new PeerDrained("peer-a", request.RequestId)));
         var again = h.AwaitSnapshot("peer-a");
         Assert.Empty(h.Handle(new PeerDrained("peer-a", request.RequestId)));
-        Assert.NotEmpty(PfKeyTo("peer-a", h.Handle(new KernelDumpCompleted("peer-a", again.RequestId, Dump, null))));
+        Assert.NotEmpty(PfKeyTo("peer-a", h.Dumped(again, Dump)));
     }
 
     [Fact]
@@ -260,9 +260,35 @@ public class SyncEngineSnapshotTests
         var b = h.State("peer-b", RunState.Slave).OfType<RequestKernelDump>().Single();
 
         h.Handle(new PeerDisconnected("peer-a", "closed"));
-        Assert.Empty(Without<Log>(h.Handle(new KernelDumpCompleted("peer-a", a.RequestId, Dump, null))));
+        Assert.Empty(Without<Log>(h.Dumped(a, Dump)));
         h.Handle(new CarpStateChanged(LinkState.Down));
-        Assert.Empty(Without<Log>(h.Handle(new KernelDumpCompleted("peer-b", b.RequestId, Dump, null))));
+        Assert.Empty(Without<Log>(h.Dumped(b, Dump)));
+    }
+
+    [Fact]
+    public void A_dump_failing_midway_leaves_the_snapshot_without_endsnap_and_releases_what_it_held()
+    {
+        var h = new EngineHarness(options: new EngineOptions { Pid = OurPid, SnapshotChunkMessages = 2 });
+        h.Start(LinkState.Up);
+        var request = h.AwaitSnapshot("peer-a");
+        var released = 0;
+        var sent = new List<EngineEffect>();
+        foreach (var records in new[] { SampleKernelDump.Sadb, SampleKernelDump.Sadb })
+        {
+            sent.AddRange(h.Handle(new KernelDumpChunkRead("peer-a", request.RequestId, new KernelDumpChunk(KernelDumpTable.Sadb, records, () => released++))));
+        }
+
+        Assert.NotEmpty(PfKeyTo("peer-a", sent)); // the first messages went out, the rest waits for the drain
+        var failed = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, new KernelFailure(KernelFailureKind.Unavailable, OpenBsdErrno.ENOMEM, "ENOMEM")));
+
+        Assert.Equal(2, released); // the chunk not yet read went back too
+        Assert.DoesNotContain(sent.Concat(failed), e => e is SendControl { Message.Type: ControlType.EndSnapshot });
+        var status = h.Engine.Status.Peers.Single();
+        Assert.Equal((0, false), (status.SnapshotsSent, status.SendingSnapshot));
+        Assert.Equal(1, h.Engine.Status.Counters.DumpErrors);
+        // A chunk of the dump that comes late is let go at once.
+        h.Handle(new KernelDumpChunkRead("peer-a", request.RequestId, new KernelDumpChunk(KernelDumpTable.Spd, SampleKernelDump.Spd, () => released++)));
+        Assert.Equal(3, released);
     }
 
     [Fact]
@@ -272,7 +298,7 @@ public class SyncEngineSnapshotTests
         h.Start(LinkState.Up);
         var request = h.AwaitSnapshot("peer-a", RunState.Slave);
 
-        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, null, new KernelFailure(KernelFailureKind.Unavailable, OpenBsdErrno.ENOMEM, "ENOMEM")));
+        var effects = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, new KernelFailure(KernelFailureKind.Unavailable, OpenBsdErrno.ENOMEM, "ENOMEM")));
 
         Assert.DoesNotContain(effects, e => e is SendControl);
         Assert.Equal(1, h.Engine.Status.Counters.DumpErrors);

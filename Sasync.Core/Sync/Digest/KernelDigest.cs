@@ -10,8 +10,41 @@ namespace Sasync.Core.Sync.Digest;
 /// does), the joining node's as all it holds (no filter: an SA a snapshot would not carry, and a FLUSH
 /// would remove, must make the digests differ, never be overlooked).
 /// </summary>
-internal static class KernelDigest
+/// <remarks>
+/// A dump is added chunk by chunk (<see cref="Add"/>, as the host reads it), or whole (<see cref="TryCompute"/>).
+/// Chunks hold whole records, so each is read as a dump of its own; a table ends where a chunk stops short
+/// (a zero length or padding), as the whole dump would.
+/// </remarks>
+internal sealed class KernelDigest(SyncFilterContext? filter)
 {
+    private readonly SnapshotDigestBuilder _builder = new();
+    private bool _sadbEnded;
+    private bool _spdEnded;
+
+    /// <summary>The first problem met, if any: then there is no digest and only a full snapshot will do.</summary>
+    public string? Problem { get; private set; }
+
+    /// <summary>The digest of what was added, when there was no problem.</summary>
+    public SnapshotDigest? Digest => Problem is null ? _builder.Digest : null;
+
+    /// <summary>Adds a chunk of whole records of <paramref name="table"/>.</summary>
+    public void Add(Platform.KernelDumpTable table, ReadOnlyMemory<byte> records)
+    {
+        var sa = table == Platform.KernelDumpTable.Sadb;
+        ref var ended = ref sa ? ref _sadbEnded : ref _spdEnded;
+        if (Problem is not null || ended)
+        {
+            return;
+        }
+
+        if (!TryAddAll(records, sa, filter, _builder, out var problem, out var stoppedShort))
+        {
+            Problem = problem;
+        }
+
+        ended = stoppedShort;
+    }
+
     /// <summary>
     /// The digest of the dumps; false, with the first problem, when a dump is malformed or a record
     /// could not go into a snapshot: then only a full snapshot will do.
@@ -23,19 +56,17 @@ internal static class KernelDigest
     /// <param name="problem">Why there is none, when false.</param>
     public static bool TryCompute(ReadOnlyMemory<byte> sadbDump, ReadOnlyMemory<byte> spdDump, SyncFilterContext? filter, out SnapshotDigest digest, out string? problem)
     {
-        var builder = new SnapshotDigestBuilder();
-        digest = default;
-        if (!TryAddAll(sadbDump, sa: true, filter, builder, out problem) || !TryAddAll(spdDump, sa: false, filter, builder, out problem))
-        {
-            return false;
-        }
-
-        digest = builder.Digest;
-        return true;
+        var whole = new KernelDigest(filter);
+        whole.Add(Platform.KernelDumpTable.Sadb, sadbDump);
+        whole.Add(Platform.KernelDumpTable.Spd, spdDump);
+        digest = whole.Digest.GetValueOrDefault();
+        problem = whole.Problem;
+        return problem is null;
     }
 
-    private static bool TryAddAll(ReadOnlyMemory<byte> dump, bool sa, SyncFilterContext? filter, SnapshotDigestBuilder builder, out string? problem)
+    private static bool TryAddAll(ReadOnlyMemory<byte> dump, bool sa, SyncFilterContext? filter, SnapshotDigestBuilder builder, out string? problem, out bool stoppedShort)
     {
+        stoppedShort = false;
         var table = sa ? "SADB" : "SPD";
         var bytes = dump.Span;
         for (var offset = 0; offset < bytes.Length;)
@@ -45,12 +76,14 @@ internal static class KernelDigest
             {
                 // As PfKeyDumpReader: zero padding ends a dump, anything else is left over.
                 problem = bytes[offset..].ContainsAnyExcept((byte)0) ? $"{table} dump: {remaining} bytes left over after the last record" : null;
+                stoppedShort = true;
                 return problem is null;
             }
 
             var length = SadbHeader.Read(bytes[offset..]).ByteLength;
             if (length == 0)
             {
+                stoppedShort = true;
                 break;
             }
 

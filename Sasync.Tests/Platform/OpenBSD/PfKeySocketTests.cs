@@ -222,7 +222,7 @@ public class PfKeySocketTests
         native.Sysctl(Arg.Is<ReadOnlyMemory<int>>(n => Operation(n) == 2), Arg.Any<Memory<byte>>()).Returns(SysResult.Ok(0));
         await using var socket = PfKeySocket.Open(native);
 
-        var dump = await socket.DumpAsync(CancellationToken.None);
+        var dump = await KernelDumpChunks.ToWholeAsync(socket.DumpAsync(CancellationToken.None));
 
         Assert.Equal([0, 200, 0, 300], sadbCalls);
         Assert.Equal(120, dump.Sadb.Length);
@@ -246,7 +246,7 @@ public class PfKeySocketTests
             .Returns(call => call.ArgAt<Memory<byte>>(1).IsEmpty ? SysResult.Ok(64) : SysResult.Fail(OpenBsdErrno.ENOMEM));
         await using var socket = PfKeySocket.Open(native);
 
-        var e = await Assert.ThrowsAsync<KeyEngineException>(() => socket.DumpAsync(CancellationToken.None).AsTask());
+        var e = await Assert.ThrowsAsync<KeyEngineException>(() => KernelDumpChunks.ToWholeAsync(socket.DumpAsync(CancellationToken.None)).AsTask());
 
         Assert.Equal(OpenBsdErrno.ENOMEM, e.Errno);
         native.Received(2 * SysctlDump.MaxAttempts).Sysctl(Arg.Any<ReadOnlyMemory<int>>(), Arg.Any<Memory<byte>>());
@@ -258,7 +258,7 @@ public class PfKeySocketTests
         var native = Native();
         native.Sysctl(Arg.Any<ReadOnlyMemory<int>>(), Arg.Any<Memory<byte>>()).Returns(SysResult.Fail(OpenBsdErrno.EPERM));
         await using var socket = PfKeySocket.Open(native);
-        var e = await Assert.ThrowsAsync<KeyEngineException>(() => socket.DumpAsync(CancellationToken.None).AsTask());
+        var e = await Assert.ThrowsAsync<KeyEngineException>(() => KernelDumpChunks.ToWholeAsync(socket.DumpAsync(CancellationToken.None)).AsTask());
         Assert.Equal(OpenBsdErrno.EPERM, e.Errno);
     }
 
