@@ -60,7 +60,7 @@ public sealed class NodeInboxTests
         var h = new EngineHarness(s => s with { Control = DaemonControlMode.Isakmpd }, new EngineOptions { Pid = OurPid, SnapshotChunkMessages = 1 });
         h.Start(LinkState.Up);
         var request = h.AwaitSnapshot("peer-a");
-        var first = h.Handle(new KernelDumpCompleted("peer-a", request.RequestId, SampleKernelDump.Both, null));
+        var first = h.Dumped(request, SampleKernelDump.Both);
         var drain = first.OfType<AwaitPeerDrain>().Single();
         Assert.Single(PfKeyTo("peer-a", first));
 
