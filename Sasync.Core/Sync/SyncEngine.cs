@@ -1085,6 +1085,8 @@ public sealed class SyncEngine
     //    is stale and ignored (older sessions' frames never reach the engine).
     // M2 With both in: when our snapshot's digest (filtered as the snapshot is) equals the peer's, the
     //    held changes and ENDSNAP go out at once and no SA message; else the full snapshot, from a fresh dump.
+    //    A peer that holds nothing (a rebooted node) gets the full snapshot at once: our digest could
+    //    only save the FLUSH and ENDSNAP of an empty snapshot, and waiting for it reads the dump twice.
     // M3 No digest by the end of the next round of the digest timer: the full snapshot.
     // M4 Full snapshots without waiting: legacy sessions, a resync forced because a second MASTER
     //    stepped down, and a restart for too many held changes.
@@ -1175,6 +1177,14 @@ public sealed class SyncEngine
         if (!IsMaster || !snapshot.IsAwaitingDigest(message.Epoch))
         {
             Emit(new Log(LogLevel.Debug, $"engine: stale digest from {peer.Name} (for our MASTER period {message.Epoch}) ignored"));
+            return;
+        }
+
+        if (message.Digest is { Sas: 0, Flows: 0 })
+        {
+            _ = snapshot.StopWaitingForDigest(null);
+            Emit(new Log(LogLevel.Debug, $"engine: {peer.Name} holds nothing; sending the full snapshot without our digest"));
+            RequestSnapshotDump(peer); // M2; the digest dump under way is stale from here on
             return;
         }
 

@@ -120,6 +120,23 @@ public class SyncEngineDigestTests
         Assert.Equal((1, 0, 1, 4L), (status.SnapshotsSent, status.SnapshotsSkippedByDigest, status.DigestMismatches, status.LastSnapshotMessages));
     }
 
+    [Fact]
+    public void A_peer_that_holds_nothing_gets_the_full_snapshot_without_waiting_for_our_digest()
+    {
+        var (h, _, digestDump) = MasterAwaitingDigest();
+
+        // Our digest's dump is not back: the snapshot starts from a dump of its own at once.
+        var effects = h.Handle(new PeerFrameReceived("peer-a", WireMessageType.Control, new DigestMessage(1, SnapshotDigest.Empty).ToBytes()));
+        var snapshotDump = effects.OfType<RequestKernelDump>().Single();
+        Assert.NotEqual(digestDump.RequestId, snapshotDump.RequestId);
+        Assert.Equal(4, PfKeyTo("peer-a", Dumped(h, snapshotDump, Dump)).Count);
+
+        // The digest's dump that comes back after it is stale: nothing more goes out.
+        Assert.Empty(PfKeyTo("peer-a", Dumped(h, digestDump, Dump)));
+        var status = h.Engine.Status.Peers.Single();
+        Assert.Equal((1, 0), (status.SnapshotsSent, status.SnapshotsSkippedByDigest));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
