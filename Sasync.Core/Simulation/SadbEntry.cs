@@ -15,7 +15,7 @@ namespace Sasync.Core.Simulation;
 /// <see cref="ExtensionArena"/>, each found by its offset in the blob's chunk. The kernel reuses
 /// entries it removed (see <see cref="Release"/>), so an SADB whose size stays the same allocates nothing.
 /// </remarks>
-internal sealed class SadbEntry : ListedEntry<SadbEntry>
+internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
 {
     private ArenaBlob _blob = ArenaBlob.None;
     private Offsets _offsets;
@@ -94,6 +94,8 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>
     public SadbEntry? Next { get; set; }
 
     public SadbSaType DumpSaType => Larval ? SadbSaType.Unspec : SaType;
+
+    SadbSaType IDumpRecordSource.RecordSaType => DumpSaType;
 
     /// <summary>
     /// Makes this entry the SA of an ADD or UPDATE of a larval SA (import_sa, import_address, import_lifetime, import_key,

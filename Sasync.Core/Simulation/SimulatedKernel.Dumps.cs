@@ -56,13 +56,13 @@ public sealed partial class SimulatedKernel
             for (var next = 0; next < saCount;)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                yield return NextSadbChunk(sas, saCount, ref next);
+                yield return NextChunk(sas, saCount, ref next, KernelDumpTable.Sadb, SadbMessageType.Dump);
             }
 
             for (var next = 0; next < flowCount;)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                yield return NextSpdChunk(flows, flowCount, ref next);
+                yield return NextChunk(flows, flowCount, ref next, KernelDumpTable.Spd, SadbMessageType.XSpdDump);
             }
         }
         finally
@@ -73,40 +73,29 @@ public sealed partial class SimulatedKernel
     }
 
     // Records from entries[next..] while they fit one buffer (at least one).
-    private KernelDumpChunk NextSadbChunk(SadbEntry[] entries, int count, ref int next)
+    private KernelDumpChunk NextChunk<T>(T[] entries, int count, ref int next, KernelDumpTable table, SadbMessageType type)
+        where T : IDumpRecordSource
     {
         lock (_lock)
         {
             var buffer = DumpBuffers.Rent(SadbHeader.Size + entries[next].ExportLength());
             var offset = 0;
-            while (next < count && SadbHeader.Size + entries[next].ExportLength() is var length && length <= buffer.Length - offset)
+            while (next < count && SadbHeader.Size + entries[next].ExportLength() <= buffer.Length - offset)
             {
-                var entry = entries[next++];
-                var record = SadbHeader.Size + entry.ExportTo(buffer.AsSpan(offset + SadbHeader.Size));
-                new SadbHeader(SadbHeader.Version2, SadbMessageType.Dump, 0, entry.DumpSaType, (ushort)(record / 8), 0, 0, 0).WriteTo(buffer.AsSpan(offset));
-                offset += record;
+                offset += WriteRecord(entries[next++], type, buffer.AsSpan(offset));
             }
 
-            return DumpBuffers.Lend(KernelDumpTable.Sadb, buffer, offset);
+            return DumpBuffers.Lend(table, buffer, offset);
         }
     }
 
-    private KernelDumpChunk NextSpdChunk(SpdEntry[] entries, int count, ref int next)
+    // One dump record: the header (length in 8-byte units, as PF_KEY counts) before the entry's extensions.
+    private static int WriteRecord<T>(T entry, SadbMessageType type, Span<byte> destination)
+        where T : IDumpRecordSource
     {
-        lock (_lock)
-        {
-            var buffer = DumpBuffers.Rent(SadbHeader.Size + entries[next].ExportLength());
-            var offset = 0;
-            while (next < count && SadbHeader.Size + entries[next].ExportLength() is var length && length <= buffer.Length - offset)
-            {
-                var entry = entries[next++];
-                var record = SadbHeader.Size + entry.ExportTo(buffer.AsSpan(offset + SadbHeader.Size));
-                new SadbHeader(SadbHeader.Version2, SadbMessageType.XSpdDump, 0, entry.SaType, (ushort)(record / 8), 0, 0, 0).WriteTo(buffer.AsSpan(offset));
-                offset += record;
-            }
-
-            return DumpBuffers.Lend(KernelDumpTable.Spd, buffer, offset);
-        }
+        var record = SadbHeader.Size + entry.ExportTo(destination[SadbHeader.Size..]);
+        new SadbHeader(SadbHeader.Version2, type, 0, entry.RecordSaType, (ushort)(record / 8), 0, 0, 0).WriteTo(destination);
+        return record;
     }
 
     /// <summary>
@@ -130,9 +119,7 @@ public sealed partial class SimulatedKernel
             {
                 if (InDump(entry, routingDomain, filter))
                 {
-                    var record = SadbHeader.Size + entry.ExportTo(dump.AsSpan(offset + SadbHeader.Size));
-                    new SadbHeader(SadbHeader.Version2, SadbMessageType.Dump, 0, entry.DumpSaType, (ushort)(record / 8), 0, 0, 0).WriteTo(dump.AsSpan(offset));
-                    offset += record;
+                    offset += WriteRecord(entry, SadbMessageType.Dump, dump.AsSpan(offset));
                 }
             }
 
@@ -157,9 +144,7 @@ public sealed partial class SimulatedKernel
             {
                 if (entry.RoutingDomain == routingDomain)
                 {
-                    var record = SadbHeader.Size + entry.ExportTo(dump.AsSpan(offset + SadbHeader.Size));
-                    new SadbHeader(SadbHeader.Version2, SadbMessageType.XSpdDump, 0, entry.SaType, (ushort)(record / 8), 0, 0, 0).WriteTo(dump.AsSpan(offset));
-                    offset += record;
+                    offset += WriteRecord(entry, SadbMessageType.XSpdDump, dump.AsSpan(offset));
                 }
             }
 

@@ -8,7 +8,7 @@ namespace Sasync.Core.Simulation;
 /// <see cref="ExtensionArena"/> (only those: the rest of the X_ADDFLOW is the flow itself). The kernel
 /// reuses entries it removed (see <see cref="Release"/>), so an SPD whose size stays the same allocates nothing.
 /// </remarks>
-internal sealed class SpdEntry : ListedEntry<SpdEntry>
+internal sealed class SpdEntry : ListedEntry<SpdEntry>, IDumpRecordSource
 {
     private ArenaBlob _blob = ArenaBlob.None;
     private Offsets _offsets;
@@ -33,6 +33,8 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>
 
     /// <summary>The SA type the flow asks for (0 when it maps to none of ESP, AH, IPCOMP, IPIP).</summary>
     public SadbSaType SaType { get; set; }
+
+    SadbSaType IDumpRecordSource.RecordSaType => SaType;
 
     /// <summary>Set by SADB_X_POLICYFLAGS_POLICY: only another static request may change or delete it.</summary>
     public bool IsStatic { get; set; }
