@@ -4,6 +4,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Sasync.Core.Config;
 using Sasync.Core.Net;
+using Sasync.Core.Platform;
 using Sasync.Core.Simulation;
 
 namespace Sasync.Core.Loopback;
@@ -78,6 +79,40 @@ public static class ClusterWorkload
     public static Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken) =>
         WaitUntilAsync(() => ValueTask.FromResult(condition()), timeout, cancellationToken);
 
+    /// <summary>
+    /// One failover: <paramref name="from"/>'s carp goes BACKUP and, once its IKE daemon is passive, <paramref name="to"/>'s
+    /// goes MASTER; timed from then until <paramref name="to"/>'s IKE daemon is told "active". Null and why when a step
+    /// did not finish within <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<(Takeover? Takeover, string? Error)> FailOverAsync(LoopbackClusterNode from, LoopbackClusterNode to, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        from.Host.Carp.Set(LinkState.Down);
+        if (!await WaitUntilAsync(() => from.Host.DaemonControl.IsActive == false, timeout, cancellationToken).ConfigureAwait(false))
+        {
+            return (null, $"node{from.Index} did not go passive");
+        }
+
+        var calls = to.Host.DaemonControl.Calls.Count;
+        var startedAt = DateTimeOffset.UtcNow;
+        var paused = GC.GetTotalPauseDuration();
+        var timer = Stopwatch.StartNew();
+        to.Host.Carp.Set(LinkState.Up);
+        // Spin (yielding) rather than sleep: the interval is well under a timer tick.
+        while (!(to.Host.DaemonControl.Calls.Count > calls && to.Host.DaemonControl.IsActive == true))
+        {
+            if (timer.Elapsed > timeout)
+            {
+                return (null, $"node{to.Index} did not go active");
+            }
+
+            Thread.Yield();
+        }
+
+        return (new Takeover(startedAt, timer.Elapsed.TotalMilliseconds, (GC.GetTotalPauseDuration() - paused).TotalMilliseconds), null);
+    }
+
     /// <summary>The highest tunnel index whose SPI and networks are distinct from every other's.</summary>
     public const int MaxTunnelIndex = (1 << 24) - 1;
 
@@ -91,3 +126,6 @@ public static class ClusterWorkload
         return new IPAddress(bytes);
     }
 }
+
+/// <summary>A timed failover: when the new MASTER's carp went up, and how long until its IKE daemon was told "active", and how much of it the GC held the process.</summary>
+public readonly record struct Takeover(DateTimeOffset StartedAt, double Milliseconds, double GcPauseMilliseconds);

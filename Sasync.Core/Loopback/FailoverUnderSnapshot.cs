@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Sasync.Core.Platform;
 
 namespace Sasync.Core.Loopback;
 
@@ -55,7 +53,7 @@ public sealed record FailoverUnderSnapshot(int Samples, double P50Milliseconds, 
         var flippedAt = DateTimeOffset.UtcNow;
         await joining.RebootAsync(cancellationToken).ConfigureAwait(false);
         var rounds = Rounds(sas);
-        var times = new List<(double Milliseconds, double GcPause)>(rounds);
+        var times = new List<Takeover>(rounds);
         for (var round = 0; round < rounds; round++)
         {
             // Until the MASTER sends node 3 its snapshot; one that is over before a poll sees it is not measured.
@@ -73,39 +71,24 @@ public sealed record FailoverUnderSnapshot(int Samples, double P50Milliseconds, 
 
             // 0-15 ms into the snapshot, in a fixed pattern, so that the rounds do not all meet its first chunk.
             await Task.Delay(round * 7 % 16, cancellationToken).ConfigureAwait(false);
-            from.Host.Carp.Set(LinkState.Down);
-            if (!await Wait(() => ValueTask.FromResult(from.Host.DaemonControl.IsActive == false)).ConfigureAwait(false))
+            var (takeover, error) = await ClusterWorkload.FailOverAsync(from, to, stepTimeout, cancellationToken).ConfigureAwait(false);
+            if (takeover is not { } done)
             {
-                return (null, $"node{from.Index} did not go passive");
+                return (null, error);
             }
 
-            var calls = to.Host.DaemonControl.Calls.Count;
-            flippedAt = DateTimeOffset.UtcNow;
-            var paused = GC.GetTotalPauseDuration();
-            var timer = Stopwatch.StartNew();
-            to.Host.Carp.Set(LinkState.Up);
-            // Spin (yielding) rather than sleep, as the idle failover figure does: the interval is under a timer tick.
-            while (!(to.Host.DaemonControl.Calls.Count > calls && to.Host.DaemonControl.IsActive == true))
-            {
-                if (timer.Elapsed > stepTimeout)
-                {
-                    return (null, $"node{to.Index} did not go active");
-                }
-
-                Thread.Yield();
-            }
-
+            flippedAt = done.StartedAt;
             if (sending)
             {
-                times.Add((timer.Elapsed.TotalMilliseconds, (GC.GetTotalPauseDuration() - paused).TotalMilliseconds));
+                times.Add(done);
             }
 
             (from, to) = (to, from);
         }
 
-        times.Sort();
+        times.Sort((a, b) => a.Milliseconds.CompareTo(b.Milliseconds));
         return times.Count == 0
             ? (new FailoverUnderSnapshot(0, double.NaN, double.NaN, double.NaN, double.NaN), null)
-            : (new FailoverUnderSnapshot(times.Count, times[times.Count / 2].Milliseconds, times[(int)Math.Ceiling(0.99 * times.Count) - 1].Milliseconds, times[^1].Milliseconds, times[^1].GcPause), null);
+            : (new FailoverUnderSnapshot(times.Count, times[times.Count / 2].Milliseconds, times[(int)Math.Ceiling(0.99 * times.Count) - 1].Milliseconds, times[^1].Milliseconds, times[^1].GcPauseMilliseconds), null);
     }
 }

@@ -242,28 +242,14 @@ public static class SyncBenchmark
         var lastFailoverAt = DateTimeOffset.UtcNow;
         for (var round = 0; round < FailoverRounds; round++)
         {
-            from.Host.Carp.Set(LinkState.Down);
-            if (!await Wait(() => ValueTask.FromResult(from.Host.DaemonControl.IsActive == false)).ConfigureAwait(false))
+            var (takeover, error) = await ClusterWorkload.FailOverAsync(from, to, stepTimeout, cancellationToken).ConfigureAwait(false);
+            if (takeover is not { } done)
             {
-                return (null, $"failover: node{from.Index} did not go passive");
+                return (null, $"failover: {error}");
             }
 
-            var calls = to.Host.DaemonControl.Calls.Count;
-            lastFailoverAt = DateTimeOffset.UtcNow;
-            var timer = Stopwatch.StartNew();
-            to.Host.Carp.Set(LinkState.Up);
-            // Spin (yielding) rather than sleep: the interval is well under a timer tick.
-            while (!(to.Host.DaemonControl.Calls.Count > calls && to.Host.DaemonControl.IsActive == true))
-            {
-                if (timer.Elapsed > stepTimeout)
-                {
-                    return (null, $"failover: node{to.Index} did not go active");
-                }
-
-                Thread.Yield();
-            }
-
-            failovers.Add(timer.Elapsed.TotalMilliseconds);
+            lastFailoverAt = done.StartedAt;
+            failovers.Add(done.Milliseconds);
             (from, to) = (to, from);
         }
 
