@@ -342,6 +342,9 @@ public sealed partial class NodeCore : IDisposable, IEngineEffectSink
             case ClosePeer close:
                 _network.Close(close.Peer, close.Reason);
                 break;
+            case RestartPeerSession restart:
+                _network.Restart(restart.Peer, restart.Reason);
+                break;
             case Log log:
 #pragma warning disable CA1848, CA2254 // The engine composes its own messages.
                 _logger.Log(log.Level, log.Message);

@@ -21,6 +21,9 @@ public interface INodeNetwork
     /// <summary>Closes the session with <paramref name="peer"/>, if any.</summary>
     void Close(string peer, string reason);
 
+    /// <summary>Closes the session with <paramref name="peer"/> for a fresh one, dialled at once: not a failed attempt (no backoff).</summary>
+    void Restart(string peer, string reason);
+
     /// <summary>Replaces the configured peers: new ones are dialled, removed ones closed.</summary>
     void SetPeers(ImmutableArray<string> peers);
 

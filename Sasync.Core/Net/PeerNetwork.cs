@@ -228,6 +228,25 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
         }
     }
 
+    /// <summary>Closes every connection with a peer and dials it again at once, without counting a failed attempt.</summary>
+    public void Restart(string peer, string reason)
+    {
+        PeerSlot? slot;
+        lock (_lock)
+        {
+            slot = _slots.GetValueOrDefault(peer);
+            if (slot is null)
+            {
+                return;
+            }
+
+            slot.Rules.Restart(reason, slot.Decisions);
+            Apply(slot);
+        }
+
+        DrainLater(slot);
+    }
+
     /// <summary>Each configured peer's failed attempts and next dial time, for status.</summary>
     public ImmutableDictionary<string, PeerSessionStatus> SessionStatus()
     {

@@ -408,6 +408,25 @@ public sealed class PeerSessionRules
         }
     }
 
+    /// <summary>
+    /// Our side wants a fresh session (a resync): every connection is closed and the next dial is due at once.
+    /// Not a failed attempt, so the backoff neither grows nor delays it: a node that needs a new snapshot from
+    /// its MASTER must not wait out the backoff of earlier resyncs (a session that resyncs every failover
+    /// never lives long enough to prove stable).
+    /// </summary>
+    public void Restart(string reason, List<SessionDecision> decisions)
+    {
+        ArgumentNullException.ThrowIfNull(decisions);
+        foreach (var connection in _connections.ToList())
+        {
+            decisions.Add(new CloseConnection(connection.Id, reason));
+            Forget(connection, reason, routine: true, decisions);
+        }
+
+        _nextAttemptAt = _time.GetUtcNow();
+        decisions.Add(new SessionLog(LogLevel.Information, $"peer {Peer}: session closed for a new one, dialled at once: {reason}"));
+    }
+
     /// <summary>The peer left the configuration: every connection is closed and it is never dialled again.</summary>
     public void Retire(string reason, List<SessionDecision> decisions)
     {

@@ -77,5 +77,11 @@ public sealed record ConnectMissingPeers : EngineEffect;
 /// <summary>Close the session with a peer (it sent too many bad frames); the host reconnects later.</summary>
 public sealed record ClosePeer(string Peer, string Reason) : EngineEffect;
 
+/// <summary>
+/// Close the session with a peer so that a new one brings a fresh snapshot, and dial it again at once: a resync
+/// we want, not a fault, so no reconnect backoff (which would leave us without our MASTER's data meanwhile).
+/// </summary>
+public sealed record RestartPeerSession(string Peer, string Reason) : EngineEffect;
+
 /// <summary>A log line for the host's logger.</summary>
 public sealed record Log(LogLevel Level, string Message) : EngineEffect;

@@ -698,7 +698,7 @@ public sealed class SyncEngine
             {
                 if (other != peer && other.Session!.RunState == RunState.Master)
                 {
-                    Emit(new ClosePeer(other.Name, $"resync: {peer.Name}, a second MASTER, stepped down"));
+                    Emit(new RestartPeerSession(other.Name, $"resync: {peer.Name}, a second MASTER, stepped down"));
                 }
             }
         }

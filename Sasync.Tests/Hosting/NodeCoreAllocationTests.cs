@@ -181,6 +181,10 @@ public sealed class NodeCoreAllocationTests
         {
         }
 
+        public void Restart(string peer, string reason)
+        {
+        }
+
         public void SetPeers(ImmutableArray<string> peers)
         {
         }

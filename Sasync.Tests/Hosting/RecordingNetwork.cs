@@ -36,6 +36,10 @@ internal sealed class RecordingNetwork : INodeNetwork
 
     public void Close(string peer, string reason) => Closed.Add((peer, reason));
 
+    public List<(string Peer, string Reason)> Restarted { get; } = [];
+
+    public void Restart(string peer, string reason) => Restarted.Add((peer, reason));
+
     public void SetPeers(ImmutableArray<string> peers) => PeerSets.Add(peers);
 
     public long QueuedBytes(string peer) => 0;

@@ -119,6 +119,29 @@ public class SessionBackoffTests
         Assert.False(DialDue());
     }
 
+    [Fact]
+    public void A_session_our_side_restarts_for_a_resync_is_dialled_again_at_once_and_is_no_failed_attempt()
+    {
+        // One real failure first: a restart neither adds to it nor waits out its backoff.
+        Assert.True(DialDue());
+        _rules.OnClosed(Open(), "connection reset by peer", _decisions);
+        _time.Advance(_rules.NextAttemptAt!.Value - _time.GetUtcNow());
+        Assert.True(DialDue());
+        for (var i = 0; i < 10; i++)
+        {
+            _decisions.Clear();
+            var id = Open();
+            Assert.Single(_decisions.OfType<CarrierUp>());
+            _rules.Restart("resync: a second MASTER stepped down", _decisions);
+
+            Assert.Contains(_decisions, d => d is CloseConnection close && close.ConnectionId == id);
+            Assert.Contains(_decisions, d => d is CarrierDown { Routine: true } down && down.ConnectionId == id);
+            Assert.True(DialDue());
+        }
+
+        Assert.Equal(1, _rules.FailedAttempts);
+    }
+
     private long Open()
     {
         var id = ++_nextId;

@@ -26,10 +26,10 @@ public class SyncEngineTwoMastersTests
         Assert.Single(h.PfKey("peer-b", EspSa(SadbMessageType.Add, 7, pid: 555, seq: 1)).OfType<WriteToKernel>());
         var effects = h.State("peer-b", RunState.Slave);
 
-        var close = Assert.Single(effects.OfType<ClosePeer>());
+        var close = Assert.Single(effects.OfType<RestartPeerSession>());
         Assert.Equal("peer-a", close.Peer);
         // Only once: a later state from peer-b changes nothing more.
-        Assert.Empty(h.State("peer-b", RunState.Slave).OfType<ClosePeer>());
+        Assert.Empty(h.State("peer-b", RunState.Slave).OfType<RestartPeerSession>());
     }
 
     [Fact]
@@ -44,6 +44,6 @@ public class SyncEngineTwoMastersTests
 
         h.PfKey("peer-b", EspSa(SadbMessageType.Add, 7, pid: 555, seq: 1));
 
-        Assert.Empty(h.State("peer-b", RunState.Slave).OfType<ClosePeer>());
+        Assert.Empty(h.State("peer-b", RunState.Slave).OfType<RestartPeerSession>());
     }
 }

@@ -169,6 +169,9 @@ internal sealed class OriginalPeerSessions : ISimulatedShell
         }
     }
 
+    /// <summary>The original has no redial of its own choosing: the socket closes as in <see cref="Close"/>, and the next dial comes with the reconnect timer or a carp change.</summary>
+    public void Restart(string peer, string reason) => Close(peer, reason);
+
     private Peer? Find(string name) => _peers.FirstOrDefault(p => p.Name == name);
 
     private void ArmReconnect() => _reconnectTimer = _process.Scheduler.Schedule(ReconnectInterval, () =>

@@ -176,6 +176,16 @@ internal sealed class SessionRulesPeerNetwork : ISimulatedShell
         }
     }
 
+    public void Restart(string peer, string reason)
+    {
+        if (Find(peer) is { } slot)
+        {
+            _trace.Add(_process.Name, $"peer {slot.Name}: restart: {reason}");
+            slot.Rules.Restart(reason, _decisions);
+            Apply(slot);
+        }
+    }
+
     private Slot? Find(string peer)
     {
         foreach (var slot in _slots)

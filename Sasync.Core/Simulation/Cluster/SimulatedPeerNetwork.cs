@@ -163,6 +163,15 @@ internal sealed class SimulatedPeerNetwork : ISimulatedShell
         }
     }
 
+    // The legacy rules redial at once after any session that ended, and a routine end is no fault.
+    public void Restart(string peer, string reason)
+    {
+        if (Find(peer) is { } slot)
+        {
+            CloseActive(slot, reason, routine: true);
+        }
+    }
+
     private Slot? Find(string peer)
     {
         foreach (var slot in _slots)
