@@ -70,6 +70,8 @@ internal static class BenchSyncCommand
                 if (result.FailoverUnderSnapshot is { } loaded)
                 {
                     w.WriteNumber("failoverUnderSnapshotSamples", loaded.Samples);
+                    w.WriteNumber("failoverUnderSnapshotRoundSeconds", Math.Round(loaded.RoundSeconds, 4));
+                    w.WriteNumber("failoverUnderSnapshotRoundCpuSeconds", Math.Round(loaded.RoundCpuSeconds, 4));
                     if (loaded.Samples > 0)
                     {
                         w.WriteNumber("failoverUnderSnapshotP50Milliseconds", Math.Round(loaded.P50Milliseconds, 3));
@@ -89,7 +91,7 @@ internal static class BenchSyncCommand
               snapshot   {result.SnapshotSeconds,12:0.000} s       rebooted peer, start to full kernel (all SAs in after {result.SnapshotSasSeconds:0.000} s)
               relay      {result.RelayPerSecond,12:N0} msg/s   live ADDs, MASTER IKE socket to slave kernel ({result.RelaySeconds:0.000} s; writing them took {result.InjectSeconds:0.000} s)
               failover   {result.FailoverMilliseconds,12:0.000} ms      carp MASTER to IKE daemon active (median of 5)
-              loaded     {result.FailoverUnderSnapshot?.P99Milliseconds ?? double.NaN,12:0.000} ms      failover p99 while a full snapshot is under way (median {result.FailoverUnderSnapshot?.P50Milliseconds ?? double.NaN:0.000}, max {result.FailoverUnderSnapshot?.MaxMilliseconds ?? double.NaN:0.000} ms of which {result.FailoverUnderSnapshot?.SlowestGcPauseMilliseconds ?? double.NaN:0.000} ms GC pause, {result.FailoverUnderSnapshot?.Samples ?? 0} failovers)
+              loaded     {result.FailoverUnderSnapshot?.P99Milliseconds ?? double.NaN,12:0.000} ms      failover p99 while a full snapshot is under way (median {result.FailoverUnderSnapshot?.P50Milliseconds ?? double.NaN:0.000}, max {result.FailoverUnderSnapshot?.MaxMilliseconds ?? double.NaN:0.000} ms of which {result.FailoverUnderSnapshot?.SlowestGcPauseMilliseconds ?? double.NaN:0.000} ms GC pause, {result.FailoverUnderSnapshot?.Samples ?? 0} failovers, {result.FailoverUnderSnapshot?.RoundSeconds ?? double.NaN:0.000} s and {result.FailoverUnderSnapshot?.RoundCpuSeconds ?? double.NaN:0.000} CPU s a round)
               resync     {result.FailoverResync?.Milliseconds ?? double.NaN,12:0.000} ms      after a failover, the new MASTER's snapshot ({result.FailoverResync?.SnapshotMessages ?? 0:N0} messages at most; {result.FailoverResync?.SkippedByDigest ?? 0} of {result.FailoverResync?.Rounds ?? 0} by digest alone)
               undemote   {result.UndemoteMilliseconds,12:0.000} ms      after the snapshot was in the kernel ({result.UndemoteAfterEndSnapshotMilliseconds:0.0} ms after ENDSNAP)
               memory     {result.PeakRssMegabytes,12:0.0} MB      peak RSS of the whole run ({result.RssAfterMegabytes:0.0} MB at the end)
