@@ -13,6 +13,7 @@ public sealed class RecordingDaemonControl : IDaemonControl
     private readonly List<string> _failedCalls = [];
     private int _failuresLeft;
     private bool _failing;
+    private RecordedDaemonCall? _lastCall;
 
     /// <summary>The calls that succeeded, in order: "active" or "passive".</summary>
     public IReadOnlyList<string> Calls
@@ -34,6 +35,33 @@ public sealed class RecordingDaemonControl : IDaemonControl
             lock (_lock)
             {
                 return [.. _failedCalls];
+            }
+        }
+    }
+
+    /// <summary>How many calls succeeded (<see cref="Calls"/>' count, without copying them).</summary>
+    public int CallCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _calls.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// When the last successful call was made, and the process's total GC pause time then (null before any): lets a
+    /// benchmark time a failover to the call itself rather than to the moment it looked.
+    /// </summary>
+    public RecordedDaemonCall? LastCall
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lastCall;
             }
         }
     }
@@ -96,6 +124,7 @@ public sealed class RecordingDaemonControl : IDaemonControl
             }
 
             _calls.Add(call);
+            _lastCall = new RecordedDaemonCall(active, System.Diagnostics.Stopwatch.GetTimestamp(), GC.GetTotalPauseDuration());
         }
 
         return ValueTask.CompletedTask;

@@ -107,6 +107,25 @@ public sealed class SimulatedCarpTests
     }
 
     [Fact]
+    public async Task The_daemon_control_recorder_stamps_the_last_successful_call_for_timing()
+    {
+        var control = new RecordingDaemonControl();
+        Assert.Null(control.LastCall);
+
+        var before = System.Diagnostics.Stopwatch.GetTimestamp();
+        await control.SetActiveAsync(true, default);
+        var after = System.Diagnostics.Stopwatch.GetTimestamp();
+        control.FailNext();
+        await Assert.ThrowsAsync<SimulatedSystemCallException>(async () => await control.SetActiveAsync(false, default));
+
+        // The failed call leaves the stamp of the one that succeeded.
+        var call = Assert.NotNull(control.LastCall);
+        Assert.True(call.Active);
+        Assert.InRange(call.Timestamp, before, after);
+        Assert.Equal(1, control.CallCount);
+    }
+
+    [Fact]
     public async Task The_daemon_control_recorder_keeps_calls_in_order_and_fails_on_request()
     {
         var control = new RecordingDaemonControl();
