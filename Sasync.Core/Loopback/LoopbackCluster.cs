@@ -223,13 +223,23 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
     /// <summary>Replaces the host by a freshly booted one: empty SADB/SPD, carp BACKUP, group demoted as at boot.</summary>
     public async Task RebootAsync(CancellationToken cancellationToken)
     {
+        await PowerOffAsync().ConfigureAwait(false);
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The first half of <see cref="RebootAsync"/>: the daemon stops and the host is replaced by a freshly booted one
+    /// (empty SADB/SPD, carp BACKUP, group demoted) whose daemon <see cref="StartAsync"/> starts. Apart, so that a
+    /// benchmark can collect the old kernel's SAs and flows before the boot, as a real reboot frees that memory.
+    /// </summary>
+    public async Task PowerOffAsync()
+    {
         await StopAsync().ConfigureAwait(false);
         await CloseIkeAsync().ConfigureAwait(false);
         Host = new SimulatedNode(_options.KernelOptions, carpInterface: Settings.CarpInterface, carpGroup: Settings.CarpGroup);
         Host.Carp.Set(LinkState.Down);
         Host.CarpGroup.Set(Settings.CarpGroup, 1);
         OpenIke();
-        await StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes a message as the IKE daemon would (pid and sequence filled in).</summary>

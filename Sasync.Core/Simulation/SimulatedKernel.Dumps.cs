@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using Sasync.Core.PfKey;
 using Sasync.Core.Platform;
@@ -10,6 +9,12 @@ public sealed partial class SimulatedKernel
 {
     /// <summary>The pooled buffers of <see cref="DumpChunksAsync"/>'s chunks, and how many are out.</summary>
     public KernelDumpBuffers DumpBuffers { get; } = new();
+
+    // The entry lists of DumpChunksAsync, kept for the next dump. From ArrayPool.Shared, each thread that gave
+    // one back kept it (an SADB of 100 000 SAs lists them in 1 MB, of 1 000 000 in 8 MB; a gcdump found nine of
+    // each size class alive), where one kernel needs one of each, two when dumps overlap (rare; the second is new).
+    private SadbEntry[]? _dumpSas;
+    private SpdEntry[]? _dumpFlows;
 
     /// <summary>
     /// <see cref="DumpSadb"/> then <see cref="DumpSpd"/> of <paramref name="routingDomain"/> as chunks of whole records
@@ -32,7 +37,7 @@ public sealed partial class SimulatedKernel
         int saCount = 0, flowCount = 0;
         lock (_lock)
         {
-            sas = ArrayPool<SadbEntry>.Shared.Rent(Math.Max(1, _sadb.Count));
+            sas = TakeDumpList(ref _dumpSas, _sadb.Count);
             foreach (var entry in _sadb)
             {
                 if (InDump(entry, routingDomain, SadbSaType.Unspec))
@@ -41,7 +46,7 @@ public sealed partial class SimulatedKernel
                 }
             }
 
-            flows = ArrayPool<SpdEntry>.Shared.Rent(Math.Max(1, _spd.Count));
+            flows = TakeDumpList(ref _dumpFlows, _spd.Count);
             for (var entry = _spd.Last; entry is not null; entry = entry.Previous)
             {
                 if (entry.RoutingDomain == routingDomain)
@@ -67,8 +72,35 @@ public sealed partial class SimulatedKernel
         }
         finally
         {
-            ArrayPool<SadbEntry>.Shared.Return(sas, clearArray: true);
-            ArrayPool<SpdEntry>.Shared.Return(flows, clearArray: true);
+            lock (_lock)
+            {
+                KeepDumpList(ref _dumpSas, sas, saCount);
+                KeepDumpList(ref _dumpFlows, flows, flowCount);
+            }
+        }
+    }
+
+    // The kept list when it is free and big enough (with room for some growth), or a new one.
+    private static T[] TakeDumpList<T>(ref T[]? kept, int count)
+        where T : class
+    {
+        if (kept is { } list && list.Length >= count)
+        {
+            kept = null;
+            return list;
+        }
+
+        return new T[Math.Max(16, count + (count / 8))];
+    }
+
+    // Keeps the larger of the kept list and this one, emptied, for the next dump.
+    private static void KeepDumpList<T>(ref T[]? kept, T[] list, int used)
+        where T : class
+    {
+        Array.Clear(list, 0, used);
+        if (kept is null || kept.Length < list.Length)
+        {
+            kept = list;
         }
     }
 
