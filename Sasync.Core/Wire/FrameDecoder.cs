@@ -15,6 +15,8 @@ namespace Sasync.Core.Wire;
 public sealed class FrameDecoder
 {
     private readonly IBlockCipher _aes;
+    // AES-NI with eight blocks in flight where the CPU has it; BouncyCastle's engine otherwise.
+    private readonly AesNiCbc? _aesNi;
     private readonly FrameDigest _sha1 = new();
     private readonly byte[] _scratch;
 
@@ -26,6 +28,7 @@ public sealed class FrameDecoder
         ArgumentNullException.ThrowIfNull(key);
         Limits = limits ?? FrameLimits.Original;
         _aes = AesCbc.CreateEngine(forEncryption: false, key.Bytes);
+        _aesNi = AesNiCbc.IsSupported ? new AesNiCbc(key.Bytes) : null;
         _scratch = new byte[Limits.MaxCiphertextLength];
     }
 
@@ -120,7 +123,7 @@ public sealed class FrameDecoder
             var frame = frames.Slice(frameOffset, header.FrameLength);
             var padded = destination.Slice(written, header.CiphertextLength);
             var iv = Vector128.Create(frame.Slice(FrameLayout.IvOffset, FrameLayout.IvSize));
-            AesCbc.Decrypt(_aes, frame.Slice(FrameLayout.CiphertextOffset, header.CiphertextLength), padded, iv);
+            Decrypt(frame.Slice(FrameLayout.CiphertextOffset, header.CiphertextLength), padded, iv);
 
             // The pad bytes are checked now: the next plaintext is decrypted over them.
             padOk[i] = PadBytesValid(padded[header.PlaintextLength..]);
@@ -188,7 +191,7 @@ public sealed class FrameDecoder
     private FrameError DecryptAndCheck(in FrameHeader header, ReadOnlySpan<byte> frame, Span<byte> padded)
     {
         var iv = Vector128.Create(frame.Slice(FrameLayout.IvOffset, FrameLayout.IvSize));
-        AesCbc.Decrypt(_aes, frame.Slice(FrameLayout.CiphertextOffset, header.CiphertextLength), padded, iv);
+        Decrypt(frame.Slice(FrameLayout.CiphertextOffset, header.CiphertextLength), padded, iv);
 
         Span<byte> hash = stackalloc byte[FrameLayout.HashSize];
         _sha1.Compute(padded[..header.PlaintextLength], hash);
@@ -198,5 +201,17 @@ public sealed class FrameDecoder
         }
 
         return PadBytesValid(padded[header.PlaintextLength..]) ? FrameError.None : FrameError.BadPadBytes;
+    }
+
+    private void Decrypt(ReadOnlySpan<byte> ciphertext, Span<byte> plaintext, Vector128<byte> iv)
+    {
+        if (_aesNi is { } aesNi)
+        {
+            aesNi.Decrypt(ciphertext, plaintext, iv);
+        }
+        else
+        {
+            AesCbc.Decrypt(_aes, ciphertext, plaintext, iv);
+        }
     }
 }

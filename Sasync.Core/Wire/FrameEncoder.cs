@@ -15,6 +15,8 @@ namespace Sasync.Core.Wire;
 public sealed class FrameEncoder
 {
     private readonly IBlockCipher _aes;
+    // AES-NI with eight blocks in flight where the CPU has it; BouncyCastle's engine otherwise.
+    private readonly AesNiCbc? _aesNi;
     private readonly FrameDigest _sha1 = new();
     private readonly IIvSource _ivSource;
 
@@ -25,6 +27,7 @@ public sealed class FrameEncoder
     {
         ArgumentNullException.ThrowIfNull(key);
         _aes = AesCbc.CreateEngine(forEncryption: true, key.Bytes);
+        _aesNi = AesNiCbc.IsSupported ? new AesNiCbc(key.Bytes) : null;
         _ivSource = ivSource ?? new RandomIvSource();
     }
 
@@ -110,7 +113,7 @@ public sealed class FrameEncoder
     /// Encodes several messages into consecutive frames at the start of <paramref name="destination"/>, byte for byte
     /// what <see cref="TryEncode(WireMessageType, ReadOnlySpan{byte}, Span{byte}, out int, out FrameError)"/> writes for
     /// each in turn (with the IVs drawn in the same order), but hashing up to eight frames at once
-    /// (<see cref="MultiBufferSha1"/>) and encrypting four side by side (<see cref="AesCbc.EncryptInPlace"/>).
+    /// (<see cref="MultiBufferSha1"/>) and encrypting eight side by side (<see cref="AesNiCbc.EncryptInPlace"/>) where the CPU has AVX2 and AES-NI.
     /// Every message is checked first: when one cannot be framed, or the frames do not fit, nothing is written.
     /// Allocates nothing.
     /// </summary>
@@ -247,10 +250,16 @@ public sealed class FrameEncoder
             hashes.Slice(i * FrameLayout.HashSize, FrameLayout.HashSize).CopyTo(destination.Slice(frameOffsets[i] + FrameLayout.HashOffset, FrameLayout.HashSize));
         }
 
-        for (var start = 0; start < count; start += AesCbc.InterleavedMessages)
+        if (_aesNi is { } aesNi)
         {
-            var group = Math.Min(AesCbc.InterleavedMessages, count - start);
-            AesCbc.EncryptInPlace(_aes, destination, bodyOffsets.Slice(start, group), bodyLengths.Slice(start, group), ivs.Slice(start, group));
+            aesNi.EncryptInPlace(destination, bodyOffsets[..count], bodyLengths[..count], ivs[..count]);
+            return offset;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var body = destination.Slice(bodyOffsets[i], bodyLengths[i]);
+            AesCbc.Encrypt(_aes, body, body, ref ivs[i]);
         }
 
         return offset;
@@ -271,7 +280,7 @@ public sealed class FrameEncoder
 
         var ciphertext = frame[FrameLayout.CiphertextOffset..];
         var wholeBlocks = plaintext.Length - (plaintext.Length % FrameLayout.BlockSize);
-        AesCbc.Encrypt(_aes, plaintext[..wholeBlocks], ciphertext, ref chain);
+        Encrypt(plaintext[..wholeBlocks], ciphertext, ref chain);
         if (padLength == 0)
         {
             return;
@@ -286,7 +295,19 @@ public sealed class FrameEncoder
             last[tail.Length + i] = (byte)(padLength - i);
         }
 
-        AesCbc.Encrypt(_aes, last, ciphertext[wholeBlocks..], ref chain);
+        Encrypt(last, ciphertext[wholeBlocks..], ref chain);
         last.Clear();
+    }
+
+    private void Encrypt(ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, ref Vector128<byte> chain)
+    {
+        if (_aesNi is { } aesNi)
+        {
+            aesNi.Encrypt(plaintext, ciphertext, ref chain);
+        }
+        else
+        {
+            AesCbc.Encrypt(_aes, plaintext, ciphertext, ref chain);
+        }
     }
 }

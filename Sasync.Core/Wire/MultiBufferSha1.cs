@@ -31,6 +31,8 @@ internal static class MultiBufferSha1
     /// Writes the SHA-1 of <c>source[offsets[i]..][..lengths[i]]</c> to <c>hashes[(20 * i)..][..20]</c> for each of
     /// the 1 to 8 messages.
     /// </summary>
+    // Fully optimized from the first call: the daemon's first frames need not crawl through unoptimized vector code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(ReadOnlySpan<byte> source, ReadOnlySpan<int> offsets, ReadOnlySpan<int> lengths, Span<byte> hashes)
     {
         if (!IsSupported)
@@ -117,6 +119,7 @@ internal static class MultiBufferSha1
     }
 
     /// <summary>The 80 rounds over one block per lane; lanes outside <paramref name="active"/> keep their state.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Compress(Span<Vector256<uint>> schedule, ref Vector256<uint> h0, ref Vector256<uint> h1, ref Vector256<uint> h2, ref Vector256<uint> h3, ref Vector256<uint> h4, Vector256<uint> active)
     {
         ref var w = ref MemoryMarshal.GetReference(schedule);
