@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Org.BouncyCastle.Crypto;
+using Sasync.Core.Wire;
 using Sasync.Core.Wire.Extended;
 
 namespace Sasync.Cli.Commands;
@@ -70,6 +71,13 @@ internal static class BenchCodecCommand
                 w.WriteNumber("decodeAllocatedBytesPerFrame", result.DecodeAllocatedBytesPerFrame);
                 w.WriteNumber("encodeArrayAllocatedBytesPerFrame", result.EncodeArrayAllocatedBytesPerFrame);
                 w.WriteNumber("decodeArrayAllocatedBytesPerFrame", result.DecodeArrayAllocatedBytesPerFrame);
+                w.WriteNumber("batchSize", result.BatchSize);
+                w.WriteNumber("singleFrameEncodePerSecond", Math.Round(result.SingleEncodePerSecond));
+                w.WriteNumber("singleFrameDecodePerSecond", Math.Round(result.SingleDecodePerSecond));
+                w.WriteNumber("singleFrameEncodePerCpuSecond", Math.Round(result.SingleEncodePerCpuSecond));
+                w.WriteNumber("singleFrameDecodePerCpuSecond", Math.Round(result.SingleDecodePerCpuSecond));
+                w.WriteNumber("singleFrameEncodeAllocatedBytesPerFrame", result.SingleEncodeAllocatedBytesPerFrame);
+                w.WriteNumber("singleFrameDecodeAllocatedBytesPerFrame", result.SingleDecodeAllocatedBytesPerFrame);
                 WriteCeiling(w, result, ceiling, alternatives);
                 WriteExtended(w, extended);
                 w.WriteEndObject();
@@ -80,8 +88,11 @@ internal static class BenchCodecCommand
         await stdout.WriteAsync(string.Create(CultureInfo.InvariantCulture,
             $"""
             codec: {result.PayloadSize}-byte PF_KEY payload ({result.FrameLength}-byte frame), AES-{result.KeyBits}, hardware AES: {(AesUtilities.IsHardwareAccelerated ? "yes" : "no")}, one thread
-            encode: {result.EncodePerSecond,12:N0} frames/s ({result.EncodePerCpuSecond:N0} per CPU second), {result.EncodeAllocatedBytesPerFrame:0.#} bytes allocated per frame into a buffer, {result.EncodeArrayAllocatedBytesPerFrame:0.#} as a new array
-            decode: {result.DecodePerSecond,12:N0} frames/s ({result.DecodePerCpuSecond:N0} per CPU second), {result.DecodeAllocatedBytesPerFrame:0.#} bytes allocated per frame into a buffer, {result.DecodeArrayAllocatedBytesPerFrame:0.#} as a new array
+            encode: {result.EncodePerSecond,12:N0} frames/s ({result.EncodePerCpuSecond:N0} per CPU second), {result.BatchSize} per call as the daemon sends, {result.EncodeAllocatedBytesPerFrame:0.#} bytes allocated per frame
+            decode: {result.DecodePerSecond,12:N0} frames/s ({result.DecodePerCpuSecond:N0} per CPU second), {result.BatchSize} per call as the daemon receives, {result.DecodeAllocatedBytesPerFrame:0.#} bytes allocated per frame
+            one frame per call:
+            encode: {result.SingleEncodePerSecond,12:N0} frames/s ({result.SingleEncodePerCpuSecond:N0} per CPU second), {result.SingleEncodeAllocatedBytesPerFrame:0.#} bytes allocated per frame into a buffer, {result.EncodeArrayAllocatedBytesPerFrame:0.#} as a new array
+            decode: {result.SingleDecodePerSecond,12:N0} frames/s ({result.SingleDecodePerCpuSecond:N0} per CPU second), {result.SingleDecodeAllocatedBytesPerFrame:0.#} bytes allocated per frame into a buffer, {result.DecodeArrayAllocatedBytesPerFrame:0.#} as a new array
             {DescribeCeiling(result, ceiling, alternatives)}
             """)).ConfigureAwait(false);
         if (extended is not null)
@@ -108,6 +119,11 @@ internal static class BenchCodecCommand
         w.WriteNumber("sha1PerCpuSecond", Math.Round(ceiling.Sha1PerCpuSecond));
         w.WriteNumber("aesCbcEncryptPerCpuSecond", Math.Round(ceiling.AesCbcEncryptPerCpuSecond));
         w.WriteNumber("aesCbcDecryptPerCpuSecond", Math.Round(ceiling.AesCbcDecryptPerCpuSecond));
+        w.WriteBoolean("multiBufferSha1", MultiBufferSha1.IsSupported);
+        w.WriteNumber("singleFrameCeilingEncodePerCpuSecond", Math.Round(ceiling.SingleFrameEncodePerCpuSecond));
+        w.WriteNumber("singleFrameCeilingDecodePerCpuSecond", Math.Round(ceiling.SingleFrameDecodePerCpuSecond));
+        w.WriteNumber("singleFrameSha1PerCpuSecond", Math.Round(ceiling.SingleFrameSha1PerCpuSecond));
+        w.WriteNumber("singleFrameAesCbcEncryptPerCpuSecond", Math.Round(ceiling.SingleFrameAesCbcEncryptPerCpuSecond));
         if (alternatives is null)
         {
             return;
@@ -130,8 +146,9 @@ internal static class BenchCodecCommand
     private static string DescribeCeiling(CodecBenchResult result, CodecCeilingResult ceiling, IReadOnlyList<CryptoPrimitiveRate>? alternatives)
     {
         var text = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"""
-            ceiling: {ceiling.EncodePerCpuSecond:N0} encodes and {ceiling.DecodePerCpuSecond:N0} decodes per CPU second (SHA-1 and AES-CBC alone over the same bytes), so the codec runs at {100 * result.EncodePerCpuSecond / ceiling.EncodePerCpuSecond:0}% and {100 * result.DecodePerCpuSecond / ceiling.DecodePerCpuSecond:0}% of it
+            ceiling: {ceiling.EncodePerCpuSecond:N0} encodes and {ceiling.DecodePerCpuSecond:N0} decodes per CPU second (SHA-1 and AES-CBC alone over the same bytes, {result.BatchSize} frames at a time{(MultiBufferSha1.IsSupported ? ", eight SHA-1s at once" : "")}), so the codec runs at {100 * result.EncodePerCpuSecond / ceiling.EncodePerCpuSecond:0}% and {100 * result.DecodePerCpuSecond / ceiling.DecodePerCpuSecond:0}% of it
             parts:   SHA-1 {ceiling.Sha1PerCpuSecond:N0}, AES-CBC encrypt {ceiling.AesCbcEncryptPerCpuSecond:N0}, decrypt {ceiling.AesCbcDecryptPerCpuSecond:N0} per CPU second
+            one frame at a time: ceiling {ceiling.SingleFrameEncodePerCpuSecond:N0} encodes and {ceiling.SingleFrameDecodePerCpuSecond:N0} decodes; SHA-1 {ceiling.SingleFrameSha1PerCpuSecond:N0}, AES-CBC encrypt {ceiling.SingleFrameAesCbcEncryptPerCpuSecond:N0} per CPU second
 
             """));
         if (alternatives is not null)

@@ -62,7 +62,18 @@ internal static class CryptoPrimitiveBenchmark
         using var bcl = Aes.Create();
         bcl.Key = key;
         var ciphertext = bcl.EncryptCbc(padded, ivBytes, PaddingMode.None);
-        Add(Encrypt, "BouncyCastle AES engine, CBC chained per block", true, ciphertext, () =>
+        var aesNi = AesNiCbc.IsSupported ? new AesNiCbc(key) : null;
+        if (aesNi is not null)
+        {
+            Add(Encrypt, "AES-NI intrinsics, CBC chained per block (sasyncd-cs)", true, ciphertext, () =>
+            {
+                var chain = iv;
+                aesNi.Encrypt(padded, output, ref chain);
+                return true;
+            });
+        }
+
+        Add(Encrypt, "BouncyCastle AES engine, CBC chained per block", aesNi is null, ciphertext, () =>
         {
             var chain = iv;
             AesCbc.Encrypt(encryptor, padded, output, ref chain);
@@ -76,7 +87,16 @@ internal static class CryptoPrimitiveBenchmark
         bcl.Mode = CipherMode.ECB;
         bcl.Padding = PaddingMode.None;
         using var ecbDecryptor = bcl.CreateDecryptor();
-        Add(Decrypt, "BouncyCastle AES engine, four blocks at a time", true, padded, () =>
+        if (aesNi is not null)
+        {
+            Add(Decrypt, "AES-NI intrinsics, eight blocks at a time (sasyncd-cs)", true, padded, () =>
+            {
+                aesNi.Decrypt(ciphertext, output, iv);
+                return true;
+            });
+        }
+
+        Add(Decrypt, "BouncyCastle AES engine, four blocks at a time", aesNi is null, padded, () =>
         {
             AesCbc.Decrypt(decryptor, ciphertext, output, iv);
             return true;

@@ -25,6 +25,27 @@ public interface IFrameDecoder
         plaintext = own;
         return status;
     }
+
+    /// <summary>
+    /// Decodes one or more whole frames off the front of <paramref name="buffer"/> into <paramref name="destination"/>
+    /// as the overload above does, appending them to <paramref name="frames"/> in order; <paramref name="destinationUsed"/>
+    /// is how much of the destination their plaintexts take, from its start. It stops after a control frame, whose
+    /// FINISHED may switch the stream to another decoder. <see cref="FrameDecodeStatus.Frame"/> means at least one was
+    /// appended. This default decodes one with the overload above; the legacy codec decodes several together.
+    /// </summary>
+    FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, Memory<byte> destination, List<ReceivedFrame> frames, out int destinationUsed, out FrameError error)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        destinationUsed = 0;
+        var status = TryDecode(ref buffer, destination, out var type, out var plaintext, out error);
+        if (status == FrameDecodeStatus.Frame)
+        {
+            frames.Add(new ReceivedFrame(type, plaintext));
+            destinationUsed = plaintext.Span.Overlaps(destination.Span) ? plaintext.Length : 0;
+        }
+
+        return status;
+    }
 }
 
 /// <summary>What <see cref="IFrameDecoder.TryDecode(ref System.Buffers.ReadOnlySequence{byte}, out WireMessageType, out byte[], out FrameError)"/> found at the front of the buffer.</summary>

@@ -8,6 +8,26 @@ public interface IFrameEncoder
 {
     /// <summary>Appends the frame to <paramref name="destination"/>; false with a reason when the message cannot be framed.</summary>
     bool TryEncode(WireMessageType type, ReadOnlySpan<byte> plaintext, IBufferWriter<byte> destination, out string error);
+
+    /// <summary>
+    /// Appends the frames of several messages, in order, as one call each of the overload above would; false with a
+    /// reason when one cannot be framed (the frames before it may have been appended). This default encodes them one
+    /// by one; the legacy codec encodes several together.
+    /// </summary>
+    bool TryEncode(ReadOnlySpan<WireMessageType> types, ReadOnlySpan<ReadOnlyMemory<byte>> plaintexts, IBufferWriter<byte> destination, out string error)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(plaintexts.Length, types.Length, nameof(plaintexts));
+        error = "";
+        for (var i = 0; i < types.Length; i++)
+        {
+            if (!TryEncode(types[i], plaintexts[i].Span, destination, out error))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
 
 /// <summary>Makes the encoder and decoder of each session of a node.</summary>

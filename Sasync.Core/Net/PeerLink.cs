@@ -22,6 +22,9 @@ internal sealed class PeerLink : IAsyncDisposable
     private const int SlabBytes = 64 * 1024;
     private const int SlabReserve = 4096;
 
+    // Messages handed to the encoder at once: the legacy codec hashes eight frames together.
+    private const int EncodeBatch = 8;
+
     // A few spare slabs per session cover the batches the node has not handled yet in steady state.
     private readonly FrameSlabPool _slabs = new(SlabBytes, maxKept: 16);
 
@@ -156,17 +159,14 @@ internal sealed class PeerLink : IAsyncDisposable
                             break;
                         }
 
-                        var free = slab.Free;
-                        status = Volatile.Read(ref _decoder)!.TryDecode(ref buffer, free, out var type, out var plaintext, out var error);
+                        // Several frames at a time where the decoder can (the legacy codec hashes them together);
+                        // it stops after a control frame, so a FINISHED is the last of them.
+                        status = Volatile.Read(ref _decoder)!.TryDecode(ref buffer, slab.Free, frames, out var used, out var error);
                         if (status == FrameDecodeStatus.Frame)
                         {
-                            if (plaintext.Span.Overlaps(free.Span))
-                            {
-                                slab.Used += plaintext.Length;
-                            }
-
-                            frames.Add(new ReceivedFrame(type, plaintext));
-                            if (type == WireMessageType.Control && FinishedMessage.IsFinished(plaintext.Span))
+                            slab.Used += used;
+                            var last = frames[^1];
+                            if (last.Type == WireMessageType.Control && FinishedMessage.IsFinished(last.Plaintext.Span))
                             {
                                 // The peer's FINISHED may switch the decoder: hand it over before reading on.
                                 handOver = true;
@@ -242,6 +242,27 @@ internal sealed class PeerLink : IAsyncDisposable
     private async Task WriteLoopAsync(IFrameEncoder encoder, Action<PeerLink, string, FrameError?> closed)
     {
         var batch = new ArrayBufferWriter<byte>(CoalesceBytes);
+        // Messages are framed eight at a time, which the legacy codec hashes and encrypts together.
+        var types = new WireMessageType[EncodeBatch];
+        var plaintexts = new ReadOnlyMemory<byte>[EncodeBatch];
+        bool Encode(IFrameEncoder with, WireMessageType[] types, ReadOnlyMemory<byte>[] plaintexts, ref int pending, ArrayBufferWriter<byte> batch)
+        {
+            if (pending == 0)
+            {
+                return true;
+            }
+
+            var ok = with.TryEncode(types.AsSpan(0, pending), plaintexts.AsSpan(0, pending), batch, out var error);
+            Array.Clear(plaintexts, 0, pending);
+            pending = 0;
+            if (!ok)
+            {
+                closed(this, $"cannot frame a message: {error}", null);
+            }
+
+            return ok;
+        }
+
         try
         {
             while (await _queue.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
@@ -249,20 +270,33 @@ internal sealed class PeerLink : IAsyncDisposable
                 batch.ResetWrittenCount();
                 long cost = 0;
                 var stretch = Hosting.DaemonAllocationMeter.Begin();
+                var pending = 0;
                 while (batch.WrittenCount < CoalesceBytes && _queue.Reader.TryRead(out var frame))
                 {
                     cost += frame.Cost;
                     if (frame.NextEncoder is { } next)
                     {
+                        // What was queued before the switch is framed with the old encoder.
+                        if (!Encode(encoder, types, plaintexts, ref pending, batch))
+                        {
+                            return;
+                        }
+
                         encoder = next;
                         continue;
                     }
 
-                    if (!encoder.TryEncode(frame.Type, frame.Plaintext.Span, batch, out var error))
+                    types[pending] = frame.Type;
+                    plaintexts[pending++] = frame.Plaintext;
+                    if (pending == types.Length && !Encode(encoder, types, plaintexts, ref pending, batch))
                     {
-                        closed(this, $"cannot frame a message: {error}", null);
                         return;
                     }
+                }
+
+                if (!Encode(encoder, types, plaintexts, ref pending, batch))
+                {
+                    return;
                 }
 
                 stretch.End();

@@ -36,10 +36,52 @@ public sealed class SasyncFrameCodec(SharedKey key, FrameLimits? limits = null, 
             error = ok ? "" : failure.Describe();
             return ok;
         }
+
+        public bool TryEncode(ReadOnlySpan<WireMessageType> types, ReadOnlySpan<ReadOnlyMemory<byte>> plaintexts, IBufferWriter<byte> destination, out string error)
+        {
+            var ok = encoder.TryEncode(types, plaintexts, destination, out var failure);
+            error = ok ? "" : failure.Describe();
+            return ok;
+        }
     }
 
     private sealed class Decoder(FrameReader reader) : IFrameDecoder
     {
+        private readonly FrameHeader[] _headers = new FrameHeader[MultiBufferSha1.Lanes];
+
+        public FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, Memory<byte> destination, List<ReceivedFrame> frames, out int destinationUsed, out FrameError error)
+        {
+            destinationUsed = 0;
+            switch (reader.TryRead(ref buffer, destination.Span, _headers, out var count, out var failure))
+            {
+                case FrameReadStatus.Frame:
+                    for (var i = 0; i < count; i++)
+                    {
+                        var length = _headers[i].PlaintextLength;
+                        frames.Add(new ReceivedFrame(_headers[i].Type, destination.Slice(destinationUsed, length)));
+                        destinationUsed += length;
+                    }
+
+                    error = FrameError.None;
+                    return FrameDecodeStatus.Frame;
+                case FrameReadStatus.NeedMoreData:
+                    error = FrameError.None;
+                    return FrameDecodeStatus.NeedMoreData;
+                case FrameReadStatus.Error when failure == FrameError.DestinationTooSmall:
+                    // Nothing was consumed: the frame gets an array of its own.
+                    var status = TryDecode(ref buffer, out var type, out byte[] own, out error);
+                    if (status == FrameDecodeStatus.Frame)
+                    {
+                        frames.Add(new ReceivedFrame(type, own));
+                    }
+
+                    return status;
+                default:
+                    error = failure;
+                    return FrameDecodeStatus.Fatal;
+            }
+        }
+
         public FrameDecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, out WireMessageType type, out byte[] plaintext, out FrameError error)
         {
             switch (reader.TryRead(ref buffer, out var frame, out var failure))

@@ -13,6 +13,7 @@ namespace Sasync.Core.Wire;
 /// CbcBlockCipher allocates in Init for each IV; so the chaining is done here, around the bare engine.
 /// Decryption, whose blocks are independent, runs four blocks at a time through the engine's interleaved
 /// AES-NI path and then undoes the chaining, about 1.6x as fast as one block at a time.
+/// The codec uses <see cref="AesNiCbc"/> instead where the CPU has AES-NI; this is its path without it.
 /// </summary>
 internal static class AesCbc
 {

@@ -77,6 +77,81 @@ public sealed class FrameReader
         return FrameReadStatus.Frame;
     }
 
+    /// <summary>
+    /// Reads several frames at once into consecutive plaintexts at the start of <paramref name="destination"/>, as many as
+    /// <paramref name="headers"/> has room for (at most eight are decoded together) and as lie whole in the buffer's first
+    /// segment with room for their padded plaintext in the destination; it stops after a control frame, which may switch
+    /// the stream to another decoder. Frame i's plaintext is <c>destination[start..][..headers[i].PlaintextLength]</c>,
+    /// starting where frame i-1's ends. When one frame is all it can take it reads that one as the single-frame overload
+    /// does. A bad frame after good ones ends the batch before it: the good ones are read, and the next call reports the
+    /// error. Allocates nothing.
+    /// </summary>
+    public FrameReadStatus TryRead(ref ReadOnlySequence<byte> buffer, Span<byte> destination, Span<FrameHeader> headers, out int count, out FrameError error)
+    {
+        count = 0;
+        var room = Math.Min(headers.Length, MultiBufferSha1.Lanes);
+        var first = buffer.FirstSpan;
+        var batched = 0;
+        var framesLength = 0;
+        var plaintextLength = 0;
+        if (Failure == FrameError.None && room > 1 && MultiBufferSha1.IsSupported && !destination.Overlaps(first))
+        {
+            while (batched < room)
+            {
+                var rest = first[framesLength..];
+                if (_decoder.ParseHeader(rest, out var header) != FrameError.None
+                    || rest.Length < header.FrameLength
+                    || destination.Length - plaintextLength < header.CiphertextLength)
+                {
+                    break;
+                }
+
+                headers[batched++] = header;
+                framesLength += header.FrameLength;
+                plaintextLength += header.PlaintextLength;
+                if (header.Type == WireMessageType.Control)
+                {
+                    break;
+                }
+            }
+        }
+
+        if (batched < 2)
+        {
+            if (headers.Length == 0)
+            {
+                error = FrameError.None;
+                return FrameReadStatus.NeedMoreData;
+            }
+
+            var status = TryRead(ref buffer, destination, out headers[0], out error);
+            count = status == FrameReadStatus.Frame ? 1 : 0;
+            return status;
+        }
+
+        count = _decoder.OpenBatch(first[..framesLength], headers[..batched], destination, out error);
+        if (count == 0)
+        {
+            return Fail(error);
+        }
+
+        var consumed = 0;
+        for (var i = 0; i < count; i++)
+        {
+            consumed += headers[i].FrameLength;
+        }
+
+        if (count < batched)
+        {
+            // The good frames are delivered; the stream's error is answered from the next call on.
+            Failure = error;
+        }
+
+        buffer = buffer.Slice(consumed);
+        error = FrameError.None;
+        return FrameReadStatus.Frame;
+    }
+
     /// <summary>Validates the header and, once the whole frame is there, gives its bytes in one piece.</summary>
     private FrameReadStatus Next(in ReadOnlySequence<byte> buffer, out FrameHeader header, out ReadOnlySpan<byte> bytes, out FrameError error)
     {
