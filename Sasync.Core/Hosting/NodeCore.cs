@@ -239,6 +239,8 @@ public sealed partial class NodeCore : IDisposable, IEngineEffectSink
 
     void IEngineEffectSink.Execute(EngineEffect effect) => Execute(effect);
 
+    bool IEngineEffectSink.CopiesSentMessages => _network.CopiesPlaintext;
+
     void IEngineEffectSink.SendPfKey(string peer, ReadOnlyMemory<byte> message)
     {
         PfKeyTrace.Log(_logger, "relayed to", peer, message.Span);

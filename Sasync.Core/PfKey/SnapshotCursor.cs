@@ -138,11 +138,21 @@ internal sealed class SnapshotCursor : IDisposable
         return IsComplete || Batch.Count >= maxMessages || _batchBytes >= maxBytes;
     }
 
+    /// <summary>
+    /// Whether <see cref="ClearBatch"/> makes the batch's messages invalid, their buffer filled again from the start:
+    /// for a sender that is done with them once sent. Otherwise each message stays valid for good.
+    /// </summary>
+    public bool ReusesBuffer { get; init; }
+
     /// <summary>The batch went out.</summary>
     public void ClearBatch()
     {
         Batch.Clear();
         _batchBytes = 0;
+        if (ReusesBuffer)
+        {
+            _used = 0;
+        }
     }
 
     /// <summary>

@@ -84,6 +84,30 @@ internal sealed class KeyClientInbox(int capacity)
         }
     }
 
+    /// <summary>Moves the oldest messages into <paramref name="batch"/>, as many as are queued and fit; how many it took.</summary>
+    public int TryReadBatch(Platform.KernelMessageBatch batch)
+    {
+        lock (_lock)
+        {
+            var taken = 0;
+            while (_count > 0)
+            {
+                var first = _first!;
+                var length = BinaryPrimitives.ReadInt32LittleEndian(first.Bytes.AsSpan(first.Start));
+                if (!batch.HasRoomFor(length))
+                {
+                    break;
+                }
+
+                first.Bytes.AsSpan(first.Start + Prefix, length).CopyTo(batch.Reserve(length).Span);
+                Dequeued(length);
+                taken++;
+            }
+
+            return taken;
+        }
+    }
+
     /// <summary>Takes the oldest message as an array of its own; false when none is queued.</summary>
     public bool TryRead(out byte[] message)
     {
