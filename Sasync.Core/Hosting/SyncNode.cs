@@ -24,9 +24,10 @@ public sealed partial class SyncNode : IAsyncDisposable
 {
     private const int InboxCapacity = 1024;
     private const int MaxKernelBatch = 256;
-    // A burst's worth: a reader that keeps up sends batches of a message or two, and a batch's buffer grows with
-    // the bursts it took (up to 64 KiB), so more than these are left to the GC rather than kept.
-    private const int SpareKernelBatches = 256;
+    // Kernel read batches on their way through the inbox at most: a reader further ahead waits, and the kernel's
+    // socket queue holds the rest, so that the next batch takes a bigger burst (fewer items) and every batch is used
+    // again (at most this many buffers of up to 64 KiB each stay allocated).
+    private const int MaxKernelBatchesInFlight = 16;
 
     private readonly SyncSettings _settings;
     private readonly NodePlatform _platform;
@@ -46,6 +47,7 @@ public sealed partial class SyncNode : IAsyncDisposable
     // reader that keeps up with its socket sends batches of a message or two, one item per message or so.
     private readonly Stack<KernelMessagesRead> _spareKernelBatches = new();
     private readonly Lock _spareKernelBatchesLock = new();
+    private readonly SemaphoreSlim _kernelBatchesFree = new(MaxKernelBatchesInFlight);
 
     /// <summary>A node that does nothing until <see cref="StartAsync"/>.</summary>
     /// <param name="settings">The configuration; <see cref="ReloadAsync"/> replaces it.</param>
@@ -216,6 +218,7 @@ public sealed partial class SyncNode : IAsyncDisposable
             while (true)
             {
                 // What the socket holds goes in one call, so that a burst is one inbox item and no array per message.
+                await _kernelBatchesFree.WaitAsync(cancellationToken).ConfigureAwait(false);
                 var read = RentKernelBatch();
                 var platform = DaemonAllocationMeter.BeginPlatform();
                 var reading = _platform.KeyEngine.ReadBatchAsync(read.Batch!, cancellationToken);
@@ -267,11 +270,10 @@ public sealed partial class SyncNode : IAsyncDisposable
         batch.Clear();
         lock (_spareKernelBatchesLock)
         {
-            if (_spareKernelBatches.Count < SpareKernelBatches)
-            {
-                _spareKernelBatches.Push(read);
-            }
+            _spareKernelBatches.Push(read);
         }
+
+        _kernelBatchesFree.Release();
     }
 
     private async Task CarpWatchLoopAsync(IAsyncEnumerator<LinkState> carp, CancellationToken cancellationToken)
@@ -315,6 +317,7 @@ public sealed partial class SyncNode : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _kernelBatchesFree.Dispose();
     }
 
     private sealed record ReloadRequest(SyncSettings Settings, IFrameCodecFactory Codecs)
