@@ -21,7 +21,9 @@ public sealed partial class NodeCore : IDisposable, IEngineEffectSink
 {
     // A message from the MASTER is copied here under our header for the kernel write; the buffer is
     // reused as long as each write completes within its call (see WriteToKernel).
+    private const int KernelWriteBufferBytes = 64 * 1024;
     private byte[] _kernelWriteBuffer = [];
+    private int _kernelWriteUsed; // bytes of _kernelWriteBuffer handed to writes still under way
 
     private readonly SyncEngine _engine;
     private readonly INodeNetwork _network;
@@ -239,6 +241,8 @@ public sealed partial class NodeCore : IDisposable, IEngineEffectSink
 
     void IEngineEffectSink.Execute(EngineEffect effect) => Execute(effect);
 
+    bool IEngineEffectSink.CopiesSentMessages => _network.CopiesPlaintext;
+
     void IEngineEffectSink.SendPfKey(string peer, ReadOnlyMemory<byte> message)
     {
         PfKeyTrace.Log(_logger, "relayed to", peer, message.Span);
@@ -247,14 +251,14 @@ public sealed partial class NodeCore : IDisposable, IEngineEffectSink
 
     void IEngineEffectSink.WriteToKernel(string peer, ReadOnlyMemory<byte> message, SadbHeader header)
     {
-        if (_kernelWriteBuffer.Length < message.Length)
+        if (_kernelWriteBuffer.Length - _kernelWriteUsed < message.Length)
         {
-            _kernelWriteBuffer = new byte[Math.Max(message.Length, 4096)];
+            _kernelWriteBuffer = new byte[Math.Max(message.Length, KernelWriteBufferBytes)];
+            _kernelWriteUsed = 0;
         }
 
-        var buffer = _kernelWriteBuffer;
-        PfKeyRewrite.PrepareForKernel(message.Span, header, buffer);
-        var prepared = buffer.AsMemory(0, message.Length);
+        var prepared = _kernelWriteBuffer.AsMemory(_kernelWriteUsed, message.Length);
+        PfKeyRewrite.PrepareForKernel(message.Span, header, prepared.Span);
         PfKeyTrace.Log(_logger, "written to the kernel, from", peer, prepared.Span);
         if (_io.WriteToKernel(peer, prepared) is { } completed)
         {
@@ -262,8 +266,9 @@ public sealed partial class NodeCore : IDisposable, IEngineEffectSink
         }
         else
         {
-            // Still under way, so the I/O (or the platform) still reads the buffer: the next write gets another.
-            _kernelWriteBuffer = [];
+            // Still under way, so the I/O (or the platform) still reads these bytes: the next write goes behind them,
+            // and the buffer, once full, is left to the writes under way. A run of queued writes costs their bytes, not a buffer each.
+            _kernelWriteUsed += message.Length;
         }
     }
 

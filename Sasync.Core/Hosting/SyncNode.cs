@@ -24,9 +24,10 @@ public sealed partial class SyncNode : IAsyncDisposable
 {
     private const int InboxCapacity = 1024;
     private const int MaxKernelBatch = 256;
-    // As many as the inbox holds: a full inbox of batches is used again without allocating (at most
-    // InboxCapacity lists of MaxKernelBatch entries, 4 MiB, stay allocated).
-    private const int SpareKernelBatches = InboxCapacity;
+    // Kernel read batches on their way through the inbox at most: a reader further ahead waits, and the kernel's
+    // socket queue holds the rest, so that the next batch takes a bigger burst (fewer items) and every batch is used
+    // again (at most this many buffers of up to 64 KiB each stay allocated).
+    private const int MaxKernelBatchesInFlight = 16;
 
     private readonly SyncSettings _settings;
     private readonly NodePlatform _platform;
@@ -46,6 +47,7 @@ public sealed partial class SyncNode : IAsyncDisposable
     // reader that keeps up with its socket sends batches of a message or two, one item per message or so.
     private readonly Stack<KernelMessagesRead> _spareKernelBatches = new();
     private readonly Lock _spareKernelBatchesLock = new();
+    private readonly SemaphoreSlim _kernelBatchesFree = new(MaxKernelBatchesInFlight);
 
     /// <summary>A node that does nothing until <see cref="StartAsync"/>.</summary>
     /// <param name="settings">The configuration; <see cref="ReloadAsync"/> replaces it.</param>
@@ -213,29 +215,20 @@ public sealed partial class SyncNode : IAsyncDisposable
     {
         try
         {
-            var messages = _platform.KeyEngine.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-            await using var _ = messages.ConfigureAwait(false);
-            var more = NextMessage(messages);
-            while (await more.ConfigureAwait(false))
+            while (true)
             {
-                // Take what the socket already holds without waiting, so that a burst is one inbox item.
-                var stretch = DaemonAllocationMeter.Begin();
+                // What the socket holds goes in one call, so that a burst is one inbox item and no array per message.
+                await _kernelBatchesFree.WaitAsync(cancellationToken).ConfigureAwait(false);
                 var read = RentKernelBatch();
-                var batch = (List<ReadOnlyMemory<byte>>)read.Messages;
-                batch.Add(messages.Current);
-                more = NextMessage(messages);
-                while (more.IsCompleted && batch.Count < MaxKernelBatch)
+                var platform = DaemonAllocationMeter.BeginPlatform();
+                var reading = _platform.KeyEngine.ReadBatchAsync(read.Batch!, cancellationToken);
+                platform.End();
+                if (!await reading.ConfigureAwait(false))
                 {
-                    if (!more.GetAwaiter().GetResult())
-                    {
-                        more = new ValueTask<bool>(false);
-                        break;
-                    }
-
-                    batch.Add(messages.Current);
-                    more = NextMessage(messages);
+                    return;
                 }
 
+                var stretch = DaemonAllocationMeter.Begin();
                 var queued = _inbox.TryWrite(read) ? ValueTask.CompletedTask : _inbox.WriteAsync(read, cancellationToken);
                 stretch.End();
                 await queued.ConfigureAwait(false);
@@ -261,33 +254,26 @@ public sealed partial class SyncNode : IAsyncDisposable
             }
         }
 
-        return new KernelMessagesRead(new List<ReadOnlyMemory<byte>>());
+        var batch = new KernelMessageBatch(KernelMessageBatch.DefaultBytes, MaxKernelBatch);
+        return new KernelMessagesRead(batch.Messages) { Batch = batch };
     }
 
+    // The node keeps no message of a batch after handling it: what it relays, the network copies as it queues it
+    // (PeerNetwork), and what a snapshot holds back, the engine copies.
     private void ReturnKernelBatch(KernelMessagesRead read)
     {
-        if (read.Messages is not List<ReadOnlyMemory<byte>> batch)
+        if (read.Batch is not { } batch)
         {
             return;
         }
 
-        batch.Clear(); // the node keeps no message of a batch after handling it (relays and held changes are the kernel's copies)
+        batch.Clear();
         lock (_spareKernelBatchesLock)
         {
-            if (_spareKernelBatches.Count < SpareKernelBatches)
-            {
-                _spareKernelBatches.Push(read);
-            }
+            _spareKernelBatches.Push(read);
         }
-    }
 
-    // The key engine's own work (the simulated kernel's queue) is the platform's, not the daemon's.
-    private static ValueTask<bool> NextMessage(IAsyncEnumerator<ReadOnlyMemory<byte>> messages)
-    {
-        var platform = DaemonAllocationMeter.BeginPlatform();
-        var next = messages.MoveNextAsync();
-        platform.End();
-        return next;
+        _kernelBatchesFree.Release();
     }
 
     private async Task CarpWatchLoopAsync(IAsyncEnumerator<LinkState> carp, CancellationToken cancellationToken)
@@ -331,6 +317,7 @@ public sealed partial class SyncNode : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _kernelBatchesFree.Dispose();
     }
 
     private sealed record ReloadRequest(SyncSettings Settings, IFrameCodecFactory Codecs)

@@ -38,10 +38,10 @@ public static class ClusterWorkload
     public static async Task AddSasAsync(LoopbackClusterNode node, int first, int count, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(node);
+        var messages = new TunnelMessages(node.Address, RemoteGateway);
         for (var i = first; i < first + count; i++)
         {
-            var spi = Spi(i);
-            await node.WriteAsIkeAsync((pid, seq) => IkeDaemonMessages.AddEspSa(pid, seq, spi, node.Address, RemoteGateway), cancellationToken).ConfigureAwait(false);
+            await node.WriteAsIkeAsync(messages.Sa(i), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -49,11 +49,10 @@ public static class ClusterWorkload
     public static async Task AddFlowsAsync(LoopbackClusterNode node, int first, int count, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(node);
+        var messages = new TunnelMessages(node.Address, RemoteGateway);
         for (var i = first; i < first + count; i++)
         {
-            var local = IkeDaemonMessages.Network(i);
-            var remote = RemoteNetwork(i);
-            await node.WriteAsIkeAsync((pid, seq) => IkeDaemonMessages.AddFlow(pid, seq, local, remote, RemoteGateway), cancellationToken).ConfigureAwait(false);
+            await node.WriteAsIkeAsync(messages.Flow(i), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -126,9 +125,12 @@ public static class ClusterWorkload
     public static IPAddress RemoteNetwork(int index)
     {
         Span<byte> bytes = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, 0xAC000000u | ((uint)(index >> 16) & 0xFFFFu) << 8);
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, RemoteNetworkAddress(index));
         return new IPAddress(bytes);
     }
+
+    /// <summary><see cref="RemoteNetwork"/> as a number (host order).</summary>
+    public static uint RemoteNetworkAddress(int index) => 0xAC000000u | ((uint)(index >> 16) & 0xFFFFu) << 8;
 }
 
 /// <summary>A timed failover: when the new MASTER's carp went up, and how long until its IKE daemon was told "active", and how much of it the GC held the process.</summary>

@@ -21,6 +21,8 @@ internal sealed class DeferredWriteKeyEngine(IKeyEngine inner) : IKeyEngine
 
     public IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync(CancellationToken cancellationToken) => inner.ReadAllAsync(cancellationToken);
 
+    public ValueTask<bool> ReadBatchAsync(KernelMessageBatch batch, CancellationToken cancellationToken) => inner.ReadBatchAsync(batch, cancellationToken);
+
     public IAsyncEnumerable<KernelDumpChunk> DumpAsync(CancellationToken cancellationToken) => inner.DumpAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();

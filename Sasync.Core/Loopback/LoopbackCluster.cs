@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Sasync.Core.Config;
 using Sasync.Core.Hosting;
 using Sasync.Core.Net;
+using Sasync.Core.PfKey;
 using Sasync.Core.Platform;
 using Sasync.Core.Simulation;
 using Sasync.Core.Sync;
@@ -245,6 +246,17 @@ public sealed class LoopbackClusterNode : IAsyncDisposable
     /// <summary>Writes a message as the IKE daemon would (pid and sequence filled in).</summary>
     public ValueTask WriteAsIkeAsync(Func<uint, uint, byte[]> message, CancellationToken cancellationToken) =>
         Ike.WriteAsync(message(IkePid, ++_ikeSequence), cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="message"/> as the IKE daemon would, its header's pid and sequence filled in there;
+    /// the buffer may be written again once the write has completed.
+    /// </summary>
+    public ValueTask WriteAsIkeAsync(Memory<byte> message, CancellationToken cancellationToken)
+    {
+        var span = message.Span;
+        (SadbHeader.Read(span) with { Pid = IkePid, Sequence = ++_ikeSequence }).WriteTo(span);
+        return Ike.WriteAsync(message, cancellationToken);
+    }
 
     /// <summary>
     /// Opens the IKE daemon's PF_KEY socket and reads it as the daemon would; nothing here needs the

@@ -12,6 +12,9 @@ public interface INodeNetwork
     /// <summary>Queues a frame for the session <paramref name="linkId"/> with <paramref name="peer"/>; false when that session is gone or its queue is full.</summary>
     bool Send(string peer, long linkId, WireMessageType type, ReadOnlyMemory<byte> plaintext);
 
+    /// <summary>Whether <see cref="Send"/> queues a copy of the plaintext, so that the caller may reuse its buffer once it returns; otherwise the plaintext must not change afterwards.</summary>
+    bool CopiesPlaintext => false;
+
     /// <summary>Calls <paramref name="drained"/> (on any thread) once the session's send queue is mostly written, or the session has ended.</summary>
     void NotifyWhenDrained(string peer, long linkId, Action drained);
 

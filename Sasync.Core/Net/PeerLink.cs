@@ -28,6 +28,14 @@ internal sealed class PeerLink : IAsyncDisposable
     // A few spare slabs per session cover the batches the node has not handled yet in steady state.
     private readonly FrameSlabPool _slabs = new(SlabBytes, maxKept: 16);
 
+    // Plaintexts queued to be sent are copies in slabs of their own, each frame holding a reference until it is
+    // encoded: the sender may reuse its buffer as soon as TrySend returns, and queueing allocates nothing. Enough
+    // are kept for the most a drained queue holds again before it drains (DrainedBytes, 1 MiB).
+    private const int SendCopyMaxBytes = 4096 + 512;
+    private readonly FrameSlabPool _sendSlabs = new(SlabBytes, maxKept: 24);
+    private readonly Lock _sendLock = new();
+    private FrameSlab? _sendSlab;
+
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly Channel<OutgoingFrame> _queue;
@@ -84,8 +92,8 @@ internal sealed class PeerLink : IAsyncDisposable
     }
 
     /// <summary>
-    /// Queues one message to be framed and written; false when the queue is over its byte budget or
-    /// the link is closing. The plaintext must not change afterwards.
+    /// Queues a copy of one message to be framed and written; false when the queue is over its byte budget or
+    /// the link is closing. The caller's plaintext buffer is free again once this returns.
     /// </summary>
     public bool TrySend(OutgoingFrame frame)
     {
@@ -94,13 +102,58 @@ internal sealed class PeerLink : IAsyncDisposable
             return false;
         }
 
-        if (Interlocked.Add(ref _queuedBytes, frame.Cost) > _maxQueuedBytes || !_queue.Writer.TryWrite(frame))
+        if (Interlocked.Add(ref _queuedBytes, frame.Cost) > _maxQueuedBytes)
         {
             Interlocked.Add(ref _queuedBytes, -frame.Cost);
             return false;
         }
 
-        return true;
+        bool queued;
+        lock (_sendLock)
+        {
+            // Copied and queued under one lock, so that frames keep the order of the calls.
+            var copy = Copy(frame);
+            queued = _queue.Writer.TryWrite(copy);
+            if (!queued)
+            {
+                copy.Slab?.Release();
+            }
+        }
+
+        if (!queued)
+        {
+            Interlocked.Add(ref _queuedBytes, -frame.Cost);
+        }
+
+        return queued;
+    }
+
+    // The frame with its plaintext in the current send slab (one reference more), or in an array of its own when long.
+    private OutgoingFrame Copy(OutgoingFrame frame)
+    {
+        var length = frame.Plaintext.Length;
+        if (length == 0)
+        {
+            return frame;
+        }
+
+        if (length > SendCopyMaxBytes)
+        {
+            return frame with { Plaintext = frame.Plaintext.ToArray() };
+        }
+
+        var slab = _sendSlab;
+        if (slab is null || slab.Buffer.Length - slab.Used < length)
+        {
+            slab?.Release(); // the link's own reference: the slab goes back once its queued frames are encoded
+            _sendSlab = slab = _sendSlabs.Rent();
+        }
+
+        var room = slab.Buffer.AsMemory(slab.Used, length);
+        frame.Plaintext.CopyTo(room);
+        slab.Used += length;
+        slab.AddReference();
+        return frame with { Plaintext = room, Slab = slab };
     }
 
     /// <summary>
@@ -245,7 +298,8 @@ internal sealed class PeerLink : IAsyncDisposable
         // Messages are framed eight at a time, which the legacy codec hashes and encrypts together.
         var types = new WireMessageType[EncodeBatch];
         var plaintexts = new ReadOnlyMemory<byte>[EncodeBatch];
-        bool Encode(IFrameEncoder with, WireMessageType[] types, ReadOnlyMemory<byte>[] plaintexts, ref int pending, ArrayBufferWriter<byte> batch)
+        var slabs = new FrameSlab?[EncodeBatch];
+        bool Encode(IFrameEncoder with, WireMessageType[] types, ReadOnlyMemory<byte>[] plaintexts, FrameSlab?[] slabs, ref int pending, ArrayBufferWriter<byte> batch)
         {
             if (pending == 0)
             {
@@ -254,6 +308,13 @@ internal sealed class PeerLink : IAsyncDisposable
 
             var ok = with.TryEncode(types.AsSpan(0, pending), plaintexts.AsSpan(0, pending), batch, out var error);
             Array.Clear(plaintexts, 0, pending);
+            // The plaintexts are framed (or dropped with the link): the slabs holding them can be reused.
+            foreach (var slab in slabs.AsSpan(0, pending))
+            {
+                slab?.Release();
+            }
+
+            Array.Clear(slabs, 0, pending);
             pending = 0;
             if (!ok)
             {
@@ -277,7 +338,7 @@ internal sealed class PeerLink : IAsyncDisposable
                     if (frame.NextEncoder is { } next)
                     {
                         // What was queued before the switch is framed with the old encoder.
-                        if (!Encode(encoder, types, plaintexts, ref pending, batch))
+                        if (!Encode(encoder, types, plaintexts, slabs, ref pending, batch))
                         {
                             return;
                         }
@@ -287,14 +348,15 @@ internal sealed class PeerLink : IAsyncDisposable
                     }
 
                     types[pending] = frame.Type;
+                    slabs[pending] = frame.Slab;
                     plaintexts[pending++] = frame.Plaintext;
-                    if (pending == types.Length && !Encode(encoder, types, plaintexts, ref pending, batch))
+                    if (pending == types.Length && !Encode(encoder, types, plaintexts, slabs, ref pending, batch))
                     {
                         return;
                     }
                 }
 
-                if (!Encode(encoder, types, plaintexts, ref pending, batch))
+                if (!Encode(encoder, types, plaintexts, slabs, ref pending, batch))
                 {
                     return;
                 }
@@ -353,9 +415,10 @@ internal sealed class PeerLink : IAsyncDisposable
 
 /// <summary>
 /// A message waiting to be framed for a peer; or, with <paramref name="NextEncoder"/>, no message but the
-/// point in the queue from which frames are written with that encoder.
+/// point in the queue from which frames are written with that encoder. A queued plaintext is the link's copy, in
+/// <paramref name="Slab"/> when it holds a reference to one until the frame is encoded.
 /// </summary>
-internal readonly record struct OutgoingFrame(Wire.WireMessageType Type, ReadOnlyMemory<byte> Plaintext, IFrameEncoder? NextEncoder = null)
+internal readonly record struct OutgoingFrame(Wire.WireMessageType Type, ReadOnlyMemory<byte> Plaintext, IFrameEncoder? NextEncoder = null, FrameSlab? Slab = null)
 {
     // What it will take on the wire, roughly: the 48-byte frame header and up to 15 pad bytes.
     public long Cost => Plaintext.Length + 64;

@@ -132,10 +132,14 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
         }
     }
 
+    /// <inheritdoc/>
+    public bool CopiesPlaintext => true;
+
     /// <summary>
     /// Queues a message for session <paramref name="linkId"/> of a peer only: a message meant for a
     /// session that has ended is dropped instead of reaching its successor before that one's handshake.
-    /// False when that session is gone or was just dropped for being slow. The plaintext must not change afterwards.
+    /// False when that session is gone or was just dropped for being slow. The session queues a copy of the plaintext:
+    /// the caller's buffer is free again once this returns.
     /// </summary>
     public bool Send(string peer, long linkId, WireMessageType type, ReadOnlyMemory<byte> plaintext)
     {

@@ -39,6 +39,8 @@ internal sealed class SnapshotCursor : IDisposable
     private bool _spdFailed;
     private byte[] _buffer = [];
     private int _used;
+    private readonly List<byte[]> _buffers = []; // with ReusesBuffer: those a batch has filled, in order
+    private int _bufferIndex;
     private int _batchBytes;
 
     /// <summary>A cursor to be fed the dump's chunks.</summary>
@@ -138,11 +140,42 @@ internal sealed class SnapshotCursor : IDisposable
         return IsComplete || Batch.Count >= maxMessages || _batchBytes >= maxBytes;
     }
 
+    /// <summary>
+    /// Whether <see cref="ClearBatch"/> makes the batch's messages invalid, their buffers filled again from the start
+    /// (a batch's worth of buffers, made once): for a sender that is done with them once sent. Otherwise each message
+    /// stays valid for good.
+    /// </summary>
+    public bool ReusesBuffer { get; init; }
+
     /// <summary>The batch went out.</summary>
     public void ClearBatch()
     {
         Batch.Clear();
         _batchBytes = 0;
+        if (ReusesBuffer && _buffers.Count > 0)
+        {
+            (_buffer, _used, _bufferIndex) = (_buffers[0], 0, 0);
+        }
+    }
+
+    // The next buffer to pack messages into: with reuse, the batch's next one (made once, the first time a batch
+    // needs it); otherwise a new one, the messages in the old one staying valid.
+    private void NextBuffer()
+    {
+        _used = 0;
+        if (!ReusesBuffer)
+        {
+            _buffer = new byte[BufferBytes];
+            return;
+        }
+
+        _bufferIndex = _buffers.Count == 0 ? 0 : _bufferIndex + 1;
+        if (_bufferIndex == _buffers.Count)
+        {
+            _buffers.Add(new byte[BufferBytes]);
+        }
+
+        _buffer = _buffers[_bufferIndex];
     }
 
     /// <summary>
@@ -266,8 +299,7 @@ internal sealed class SnapshotCursor : IDisposable
 
         if (_buffer.Length - _used < length)
         {
-            _buffer = new byte[BufferBytes];
-            _used = 0;
+            NextBuffer();
         }
 
         var header = record.Header with { Type = type, Errno = 0, Reserved = 0, Sequence = 0, Pid = 0 };

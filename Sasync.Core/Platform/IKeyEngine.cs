@@ -19,6 +19,14 @@ public interface IKeyEngine : IAsyncDisposable
     IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// Empties <paramref name="batch"/>, waits for a message and moves into it every message the kernel has already
+    /// delivered to this client, as far as they fit (at least one): a burst in one call. False once the client is
+    /// closed and read empty. One reader at a time, with one token for all its calls; not mixed with <see cref="ReadAllAsync"/>.
+    /// An engine that reads one message at a time can answer by <see cref="KernelMessageBatchReader"/>.
+    /// </summary>
+    ValueTask<bool> ReadBatchAsync(KernelMessageBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The SADB and then the SPD dump in the sysctl format, as chunks of whole records: one consistent view,
     /// taken when the first chunk is asked for (so in order with the writes before it). The reader disposes
     /// each chunk once read; the engine's memory for a dump is then what the reader holds, whatever the

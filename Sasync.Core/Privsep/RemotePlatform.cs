@@ -35,6 +35,8 @@ internal static class RemotePlatform
 
         public IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync(CancellationToken cancellationToken) => keys.ReadAllAsync(cancellationToken);
 
+        public ValueTask<bool> ReadBatchAsync(KernelMessageBatch batch, CancellationToken cancellationToken) => keys.ReadBatchAsync(batch, cancellationToken);
+
         public IAsyncEnumerable<KernelDumpChunk> DumpAsync(CancellationToken cancellationToken) => client.DumpKernelAsync(cancellationToken);
 
         public ValueTask DisposeAsync() => keys.DisposeAsync();

@@ -32,6 +32,7 @@ internal sealed class StreamKeyEngine : IKeyEngine
     private CancellationTokenRegistration _watch;
     private Exception? _closed;
     private uint _nextId;
+    private KernelMessageBatchReader? _batchReader;
 
     public StreamKeyEngine(Stream stream, uint pid)
     {
@@ -56,6 +57,10 @@ internal sealed class StreamKeyEngine : IKeyEngine
             yield return message;
         }
     }
+
+    /// <summary>What the host forwarded, as it came: the messages of one read of the stream are all here by then.</summary>
+    public ValueTask<bool> ReadBatchAsync(KernelMessageBatch batch, CancellationToken cancellationToken) =>
+        (_batchReader ??= new KernelMessageBatchReader(ReadAllAsync(cancellationToken), cancellationToken)).ReadAsync(batch);
 
     public IAsyncEnumerable<KernelDumpChunk> DumpAsync(CancellationToken cancellationToken) =>
         throw new NotSupportedException("dumps come from the privileged process");

@@ -59,9 +59,12 @@ public static class IkeDaemonMessages
     public static IPAddress Network(int index)
     {
         Span<byte> bytes = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, 0x0A000000u | ((uint)(index & 0xFFFF) << 8));
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, NetworkAddress(index));
         return new IPAddress(bytes);
     }
+
+    /// <summary><see cref="Network"/> as a number (host order).</summary>
+    public static uint NetworkAddress(int index) => 0x0A000000u | ((uint)(index & 0xFFFF) << 8);
 
     private static IPAddress Mask24(IPAddress address) =>
         address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork

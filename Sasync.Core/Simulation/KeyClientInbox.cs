@@ -6,7 +6,8 @@ namespace Sasync.Core.Simulation;
 /// The receive queue of one simulated PF_KEY socket: the messages' bytes back to back in 64 KiB segments, as a
 /// socket buffer holds them. Queueing copies a message in and allocates nothing while a segment has room (the
 /// kernel hands in its scratch buffers, so it needs no array per message); a burst takes more segments, each let
-/// go once read, so the queue holds about what is unread, never a copy of it, and nothing on the large-object heap.
+/// go once read (a few kept for the next burst), so the queue holds about what is unread, never a copy of it, and
+/// nothing on the large-object heap.
 /// Bounded by a message count; what does not fit is refused. Thread-safe.
 /// </summary>
 internal sealed class KeyClientInbox(int capacity)
@@ -18,7 +19,9 @@ internal sealed class KeyClientInbox(int capacity)
     private readonly SemaphoreSlim _arrived = new(0);
     private Segment? _first; // read from here
     private Segment? _last; // written here
-    private Segment? _spare; // one segment read empty, kept so that a reader that keeps up makes no segment
+    // Segments read empty, kept (up to MaxSpares, 1 MiB) so that a reader a burst or two behind makes no new ones.
+    private const int MaxSpares = 16;
+    private readonly Stack<Segment> _spares = new();
     private int _count;
     private bool _readerWaiting;
     private bool _completed;
@@ -84,6 +87,30 @@ internal sealed class KeyClientInbox(int capacity)
         }
     }
 
+    /// <summary>Moves the oldest messages into <paramref name="batch"/>, as many as are queued and fit; how many it took.</summary>
+    public int TryReadBatch(Platform.KernelMessageBatch batch)
+    {
+        lock (_lock)
+        {
+            var taken = 0;
+            while (_count > 0)
+            {
+                var first = _first!;
+                var length = BinaryPrimitives.ReadInt32LittleEndian(first.Bytes.AsSpan(first.Start));
+                if (!batch.HasRoomFor(length))
+                {
+                    break;
+                }
+
+                first.Bytes.AsSpan(first.Start + Prefix, length).CopyTo(batch.Reserve(length).Span);
+                Dequeued(length);
+                taken++;
+            }
+
+            return taken;
+        }
+    }
+
     /// <summary>Takes the oldest message as an array of its own; false when none is queued.</summary>
     public bool TryRead(out byte[] message)
     {
@@ -146,19 +173,13 @@ internal sealed class KeyClientInbox(int capacity)
         if (_count == 0 && _last is not null)
         {
             // Nothing unread: the empty segment leaves too, so that reading starts in the new one.
-            _spare = _last.Bytes.Length == SegmentSize ? _last : _spare;
+            Spare(_last);
             (_first, _last) = (null, null);
         }
 
-        Segment segment;
-        if (_spare is { } spare && spare.Bytes.Length >= needed)
-        {
-            (segment, _spare) = (spare, null);
-        }
-        else
-        {
-            segment = new Segment(new byte[Math.Max(SegmentSize, needed)]);
-        }
+        var segment = needed <= SegmentSize && _spares.TryPop(out var spare)
+            ? spare
+            : new Segment(new byte[Math.Max(SegmentSize, needed)]);
 
         if (_last is null)
         {
@@ -190,10 +211,16 @@ internal sealed class KeyClientInbox(int capacity)
         }
 
         _first = first.Next;
-        (first.Start, first.End, first.Next) = (0, 0, null);
-        if (first.Bytes.Length == SegmentSize)
+        Spare(first);
+    }
+
+    // Keeps an empty plain segment for later, while few are kept.
+    private void Spare(Segment segment)
+    {
+        (segment.Start, segment.End, segment.Next) = (0, 0, null);
+        if (segment.Bytes.Length == SegmentSize && _spares.Count < MaxSpares)
         {
-            _spare = first;
+            _spares.Push(segment);
         }
     }
 

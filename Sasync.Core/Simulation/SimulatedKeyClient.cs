@@ -97,6 +97,22 @@ public sealed class SimulatedKeyClient : IKeyEngine
         }
     }
 
+    /// <summary>Every queued message that fits <paramref name="batch"/>, under one lock, once there is one: no array per message.</summary>
+    public async ValueTask<bool> ReadBatchAsync(KernelMessageBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        batch.Clear();
+        while (await _inbox.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (_inbox.TryReadBatch(batch) > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Takes one queued message, as an array of its own, without waiting; false when none is queued.</summary>
     public bool TryRead(out ReadOnlyMemory<byte> message)
     {

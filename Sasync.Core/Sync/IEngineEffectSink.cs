@@ -13,8 +13,14 @@ internal interface IEngineEffectSink
     /// <summary>Carries out one effect.</summary>
     void Execute(EngineEffect effect);
 
-    /// <summary>The same as executing <see cref="SendPfKey"/>; <paramref name="message"/> stays valid as long as it would there.</summary>
+    /// <summary>
+    /// The same as executing <see cref="SendPfKey"/>; <paramref name="message"/> stays valid as long as it would there,
+    /// unless <see cref="CopiesSentMessages"/>.
+    /// </summary>
     void SendPfKey(string peer, ReadOnlyMemory<byte> message);
+
+    /// <summary>Whether <see cref="SendPfKey"/> is done with the message once it returns (the network queued a copy): the engine may then reuse its buffer.</summary>
+    bool CopiesSentMessages { get; }
 
     /// <summary>
     /// The same as executing <see cref="WriteToKernel"/> with <paramref name="message"/> under <paramref name="header"/>

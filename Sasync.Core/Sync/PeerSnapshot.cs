@@ -204,7 +204,10 @@ internal sealed class PeerSnapshot
         return true;
     }
 
-    /// <summary>Keeps a relayed change for after the snapshot; false when <paramref name="limit"/> are held already.</summary>
+    /// <summary>
+    /// Keeps a copy of a relayed change for after the snapshot; false when <paramref name="limit"/> are held already.
+    /// A copy, as the message may slice a kernel read buffer that the host reads into again once the message is handled.
+    /// </summary>
     public bool TryHold(ReadOnlyMemory<byte> message, int limit)
     {
         if (_held.Count >= limit)
@@ -212,7 +215,7 @@ internal sealed class PeerSnapshot
             return false;
         }
 
-        _held.Add(message);
+        _held.Add(message.ToArray());
         return true;
     }
 

@@ -1000,7 +1000,8 @@ public sealed class SyncEngine
     {
         if (snapshot.Phase == SnapshotPhase.AwaitingDump)
         {
-            snapshot.StartSending(new SnapshotCursor(FilterContext()));
+            // Its batch is sent before the next is filled; a sink that copies what it sends lets it fill the same buffer again.
+            snapshot.StartSending(new SnapshotCursor(FilterContext()) { ReusesBuffer = _sink?.CopiesSentMessages == true });
         }
 
         return snapshot.Cursor!;

@@ -28,6 +28,7 @@ internal sealed class PfKeySocket : IKeyEngine
     private readonly Task writer;
     private int sequence;
     private int disposed;
+    private KernelMessageBatchReader? batchReader;
     private KeyEngineException? pendingReadError;
 
     private PfKeySocket(INativeCalls native, int fd, ILogger logger)
@@ -117,6 +118,10 @@ internal sealed class PfKeySocket : IKeyEngine
             }
         }
     }
+
+    /// <summary>A read burst (the messages one recv loop took off the socket) goes into one batch, as far as it fits.</summary>
+    public ValueTask<bool> ReadBatchAsync(KernelMessageBatch batch, CancellationToken cancellationToken) =>
+        (batchReader ??= new KernelMessageBatchReader(ReadAllAsync(cancellationToken), cancellationToken)).ReadAsync(batch);
 
     public IAsyncEnumerable<KernelDumpChunk> DumpAsync(CancellationToken cancellationToken) => DumpBySysctlAsync(native, cancellationToken);
 

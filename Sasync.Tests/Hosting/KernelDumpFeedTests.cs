@@ -128,6 +128,8 @@ public class KernelDumpFeedTests
 
         public IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync(CancellationToken cancellationToken) => inner.ReadAllAsync(cancellationToken);
 
+        public ValueTask<bool> ReadBatchAsync(KernelMessageBatch batch, CancellationToken cancellationToken) => inner.ReadBatchAsync(batch, cancellationToken);
+
         public async IAsyncEnumerable<KernelDumpChunk> DumpAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
             var handed = 0;

@@ -89,6 +89,12 @@ public sealed class PlatformNodeIoPipelineTests
             yield break;
         }
 
+        public async ValueTask<bool> ReadBatchAsync(KernelMessageBatch batch, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return false;
+        }
+
         public IAsyncEnumerable<KernelDumpChunk> DumpAsync(CancellationToken cancellationToken) => KernelDumpChunks.FromWhole(default, default);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -219,6 +219,39 @@ public sealed class PeerNetworkTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_sender_may_reuse_its_buffer_once_send_returns()
+    {
+        var a = Start(1, peers: 2);
+        var b = Start(2, peers: 1);
+        await a.NextAsync<PeerLinkUp>();
+        await b.NextAsync<PeerLinkUp>();
+        await ExchangeAsync(a, b, "127.0.0.2", "settled");
+        Assert.True(a.Network.CopiesPlaintext);
+
+        // One buffer, written over after each send while the frames before it may still wait in the queue.
+        var buffer = new byte[8];
+        for (var i = 0; i < 500; i++)
+        {
+            System.Text.Encoding.ASCII.GetBytes($"m{i:D7}", buffer);
+            Assert.True(a.Network.Send("127.0.0.2", a.LinkIds["127.0.0.2"], WireMessageType.PfKey, buffer));
+        }
+
+        buffer.AsSpan().Fill((byte)'x');
+        var received = new List<string>();
+        using var timeout = new CancellationTokenSource(Patience);
+        while (received.Count < 500)
+        {
+            if (await b.Events.Reader.ReadAsync(timeout.Token) is PeerLinkFrames frames)
+            {
+                received.AddRange(frames.Frames.Select(f => System.Text.Encoding.ASCII.GetString(f.Plaintext.Span)).Where(t => t != "settled"));
+                frames.Handled?.Invoke();
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => $"m{i:D7}"), received);
+    }
+
+    [Fact]
     public async Task A_peer_that_restarts_is_reconnected()
     {
         var a = Start(1, peers: 2);

@@ -196,4 +196,35 @@ public class SnapshotCursorTests
         Assert.Equal(whole.Messages.Select(m => m.ToArray()), pieces);
         Assert.Equal((whole.SaCount, whole.FlowCount), (cursor.SaCount, cursor.FlowCount));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Batches_are_the_whole_snapshot_whether_or_not_the_buffer_is_filled_again(bool reuse)
+    {
+        var sadb = Concat(SadbRecord(1), SadbRecord(3), SadbRecord(5), SadbRecord(7));
+        var whole = WholeSnapshot.Build(sadb, SpdRecord(), Context());
+        var cursor = new SnapshotCursor(Context()) { ReusesBuffer = reuse };
+        cursor.Add(new Sasync.Core.Platform.KernelDumpChunk(Sasync.Core.Platform.KernelDumpTable.Sadb, sadb));
+        cursor.Add(new Sasync.Core.Platform.KernelDumpChunk(Sasync.Core.Platform.KernelDumpTable.Spd, SpdRecord()));
+        cursor.End();
+
+        var sent = new List<byte[]>();
+        var kept = new List<(ReadOnlyMemory<byte> Message, byte[] Copy)>();
+        while (!cursor.IsComplete)
+        {
+            Assert.True(cursor.TryFillBatch(2, int.MaxValue));
+            foreach (var message in cursor.Batch)
+            {
+                sent.Add(message.ToArray());
+                kept.Add((message, message.ToArray()));
+            }
+
+            cursor.ClearBatch();
+        }
+
+        Assert.Equal(whole.Messages.Select(m => m.ToArray()), sent);
+        // Without reuse every message handed out stays as it was; with it, later batches were written over earlier ones.
+        Assert.Equal(!reuse, kept.All(k => k.Message.Span.SequenceEqual(k.Copy)));
+    }
 }

@@ -169,4 +169,31 @@ public sealed class SimulatedKernelClientTests
             await client.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task A_batch_read_takes_the_queued_messages_in_order_as_far_as_they_fit_and_leaves_the_rest()
+    {
+        var kernel = new SimulatedKernel();
+        await using var sasyncd = kernel.OpenClient(Daemon);
+        await using var isakmpd = kernel.OpenClient(Ike);
+        for (var n = 0u; n < 10; n++)
+        {
+            await isakmpd.WriteAsync(Add(Ike, 0x5000 + n).Build(), default);
+        }
+
+        var batch = new KernelMessageBatch(maxBytes: 64 * 1024, maxMessages: 4);
+        var spis = new List<uint>();
+        while (spis.Count < 10)
+        {
+            Assert.True(await sasyncd.ReadBatchAsync(batch, default));
+            Assert.InRange(batch.Count, 1, 4);
+            spis.AddRange(batch.Messages.Select(m => ReadSa(Parse(m)).Spi));
+        }
+
+        Assert.Equal(Enumerable.Range(0x5000, 10).Select(i => (uint)i), spis);
+        Assert.Empty(Drain(sasyncd));
+        await sasyncd.DisposeAsync();
+        Assert.False(await sasyncd.ReadBatchAsync(batch, default));
+        Assert.Equal(0, batch.Count);
+    }
 }
