@@ -6,8 +6,10 @@ namespace Sasync.Core.Simulation;
 /// Stands in for isakmpd/iked control: records every "active"/"passive" call, and can be made to
 /// fail like an unreachable daemon. Thread-safe.
 /// </summary>
-public sealed class RecordingDaemonControl : IDaemonControl
+/// <param name="time">Stamps <see cref="LastCall"/>; the system clock when null.</param>
+public sealed class RecordingDaemonControl(TimeProvider? time = null) : IDaemonControl
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _lock = new();
     private readonly List<string> _calls = [];
     private readonly List<string> _failedCalls = [];
@@ -124,7 +126,7 @@ public sealed class RecordingDaemonControl : IDaemonControl
             }
 
             _calls.Add(call);
-            _lastCall = new RecordedDaemonCall(active, System.Diagnostics.Stopwatch.GetTimestamp(), GC.GetTotalPauseDuration());
+            _lastCall = new RecordedDaemonCall(active, _time.GetTimestamp(), GC.GetTotalPauseDuration());
         }
 
         return ValueTask.CompletedTask;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Sasync.Core;
 using Sasync.Core.Platform;
 using Sasync.Core.Simulation;
@@ -109,19 +110,21 @@ public sealed class SimulatedCarpTests
     [Fact]
     public async Task The_daemon_control_recorder_stamps_the_last_successful_call_for_timing()
     {
-        var control = new RecordingDaemonControl();
+        var time = new FakeTimeProvider();
+        var control = new RecordingDaemonControl(time);
         Assert.Null(control.LastCall);
 
-        var before = System.Diagnostics.Stopwatch.GetTimestamp();
+        time.Advance(TimeSpan.FromMilliseconds(5));
+        var stampedAt = time.GetTimestamp();
         await control.SetActiveAsync(true, default);
-        var after = System.Diagnostics.Stopwatch.GetTimestamp();
+        time.Advance(TimeSpan.FromMilliseconds(5));
         control.FailNext();
         await Assert.ThrowsAsync<SimulatedSystemCallException>(async () => await control.SetActiveAsync(false, default));
 
         // The failed call leaves the stamp of the one that succeeded.
         var call = Assert.NotNull(control.LastCall);
         Assert.True(call.Active);
-        Assert.InRange(call.Timestamp, before, after);
+        Assert.Equal(stampedAt, call.Timestamp);
         Assert.Equal(1, control.CallCount);
     }
 
