@@ -119,17 +119,10 @@ public sealed class FrameEncoder
     /// </summary>
     public bool TryEncode(ReadOnlySpan<WireMessageType> types, ReadOnlySpan<ReadOnlyMemory<byte>> plaintexts, Span<byte> destination, out int bytesWritten, out FrameError error)
     {
-        ArgumentOutOfRangeException.ThrowIfNotEqual(plaintexts.Length, types.Length, nameof(plaintexts));
         bytesWritten = 0;
-        var total = 0;
-        for (var i = 0; i < types.Length; i++)
+        if (!TryGetFramesLength(types, plaintexts, out var total, out error))
         {
-            if (!TryGetFrameLength(types[i], plaintexts[i].Length, out var frameLength, out error))
-            {
-                return false;
-            }
-
-            total += frameLength;
+            return false;
         }
 
         if (destination.Length < total)
@@ -138,13 +131,7 @@ public sealed class FrameEncoder
             return false;
         }
 
-        for (var start = 0; start < types.Length; start += MultiBufferSha1.Lanes)
-        {
-            var count = Math.Min(MultiBufferSha1.Lanes, types.Length - start);
-            bytesWritten += WriteBatch(types.Slice(start, count), plaintexts.Slice(start, count), destination[bytesWritten..]);
-        }
-
-        error = FrameError.None;
+        bytesWritten = WriteAll(types, plaintexts, destination);
         return true;
     }
 
@@ -155,8 +142,21 @@ public sealed class FrameEncoder
     public bool TryEncode(ReadOnlySpan<WireMessageType> types, ReadOnlySpan<ReadOnlyMemory<byte>> plaintexts, IBufferWriter<byte> writer, out FrameError error)
     {
         ArgumentNullException.ThrowIfNull(writer);
+        if (!TryGetFramesLength(types, plaintexts, out var total, out error))
+        {
+            return false;
+        }
+
+        writer.Advance(WriteAll(types, plaintexts, writer.GetSpan(total)[..total]));
+        return true;
+    }
+
+    // Every message is checked before anything is written.
+    private static bool TryGetFramesLength(ReadOnlySpan<WireMessageType> types, ReadOnlySpan<ReadOnlyMemory<byte>> plaintexts, out int total, out FrameError error)
+    {
         ArgumentOutOfRangeException.ThrowIfNotEqual(plaintexts.Length, types.Length, nameof(plaintexts));
-        var total = 0;
+        total = 0;
+        error = FrameError.None;
         for (var i = 0; i < types.Length; i++)
         {
             if (!TryGetFrameLength(types[i], plaintexts[i].Length, out var frameLength, out error))
@@ -167,9 +167,20 @@ public sealed class FrameEncoder
             total += frameLength;
         }
 
-        var ok = TryEncode(types, plaintexts, writer.GetSpan(total)[..total], out var written, out error);
-        writer.Advance(written);
-        return ok;
+        return true;
+    }
+
+    // Checked messages, in batches of up to eight; returns the bytes written.
+    private int WriteAll(ReadOnlySpan<WireMessageType> types, ReadOnlySpan<ReadOnlyMemory<byte>> plaintexts, Span<byte> destination)
+    {
+        var written = 0;
+        for (var start = 0; start < types.Length; start += MultiBufferSha1.Lanes)
+        {
+            var count = Math.Min(MultiBufferSha1.Lanes, types.Length - start);
+            written += WriteBatch(types.Slice(start, count), plaintexts.Slice(start, count), destination[written..]);
+        }
+
+        return written;
     }
 
     /// <summary>A control frame always fits (64 bytes).</summary>
@@ -219,11 +230,8 @@ public sealed class FrameEncoder
         for (var i = 0; i < count; i++)
         {
             var plaintext = plaintexts[i].Span;
-            var padLength = FrameLayout.PadLengthFor(plaintext.Length);
             var frame = destination.Slice(offset, FrameLayout.FrameLengthFor(plaintext.Length));
-            BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)(frame.Length - FrameLayout.TypeOffset));
-            BinaryPrimitives.WriteUInt32BigEndian(frame[FrameLayout.TypeOffset..], (uint)types[i]);
-            BinaryPrimitives.WriteUInt32BigEndian(frame[FrameLayout.PadLengthOffset..], (uint)padLength);
+            var padLength = WriteFields(types[i], plaintext.Length, frame);
             var iv = frame.Slice(FrameLayout.IvOffset, FrameLayout.IvSize);
             _ivSource.Fill(iv);
             ivs[i] = Vector128.Create((ReadOnlySpan<byte>)iv);
@@ -231,10 +239,7 @@ public sealed class FrameEncoder
             // The body holds the padded plaintext until it is encrypted where it lies.
             var body = frame[FrameLayout.CiphertextOffset..];
             plaintext.CopyTo(body);
-            for (var p = 0; p < padLength; p++)
-            {
-                body[plaintext.Length + p] = (byte)(padLength - p);
-            }
+            WritePad(body.Slice(plaintext.Length, padLength));
 
             frameOffsets[i] = offset;
             bodyOffsets[i] = offset + FrameLayout.CiphertextOffset;
@@ -265,12 +270,28 @@ public sealed class FrameEncoder
         return offset;
     }
 
-    private void Write(WireMessageType type, ReadOnlySpan<byte> plaintext, Span<byte> frame)
+    // The length, type and pad-length fields; returns the pad length.
+    private static int WriteFields(WireMessageType type, int plaintextLength, Span<byte> frame)
     {
-        var padLength = FrameLayout.PadLengthFor(plaintext.Length);
+        var padLength = FrameLayout.PadLengthFor(plaintextLength);
         BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)(frame.Length - FrameLayout.TypeOffset));
         BinaryPrimitives.WriteUInt32BigEndian(frame[FrameLayout.TypeOffset..], (uint)type);
         BinaryPrimitives.WriteUInt32BigEndian(frame[FrameLayout.PadLengthOffset..], (uint)padLength);
+        return padLength;
+    }
+
+    // Pad bytes count down to 1, as the original writes them.
+    private static void WritePad(Span<byte> pad)
+    {
+        for (var i = 0; i < pad.Length; i++)
+        {
+            pad[i] = (byte)(pad.Length - i);
+        }
+    }
+
+    private void Write(WireMessageType type, ReadOnlySpan<byte> plaintext, Span<byte> frame)
+    {
+        var padLength = WriteFields(type, plaintext.Length, frame);
 
         _sha1.Compute(plaintext, frame.Slice(FrameLayout.HashOffset, FrameLayout.HashSize));
 
@@ -290,10 +311,7 @@ public sealed class FrameEncoder
         Span<byte> last = stackalloc byte[FrameLayout.BlockSize];
         var tail = plaintext[wholeBlocks..];
         tail.CopyTo(last);
-        for (var i = 0; i < padLength; i++)
-        {
-            last[tail.Length + i] = (byte)(padLength - i);
-        }
+        WritePad(last.Slice(tail.Length, padLength));
 
         Encrypt(last, ciphertext[wholeBlocks..], ref chain);
         last.Clear();
