@@ -18,7 +18,8 @@ internal static class BenchSyncCommand
         return command;
     }
 
-    // SASYNC_BENCH_PERF_CTL=FIFO: `perf record --control fifo:FIFO -D -1` records the measured relay phase alone.
+    // SASYNC_BENCH_PERF_CTL=FIFO: `perf record --control fifo:FIFO -D -1` records the measured relay phase alone
+    // (SASYNC_BENCH_PERF_PHASE=snapshot: the snapshot phase instead).
     private static Action<string>? PerfControl()
     {
         var fifo = Environment.GetEnvironmentVariable("SASYNC_BENCH_PERF_CTL");
@@ -27,7 +28,14 @@ internal static class BenchSyncCommand
             return null;
         }
 
-        return phase => File.AppendAllText(fifo, phase == "relay" ? "enable\n" : "disable\n");
+        var recorded = Environment.GetEnvironmentVariable("SASYNC_BENCH_PERF_PHASE") is { Length: > 0 } chosen ? chosen : "relay";
+        return phase =>
+        {
+            if (phase == recorded || phase == recorded + "-end")
+            {
+                File.AppendAllText(fifo, phase == recorded ? "enable\n" : "disable\n");
+            }
+        };
     }
 
     private static async Task<int> RunAsync(int sas, int nodes, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)

@@ -116,7 +116,7 @@ public static class SyncBenchmark
     /// </summary>
     /// <remarks>
     /// <c>onPhase</c> is told "relay" and "relay-end" around the measured run's relay phase (not the warm-up's),
-    /// for a profiler to record that phase alone.
+    /// and "snapshot" and "snapshot-end" around its snapshot, for a profiler to record one phase alone.
     /// </remarks>
     /// <returns>The figures, or a null result and the error when a step did not finish within <paramref name="stepTimeout"/>.</returns>
     public static async Task<(SyncBenchmarkResult? Result, string? Error)> RunAsync(int sas, int nodes, TimeSpan stepTimeout, ILoggerFactory loggers, CancellationToken cancellationToken, Action<string>? onPhase = null)
@@ -218,6 +218,7 @@ public static class SyncBenchmark
         // the boot, as a real reboot frees it; left to the GC, the old SADB and SPD were in the peak beside the new.
         await slave.PowerOffAsync().ConfigureAwait(false);
         await CollectEverythingAsync().ConfigureAwait(false);
+        onPhase?.Invoke("snapshot");
         clock.Restart();
         var snapshotCost = PhaseCost.Start();
         await slave.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -234,6 +235,7 @@ public static class SyncBenchmark
 
         var snapshot = clock.Elapsed.TotalSeconds;
         var snapshotCosts = snapshotCost(2L * sas);
+        onPhase?.Invoke("snapshot-end");
         var kernelFullAt = DateTimeOffset.UtcNow;
         EngineStatusView? released = null;
         if (!await Wait(async () =>
