@@ -30,6 +30,14 @@ public interface INodeIo
     /// <summary>Takes the SADB and SPD dumps, in order with writes and the promiscuous switch; posts <see cref="KernelDumpCompleted"/>.</summary>
     void RequestDump(RequestKernelDump request);
 
+    /// <summary>
+    /// Stops reading a dump the engine no longer wants (<see cref="AbandonKernelDump"/>), or drops it before it is taken;
+    /// no completion need be posted for it. An id no longer being read is ignored. By default the dump is read to its end.
+    /// </summary>
+    void AbandonDump(AbandonKernelDump abandon)
+    {
+    }
+
     /// <summary>Tells an IKE daemon to be active or passive; posts <see cref="DaemonControlCompleted"/>. The caller keeps one call per daemon under way.</summary>
     void ControlDaemon(DaemonKind daemon, bool active);
 

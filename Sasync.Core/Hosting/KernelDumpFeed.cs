@@ -9,6 +9,7 @@ namespace Sasync.Core.Hosting;
 /// engine with at most <see cref="Window"/> out at once (the next is read once the engine disposed one); for a
 /// digest, each chunk goes into the digest and straight back, and only the completion goes to the engine. Either
 /// way the completion (<see cref="KernelDumpCompleted"/>) comes last, with the failure if the dump failed midway.
+/// A dump the engine abandoned (<see cref="Abandon"/>) stops at its next chunk, without a completion.
 /// </summary>
 /// <remarks>
 /// The host starts it once the kernel's order allows (the first chunk is the dump's consistent view) and posts what
@@ -27,6 +28,7 @@ internal sealed class KernelDumpFeed
     private readonly Func<object, ValueTask> _deliver;
     private readonly SemaphoreSlim _room = new(Window - 1); // one for the chunk read before any wait
     private readonly Lock _lock = new();
+    private readonly CancellationTokenSource _abandoned = new();
     private int _out;
     private bool _pumping;
     private bool _done;
@@ -59,6 +61,29 @@ internal sealed class KernelDumpFeed
         yield break;
     }
 
+    /// <summary>The dump is read to its end (or failed, or stopped after <see cref="Abandon"/>): nothing more comes from it.</summary>
+    public bool IsDone
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _done;
+            }
+        }
+    }
+
+    private bool IsAbandoned => _abandoned.IsCancellationRequested;
+
+    /// <summary>
+    /// The engine no longer wants the dump (<see cref="AbandonKernelDump"/>): reading stops before the next chunk, and
+    /// no completion is posted. Chunks handed out already stay the engine's to dispose. Any thread.
+    /// </summary>
+    public void Abandon()
+    {
+        _abandoned.Cancel(); // also ends a wait for room in the window
+    }
+
     /// <summary>Asks for the first chunk, which takes the dump; completes when it is in (or the dump failed).</summary>
     public ValueTask<bool> TakeAsync()
     {
@@ -76,10 +101,17 @@ internal sealed class KernelDumpFeed
     public async Task RunAsync(bool more, CancellationToken cancellationToken)
     {
         KernelFailure? failure = null;
+        using var stopOrAbandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abandoned.Token);
         try
         {
             while (more)
             {
+                if (IsAbandoned)
+                {
+                    _chunks.Current.Dispose();
+                    break;
+                }
+
                 var handed = Hand(_chunks.Current, onRelease: () => _room.Release());
                 if (!handed.IsCompletedSuccessfully)
                 {
@@ -88,15 +120,15 @@ internal sealed class KernelDumpFeed
 
                 if (_digest is null)
                 {
-                    await _room.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    await _room.WaitAsync(stopOrAbandon.Token).ConfigureAwait(false);
                 }
 
                 more = await _chunks.MoveNextAsync().ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || IsAbandoned)
         {
-            await _chunks.DisposeAsync().ConfigureAwait(false);
+            await StopAsync().ConfigureAwait(false);
             return;
         }
         catch (Exception e)
@@ -104,8 +136,26 @@ internal sealed class KernelDumpFeed
             failure = KernelFailure.From(e);
         }
 
-        await _chunks.DisposeAsync().ConfigureAwait(false);
-        await Complete(failure).ConfigureAwait(false);
+        await StopAsync().ConfigureAwait(false);
+        if (!IsAbandoned)
+        {
+            await Complete(failure).ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask StopAsync()
+    {
+        lock (_lock)
+        {
+            if (_done)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _done = true;
+        }
+
+        return _chunks.DisposeAsync();
     }
 
     /// <summary>
@@ -137,6 +187,12 @@ internal sealed class KernelDumpFeed
                 }
                 catch (Exception e)
                 {
+                    if (IsAbandoned)
+                    {
+                        _ = StopAsync();
+                        return;
+                    }
+
                     Finish(KernelFailure.From(e));
                     return;
                 }
@@ -144,6 +200,13 @@ internal sealed class KernelDumpFeed
                 if (!more)
                 {
                     Finish(null);
+                    return;
+                }
+
+                if (IsAbandoned)
+                {
+                    _chunks.Current.Dispose();
+                    _ = StopAsync();
                     return;
                 }
 
@@ -195,6 +258,12 @@ internal sealed class KernelDumpFeed
             }
         }
 
+        if (IsAbandoned)
+        {
+            _ = StopAsync(); // no next chunk is asked for
+            return;
+        }
+
         Pump(TakeAsync());
     }
 
@@ -221,12 +290,7 @@ internal sealed class KernelDumpFeed
 
     private void Finish(KernelFailure? failure)
     {
-        lock (_lock)
-        {
-            _done = true;
-        }
-
-        _ = _chunks.DisposeAsync();
+        _ = StopAsync();
         _ = Complete(failure);
     }
 

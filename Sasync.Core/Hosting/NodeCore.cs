@@ -322,6 +322,9 @@ public sealed partial class NodeCore : IDisposable, IEngineEffectSink
                 // could miss an SA added in between, which then would be neither relayed nor dumped.
                 _io.RequestDump(dump);
                 break;
+            case AbandonKernelDump abandon:
+                _io.AbandonDump(abandon);
+                break;
             case ControlDaemon control:
                 ControlDaemon(control);
                 break;

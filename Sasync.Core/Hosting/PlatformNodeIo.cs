@@ -26,6 +26,11 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
     // behind them to keep the kernel's order; otherwise a write the kernel takes at once is made
     // on the event loop, which saves two thread hand-offs per message.
     private int _kernelOperationsQueued;
+
+    // Dumps asked for and not finished, by request id (one engine's ids are unique): null until the kernel loop takes
+    // it. An id abandoned before that is gone from here, and the loop skips it. Locked: the node's loop and the kernel loop.
+    private readonly Dictionary<long, KernelDumpFeed?> _dumps = [];
+    private readonly Lock _dumpsLock = new();
     private int _demotionApplied;
     private KernelWriteCompleted? _lastSuccess;
 
@@ -88,7 +93,39 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
 
     public void SetPromiscuous(bool enabled) => Queue(new KernelOperation(null, enabled, null));
 
-    public void RequestDump(RequestKernelDump request) => Queue(new KernelOperation(null, null, request));
+    public void RequestDump(RequestKernelDump request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_dumpsLock)
+        {
+            foreach (var (id, feed) in _dumps)
+            {
+                if (feed is { IsDone: true })
+                {
+                    _dumps.Remove(id);
+                }
+            }
+
+            _dumps[request.RequestId] = null;
+        }
+
+        Queue(new KernelOperation(null, null, request));
+    }
+
+    public void AbandonDump(AbandonKernelDump abandon)
+    {
+        ArgumentNullException.ThrowIfNull(abandon);
+        KernelDumpFeed? feed;
+        lock (_dumpsLock)
+        {
+            if (!_dumps.Remove(abandon.RequestId, out feed))
+            {
+                return; // read to its end already
+            }
+        }
+
+        feed?.Abandon(); // null: not taken yet, and the kernel loop will skip it
+    }
 
     public void ControlDaemon(DaemonKind daemon, bool active) => _ = RunAsync(() => ControlDaemonAsync(daemon, active));
 
@@ -132,7 +169,25 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
                 if (operation.Dump is { } dump)
                 {
                     // Only taking the dump is in the kernel's order; it is read on (and its digest made) beside later writes.
+                    if (!IsWanted(dump.RequestId))
+                    {
+                        Interlocked.Decrement(ref _kernelOperationsQueued); // abandoned while it waited its turn
+                        continue;
+                    }
+
                     var feed = new KernelDumpFeed(dump, platform.KeyEngine, item => deliver(item, stop), stop);
+                    lock (_dumpsLock)
+                    {
+                        if (_dumps.ContainsKey(dump.RequestId))
+                        {
+                            _dumps[dump.RequestId] = feed;
+                        }
+                        else
+                        {
+                            feed.Abandon(); // just now: it stops at its first chunk
+                        }
+                    }
+
                     bool more;
                     try
                     {
@@ -140,6 +195,11 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
+                        lock (_dumpsLock)
+                        {
+                            _dumps.Remove(dump.RequestId);
+                        }
+
                         Interlocked.Decrement(ref _kernelOperationsQueued);
                         await deliver(new KernelDumpCompleted(dump.Peer, dump.RequestId, KernelFailure.From(e)), stop).ConfigureAwait(false);
                         continue;
@@ -171,6 +231,14 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private bool IsWanted(long requestId)
+    {
+        lock (_dumpsLock)
+        {
+            return _dumps.ContainsKey(requestId);
         }
     }
 

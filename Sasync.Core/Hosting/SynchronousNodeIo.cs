@@ -13,6 +13,7 @@ namespace Sasync.Core.Hosting;
 /// </summary>
 public sealed class SynchronousNodeIo(NodePlatform platform, Action<object> post) : INodeIo
 {
+    private readonly Dictionary<long, KernelDumpFeed> _dumps = []; // being read, by request id (one engine's ids are unique)
     private KernelWriteCompleted? _lastSuccess;
 
     /// <inheritdoc/>
@@ -86,6 +87,32 @@ public sealed class SynchronousNodeIo(NodePlatform platform, Action<object> post
         ArgumentNullException.ThrowIfNull(request);
         var feed = new KernelDumpFeed(request, platform.KeyEngine, Post, CancellationToken.None);
         feed.Pump(feed.TakeAsync());
+        ForgetFinishedDumps();
+        if (!feed.IsDone)
+        {
+            _dumps[request.RequestId] = feed; // waits for the engine to release a chunk, or for a slow key engine
+        }
+    }
+
+    /// <inheritdoc/>
+    public void AbandonDump(AbandonKernelDump abandon)
+    {
+        ArgumentNullException.ThrowIfNull(abandon);
+        if (_dumps.Remove(abandon.RequestId, out var feed))
+        {
+            feed.Abandon();
+        }
+    }
+
+    private void ForgetFinishedDumps()
+    {
+        foreach (var (id, feed) in _dumps)
+        {
+            if (feed.IsDone)
+            {
+                _dumps.Remove(id);
+            }
+        }
     }
 
     private ValueTask Post(object item)

@@ -45,6 +45,13 @@ public sealed record RequestKernelDump(string Peer, long RequestId, KernelDumpUs
     internal PfKey.SyncFilterContext? DigestFilter { get; init; }
 }
 
+/// <summary>
+/// The dump <paramref name="RequestId"/> (a <see cref="RequestKernelDump"/> for <paramref name="Peer"/>) is no longer
+/// wanted: stop reading it, or do not start. Chunks already handed over still come back as the engine disposes them;
+/// its completion need not come (the engine would drop it as stale). An id the host no longer reads is ignored.
+/// </summary>
+public sealed record AbandonKernelDump(string Peer, long RequestId) : EngineEffect;
+
 /// <summary>What a <see cref="RequestKernelDump"/> is for.</summary>
 public enum KernelDumpUse
 {

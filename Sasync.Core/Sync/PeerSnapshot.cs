@@ -31,6 +31,7 @@ internal enum SnapshotPhase
 internal sealed class PeerSnapshot
 {
     private readonly List<ReadOnlyMemory<byte>> _held = [];
+    private bool _dumpEnded;
 
     public SnapshotPhase Phase { get; private set; }
 
@@ -72,6 +73,16 @@ internal sealed class PeerSnapshot
 
     public int HeldCount => _held.Count;
 
+    /// <summary>
+    /// The dump asked for (<see cref="DumpId"/>) whose completion has not come while the snapshot still counts on it:
+    /// what a change of phase that no longer waits for it leaves the host reading for nothing.
+    /// </summary>
+    public long? UnfinishedDump =>
+        !_dumpEnded && (Phase is SnapshotPhase.AwaitingDigest or SnapshotPhase.AwaitingDump or SnapshotPhase.Sending) ? DumpId : null;
+
+    /// <summary>The completion of the dump <see cref="DumpId"/> came (with its records, its digest or its failure).</summary>
+    public void DumpEnded() => _dumpEnded = true;
+
     /// <summary>FLUSH, ADD and X_ADDFLOW messages this snapshot has sent, over its restarts; not held changes or ENDSNAP.</summary>
     public long MessagesSent { get; private set; }
 
@@ -88,6 +99,7 @@ internal sealed class PeerSnapshot
 
         Phase = SnapshotPhase.AwaitingDump;
         DumpId = dumpId;
+        _dumpEnded = false;
         DumpForDigest = false;
         DropCursor();
         PeerDigest = null;
@@ -110,6 +122,7 @@ internal sealed class PeerSnapshot
         DigestEpoch = epoch;
         DigestRound = round;
         DumpId = dumpId;
+        _dumpEnded = false;
         DumpForDigest = true;
         DropCursor();
         PeerDigest = null;

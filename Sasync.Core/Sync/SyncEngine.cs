@@ -236,6 +236,7 @@ public sealed class SyncEngine
             // A snapshot we were preparing is moot; the next MASTER period sends fresh ones.
             foreach (var peer in ConnectedPeers())
             {
+                AbandonSnapshotDump(peer);
                 SendAll(peer, peer.Session!.Snapshot.Reset());
             }
         }
@@ -244,7 +245,7 @@ public sealed class SyncEngine
             // A digest still being made came from a kernel our own IKE daemon may now change.
             foreach (var peer in ConnectedPeers())
             {
-                peer.Session!.DigestDump = null;
+                AbandonDigestDump(peer);
             }
         }
 
@@ -521,6 +522,8 @@ public sealed class SyncEngine
             return;
         }
 
+        AbandonSnapshotDump(peer);
+        AbandonDigestDump(peer);
         _ = peer.Session!.Snapshot.Reset(); // its dump chunks go back; the held changes have no one to go to
         peer.Session = null;
         if (!disconnected.Routine)
@@ -732,6 +735,7 @@ public sealed class SyncEngine
             {
                 if (other.Session is { Snapshot.Phase: SnapshotPhase.Sent } session && session.RunState is not (null or RunState.Master))
                 {
+                    AbandonSnapshotDump(other);
                     SendAll(other, session.Snapshot.Reset());
                     MaybeStartSnapshot(other, byDigest: false); // no digest of theirs is fresh enough for this
                 }
@@ -879,6 +883,7 @@ public sealed class SyncEngine
     private void RestartSnapshot(PeerEntry peer, ReadOnlyMemory<byte> latest)
     {
         var snapshot = peer.Session!.Snapshot;
+        AbandonSnapshotDump(peer);
         var held = snapshot.Restart(++_dumpIds);
         held.Add(latest);
         var removals = 0;
@@ -945,6 +950,7 @@ public sealed class SyncEngine
         }
 
         var snapshot = session.Snapshot;
+        snapshot.DumpEnded();
         if (dumped.Failure is { } failure)
         {
             // Also midway through sending: what went out stays without its ENDSNAP, so the peer never takes it for whole.
@@ -1011,6 +1017,7 @@ public sealed class SyncEngine
     private void RequestSnapshotDump(PeerEntry peer)
     {
         var snapshot = peer.Session!.Snapshot;
+        AbandonSnapshotDump(peer);
         snapshot.AwaitDump(++_dumpIds);
         Emit(new RequestKernelDump(peer.Name, snapshot.DumpId));
     }
@@ -1102,6 +1109,7 @@ public sealed class SyncEngine
             return;
         }
 
+        AbandonDigestDump(peer); // a dump for an earlier period of the peer's
         var id = ++_dumpIds;
         session.DigestDump = (id, session.PeerMasterEpoch);
         Emit(new RequestKernelDump(peer.Name, id, KernelDumpUse.Digest)); // every record: no filter
@@ -1185,7 +1193,7 @@ public sealed class SyncEngine
         {
             _ = snapshot.StopWaitingForDigest(null);
             Emit(new Log(LogLevel.Debug, $"engine: {peer.Name} holds nothing; sending the full snapshot without our digest"));
-            RequestSnapshotDump(peer); // M2; the digest dump under way is stale from here on
+            RequestSnapshotDump(peer); // M2; the digest dump under way is abandoned (D1)
             return;
         }
 
@@ -1215,7 +1223,7 @@ public sealed class SyncEngine
 
             Emit(new Log(LogLevel.Information, $"engine: no digest from {peer.Name} in time; sending the full snapshot"));
             _ = snapshot.StopWaitingForDigest(null);
-            RequestSnapshotDump(peer); // M3; a digest dump still under way is stale from here on
+            RequestSnapshotDump(peer); // M3; a digest dump still under way is abandoned (D1)
         }
 
         if (stillWaiting)
@@ -1253,6 +1261,34 @@ public sealed class SyncEngine
         peer.LastSnapshotMessages = 0;
         peer.LastSnapshotSentAt = _time.GetUtcNow();
         Emit(new Log(LogLevel.Information, $"engine: snapshot to {peer.Name} skipped by digest: it holds what ours carries ({ours}); sent ENDSNAP alone"));
+    }
+
+    // ---- dumps no longer wanted ---------------------------------------------------------------------
+    //
+    // D1 A dump asked for and not yet completed that the engine stops counting on is abandoned at once
+    //    (AbandonKernelDump), instead of being read (and hashed, for a digest) to its end beside the work
+    //    that replaced it: the snapshot's dump when the snapshot asks for another (M2 for a peer that holds
+    //    nothing, M3, a digest mismatch's full snapshot, a restart) or is reset (we stepped down, a second
+    //    MASTER's resync, the session ended), and a joining node's digest dump when it is dropped (we became
+    //    MASTER, the peer's next MASTER period, the session ended). A completion that comes all the same is
+    //    stale and dropped as before.
+
+    private void AbandonSnapshotDump(PeerEntry peer)
+    {
+        if (peer.Session!.Snapshot.UnfinishedDump is { } id)
+        {
+            Emit(new AbandonKernelDump(peer.Name, id));
+        }
+    }
+
+    private void AbandonDigestDump(PeerEntry peer)
+    {
+        var session = peer.Session!;
+        if (session.DigestDump is { } dump)
+        {
+            session.DigestDump = null;
+            Emit(new AbandonKernelDump(peer.Name, dump.DumpId));
+        }
     }
 
     private void Emit(EngineEffect effect)

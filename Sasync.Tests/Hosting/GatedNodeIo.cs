@@ -27,6 +27,8 @@ internal sealed class GatedNodeIo(INodeIo kernel, Action<object> post) : INodeIo
 
     public void RequestDump(RequestKernelDump request) => kernel.RequestDump(request);
 
+    public void AbandonDump(AbandonKernelDump abandon) => kernel.AbandonDump(abandon);
+
     public void ControlDaemon(DaemonKind daemon, bool active)
     {
         DaemonCalls.Add((daemon, active));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Sasync.Core.Hosting;
 using Sasync.Core.Platform;
@@ -114,6 +115,90 @@ public class KernelDumpFeedTests
         var completed = Assert.IsType<KernelDumpCompleted>(items[2]);
         Assert.Equal(OpenBsdErrno.ENOMEM, completed.Failure!.Errno);
         items.OfType<KernelDumpChunkRead>().ToList().ForEach(r => r.Chunk.Dispose());
+        Assert.Equal(0, kernel.DumpBuffers.Outstanding);
+    }
+
+    [Fact]
+    public async Task A_snapshot_dump_abandoned_midway_reads_no_further_and_posts_no_completion()
+    {
+        var kernel = await BigKernelAsync(16000);
+        await using var keys = kernel.OpenClient(100);
+        var posted = new Queue<object>();
+        var io = new SynchronousNodeIo(new NodePlatform(keys, new SimulatedCarp("carp0"), new SimulatedCarpGroup(), System.Collections.Immutable.ImmutableDictionary<DaemonKind, IDaemonControl>.Empty), posted.Enqueue);
+        io.RequestDump(new RequestKernelDump("peer-a", 1));
+        Assert.Equal(KernelDumpFeed.Window, posted.Count);
+
+        io.AbandonDump(new AbandonKernelDump("peer-a", 1));
+        while (posted.TryDequeue(out var item))
+        {
+            Assert.IsType<KernelDumpChunkRead>(item).Chunk.Dispose(); // as the engine drops its cursor
+        }
+
+        Assert.Empty(posted);
+        Assert.Equal(KernelDumpFeed.Window, kernel.DumpBuffers.Rented);
+        Assert.Equal(0, kernel.DumpBuffers.Outstanding);
+        io.AbandonDump(new AbandonKernelDump("peer-a", 1)); // again, or an id no longer read: ignored
+        io.RequestDump(new RequestKernelDump("peer-a", 2)); // the kernel dumps again after it
+        Assert.Equal(KernelDumpFeed.Window, posted.Count);
+        posted.OfType<KernelDumpChunkRead>().ToList().ForEach(r => r.Chunk.Dispose());
+    }
+
+    [Fact]
+    public async Task A_digest_abandoned_after_its_first_chunk_hashes_no_further_and_posts_nothing()
+    {
+        var kernel = await BigKernelAsync(16000);
+        await using var keys = kernel.OpenClient(100);
+        var posted = new ConcurrentQueue<object>();
+        var feed = new KernelDumpFeed(new RequestKernelDump("peer-a", 5, KernelDumpUse.Digest), keys, item =>
+        {
+            posted.Enqueue(item);
+            return ValueTask.CompletedTask;
+        }, CancellationToken.None);
+        var more = await feed.TakeAsync();
+
+        feed.Abandon();
+        await feed.RunAsync(more, CancellationToken.None);
+
+        Assert.True(more);
+        Assert.Empty(posted);
+        Assert.True(feed.IsDone);
+        Assert.Equal(1, kernel.DumpBuffers.Rented);
+        Assert.Equal(0, kernel.DumpBuffers.Outstanding);
+    }
+
+    [Fact]
+    public async Task On_the_kernel_loop_a_dump_abandoned_before_its_turn_is_never_taken()
+    {
+        var kernel = await BigKernelAsync(3000);
+        await using var keys = kernel.OpenClient(100);
+        var host = new SimulatedNode();
+        var posted = new ConcurrentQueue<object>();
+        using var stop = new CancellationTokenSource();
+        var io = new PlatformNodeIo(
+            new NodePlatform(keys, host.Carp, host.CarpGroup, System.Collections.Immutable.ImmutableDictionary<DaemonKind, IDaemonControl>.Empty),
+            (item, _) =>
+            {
+                posted.Enqueue(item);
+                return ValueTask.CompletedTask;
+            },
+            stop.Token);
+        new SynchronousNodeIo(new NodePlatform(keys, host.Carp, host.CarpGroup, System.Collections.Immutable.ImmutableDictionary<DaemonKind, IDaemonControl>.Empty), _ => { })
+            .RequestDump(new RequestKernelDump("peer-a", 9, KernelDumpUse.Digest));
+        var oneDump = kernel.DumpBuffers.Rented; // what one digest's dump reads
+        io.RequestDump(new RequestKernelDump("peer-a", 1, KernelDumpUse.Digest));
+        io.RequestDump(new RequestKernelDump("peer-a", 2, KernelDumpUse.Digest));
+        io.AbandonDump(new AbandonKernelDump("peer-a", 1));
+
+        var loop = Task.Run(io.RunKernelLoopAsync);
+        await Support.Eventually.TrueAsync(() => !posted.IsEmpty, "the second dump's completion");
+        await stop.CancelAsync();
+        await loop;
+
+        var completed = Assert.IsType<KernelDumpCompleted>(Assert.Single(posted));
+        Assert.Equal(2, completed.RequestId);
+        Assert.NotNull(completed.Digest);
+        Assert.True(oneDump > 1, $"{oneDump} chunks");
+        Assert.Equal(2 * oneDump, kernel.DumpBuffers.Rented); // the reference dump and the second one: the first was never read
         Assert.Equal(0, kernel.DumpBuffers.Outstanding);
     }
 
