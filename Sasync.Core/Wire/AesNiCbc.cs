@@ -37,10 +37,31 @@ internal sealed class AesNiCbc
             throw new ArgumentException("an AES key is 16, 24 or 32 bytes", nameof(key));
         }
 
+        _encryptKeys = EncryptionRoundKeys(key);
+        _rounds = _encryptKeys.Length - 1;
+        _decryptKeys = new Vector128<byte>[_rounds + 1];
+        // The equivalent inverse cipher's keys, as AESDEC takes them.
+        _decryptKeys[0] = _encryptKeys[_rounds];
+        for (var r = 1; r < _rounds; r++)
+        {
+            _decryptKeys[r] = X86Aes.InverseMixColumns(_encryptKeys[_rounds - r]);
+        }
+
+        _decryptKeys[_rounds] = _encryptKeys[0];
+    }
+
+    /// <summary>The round keys AESENC takes for an AES-128, -192 or -256 key (FIPS 197's expansion): 11, 13 or 15.</summary>
+    public static Vector128<byte>[] EncryptionRoundKeys(ReadOnlySpan<byte> key)
+    {
+        if (key.Length is not (16 or 24 or 32))
+        {
+            throw new ArgumentException("an AES key is 16, 24 or 32 bytes", nameof(key));
+        }
+
         var keyWords = key.Length / 4;
-        _rounds = keyWords + 6;
+        var rounds = keyWords + 6;
         Span<uint> words = stackalloc uint[4 * 15];
-        words = words[..(4 * (_rounds + 1))];
+        words = words[..(4 * (rounds + 1))];
         for (var i = 0; i < keyWords; i++)
         {
             words[i] = BinaryPrimitives.ReadUInt32LittleEndian(key[(4 * i)..]);
@@ -64,22 +85,14 @@ internal sealed class AesNiCbc
             words[i] = words[i - keyWords] ^ temp;
         }
 
-        _encryptKeys = new Vector128<byte>[_rounds + 1];
-        _decryptKeys = new Vector128<byte>[_rounds + 1];
-        for (var r = 0; r <= _rounds; r++)
+        var keys = new Vector128<byte>[rounds + 1];
+        for (var r = 0; r <= rounds; r++)
         {
-            _encryptKeys[r] = Vector128.Create(MemoryMarshal.AsBytes(words.Slice(4 * r, 4)));
+            keys[r] = Vector128.Create(MemoryMarshal.AsBytes(words.Slice(4 * r, 4)));
         }
 
-        // The equivalent inverse cipher's keys, as AESDEC takes them.
-        _decryptKeys[0] = _encryptKeys[_rounds];
-        for (var r = 1; r < _rounds; r++)
-        {
-            _decryptKeys[r] = X86Aes.InverseMixColumns(_encryptKeys[_rounds - r]);
-        }
-
-        _decryptKeys[_rounds] = _encryptKeys[0];
         words.Clear();
+        return keys;
     }
 
     /// <summary>Whether the CPU has AES-NI.</summary>
