@@ -28,7 +28,7 @@ internal static class PfKeyRewrite
         var length = SadbHeader.Size;
         foreach (var extension in source.Extensions)
         {
-            if (allowed is null || allowed.Contains(extension.Type))
+            if (allowed is null || allowed.Allows(extension.Type))
             {
                 length += extension.Bytes.Length;
             }
@@ -45,7 +45,7 @@ internal static class PfKeyRewrite
         var offset = SadbHeader.Size;
         foreach (var extension in source.Extensions)
         {
-            if (allowed is null || allowed.Contains(extension.Type))
+            if (allowed is null || allowed.Allows(extension.Type))
             {
                 extension.Span.CopyTo(destination[offset..]);
                 offset += extension.Bytes.Length;
@@ -59,7 +59,7 @@ internal static class PfKeyRewrite
         var length = SadbHeader.Size;
         foreach (var extension in source.Walk())
         {
-            if (allowed is null || allowed.Contains(extension.Type))
+            if (allowed is null || allowed.Allows(extension.Type))
             {
                 length += extension.Bytes.Length;
             }
@@ -75,7 +75,7 @@ internal static class PfKeyRewrite
         var offset = SadbHeader.Size;
         foreach (var extension in source.Walk())
         {
-            if (allowed is null || allowed.Contains(extension.Type))
+            if (allowed is null || allowed.Allows(extension.Type))
             {
                 extension.Span.CopyTo(destination[offset..]);
                 offset += extension.Bytes.Length;

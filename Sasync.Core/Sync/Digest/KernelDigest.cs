@@ -175,7 +175,7 @@ internal sealed class KernelDigest(SyncFilterContext? filter)
             }
 
             hasEncryptionKey |= type == SadbExtensionType.KeyEncrypt;
-            rebuiltLength += allowed.Contains(type) ? length : 0;
+            rebuiltLength += allowed.Allows(type) ? length : 0;
             offset += length;
         }
 

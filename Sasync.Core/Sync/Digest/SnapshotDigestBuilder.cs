@@ -82,7 +82,7 @@ internal sealed class SnapshotDigestBuilder
             }
 
             seen |= 1UL << (int)type;
-            if (type != SadbExtensionType.LifetimeCurrent && allowed.Contains(type))
+            if (type != SadbExtensionType.LifetimeCurrent && allowed.Allows(type))
             {
                 // Insertion sort by type: a handful of extensions, nearly always in order already.
                 var at = count++;
