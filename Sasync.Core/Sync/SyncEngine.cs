@@ -1268,7 +1268,7 @@ public sealed class SyncEngine
     // D1 A dump asked for and not yet completed that the engine stops counting on is abandoned at once
     //    (AbandonKernelDump), instead of being read (and hashed, for a digest) to its end beside the work
     //    that replaced it: the snapshot's dump when the snapshot asks for another (M2 for a peer that holds
-    //    nothing, M3, a digest mismatch's full snapshot, a restart) or is reset (we stepped down, a second
+    //    nothing, M3, a restart for too many held changes) or is reset (we stepped down, a second
     //    MASTER's resync, the session ended), and a joining node's digest dump when it is dropped (we became
     //    MASTER, the peer's next MASTER period, the session ended). A completion that comes all the same is
     //    stale and dropped as before.
