@@ -36,9 +36,17 @@ internal sealed class KeyClientInbox(int capacity)
     private int _readerWaiting; // 1 while a reader is about to wait or waits for a message
     private volatile bool _completed;
 
-    /// <summary>Queues a copy of <paramref name="message"/>; false when the queue is full or completed.</summary>
-    public bool TryWrite(ReadOnlySpan<byte> message)
+    /// <summary>Queues a copy of <paramref name="message"/> and wakes a waiting reader; false when the queue is full or completed.</summary>
+    public bool TryWrite(ReadOnlySpan<byte> message) => TryWrite(message, wakeNow: true, out _);
+
+    /// <summary>
+    /// Queues a copy of <paramref name="message"/>; false when the queue is full or completed. A waiting reader is woken
+    /// now, or, unless <paramref name="wakeNow"/>, left to a later <see cref="WakeReader"/>: then
+    /// <paramref name="readerWaits"/> says whether one is owed.
+    /// </summary>
+    public bool TryWrite(ReadOnlySpan<byte> message, bool wakeNow, out bool readerWaits)
     {
+        readerWaits = false;
         lock (_writeLock)
         {
             if (_completed || Volatile.Read(ref _count) >= capacity)
@@ -72,12 +80,25 @@ internal sealed class KeyClientInbox(int capacity)
             Interlocked.Increment(ref _count);
         }
 
+        if (wakeNow)
+        {
+            WakeReader();
+        }
+        else
+        {
+            readerWaits = Volatile.Read(ref _readerWaiting) != 0;
+        }
+
+        return true;
+    }
+
+    /// <summary>Wakes the reader if it waits (or is about to) for a message queued before this call.</summary>
+    public void WakeReader()
+    {
         if (Volatile.Read(ref _readerWaiting) != 0 && Interlocked.Exchange(ref _readerWaiting, 0) != 0)
         {
             _arrived.Release();
         }
-
-        return true;
     }
 
     /// <summary>
