@@ -32,6 +32,9 @@ public sealed partial class SimulatedKernel
 
     private readonly Lock _lock = new();
     private readonly List<SimulatedKeyClient> _clients = [];
+    // While a write runs (under _lock): the clients it delivered to whose reader waits, woken when it is done.
+    private readonly List<SimulatedKeyClient> _toWake = [];
+    private bool _writing;
     // Linked lists keep the insertion order the dumps show and let an entry leave in O(1) (a List's
     // Remove was a linear scan per DELETE, X_DELFLOW and larval UPDATE); their links are in the entries.
     private readonly EntryList<SadbEntry> _sadb = new();
@@ -189,67 +192,104 @@ public sealed partial class SimulatedKernel
     {
         lock (_lock)
         {
-            if (!_clients.Contains(writer))
+            _writing = true;
+            try
             {
-                throw new ObjectDisposedException(nameof(SimulatedKeyClient));
+                WriteLocked(writer, message);
             }
-
-            if (message.Length > MaxMessageSize)
+            finally
             {
-                throw Refusal(OpenBsdErrno.EMSGSIZE, $"message of {message.Length} bytes is longer than {MaxMessageSize}");
-            }
-
-            // The kernel works on its own copy of the message, and that copy is the body of the
-            // promiscuous copy; the request's extension slots slice it.
-            var copy = _written.AsSpan(0, SadbHeader.Size + message.Length);
-            message.Span.CopyTo(copy[SadbHeader.Size..]);
-            KernelLayout.WritePromiscuousHeader(copy, writer.Pid);
-            var request = _request;
-            if (!KernelMessageValidator.TryValidate(_written.AsMemory(SadbHeader.Size, message.Length), writer.Pid, request, out var reason))
-            {
-                throw Refusal(OpenBsdErrno.EINVAL, reason);
-            }
-
-            // Before the command runs, whatever its outcome: to every promiscuous socket, the writer's included.
-            foreach (var client in _clients)
-            {
-                if (client.IsPromiscuous && client.RoutingDomain == writer.RoutingDomain)
-                {
-                    client.Deliver(copy);
-                }
-            }
-
-            var errno = Execute(writer, request, out reason);
-            if (errno == Answered)
-            {
-                return;
-            }
-
-            if (errno is OpenBsdErrno.EINVAL or OpenBsdErrno.ENOMEM or OpenBsdErrno.ENOBUFS)
-            {
-                throw Refusal(errno, reason);
-            }
-
-            if (errno != 0)
-            {
-                request.ClearExtensions();
-                request.Header = request.Header with { Errno = (byte)errno };
-            }
-            else if (!KernelExtensionRules.IsValidReply(request.Type, request.Seen()))
-            {
-                // The command took effect, but the reply would carry extensions the kernel may not send.
-                throw Refusal(OpenBsdErrno.EPERM, $"the {request.Type} reply would carry extensions not allowed out (the command itself took effect)");
-            }
-
-            var reply = ReplyBuffer(request.ReplyLength);
-            request.WriteReply(reply);
-            request.ClearExtensions(); // they slice _written and _export, which the next write reuses
-            Broadcast(reply, writer.RoutingDomain);
-            if (errno != 0 && Options.ThrowOnReplyErrno)
-            {
-                throw Refusal(errno, reason);
+                _writing = false;
+                WakeReaders();
             }
         }
+    }
+
+    private void WriteLocked(SimulatedKeyClient writer, ReadOnlyMemory<byte> message)
+    {
+        if (!_clients.Contains(writer))
+        {
+            throw new ObjectDisposedException(nameof(SimulatedKeyClient));
+        }
+
+        if (message.Length > MaxMessageSize)
+        {
+            throw Refusal(OpenBsdErrno.EMSGSIZE, $"message of {message.Length} bytes is longer than {MaxMessageSize}");
+        }
+
+        // The kernel works on its own copy of the message, and that copy is the body of the
+        // promiscuous copy; the request's extension slots slice it.
+        var copy = _written.AsSpan(0, SadbHeader.Size + message.Length);
+        message.Span.CopyTo(copy[SadbHeader.Size..]);
+        KernelLayout.WritePromiscuousHeader(copy, writer.Pid);
+        var request = _request;
+        if (!KernelMessageValidator.TryValidate(_written.AsMemory(SadbHeader.Size, message.Length), writer.Pid, request, out var reason))
+        {
+            throw Refusal(OpenBsdErrno.EINVAL, reason);
+        }
+
+        // Before the command runs, whatever its outcome: to every promiscuous socket, the writer's included.
+        foreach (var client in _clients)
+        {
+            if (client.IsPromiscuous && client.RoutingDomain == writer.RoutingDomain)
+            {
+                Deliver(client, copy);
+            }
+        }
+
+        var errno = Execute(writer, request, out reason);
+        if (errno == Answered)
+        {
+            return;
+        }
+
+        if (errno is OpenBsdErrno.EINVAL or OpenBsdErrno.ENOMEM or OpenBsdErrno.ENOBUFS)
+        {
+            throw Refusal(errno, reason);
+        }
+
+        if (errno != 0)
+        {
+            request.ClearExtensions();
+            request.Header = request.Header with { Errno = (byte)errno };
+        }
+        else if (!KernelExtensionRules.IsValidReply(request.Type, request.Seen()))
+        {
+            // The command took effect, but the reply would carry extensions the kernel may not send.
+            throw Refusal(OpenBsdErrno.EPERM, $"the {request.Type} reply would carry extensions not allowed out (the command itself took effect)");
+        }
+
+        var reply = ReplyBuffer(request.ReplyLength);
+        request.WriteReply(reply);
+        request.ClearExtensions(); // they slice _written and _export, which the next write reuses
+        Broadcast(reply, writer.RoutingDomain);
+        if (errno != 0 && Options.ThrowOnReplyErrno)
+        {
+            throw Refusal(errno, reason);
+        }
+    }
+
+    /// <summary>
+    /// Queues <paramref name="message"/> for <paramref name="client"/>. During a write, a reader waiting for it is woken
+    /// once the write has delivered everything (its promiscuous copy and its reply are one wake-up, not two, and the
+    /// reader does not wake to find half of them); otherwise at once.
+    /// </summary>
+    private void Deliver(SimulatedKeyClient client, ReadOnlySpan<byte> message)
+    {
+        if (client.Deliver(message, wakeNow: !_writing))
+        {
+            _toWake.Add(client);
+        }
+    }
+
+    private void WakeReaders()
+    {
+        foreach (var client in _toWake)
+        {
+            client.WakeReader();
+        }
+
+        _toWake.Clear();
     }
 
     private static KeyEngineException Refusal(int errno, string reason) => new(errno, $"PF_KEY write refused, errno {errno}: {reason}");
@@ -260,7 +300,7 @@ public sealed partial class SimulatedKernel
         {
             if (client.RoutingDomain == routingDomain)
             {
-                client.Deliver(message);
+                Deliver(client, message);
             }
         }
     }
@@ -282,6 +322,7 @@ public sealed partial class SimulatedKernel
     /// </summary>
     private void Unicast(int length, SimulatedKeyClient requester)
     {
+        // Woken at once: the records of a socket's SADB_DUMP come this way, read while the kernel goes on.
         requester.Deliver(_reply.AsSpan(SadbHeader.Size, length));
         var copy = _reply.AsSpan(0, SadbHeader.Size + length);
         KernelLayout.WritePromiscuousHeader(copy, 0);

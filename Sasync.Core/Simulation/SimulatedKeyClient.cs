@@ -165,12 +165,20 @@ public sealed class SimulatedKeyClient : IKeyEngine
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>sbappendaddr: queues the message or, when the queue is full, drops it and counts it.</summary>
-    internal void Deliver(ReadOnlySpan<byte> message)
+    /// <summary>
+    /// sbappendaddr: queues the message or, when the queue is full, drops it and counts it. True when a reader waits
+    /// for it and <paramref name="wakeNow"/> was false: the caller then owes a <see cref="WakeReader"/> (sorwakeup).
+    /// </summary>
+    internal bool Deliver(ReadOnlySpan<byte> message, bool wakeNow = true)
     {
-        if (!_inbox.TryWrite(message))
+        if (!_inbox.TryWrite(message, wakeNow, out var readerWaits))
         {
             Interlocked.Increment(ref _dropped);
         }
+
+        return readerWaits;
     }
+
+    /// <summary>sorwakeup: wakes a reader waiting for what was queued.</summary>
+    internal void WakeReader() => _inbox.WakeReader();
 }

@@ -59,5 +59,64 @@ public sealed class KeyClientInboxTests
         Assert.False(inbox.TryWrite(Message(2, 8)));
     }
 
+    [Theory]
+    [InlineData(64)]
+    [InlineData(1_000_000)]
+    public async Task A_reader_beside_a_writer_gets_every_message_once_and_in_order(int capacity)
+    {
+        // The writer and the reader share no lock: this runs them at once, over many segments, with a queue
+        // that is full now and then (the writer retries) or never.
+        const int count = 50_000;
+        var inbox = new KeyClientInbox(capacity);
+        var writer = Task.Run(() =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var message = Numbered(i);
+                while (!inbox.TryWrite(message))
+                {
+                    Thread.Yield();
+                }
+            }
+
+            inbox.Complete();
+        });
+
+        var batch = new Sasync.Core.Platform.KernelMessageBatch();
+        var single = new byte[1024];
+        var next = 0;
+        while (await inbox.WaitToReadAsync(CancellationToken.None))
+        {
+            // Batches and single reads in turn, as the socket's readers may mix them.
+            if (next % 2 == 0)
+            {
+                batch.Clear();
+                Assert.True(inbox.TryReadBatch(batch) > 0);
+                foreach (var message in batch.Messages)
+                {
+                    Assert.Equal(Numbered(next++), message.ToArray());
+                }
+            }
+            else
+            {
+                Assert.True(inbox.TryRead(single, out var length));
+                Assert.Equal(Numbered(next++), single[..length]);
+            }
+        }
+
+        await writer;
+        Assert.Equal(count, next);
+        Assert.False(inbox.TryRead(out byte[] _));
+    }
+
+    // Message i: its number in the first four bytes, and a length that changes from one message to the next.
+    private static byte[] Numbered(int i)
+    {
+        var message = new byte[8 + (8 * (i % 50)) + (i % 7)];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(message, i);
+        message[^1] = (byte)i;
+        return message;
+    }
+
     private static byte[] Message(int seed, int length) => [.. Enumerable.Range(seed, length).Select(b => (byte)b)];
 }

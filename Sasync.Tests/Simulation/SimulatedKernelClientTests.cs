@@ -196,4 +196,27 @@ public sealed class SimulatedKernelClientTests
         Assert.False(await sasyncd.ReadBatchAsync(batch, default));
         Assert.Equal(0, batch.Count);
     }
+
+    [Fact]
+    public async Task A_reader_waiting_on_a_promiscuous_socket_is_woken_once_a_write_delivered_its_copy_and_its_reply()
+    {
+        var kernel = new SimulatedKernel();
+        await using var sasyncd = kernel.OpenClient(Daemon);
+        await using var isakmpd = kernel.OpenClient(Ike);
+        await sasyncd.SetPromiscuousAsync(true, default);
+        Drain(sasyncd);
+        var batch = new KernelMessageBatch();
+        for (var n = 0u; n < 50; n++)
+        {
+            // The read waits before the write starts; the write wakes it after both messages are queued, never between.
+            var reading = sasyncd.ReadBatchAsync(batch, default);
+            Assert.False(reading.IsCompleted);
+            await isakmpd.WriteAsync(Add(Ike, 0x6000 + n).Build(), default);
+
+            Assert.True(await reading);
+            Assert.Equal(2, batch.Count);
+            Assert.Equal(SadbMessageType.XPromisc, SadbHeader.Read(batch.Messages[0].Span).Type);
+            Assert.Equal((SadbMessageType.Add, 0x6000 + n), (Parse(batch.Messages[1]).Type, ReadSa(Parse(batch.Messages[1])).Spi));
+        }
+    }
 }
