@@ -3,8 +3,10 @@ using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Sasync.Core;
 using Sasync.Core.Config;
+using Sasync.Core.Net;
 using Sasync.Core.Platform;
 using Sasync.Core.Sync;
+using Sasync.Core.Sync.Digest;
 using Sasync.Core.Wire;
 
 namespace Sasync.Tests.Sync;
@@ -39,6 +41,10 @@ internal sealed class EngineHarness
 
     public IReadOnlyList<EngineEffect> Connect(string peer, params string[] addresses) =>
         Handle(new PeerConnected(peer, PeerDirection.Outbound, [.. addresses.Select(IPAddress.Parse)]));
+
+    /// <summary>Connects a peer on the extended channel, the one digests travel on.</summary>
+    public IReadOnlyList<EngineEffect> ConnectExtended(string peer) =>
+        Handle(new PeerConnected(peer, PeerDirection.Outbound, [], PeerChannel.Extended));
 
     public IReadOnlyList<EngineEffect> Control(string peer, ControlMessage message) =>
         Handle(new PeerFrameReceived(peer, WireMessageType.Control, message.ToBytes()));
@@ -92,6 +98,12 @@ internal sealed class EngineHarness
         }
 
         return effects;
+    }
+
+    public static SnapshotDigest DigestOf(KernelDump dump)
+    {
+        Assert.True(KernelDigest.TryCompute(dump.Sadb, dump.Spd, null, out var digest, out var problem), problem);
+        return digest;
     }
 
     public static ImmutableArray<EngineEffect> Without<T>(IEnumerable<EngineEffect> effects) => [.. effects.Where(e => e is not T)];

@@ -15,23 +15,14 @@ public class SyncEngineAbandonedDumpTests
 {
     private static KernelDump Dump => SampleKernelDump.Both;
 
-    private static IReadOnlyList<EngineEffect> ConnectExtended(EngineHarness h, string peer) =>
-        h.Handle(new PeerConnected(peer, PeerDirection.Outbound, [], PeerChannel.Extended));
-
     private static IReadOnlyList<EngineEffect> Digest(EngineHarness h, string peer, uint epoch, SnapshotDigest digest) =>
         h.Handle(new PeerFrameReceived(peer, WireMessageType.Control, new DigestMessage(epoch, digest).ToBytes()));
-
-    private static SnapshotDigest DigestOf(KernelDump dump)
-    {
-        Assert.True(KernelDigest.TryCompute(dump.Sadb, dump.Spd, null, out var digest, out var problem), problem);
-        return digest;
-    }
 
     private static (EngineHarness H, IReadOnlyList<EngineEffect> Effects, RequestKernelDump Dump) MasterAwaitingDigest()
     {
         var h = new EngineHarness();
         h.Start(LinkState.Up);
-        ConnectExtended(h, "peer-a");
+        h.ConnectExtended("peer-a");
         var effects = h.State("peer-a", RunState.Slave);
         return (h, effects, effects.OfType<RequestKernelDump>().Single());
     }
@@ -144,7 +135,7 @@ public class SyncEngineAbandonedDumpTests
     {
         var h = new EngineHarness();
         h.Start(LinkState.Down);
-        ConnectExtended(h, "peer-a");
+        h.ConnectExtended("peer-a");
         var request = h.State("peer-a", RunState.Master).OfType<RequestKernelDump>().Single();
 
         var effects = h.Handle(new CarpStateChanged(LinkState.Up));
@@ -158,7 +149,7 @@ public class SyncEngineAbandonedDumpTests
     {
         var h = new EngineHarness();
         h.Start(LinkState.Down);
-        ConnectExtended(h, "peer-a");
+        h.ConnectExtended("peer-a");
         var sent = h.State("peer-a", RunState.Master).OfType<RequestKernelDump>().Single();
         Assert.Single(h.Dumped(sent, Dump).OfType<SendDigest>());
         h.State("peer-a", RunState.Slave);

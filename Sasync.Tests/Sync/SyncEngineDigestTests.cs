@@ -18,15 +18,6 @@ public class SyncEngineDigestTests
     // The same SAs without the flow: a peer that lacks one.
     private static KernelDump DumpWithoutFlow => new(SampleKernelDump.Sadb, ReadOnlyMemory<byte>.Empty);
 
-    private static SnapshotDigest DigestOf(KernelDump dump)
-    {
-        Assert.True(KernelDigest.TryCompute(dump.Sadb, dump.Spd, null, out var digest, out var problem), problem);
-        return digest;
-    }
-
-    private static IReadOnlyList<EngineEffect> ConnectExtended(EngineHarness h, string peer) =>
-        h.Handle(new PeerConnected(peer, PeerDirection.Outbound, [], PeerChannel.Extended));
-
     // The dumps it asks for on the way (a full snapshot's after a mismatch) answered with Dump, as a host would.
     private static IReadOnlyList<EngineEffect> SendDigest(EngineHarness h, string peer, uint epoch, SnapshotDigest digest) =>
         WithDumps(h, h.Handle(new PeerFrameReceived(peer, WireMessageType.Control, new DigestMessage(epoch, digest).ToBytes())));
@@ -51,7 +42,7 @@ public class SyncEngineDigestTests
     {
         var h = new EngineHarness(options: options);
         h.Start(LinkState.Up);
-        ConnectExtended(h, "peer-a");
+        h.ConnectExtended("peer-a");
         var effects = h.State("peer-a", RunState.Slave);
         return (h, effects, effects.OfType<RequestKernelDump>().Single());
     }
@@ -166,11 +157,11 @@ public class SyncEngineDigestTests
     {
         var h = new EngineHarness(peers: ["peer-a", "peer-b"]);
         h.Start(LinkState.Up);
-        ConnectExtended(h, "peer-a");
+        h.ConnectExtended("peer-a");
         var armed = h.State("peer-a", RunState.Slave).ToList();
         Dumped(h, armed.OfType<RequestKernelDump>().Single(), Dump);
         h.Time.Advance(TimeSpan.FromSeconds(1.5));
-        ConnectExtended(h, "peer-b");
+        h.ConnectExtended("peer-b");
         Dumped(h, h.State("peer-b", RunState.Slave).OfType<RequestKernelDump>().Single(), Dump);
 
         var first = WithDumps(h, h.Advance(TimeSpan.FromSeconds(0.5), armed));
@@ -217,7 +208,7 @@ public class SyncEngineDigestTests
     {
         var (h, _, _) = MasterAwaitingDigest();
         h.Handle(new PeerDisconnected("peer-a", "reset"));
-        ConnectExtended(h, "peer-a");
+        h.ConnectExtended("peer-a");
         Dumped(h, h.State("peer-a", RunState.Slave).OfType<RequestKernelDump>().Single(), Dump);
 
         Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", SendDigest(h, "peer-a", 1, DigestOf(Dump))));
@@ -255,7 +246,7 @@ public class SyncEngineDigestTests
     {
         var h = new EngineHarness();
         h.Start(LinkState.Down);
-        ConnectExtended(h, "peer-a");
+        h.ConnectExtended("peer-a");
 
         var request = h.State("peer-a", RunState.Master).OfType<RequestKernelDump>().Single();
         var sent = h.Dumped(request, DumpWithoutFlow).OfType<SendDigest>().Single();
@@ -273,7 +264,7 @@ public class SyncEngineDigestTests
     {
         var h = new EngineHarness();
         h.Start(LinkState.Down);
-        ConnectExtended(h, "peer-a");
+        h.ConnectExtended("peer-a");
         var request = h.State("peer-a", RunState.Master).OfType<RequestKernelDump>().Single();
 
         h.State("peer-a", RunState.Slave);
@@ -296,7 +287,7 @@ public class SyncEngineDigestTests
     {
         var h = new EngineHarness();
         h.Start(LinkState.Up);
-        ConnectExtended(h, "peer-a");
+        h.ConnectExtended("peer-a");
         Assert.DoesNotContain(h.State("peer-a", RunState.Master), e => e is RequestKernelDump); // we are MASTER too
 
         var request = h.Handle(new CarpStateChanged(LinkState.Down)).OfType<RequestKernelDump>().Single();
