@@ -24,6 +24,20 @@ public interface INodeIo
     /// </summary>
     KernelWriteCompleted? WriteToKernel(string peer, ReadOnlyMemory<byte> message) => WriteToKernel(new WriteToKernel(peer, message));
 
+    /// <summary>
+    /// Starts a run of writes (the handling of one batch of frames): the kernel may leave its readers' wake-ups to
+    /// <see cref="EndKernelWrites"/>, so that the run costs one wake-up instead of one per write. Every call is
+    /// followed by one of <see cref="EndKernelWrites"/>. By default nothing changes.
+    /// </summary>
+    void BeginKernelWrites()
+    {
+    }
+
+    /// <summary>Ends the run <see cref="BeginKernelWrites"/> started.</summary>
+    void EndKernelWrites()
+    {
+    }
+
     /// <summary>Turns promiscuous mode on or off, in order with writes and dumps; posts <see cref="PromiscuousSet"/>.</summary>
     void SetPromiscuous(bool enabled);
 

@@ -169,22 +169,15 @@ public sealed partial class NodeCore : IDisposable, IEngineEffectSink
                 HandleEngine(new PeerConnected(up.Peer, up.Outbound ? PeerDirection.Outbound : PeerDirection.Inbound, [up.Remote.Address], up.Channel));
                 break;
             case PeerLinkFrames received:
-                // Frames of a session that was already replaced are dropped: they belong to the old one.
-                var frames = received.Frames;
-                for (var i = 0; i < frames.Count; i++)
+                // The batch's kernel writes are one run: the kernel's readers wake once for it, not once per message.
+                _io.BeginKernelWrites();
+                try
                 {
-                    if (!_activeLinks.TryGetValue(received.Peer, out var active) || active != received.LinkId)
-                    {
-                        break;
-                    }
-
-                    var frame = frames[i];
-                    if (frame.Type == WireMessageType.PfKey)
-                    {
-                        PfKeyTrace.Log(_logger, "received from", received.Peer, frame.Plaintext.Span);
-                    }
-
-                    HandlePeerFrame(received.Peer, frame.Type, frame.Plaintext);
+                    HandlePeerFrames(received);
+                }
+                finally
+                {
+                    _io.EndKernelWrites();
                 }
 
                 // The plaintexts are not used after this (the kernel writes were copies): their buffer may be reused.
@@ -212,6 +205,27 @@ public sealed partial class NodeCore : IDisposable, IEngineEffectSink
             default:
                 LogUnknownItem(_logger, item.GetType().Name);
                 break;
+        }
+    }
+
+    private void HandlePeerFrames(PeerLinkFrames received)
+    {
+        // Frames of a session that was already replaced are dropped: they belong to the old one.
+        var frames = received.Frames;
+        for (var i = 0; i < frames.Count; i++)
+        {
+            if (!_activeLinks.TryGetValue(received.Peer, out var active) || active != received.LinkId)
+            {
+                break;
+            }
+
+            var frame = frames[i];
+            if (frame.Type == WireMessageType.PfKey)
+            {
+                PfKeyTrace.Log(_logger, "received from", received.Peer, frame.Plaintext.Span);
+            }
+
+            HandlePeerFrame(received.Peer, frame.Type, frame.Plaintext);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Sasync.Core.PfKey;
+using Sasync.Core.Platform;
 using Sasync.Core.Sync;
 
 namespace Sasync.Core.Hosting;
@@ -90,6 +91,10 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
             return Completed(peer, message, KernelFailure.From(e));
         }
     }
+
+    public void BeginKernelWrites() => (platform.KeyEngine as IKeyEngineWriteRun)?.BeginWriteRun();
+
+    public void EndKernelWrites() => (platform.KeyEngine as IKeyEngineWriteRun)?.EndWriteRun();
 
     public void SetPromiscuous(bool enabled) => Queue(new KernelOperation(null, enabled, null));
 

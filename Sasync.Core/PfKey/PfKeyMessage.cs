@@ -184,16 +184,20 @@ public sealed class PfKeyMessage : IPfKeyExtensionLookup
                 return false;
             }
 
-            var extension = new PfKeyExtension((SadbExtensionType)type, bytes.Slice(offset, units * 8));
-            if (!PfKeyExtensionReader.TryValidate(extension, out var inner))
+            // The common types are checked on the bytes; the rest, and any the quick check is unsure of, by their reader.
+            if (!ExtensionQuickCheck.IsKnownGood(type, span.Slice(offset, units * 8)))
             {
-                error = inner with { Offset = offset + inner.Offset };
-                return false;
+                var extension = new PfKeyExtension((SadbExtensionType)type, bytes.Slice(offset, units * 8));
+                if (!PfKeyExtensionReader.TryValidate(extension, out var inner))
+                {
+                    error = inner with { Offset = offset + inner.Offset };
+                    return false;
+                }
             }
 
             if (into is not null)
             {
-                into[count] = extension;
+                into[count] = new PfKeyExtension((SadbExtensionType)type, bytes.Slice(offset, units * 8));
             }
 
             count++;

@@ -35,6 +35,8 @@ public sealed partial class SimulatedKernel
     // While a write runs (under _lock): the clients it delivered to whose reader waits, woken when it is done.
     private readonly List<SimulatedKeyClient> _toWake = [];
     private bool _writing;
+    // Open write runs (IKeyEngineWriteRun, under _lock): while any is, writes leave their wake-ups to its end.
+    private int _writeRuns;
     // Linked lists keep the insertion order the dumps show and let an entry leave in O(1) (a List's
     // Remove was a linear scan per DELETE, X_DELFLOW and larval UPDATE); their links are in the entries.
     private readonly EntryList<SadbEntry> _sadb = new();
@@ -200,6 +202,35 @@ public sealed partial class SimulatedKernel
             finally
             {
                 _writing = false;
+                if (_writeRuns == 0)
+                {
+                    WakeReaders();
+                }
+            }
+        }
+    }
+
+    /// <summary>Starts a write run (see <see cref="IKeyEngineWriteRun"/>): until it ends, writes wake no reader.</summary>
+    internal void BeginWriteRun()
+    {
+        lock (_lock)
+        {
+            _writeRuns++;
+        }
+    }
+
+    /// <summary>Ends a write run; the outermost wakes the readers its writes (and any made meanwhile) owe a wake-up.</summary>
+    internal void EndWriteRun()
+    {
+        lock (_lock)
+        {
+            if (_writeRuns == 0)
+            {
+                throw new InvalidOperationException("no write run to end");
+            }
+
+            if (--_writeRuns == 0)
+            {
                 WakeReaders();
             }
         }
@@ -272,13 +303,13 @@ public sealed partial class SimulatedKernel
     /// <summary>
     /// Queues <paramref name="message"/> for <paramref name="client"/>. During a write, a reader waiting for it is woken
     /// once the write has delivered everything (its promiscuous copy and its reply are one wake-up, not two, and the
-    /// reader does not wake to find half of them); otherwise at once.
+    /// reader does not wake to find half of them), or, in a write run, once the run ends; otherwise at once.
     /// </summary>
     private void Deliver(SimulatedKeyClient client, ReadOnlySpan<byte> message)
     {
-        if (client.Deliver(message, wakeNow: !_writing))
+        if (client.Deliver(message, wakeNow: !_writing) && !_toWake.Contains(client))
         {
-            _toWake.Add(client);
+            _toWake.Add(client); // once: a run's writes would add a waiting reader once each
         }
     }
 

@@ -15,7 +15,7 @@ namespace Sasync.Core.Simulation;
 /// one that does not reads into its own buffer (<see cref="ReadAsync"/>, <see cref="TryRead(Span{byte}, out int)"/>)
 /// and allocates nothing either.
 /// </remarks>
-public sealed class SimulatedKeyClient : IKeyEngine
+public sealed class SimulatedKeyClient : IKeyEngine, IKeyEngineWriteRun
 {
     private readonly SimulatedKernel _kernel;
     private readonly KeyClientInbox _inbox;
@@ -84,6 +84,12 @@ public sealed class SimulatedKeyClient : IKeyEngine
             return ValueTask.FromException(e);
         }
     }
+
+    /// <summary>Starts a write run of the whole kernel (every socket's writes), as <see cref="IKeyEngineWriteRun"/> says.</summary>
+    public void BeginWriteRun() => _kernel.BeginWriteRun();
+
+    /// <inheritdoc/>
+    public void EndWriteRun() => _kernel.EndWriteRun();
 
     /// <inheritdoc/>
     public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)

@@ -80,6 +80,71 @@ public class NodeCoreTests
     }
 
     [Fact]
+    public async Task A_batch_of_frames_is_one_run_of_kernel_writes_whose_readers_wake_once_at_its_end()
+    {
+        RunRecordingNodeIo? io = null;
+        using var h = new NodeCoreHarness(io: h => io = new RunRecordingNodeIo(new SynchronousNodeIo(h.Platform, h.Posted.Enqueue), h.Keys));
+        h.Start();
+        h.LinkUp("peer-a", 1);
+        h.Control("peer-a", 1, ControlMessage.StateOf(RunState.Master));
+        while (h.Ike.TryRead(out _))
+        {
+        }
+
+        var batch = new KernelMessageBatch();
+        var ikeReading = h.Ike.ReadBatchAsync(batch, default);
+        io!.Watch = () => ikeReading.IsCompleted;
+        io.Calls.Clear(); // the control frame above was a run of no writes
+        h.Core.Handle(new PeerLinkFrames("peer-a", 1, [
+            .. Enumerable.Range(0, 3).Select(i => new ReceivedFrame(
+                WireMessageType.PfKey, IkeDaemonMessages.AddEspSa(IkePidOfMaster, (uint)i + 1, 0x3000u + (uint)i, NodeCoreHarness.Remote, NodeCoreHarness.Here)))]));
+
+        // Each write's reply is queued for the IKE daemon's socket, whose reader is not woken before the run ends.
+        Assert.Equal(["begin", "write (reader woken: False)", "write (reader woken: False)", "write (reader woken: False)", "end"], io.Calls);
+        Assert.True(await ikeReading);
+        Assert.Equal(3, batch.Count);
+        Assert.Equal([0x3000u, 0x3001u, 0x3002u], h.Host.Kernel.Sas.Select(s => s.Spi));
+    }
+
+    // Passes the kernel work on, with the runs to the key engine, and records the runs and the writes in them.
+    private sealed class RunRecordingNodeIo(INodeIo inner, IKeyEngineWriteRun keys) : INodeIo
+    {
+        public List<string> Calls { get; } = [];
+
+        public Func<bool> Watch { get; set; } = () => false;
+
+        public void BeginKernelWrites()
+        {
+            Calls.Add("begin");
+            keys.BeginWriteRun();
+        }
+
+        public void EndKernelWrites()
+        {
+            Calls.Add("end");
+            keys.EndWriteRun();
+        }
+
+        public KernelWriteCompleted? WriteToKernel(WriteToKernel write) => Record(inner.WriteToKernel(write));
+
+        public KernelWriteCompleted? WriteToKernel(string peer, ReadOnlyMemory<byte> message) => Record(inner.WriteToKernel(peer, message));
+
+        public void SetPromiscuous(bool enabled) => inner.SetPromiscuous(enabled);
+
+        public void RequestDump(RequestKernelDump request) => inner.RequestDump(request);
+
+        public void ControlDaemon(DaemonKind daemon, bool active) => inner.ControlDaemon(daemon, active);
+
+        public void AdjustDemotion(string group, int delta) => inner.AdjustDemotion(group, delta);
+
+        private KernelWriteCompleted? Record(KernelWriteCompleted? completed)
+        {
+            Calls.Add($"write (reader woken: {Watch()})");
+            return completed;
+        }
+    }
+
+    [Fact]
     public void The_undemote_deadline_fires_through_the_clock_and_gives_the_group_back()
     {
         using var h = new NodeCoreHarness();

@@ -219,4 +219,37 @@ public sealed class SimulatedKernelClientTests
             Assert.Equal((SadbMessageType.Add, 0x6000 + n), (Parse(batch.Messages[1]).Type, ReadSa(Parse(batch.Messages[1])).Spi));
         }
     }
+
+    [Fact]
+    public async Task In_a_write_run_a_waiting_reader_is_woken_once_at_its_end_and_reads_the_whole_run_in_one_batch()
+    {
+        var kernel = new SimulatedKernel();
+        await using var sasyncd = kernel.OpenClient(Daemon);
+        await using var isakmpd = kernel.OpenClient(Ike);
+        var batch = new KernelMessageBatch();
+        var reading = isakmpd.ReadBatchAsync(batch, default);
+        Assert.False(reading.IsCompleted);
+
+        sasyncd.BeginWriteRun();
+        sasyncd.BeginWriteRun(); // nested: only the outer end wakes
+        for (var n = 0u; n < 20; n++)
+        {
+            await sasyncd.WriteAsync(Add(Daemon, 0x7000 + n).Build(), default);
+        }
+
+        sasyncd.EndWriteRun();
+        Assert.False(reading.IsCompleted); // queued, not woken
+        Assert.Equal(20, kernel.SaCount);
+        sasyncd.EndWriteRun();
+
+        Assert.True(await reading);
+        Assert.Equal(Enumerable.Range(0x7000, 20).Select(i => (uint)i), batch.Messages.Select(m => ReadSa(Parse(m)).Spi));
+        Assert.Throws<InvalidOperationException>(sasyncd.EndWriteRun);
+
+        // Out of a run, each write wakes its reader again.
+        reading = isakmpd.ReadBatchAsync(batch, default);
+        await sasyncd.WriteAsync(Add(Daemon, 0x8000).Build(), default);
+        Assert.True(await reading);
+        Assert.Equal(0x8000u, ReadSa(Parse(Assert.Single(batch.Messages))).Spi);
+    }
 }
