@@ -49,13 +49,13 @@ internal sealed class ExtensionGroups
     }
 
     /// <summary>
-    /// The group of <paramref name="extensions"/> (at most 16; null ones absent), found or made, with one more user;
-    /// sets <paramref name="offsets"/> to where each starts in the group's chunk (<see cref="KernelLayout.Absent"/>
-    /// for a null one). Null, without a user, when all are null. The extensions may lie in a group being replaced:
-    /// release that one after this call.
+    /// The group of <paramref name="extensions"/> (at most <see cref="ExtensionGroup.MaxSlots"/>; null ones absent),
+    /// found or made, with one more user. Null, without a user, when all are null. The extensions may lie in a group
+    /// being replaced: release that one after this call.
     /// </summary>
-    public ExtensionGroup? Share(ReadOnlySpan<ReadOnlyMemory<byte>?> extensions, Span<ushort> offsets)
+    public ExtensionGroup? Share(ReadOnlySpan<ReadOnlyMemory<byte>?> extensions)
     {
+        Span<ushort> offsets = stackalloc ushort[ExtensionGroup.MaxSlots];
         var present = 0;
         var length = HeaderSize;
         for (var i = 0; i < extensions.Length; i++)
@@ -83,19 +83,11 @@ internal sealed class ExtensionGroups
             var blob = Arena.Allocate(length);
             content.CopyTo(blob.Span);
             group = _spare.TryPop(out var spare) ? spare : new ExtensionGroup();
-            group.Reset(blob, HashOf(content));
+            group.Reset(blob, HashOf(content), offsets[..extensions.Length]);
             _groups.Add(group);
         }
 
         group.Users++;
-        for (var i = 0; i < extensions.Length; i++)
-        {
-            if (offsets[i] != KernelLayout.Absent)
-            {
-                offsets[i] = (ushort)(group.Blob.Offset + offsets[i]);
-            }
-        }
-
         return group;
     }
 
@@ -109,7 +101,7 @@ internal sealed class ExtensionGroups
 
         _groups.Remove(group);
         Arena.Free(group.Blob);
-        group.Reset(ArenaBlob.None, 0);
+        group.Reset(ArenaBlob.None, 0, []);
         _spare.Push(group);
     }
 
@@ -138,9 +130,17 @@ internal sealed class ExtensionGroups
     }
 }
 
-/// <summary>One group of <see cref="ExtensionGroups"/>: its blob, its content's hash, and how many entries use it.</summary>
+/// <summary>
+/// One group of <see cref="ExtensionGroups"/>: its blob, where each slot's extension starts in the blob's chunk (the
+/// same for every entry of the group, so kept here, not per entry), its content's hash, and how many entries use it.
+/// </summary>
 internal sealed class ExtensionGroup
 {
+    /// <summary>The most slots a group has.</summary>
+    public const int MaxSlots = 16;
+
+    private Offsets _offsets;
+
     public ArenaBlob Blob { get; private set; } = ArenaBlob.None;
 
     public int Hash { get; private set; }
@@ -149,5 +149,23 @@ internal sealed class ExtensionGroup
 
     public byte[] Buffer => Blob.Buffer;
 
-    public void Reset(ArenaBlob blob, int hash) => (Blob, Hash, Users) = (blob, hash, 0);
+    /// <summary>Where the extension of <paramref name="slot"/> starts in <see cref="Buffer"/> (<see cref="KernelLayout.Absent"/>: none).</summary>
+    public ushort Offset(int slot) => _offsets[slot];
+
+    /// <summary>Makes this the group of <paramref name="blob"/>, its slots at <paramref name="offsets"/> from the blob's start.</summary>
+    public void Reset(ArenaBlob blob, int hash, ReadOnlySpan<ushort> offsets)
+    {
+        (Blob, Hash, Users) = (blob, hash, 0);
+        ((Span<ushort>)_offsets).Fill(KernelLayout.Absent);
+        for (var i = 0; i < offsets.Length; i++)
+        {
+            _offsets[i] = offsets[i] == KernelLayout.Absent ? KernelLayout.Absent : (ushort)(blob.Offset + offsets[i]);
+        }
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(MaxSlots)]
+    private struct Offsets
+    {
+        private ushort _element;
+    }
 }

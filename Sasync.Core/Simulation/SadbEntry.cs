@@ -21,12 +21,13 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
 {
     private ExtensionGroup? _shared;
     private ArenaBlob _own = ArenaBlob.None;
-    private Offsets _offsets;
+    // Where the keys start in _own's chunk; the shared slots' offsets are the group's.
+    private OwnOffsets _ownOffsets;
     // Boxed so that an SA without a flow (the usual case) does not carry a FlowSpec's bytes; kept when the entry is reused.
     private StrongBox<FlowSpec>? _flow;
     private bool _hasFlow;
 
-    public SadbEntry() => ((Span<ushort>)_offsets).Fill(KernelLayout.Absent);
+    public SadbEntry() => ((Span<ushort>)_ownOffsets).Fill(KernelLayout.Absent);
 
     /// <summary>The extensions an SA keeps, as slot numbers of <see cref="Extensions"/>: the shared ones, then its own (from <see cref="Slot.KeyAuth"/>).</summary>
     private enum Slot
@@ -150,7 +151,7 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
         groups.Arena.Free(_own);
         _shared = null;
         _own = ArenaBlob.None;
-        ((Span<ushort>)_offsets).Fill(KernelLayout.Absent);
+        ((Span<ushort>)_ownOffsets).Fill(KernelLayout.Absent);
         Next = null;
         _hasFlow = false;
     }
@@ -304,8 +305,8 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
         Key.Destination.ToIPAddress(),
         Larval ? SadbSaState.Larval : SadbSaState.Mature,
         RoutingDomain,
-        _offsets[(int)Slot.KeyAuth] != KernelLayout.Absent,
-        _offsets[(int)Slot.KeyEncrypt] != KernelLayout.Absent,
+        OffsetOf(Slot.KeyAuth) != KernelLayout.Absent,
+        OffsetOf(Slot.KeyEncrypt) != KernelLayout.Absent,
         Mtu);
 
     /// <summary>What an UPDATE of a mature SA may change: SA flags, lifetimes, UDP encapsulation, tag, tap, interface.</summary>
@@ -353,16 +354,19 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
         }
     }
 
-    private ReadOnlyMemory<byte>? Get(Slot slot) => KernelLayout.Kept(BufferOf(slot), _offsets[(int)slot]);
+    private ReadOnlyMemory<byte>? Get(Slot slot) => KernelLayout.Kept(BufferOf(slot), OffsetOf(slot));
 
-    private int LengthOf(Slot slot) => KernelLayout.KeptLength(BufferOf(slot), _offsets[(int)slot]);
+    private int LengthOf(Slot slot) => KernelLayout.KeptLength(BufferOf(slot), OffsetOf(slot));
+
+    private ushort OffsetOf(Slot slot) =>
+        (int)slot >= FirstOwn ? _ownOffsets[(int)slot - FirstOwn] : _shared?.Offset((int)slot) ?? KernelLayout.Absent;
 
     private byte[] BufferOf(Slot slot) => (int)slot >= FirstOwn ? _own.Buffer : _shared?.Buffer ?? [];
 
-    private int SourceLength => _offsets[(int)Slot.Source] == KernelLayout.Absent ? AddressExtension.HeaderSize : LengthOf(Slot.Source);
+    private int SourceLength => OffsetOf(Slot.Source) == KernelLayout.Absent ? AddressExtension.HeaderSize : LengthOf(Slot.Source);
 
     private int CopyRetyped(Slot slot, SadbExtensionType type, Span<byte> destination) =>
-        KernelLayout.CopyKept(BufferOf(slot), _offsets[(int)slot], type, destination);
+        KernelLayout.CopyKept(BufferOf(slot), OffsetOf(slot), type, destination);
 
     /// <summary>ADDRESS_SRC, or the empty address export_address lays out for an SA without one.</summary>
     private int WriteSource(Span<byte> destination)
@@ -402,9 +406,8 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
         }
 
         ReadOnlySpan<ReadOnlyMemory<byte>?> all = extensions;
-        Span<ushort> offsets = _offsets;
-        var shared = groups.Share(all[..FirstOwn], offsets[..FirstOwn]);
-        _own = KernelLayout.Keep(groups.Arena, _own, all[FirstOwn..], offsets[FirstOwn..]);
+        var shared = groups.Share(all[..FirstOwn]);
+        _own = KernelLayout.Keep(groups.Arena, _own, all[FirstOwn..], _ownOffsets);
         groups.Release(_shared);
         _shared = shared;
     }
@@ -427,9 +430,9 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
         private ReadOnlyMemory<byte>? _element;
     }
 
-    /// <summary>Where each kept extension starts in the entry's buffer (<see cref="KernelLayout.Absent"/>: not kept).</summary>
-    [InlineArray(SlotCount)]
-    private struct Offsets
+    /// <summary>Where each key starts in the entry's own blob (<see cref="KernelLayout.Absent"/>: not kept).</summary>
+    [InlineArray(SlotCount - FirstOwn)]
+    private struct OwnOffsets
     {
         private ushort _element;
     }

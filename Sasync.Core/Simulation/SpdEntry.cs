@@ -11,9 +11,6 @@ namespace Sasync.Core.Simulation;
 internal sealed class SpdEntry : ListedEntry<SpdEntry>, IDumpRecordSource
 {
     private ExtensionGroup? _group;
-    private Offsets _offsets;
-
-    public SpdEntry() => ((Span<ushort>)_offsets).Fill(KernelLayout.Absent);
 
     private enum Slot
     {
@@ -39,11 +36,13 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>, IDumpRecordSource
     /// <summary>Set by SADB_X_POLICYFLAGS_POLICY: only another static request may change or delete it.</summary>
     public bool IsStatic { get; set; }
 
-    public ReadOnlyMemory<byte>? SourceExtension => KernelLayout.Kept(Buffer, _offsets[(int)Slot.Source]);
+    public ReadOnlyMemory<byte>? SourceExtension => KernelLayout.Kept(Buffer, OffsetOf(Slot.Source));
 
-    public ReadOnlyMemory<byte>? DestinationExtension => KernelLayout.Kept(Buffer, _offsets[(int)Slot.Destination]);
+    public ReadOnlyMemory<byte>? DestinationExtension => KernelLayout.Kept(Buffer, OffsetOf(Slot.Destination));
 
     private byte[] Buffer => _group?.Buffer ?? [];
+
+    private ushort OffsetOf(Slot slot) => _group?.Offset((int)slot) ?? KernelLayout.Absent;
 
     /// <summary>Makes this (new or released) entry the one of <paramref name="flow"/> in <paramref name="routingDomain"/>.</summary>
     public void Reset(FlowSpec flow, uint routingDomain)
@@ -58,7 +57,7 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>, IDumpRecordSource
         var bothIdentities = identitySource is not null && identityDestination is not null;
         ReadOnlySpan<ReadOnlyMemory<byte>?> extensions =
             [source, destination, bothIdentities ? identitySource : null, bothIdentities ? identityDestination : null];
-        var group = groups.Share(extensions, _offsets);
+        var group = groups.Share(extensions);
         groups.Release(_group);
         _group = group;
     }
@@ -68,7 +67,6 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>, IDumpRecordSource
     {
         groups.Release(_group);
         _group = null;
-        ((Span<ushort>)_offsets).Fill(KernelLayout.Absent);
     }
 
     /// <summary>Bytes <see cref="ExportTo"/> writes.</summary>
@@ -77,7 +75,7 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>, IDumpRecordSource
         var length = Flow.ExportLength;
         for (var slot = 0; slot < SlotCount; slot++)
         {
-            length += KernelLayout.KeptLength(Buffer, _offsets[slot]);
+            length += KernelLayout.KeptLength(Buffer, OffsetOf((Slot)slot));
         }
 
         return length;
@@ -86,11 +84,11 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>, IDumpRecordSource
     /// <summary>pfkeyv2_dump_policy: [ADDRESS_SRC], [ADDRESS_DST], the flow, [IDENTITY_SRC, IDENTITY_DST]; returns the bytes written.</summary>
     public int ExportTo(Span<byte> destination)
     {
-        var offset = KernelLayout.CopyKept(Buffer, _offsets[(int)Slot.Source], SadbExtensionType.AddressSrc, destination);
-        offset += KernelLayout.CopyKept(Buffer, _offsets[(int)Slot.Destination], SadbExtensionType.AddressDst, destination[offset..]);
+        var offset = KernelLayout.CopyKept(Buffer, OffsetOf(Slot.Source), SadbExtensionType.AddressSrc, destination);
+        offset += KernelLayout.CopyKept(Buffer, OffsetOf(Slot.Destination), SadbExtensionType.AddressDst, destination[offset..]);
         offset += Flow.ExportTo(destination[offset..], Type);
-        offset += KernelLayout.CopyKept(Buffer, _offsets[(int)Slot.IdentitySource], SadbExtensionType.IdentitySrc, destination[offset..]);
-        offset += KernelLayout.CopyKept(Buffer, _offsets[(int)Slot.IdentityDestination], SadbExtensionType.IdentityDst, destination[offset..]);
+        offset += KernelLayout.CopyKept(Buffer, OffsetOf(Slot.IdentitySource), SadbExtensionType.IdentitySrc, destination[offset..]);
+        offset += KernelLayout.CopyKept(Buffer, OffsetOf(Slot.IdentityDestination), SadbExtensionType.IdentityDst, destination[offset..]);
         return offset;
     }
 
@@ -101,13 +99,6 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>, IDumpRecordSource
 
     private static System.Net.IPAddress? Read(ReadOnlyMemory<byte>? extension) =>
         extension is { } bytes && AddressKey.TryRead(bytes, out var address, out _) ? address.ToIPAddress() : null;
-
-    /// <summary>Where each kept extension starts in the entry's buffer (<see cref="KernelLayout.Absent"/>: not kept).</summary>
-    [System.Runtime.CompilerServices.InlineArray(SlotCount)]
-    private struct Offsets
-    {
-        private ushort _element;
-    }
 
     /// <summary>Compares entries by routing domain and flow, and finds them by a bare <see cref="FlowKey"/>.</summary>
     public sealed class KeyComparer : IEqualityComparer<SpdEntry>, IAlternateEqualityComparer<FlowKey, SpdEntry>

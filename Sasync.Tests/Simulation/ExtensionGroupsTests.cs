@@ -16,15 +16,14 @@ public sealed class ExtensionGroupsTests
     public void The_same_extensions_share_one_group_that_the_last_user_frees()
     {
         var groups = new ExtensionGroups(new ExtensionArena());
-        Span<ushort> first = stackalloc ushort[2], second = stackalloc ushort[2];
-        var one = groups.Share([A, B], first);
-        var two = groups.Share([new ReadOnlyMemory<byte>(A!.Value.ToArray()), new ReadOnlyMemory<byte>(B!.Value.ToArray())], second);
+        var one = groups.Share([A, B]);
+        var two = groups.Share([new ReadOnlyMemory<byte>(A!.Value.ToArray()), new ReadOnlyMemory<byte>(B!.Value.ToArray())]);
 
         Assert.Same(one, two);
         Assert.Equal((1, 2), (groups.Count, one!.Users));
-        Assert.Equal(first.ToArray(), second.ToArray());
-        Assert.Equal(A.Value.ToArray(), KernelLayout.Kept(one.Buffer, first[0])!.Value.ToArray());
-        Assert.Equal(B.Value.ToArray(), KernelLayout.Kept(one.Buffer, first[1])!.Value.ToArray());
+        Assert.Equal(A.Value.ToArray(), KernelLayout.Kept(one.Buffer, one.Offset(0))!.Value.ToArray());
+        Assert.Equal(B.Value.ToArray(), KernelLayout.Kept(one.Buffer, one.Offset(1))!.Value.ToArray());
+        var start = one.Blob.Offset;
 
         groups.Release(one);
         Assert.Equal(1, groups.Count);
@@ -32,22 +31,21 @@ public sealed class ExtensionGroupsTests
         Assert.Equal(0, groups.Count);
 
         // Its blob (an 8-byte header, then A and B) went back to the arena: the next blob of that size takes its place.
-        Assert.Equal(first[0] - 8, groups.Arena.Allocate(8 + 8 + 16).Offset);
+        Assert.Equal(start, groups.Arena.Allocate(8 + 8 + 16).Offset);
     }
 
     [Fact]
     public void Which_slots_hold_the_bytes_is_part_of_the_content()
     {
         var groups = new ExtensionGroups(new ExtensionArena());
-        Span<ushort> offsets = stackalloc ushort[2];
-        var first = groups.Share([A, null], offsets);
-        Assert.Equal(KernelLayout.Absent, offsets[1]);
-        var second = groups.Share([null, A], offsets);
-        Assert.Equal(KernelLayout.Absent, offsets[0]);
+        var first = groups.Share([A, null]);
+        Assert.Equal(KernelLayout.Absent, first!.Offset(1));
+        var second = groups.Share([null, A]);
+        Assert.Equal(KernelLayout.Absent, second!.Offset(0));
 
         Assert.NotSame(first, second);
         Assert.Equal(2, groups.Count);
-        Assert.Null(groups.Share([null, null], offsets));
+        Assert.Null(groups.Share([null, null]));
         Assert.Equal(2, groups.Count);
     }
 
