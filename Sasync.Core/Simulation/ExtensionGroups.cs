@@ -23,6 +23,10 @@ internal sealed class ExtensionGroups
     private readonly Stack<ExtensionGroup> _spare = new();
     // Where the content of the group being looked up is laid out.
     private readonly byte[] _content = new byte[HeaderSize + SimulatedKernel.MaxMessageSize];
+    // The group Share found or made last: tables are mostly written in runs of like entries (a snapshot's SAs, then
+    // its flows), which then cost a compare instead of a hash and a lookup. A released group has an empty blob, and
+    // one reused holds its new content, so a match is always the right group.
+    private ExtensionGroup? _last;
     // What an entry rewrites of an extension before it shares it (see Scratch).
     private readonly byte[] _scratch = new byte[SimulatedKernel.MaxMessageSize];
 
@@ -78,6 +82,12 @@ internal sealed class ExtensionGroups
         _content.AsSpan(0, HeaderSize).Clear();
         BinaryPrimitives.WriteUInt16LittleEndian(_content, (ushort)present);
         var content = _content.AsSpan(0, length);
+        if (_last is { } last && content.SequenceEqual(last.Blob.Span))
+        {
+            last.Users++;
+            return last;
+        }
+
         if (!_byContent.TryGetValue(content, out var group))
         {
             var blob = Arena.Allocate(length);
@@ -88,6 +98,7 @@ internal sealed class ExtensionGroups
         }
 
         group.Users++;
+        _last = group;
         return group;
     }
 
