@@ -11,21 +11,25 @@ namespace Sasync.Core.Simulation;
 /// SA keeps the SA type it was reserved for but reports satype 0 in dumps, as OpenBSD does.
 /// </summary>
 /// <remarks>
-/// The extensions the SA keeps are copied together into one blob of the kernel's
-/// <see cref="ExtensionArena"/>, each found by its offset in the blob's chunk. The kernel reuses
-/// entries it removed (see <see cref="Release"/>), so an SADB whose size stays the same allocates nothing.
+/// The extensions the SA keeps are one group of the kernel's <see cref="ExtensionGroups"/> (the SA extension
+/// without its SPI, addresses, identities, lifetimes and the rest), shared with every SA that keeps the same ones,
+/// and its keys, its own, in one blob of the kernel's <see cref="ExtensionArena"/>; each is found by its offset in
+/// its chunk. The kernel reuses entries it removed (see <see cref="Release"/>), so an SADB whose size stays the same
+/// allocates nothing.
 /// </remarks>
 internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
 {
-    private ArenaBlob _blob = ArenaBlob.None;
-    private Offsets _offsets;
+    private ExtensionGroup? _shared;
+    private ArenaBlob _own = ArenaBlob.None;
+    // Where the keys start in _own's chunk; the shared slots' offsets are the group's.
+    private OwnOffsets _ownOffsets;
     // Boxed so that an SA without a flow (the usual case) does not carry a FlowSpec's bytes; kept when the entry is reused.
     private StrongBox<FlowSpec>? _flow;
     private bool _hasFlow;
 
-    public SadbEntry() => ((Span<ushort>)_offsets).Fill(KernelLayout.Absent);
+    public SadbEntry() => ((Span<ushort>)_ownOffsets).Fill(KernelLayout.Absent);
 
-    /// <summary>The extensions an SA keeps, as slot numbers of <see cref="Extensions"/>.</summary>
+    /// <summary>The extensions an SA keeps, as slot numbers of <see cref="Extensions"/>: the shared ones, then its own (from <see cref="Slot.KeyAuth"/>).</summary>
     private enum Slot
     {
         Sa,
@@ -35,15 +39,16 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
         LifetimeHard,
         IdentitySource,
         IdentityDestination,
-        KeyAuth,
-        KeyEncrypt,
         UdpEncap,
         Tag,
         Tap,
         Iface,
+        KeyAuth,
+        KeyEncrypt,
     }
 
-    private const int SlotCount = (int)Slot.Iface + 1;
+    private const int SlotCount = (int)Slot.KeyEncrypt + 1;
+    private const int FirstOwn = (int)Slot.KeyAuth;
 
     /// <summary>How the SA is found. Changed only while the entry is out of the kernel's index.</summary>
     public SaKey Key { get; set; }
@@ -56,7 +61,7 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
 
     public bool Larval { get; private set; }
 
-    /// <summary>The SA extension as imported; its state byte is rewritten on export.</summary>
+    /// <summary>The SA extension as imported but with SPI 0 (<see cref="Key"/> holds it); its SPI and state are rewritten on export.</summary>
     public ReadOnlyMemory<byte> Sa => Get(Slot.Sa) ?? throw new InvalidOperationException("an SA entry without its SA extension");
 
     /// <summary>ADDRESS_SRC as given (null: the SA was added without one).</summary>
@@ -101,7 +106,7 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
     /// Makes this entry the SA of an ADD or UPDATE of a larval SA (import_sa, import_address, import_lifetime, import_key,
     /// import_identities, import_flow, ...).
     /// </summary>
-    public void ImportRequest(ExtensionArena arena, KernelRequest request, AddressKey destination, uint routingDomain, ulong now, FlowSpec? flow)
+    public void ImportRequest(ExtensionGroups groups, KernelRequest request, AddressKey destination, uint routingDomain, ulong now, FlowSpec? flow)
     {
         var sa = request.Required(SadbExtensionType.Sa);
         Reset(new SaKey(request.Header.SaType, KernelLayout.ReadSa(sa).Spi, destination, routingDomain), larval: false, now);
@@ -125,26 +130,28 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
         }
 
         ImportChangeable(request, ref extensions);
-        Store(arena, extensions);
+        Store(groups, extensions);
     }
 
     /// <summary>Makes this entry a larval SA reserved by GETSPI: its SA extension, and the addresses of the request.</summary>
-    public void ImportReserved(ExtensionArena arena, SaKey key, ReadOnlyMemory<byte> sa, ReadOnlyMemory<byte>? source, ReadOnlyMemory<byte> destination, ulong now)
+    public void ImportReserved(ExtensionGroups groups, SaKey key, ReadOnlyMemory<byte> sa, ReadOnlyMemory<byte>? source, ReadOnlyMemory<byte> destination, ulong now)
     {
         Reset(key, larval: true, now);
         var extensions = default(Extensions);
         extensions[(int)Slot.Sa] = sa;
         extensions[(int)Slot.Source] = source;
         extensions[(int)Slot.Destination] = destination;
-        Store(arena, extensions);
+        Store(groups, extensions);
     }
 
-    /// <summary>Gives the kept extensions back to <paramref name="arena"/> once the entry left the kernel, so that it can be reused.</summary>
-    public void Release(ExtensionArena arena)
+    /// <summary>Gives the kept extensions back to <paramref name="groups"/> once the entry left the kernel, so that it can be reused.</summary>
+    public void Release(ExtensionGroups groups)
     {
-        arena.Free(_blob);
-        _blob = ArenaBlob.None;
-        ((Span<ushort>)_offsets).Fill(KernelLayout.Absent);
+        groups.Release(_shared);
+        groups.Arena.Free(_own);
+        _shared = null;
+        _own = ArenaBlob.None;
+        ((Span<ushort>)_ownOffsets).Fill(KernelLayout.Absent);
         Next = null;
         _hasFlow = false;
     }
@@ -153,7 +160,7 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
     /// An UPDATE of a mature SA: what <see cref="ImportChangeable"/> covers, a new ADDRESS_SRC, and
     /// ADDRESS_PROXY as the new destination extension (the caller rekeys the entry for it).
     /// </summary>
-    public void UpdateMature(ExtensionArena arena, KernelRequest request)
+    public void UpdateMature(ExtensionGroups groups, KernelRequest request)
     {
         var extensions = Load();
         ImportChangeable(request, ref extensions);
@@ -167,7 +174,7 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
             extensions[(int)Slot.Destination] = proxy;
         }
 
-        Store(arena, extensions);
+        Store(groups, extensions);
     }
 
     /// <summary>Bytes <see cref="ExportTo"/> writes.</summary>
@@ -298,8 +305,8 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
         Key.Destination.ToIPAddress(),
         Larval ? SadbSaState.Larval : SadbSaState.Mature,
         RoutingDomain,
-        _offsets[(int)Slot.KeyAuth] != KernelLayout.Absent,
-        _offsets[(int)Slot.KeyEncrypt] != KernelLayout.Absent,
+        OffsetOf(Slot.KeyAuth) != KernelLayout.Absent,
+        OffsetOf(Slot.KeyEncrypt) != KernelLayout.Absent,
         Mtu);
 
     /// <summary>What an UPDATE of a mature SA may change: SA flags, lifetimes, UDP encapsulation, tag, tap, interface.</summary>
@@ -347,14 +354,19 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
         }
     }
 
-    private ReadOnlyMemory<byte>? Get(Slot slot) => KernelLayout.Kept(_blob.Buffer, _offsets[(int)slot]);
+    private ReadOnlyMemory<byte>? Get(Slot slot) => KernelLayout.Kept(BufferOf(slot), OffsetOf(slot));
 
-    private int LengthOf(Slot slot) => KernelLayout.KeptLength(_blob.Buffer, _offsets[(int)slot]);
+    private int LengthOf(Slot slot) => KernelLayout.KeptLength(BufferOf(slot), OffsetOf(slot));
 
-    private int SourceLength => _offsets[(int)Slot.Source] == KernelLayout.Absent ? AddressExtension.HeaderSize : LengthOf(Slot.Source);
+    private ushort OffsetOf(Slot slot) =>
+        (int)slot >= FirstOwn ? _ownOffsets[(int)slot - FirstOwn] : _shared?.Offset((int)slot) ?? KernelLayout.Absent;
+
+    private byte[] BufferOf(Slot slot) => (int)slot >= FirstOwn ? _own.Buffer : _shared?.Buffer ?? [];
+
+    private int SourceLength => OffsetOf(Slot.Source) == KernelLayout.Absent ? AddressExtension.HeaderSize : LengthOf(Slot.Source);
 
     private int CopyRetyped(Slot slot, SadbExtensionType type, Span<byte> destination) =>
-        KernelLayout.CopyKept(_blob.Buffer, _offsets[(int)slot], type, destination);
+        KernelLayout.CopyKept(BufferOf(slot), OffsetOf(slot), type, destination);
 
     /// <summary>ADDRESS_SRC, or the empty address export_address lays out for an SA without one.</summary>
     private int WriteSource(Span<byte> destination)
@@ -382,7 +394,23 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
         return extensions;
     }
 
-    private void Store(ExtensionArena arena, in Extensions extensions) => _blob = KernelLayout.Keep(arena, _blob, extensions, _offsets);
+    /// <summary>Keeps <paramref name="extensions"/> (which may lie in what the entry keeps now): the shared ones as a group, the keys in a blob of its own.</summary>
+    private void Store(ExtensionGroups groups, Extensions extensions)
+    {
+        // The SPI is every SA's own: shared without it, the SA extension is the same for all SAs of the same settings.
+        if (extensions[(int)Slot.Sa] is { } sa && sa.Length >= 8)
+        {
+            var withoutSpi = groups.Scratch(sa.Span);
+            withoutSpi.Span[4..8].Clear();
+            extensions[(int)Slot.Sa] = withoutSpi;
+        }
+
+        ReadOnlySpan<ReadOnlyMemory<byte>?> all = extensions;
+        var shared = groups.Share(all[..FirstOwn]);
+        _own = KernelLayout.Keep(groups.Arena, _own, all[FirstOwn..], _ownOffsets);
+        groups.Release(_shared);
+        _shared = shared;
+    }
 
     private void Reset(SaKey key, bool larval, ulong now)
     {
@@ -402,9 +430,9 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
         private ReadOnlyMemory<byte>? _element;
     }
 
-    /// <summary>Where each kept extension starts in the entry's buffer (<see cref="KernelLayout.Absent"/>: not kept).</summary>
-    [InlineArray(SlotCount)]
-    private struct Offsets
+    /// <summary>Where each key starts in the entry's own blob (<see cref="KernelLayout.Absent"/>: not kept).</summary>
+    [InlineArray(SlotCount - FirstOwn)]
+    private struct OwnOffsets
     {
         private ushort _element;
     }

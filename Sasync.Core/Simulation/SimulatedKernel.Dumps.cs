@@ -10,11 +10,15 @@ public sealed partial class SimulatedKernel
     /// <summary>The pooled buffers of <see cref="DumpChunksAsync"/>'s chunks, and how many are out.</summary>
     public KernelDumpBuffers DumpBuffers { get; } = new();
 
-    // The entry lists of DumpChunksAsync, kept for the next dump. From ArrayPool.Shared, each thread that gave
+    // The entry lists of DumpChunksAsync, kept for the next dumps. From ArrayPool.Shared, each thread that gave
     // one back kept it (an SADB of 100 000 SAs lists them in 1 MB, of 1 000 000 in 8 MB; a gcdump found nine of
-    // each size class alive), where one kernel needs one of each, two when dumps overlap (rare; the second is new).
-    private SadbEntry[]? _dumpSas;
-    private SpdEntry[]? _dumpFlows;
+    // each size class alive), where one kernel needs one of each per dump under way. Two are kept: a takeover
+    // dumps for the joining peer's snapshot and for the other's digest at once, and with one kept the second
+    // list was new at every takeover, large-object garbage that only a full collection frees (in bench sync's
+    // failover rounds, 1 MB of each kind per round).
+    private const int KeptDumpLists = 2;
+    private readonly SadbEntry[]?[] _dumpSas = new SadbEntry[KeptDumpLists][];
+    private readonly SpdEntry[]?[] _dumpFlows = new SpdEntry[KeptDumpLists][];
 
     /// <summary>
     /// <see cref="DumpSadb"/> then <see cref="DumpSpd"/> of <paramref name="routingDomain"/> as chunks of whole records
@@ -37,7 +41,7 @@ public sealed partial class SimulatedKernel
         int saCount = 0, flowCount = 0;
         lock (_lock)
         {
-            sas = TakeDumpList(ref _dumpSas, _sadb.Count);
+            sas = TakeDumpList(_dumpSas, _sadb.Count);
             foreach (var entry in _sadb)
             {
                 if (InDump(entry, routingDomain, SadbSaType.Unspec))
@@ -46,7 +50,7 @@ public sealed partial class SimulatedKernel
                 }
             }
 
-            flows = TakeDumpList(ref _dumpFlows, _spd.Count);
+            flows = TakeDumpList(_dumpFlows, _spd.Count);
             for (var entry = _spd.Last; entry is not null; entry = entry.Previous)
             {
                 if (entry.RoutingDomain == routingDomain)
@@ -74,33 +78,48 @@ public sealed partial class SimulatedKernel
         {
             lock (_lock)
             {
-                KeepDumpList(ref _dumpSas, sas, saCount);
-                KeepDumpList(ref _dumpFlows, flows, flowCount);
+                KeepDumpList(_dumpSas, sas, saCount);
+                KeepDumpList(_dumpFlows, flows, flowCount);
             }
         }
     }
 
-    // The kept list when it is free and big enough (with room for some growth), or a new one.
-    private static T[] TakeDumpList<T>(ref T[]? kept, int count)
+    // A kept list big enough (with room for some growth), or a new one.
+    private static T[] TakeDumpList<T>(T[]?[] kept, int count)
         where T : class
     {
-        if (kept is { } list && list.Length >= count)
+        for (var i = 0; i < kept.Length; i++)
         {
-            kept = null;
-            return list;
+            if (kept[i] is { } list && list.Length >= count)
+            {
+                kept[i] = null;
+                return list;
+            }
         }
 
         return new T[Math.Max(16, count + (count / 8))];
     }
 
-    // Keeps the larger of the kept list and this one, emptied, for the next dump.
-    private static void KeepDumpList<T>(ref T[]? kept, T[] list, int used)
+    // Keeps this list, emptied, for the next dump: in a free place, or in place of the smallest kept one if that is smaller.
+    private static void KeepDumpList<T>(T[]?[] kept, T[] list, int used)
         where T : class
     {
         Array.Clear(list, 0, used);
-        if (kept is null || kept.Length < list.Length)
+        var smallest = 0;
+        for (var i = 0; i < kept.Length; i++)
         {
-            kept = list;
+            if (kept[i] is null)
+            {
+                kept[i] = list;
+                return;
+            }
+
+            smallest = kept[i]!.Length < kept[smallest]!.Length ? i : smallest;
+        }
+
+        if (kept[smallest]!.Length < list.Length)
+        {
+            kept[smallest] = list;
         }
     }
 

@@ -159,7 +159,7 @@ public sealed partial class SimulatedKernel
 
             var sa = KernelLayout.Bytes(new SaExtension(spi, 0, SadbSaState.Larval, SadbAuthAlgorithm.None, SadbEncryptionAlgorithm.None, SadbSaFlags.None));
             var reserved = NewSa();
-            reserved.ImportReserved(_arena, key, sa, request[SadbExtensionType.AddressSrc], request.Required(SadbExtensionType.AddressDst), Now());
+            reserved.ImportReserved(_groups, key, sa, request[SadbExtensionType.AddressSrc], request.Required(SadbExtensionType.AddressDst), Now());
             AddSa(reserved);
 
             // The reply's SA is exported from a scratch tdb that lacks the invalid flag, so it says MATURE.
@@ -193,7 +193,7 @@ public sealed partial class SimulatedKernel
         }
 
         var entry = NewSa();
-        entry.ImportRequest(_arena, request, destination, routingDomain, Now(), flow);
+        entry.ImportRequest(_groups, request, destination, routingDomain, Now(), flow);
         AddSa(entry);
         HideKeys(request);
         return 0;
@@ -220,7 +220,7 @@ public sealed partial class SimulatedKernel
         {
             // The reserved SA is replaced by a complete one.
             var mature = NewSa();
-            mature.ImportRequest(_arena, request, destination, routingDomain, Now(), flow);
+            mature.ImportRequest(_groups, request, destination, routingDomain, Now(), flow);
             mature.CurrentAllocations = existing.CurrentAllocations;
             // In the reserved SA's place in the list.
             _sadb.Replace(existing, mature);
@@ -240,7 +240,7 @@ public sealed partial class SimulatedKernel
             return OpenBsdErrno.EINVAL;
         }
 
-        existing.UpdateMature(_arena, request);
+        existing.UpdateMature(_groups, request);
         if (request[SadbExtensionType.AddressProxy] is { } proxy)
         {
             // The proxy address becomes the SA's destination, and so part of how it is found.

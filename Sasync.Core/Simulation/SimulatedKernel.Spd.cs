@@ -62,7 +62,7 @@ public sealed partial class SimulatedKernel
         // The kernel sets the static flag and then clears all flags of a replaced entry.
         entry.IsStatic = existing is null && requestIsStatic;
         entry.SetExtensions(
-            _arena,
+            _groups,
             request[SadbExtensionType.AddressSrc], request[SadbExtensionType.AddressDst],
             request[SadbExtensionType.IdentitySrc], request[SadbExtensionType.IdentityDst]);
         entry.SaType = request.Header.SaType is SadbSaType.Esp or SadbSaType.Ah or SadbSaType.XIpcomp or SadbSaType.XIpip

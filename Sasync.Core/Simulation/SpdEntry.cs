@@ -4,16 +4,13 @@ namespace Sasync.Core.Simulation;
 
 /// <summary>One flow of the simulated SPD (an ipsec_policy). Mutable, only touched under the kernel's lock.</summary>
 /// <remarks>
-/// The address and identity extensions it keeps are copied into one blob of the kernel's
-/// <see cref="ExtensionArena"/> (only those: the rest of the X_ADDFLOW is the flow itself). The kernel
-/// reuses entries it removed (see <see cref="Release"/>), so an SPD whose size stays the same allocates nothing.
+/// The address and identity extensions it keeps (only those: the rest of the X_ADDFLOW is the flow itself) are
+/// one group of the kernel's <see cref="ExtensionGroups"/>, shared with every flow that keeps the same ones. The
+/// kernel reuses entries it removed (see <see cref="Release"/>), so an SPD whose size stays the same allocates nothing.
 /// </remarks>
 internal sealed class SpdEntry : ListedEntry<SpdEntry>, IDumpRecordSource
 {
-    private ArenaBlob _blob = ArenaBlob.None;
-    private Offsets _offsets;
-
-    public SpdEntry() => ((Span<ushort>)_offsets).Fill(KernelLayout.Absent);
+    private ExtensionGroup? _group;
 
     private enum Slot
     {
@@ -39,9 +36,13 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>, IDumpRecordSource
     /// <summary>Set by SADB_X_POLICYFLAGS_POLICY: only another static request may change or delete it.</summary>
     public bool IsStatic { get; set; }
 
-    public ReadOnlyMemory<byte>? SourceExtension => KernelLayout.Kept(_blob.Buffer, _offsets[(int)Slot.Source]);
+    public ReadOnlyMemory<byte>? SourceExtension => KernelLayout.Kept(Buffer, OffsetOf(Slot.Source));
 
-    public ReadOnlyMemory<byte>? DestinationExtension => KernelLayout.Kept(_blob.Buffer, _offsets[(int)Slot.Destination]);
+    public ReadOnlyMemory<byte>? DestinationExtension => KernelLayout.Kept(Buffer, OffsetOf(Slot.Destination));
+
+    private byte[] Buffer => _group?.Buffer ?? [];
+
+    private ushort OffsetOf(Slot slot) => _group?.Offset((int)slot) ?? KernelLayout.Absent;
 
     /// <summary>Makes this (new or released) entry the one of <paramref name="flow"/> in <paramref name="routingDomain"/>.</summary>
     public void Reset(FlowSpec flow, uint routingDomain)
@@ -51,20 +52,21 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>, IDumpRecordSource
     }
 
     /// <summary>Sets the kept ADDRESS_SRC and ADDRESS_DST, and the identities only when both are given.</summary>
-    public void SetExtensions(ExtensionArena arena, ReadOnlyMemory<byte>? source, ReadOnlyMemory<byte>? destination, ReadOnlyMemory<byte>? identitySource, ReadOnlyMemory<byte>? identityDestination)
+    public void SetExtensions(ExtensionGroups groups, ReadOnlyMemory<byte>? source, ReadOnlyMemory<byte>? destination, ReadOnlyMemory<byte>? identitySource, ReadOnlyMemory<byte>? identityDestination)
     {
         var bothIdentities = identitySource is not null && identityDestination is not null;
         ReadOnlySpan<ReadOnlyMemory<byte>?> extensions =
             [source, destination, bothIdentities ? identitySource : null, bothIdentities ? identityDestination : null];
-        _blob = KernelLayout.Keep(arena, _blob, extensions, _offsets);
+        var group = groups.Share(extensions);
+        groups.Release(_group);
+        _group = group;
     }
 
-    /// <summary>Gives the kept extensions back to <paramref name="arena"/> once the entry left the kernel, so that it can be reused.</summary>
-    public void Release(ExtensionArena arena)
+    /// <summary>Gives the kept extensions back to <paramref name="groups"/> once the entry left the kernel, so that it can be reused.</summary>
+    public void Release(ExtensionGroups groups)
     {
-        arena.Free(_blob);
-        _blob = ArenaBlob.None;
-        ((Span<ushort>)_offsets).Fill(KernelLayout.Absent);
+        groups.Release(_group);
+        _group = null;
     }
 
     /// <summary>Bytes <see cref="ExportTo"/> writes.</summary>
@@ -73,7 +75,7 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>, IDumpRecordSource
         var length = Flow.ExportLength;
         for (var slot = 0; slot < SlotCount; slot++)
         {
-            length += KernelLayout.KeptLength(_blob.Buffer, _offsets[slot]);
+            length += KernelLayout.KeptLength(Buffer, OffsetOf((Slot)slot));
         }
 
         return length;
@@ -82,11 +84,11 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>, IDumpRecordSource
     /// <summary>pfkeyv2_dump_policy: [ADDRESS_SRC], [ADDRESS_DST], the flow, [IDENTITY_SRC, IDENTITY_DST]; returns the bytes written.</summary>
     public int ExportTo(Span<byte> destination)
     {
-        var offset = KernelLayout.CopyKept(_blob.Buffer, _offsets[(int)Slot.Source], SadbExtensionType.AddressSrc, destination);
-        offset += KernelLayout.CopyKept(_blob.Buffer, _offsets[(int)Slot.Destination], SadbExtensionType.AddressDst, destination[offset..]);
+        var offset = KernelLayout.CopyKept(Buffer, OffsetOf(Slot.Source), SadbExtensionType.AddressSrc, destination);
+        offset += KernelLayout.CopyKept(Buffer, OffsetOf(Slot.Destination), SadbExtensionType.AddressDst, destination[offset..]);
         offset += Flow.ExportTo(destination[offset..], Type);
-        offset += KernelLayout.CopyKept(_blob.Buffer, _offsets[(int)Slot.IdentitySource], SadbExtensionType.IdentitySrc, destination[offset..]);
-        offset += KernelLayout.CopyKept(_blob.Buffer, _offsets[(int)Slot.IdentityDestination], SadbExtensionType.IdentityDst, destination[offset..]);
+        offset += KernelLayout.CopyKept(Buffer, OffsetOf(Slot.IdentitySource), SadbExtensionType.IdentitySrc, destination[offset..]);
+        offset += KernelLayout.CopyKept(Buffer, OffsetOf(Slot.IdentityDestination), SadbExtensionType.IdentityDst, destination[offset..]);
         return offset;
     }
 
@@ -97,13 +99,6 @@ internal sealed class SpdEntry : ListedEntry<SpdEntry>, IDumpRecordSource
 
     private static System.Net.IPAddress? Read(ReadOnlyMemory<byte>? extension) =>
         extension is { } bytes && AddressKey.TryRead(bytes, out var address, out _) ? address.ToIPAddress() : null;
-
-    /// <summary>Where each kept extension starts in the entry's buffer (<see cref="KernelLayout.Absent"/>: not kept).</summary>
-    [System.Runtime.CompilerServices.InlineArray(SlotCount)]
-    private struct Offsets
-    {
-        private ushort _element;
-    }
 
     /// <summary>Compares entries by routing domain and flow, and finds them by a bare <see cref="FlowKey"/>.</summary>
     public sealed class KeyComparer : IEqualityComparer<SpdEntry>, IAlternateEqualityComparer<FlowKey, SpdEntry>
