@@ -65,6 +65,7 @@ internal static class BenchSyncCommand
                 w.WriteNumber("rssAfterMegabytes", Math.Round(result.RssAfterMegabytes, 1));
                 w.WriteNumber("nodes", result.Nodes);
                 w.WriteNumber("peakRssMegabytes", Math.Round(result.PeakRssMegabytes, 1));
+                w.WriteNumber("wholeRunPeakRssMegabytes", Math.Round(result.WholeRunPeakRssMegabytes, 1));
                 w.WriteNumber("daemonBytesPerRelayedMessage", Math.Round(result.Relay.DaemonBytesPerMessage, 1));
                 w.WriteNumber("daemonBytesPerSnapshotMessage", Math.Round(result.Snapshot.DaemonBytesPerMessage, 1));
                 WriteCost(w, "relayCost", result.Relay);
@@ -102,7 +103,7 @@ internal static class BenchSyncCommand
               loaded     {result.FailoverUnderSnapshot?.P99Milliseconds ?? double.NaN,12:0.000} ms      failover p99 while a full snapshot is under way (median {result.FailoverUnderSnapshot?.P50Milliseconds ?? double.NaN:0.000}, max {result.FailoverUnderSnapshot?.MaxMilliseconds ?? double.NaN:0.000} ms of which {result.FailoverUnderSnapshot?.SlowestGcPauseMilliseconds ?? double.NaN:0.000} ms GC pause, {result.FailoverUnderSnapshot?.Samples ?? 0} failovers, {result.FailoverUnderSnapshot?.RoundSeconds ?? double.NaN:0.000} s and {result.FailoverUnderSnapshot?.RoundCpuSeconds ?? double.NaN:0.000} CPU s a round)
               resync     {result.FailoverResync?.Milliseconds ?? double.NaN,12:0.000} ms      after a failover, the new MASTER's snapshot ({result.FailoverResync?.SnapshotMessages ?? 0:N0} messages at most; {result.FailoverResync?.SkippedByDigest ?? 0} of {result.FailoverResync?.Rounds ?? 0} by digest alone)
               undemote   {result.UndemoteMilliseconds,12:0.000} ms      after the snapshot was in the kernel ({result.UndemoteAfterEndSnapshotMilliseconds:0.0} ms after ENDSNAP)
-              memory     {result.PeakRssMegabytes,12:0.0} MB      peak RSS of the whole run ({result.RssAfterMegabytes:0.0} MB at the end)
+              memory     {result.PeakRssMegabytes,12:0.0} MB      peak RSS of the measured cluster's run ({result.RssAfterMegabytes:0.0} MB at its end; {result.WholeRunPeakRssMegabytes:0.0} MB with the three-node rounds)
               daemon     {result.Relay.DaemonBytesPerMessage,12:0.0} B       allocated by the daemons' code per relayed message ({result.Snapshot.DaemonBytesPerMessage:0.0} B per snapshot message)
               cost       relay {Describe(result.Relay)}; snapshot {Describe(result.Snapshot)}
 

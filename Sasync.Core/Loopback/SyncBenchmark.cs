@@ -20,11 +20,13 @@ namespace Sasync.Core.Loopback;
 /// <param name="Snapshot">CPU and GC cost of the snapshot phase.</param>
 /// <param name="Nodes">Nodes in the cluster: a MASTER and the rest backups.</param>
 /// <param name="PeakRssMegabytes">
-/// The process's peak resident set (VmHWM, as getrusage's maximum) over the whole run, warm-up included, read at
-/// the end, once the snapshots the failover rounds started have been sent.
+/// The process's peak resident set (VmHWM, as getrusage's maximum) over the measured cluster's run, warm-up
+/// included, read once the snapshots its failover rounds started have been sent: before the three-node rounds of
+/// <see cref="FailoverUnderSnapshot"/>, which <see cref="WholeRunPeakRssMegabytes"/> covers too.
 /// </param>
 /// <param name="FailoverResync">After the failovers, what a failover's resync cost (<see cref="Loopback.FailoverResync"/>).</param>
 /// <param name="FailoverUnderSnapshot">Failovers while a full snapshot is under way, on three nodes of their own after the others are gone.</param>
+/// <param name="WholeRunPeakRssMegabytes">The same peak at the very end, after the three-node rounds (three kernels of <c>Sas</c> SAs and flows at once).</param>
 public sealed record SyncBenchmarkResult(
     int Sas,
     double RelaySeconds,
@@ -42,7 +44,8 @@ public sealed record SyncBenchmarkResult(
     int Nodes,
     double PeakRssMegabytes,
     FailoverResync? FailoverResync = null,
-    FailoverUnderSnapshot? FailoverUnderSnapshot = null);
+    FailoverUnderSnapshot? FailoverUnderSnapshot = null,
+    double WholeRunPeakRssMegabytes = 0);
 
 /// <summary>What one phase of a benchmark cost the process.</summary>
 /// <param name="CpuSeconds">Processor time of all threads; twice the wall time means both cores were busy.</param>
@@ -145,7 +148,13 @@ public static class SyncBenchmark
         // The measured cluster's kernels are gone by then: collected first, they are not in the process's peak beside the new ones.
         await CollectEverythingAsync().ConfigureAwait(false);
         var (underSnapshot, measureError) = await FailoverUnderSnapshot.MeasureAsync(sas, stepTimeout, loggers, cancellationToken).ConfigureAwait(false);
-        return underSnapshot is null ? (null, $"failover under snapshot: {measureError}") : (result with { FailoverUnderSnapshot = underSnapshot }, null);
+        return underSnapshot is null ? (null, $"failover under snapshot: {measureError}") : (result with { FailoverUnderSnapshot = underSnapshot, WholeRunPeakRssMegabytes = WholeRunPeakRss() }, null);
+    }
+
+    private static double WholeRunPeakRss()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.PeakWorkingSet64 / 1048576.0;
     }
 
     // A full blocking compaction that also gives the freed memory back to the system (the GC keeps it otherwise):

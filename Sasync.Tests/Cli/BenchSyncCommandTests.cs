@@ -43,6 +43,7 @@ public sealed class BenchSyncCommandTests
         Assert.Equal(3, root.GetProperty("nodes").GetInt32());
         // The peak of the whole run includes every moment the earlier figure saw.
         Assert.True(root.GetProperty("peakRssMegabytes").GetDouble() >= root.GetProperty("rssMegabytes").GetDouble());
+        Assert.True(root.GetProperty("wholeRunPeakRssMegabytes").GetDouble() >= root.GetProperty("peakRssMegabytes").GetDouble());
         Assert.True(root.GetProperty("daemonBytesPerRelayedMessage").GetDouble() >= 0);
         Assert.True(root.GetProperty("daemonBytesPerSnapshotMessage").GetDouble() >= 0);
         foreach (var (phase, messages) in new[] { ("relayCost", 50), ("snapshotCost", 100) })
