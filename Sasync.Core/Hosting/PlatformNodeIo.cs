@@ -21,6 +21,8 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
     /// <summary>The most kernel writes started and not yet finished (see <see cref="RunKernelLoopAsync"/>).</summary>
     private const int MaxWritesInFlight = 1024;
 
+    // The key engine's write runs, when it has them (the simulated kernel): see BeginKernelWrites.
+    private readonly IKeyEngineWriteRun? _writeRuns = platform.KeyEngine as IKeyEngineWriteRun;
     private readonly Channel<KernelOperation> _kernelQueue = Channel.CreateUnbounded<KernelOperation>(new UnboundedChannelOptions { SingleReader = true });
 
     // Operations handed to the kernel loop and not finished: while there are any, writes queue
@@ -92,9 +94,9 @@ internal sealed class PlatformNodeIo(NodePlatform platform, Func<object, Cancell
         }
     }
 
-    public void BeginKernelWrites() => (platform.KeyEngine as IKeyEngineWriteRun)?.BeginWriteRun();
+    public void BeginKernelWrites() => _writeRuns?.BeginWriteRun();
 
-    public void EndKernelWrites() => (platform.KeyEngine as IKeyEngineWriteRun)?.EndWriteRun();
+    public void EndKernelWrites() => _writeRuns?.EndWriteRun();
 
     public void SetPromiscuous(bool enabled) => Queue(new KernelOperation(null, enabled, null));
 

@@ -16,9 +16,21 @@ public static class PfKeyExtensionReader
         return ok;
     }
 
-    /// <summary>The checks of <see cref="TryRead(PfKeyExtension, out IPfKeyExtensionWriter, out PfKeyError)"/> without keeping the typed record (no boxing; the parse hot path).</summary>
-    public static bool TryValidate(PfKeyExtension extension, out PfKeyError error) =>
-        TryRead(extension, materialize: false, out _, out error);
+    /// <summary>
+    /// The checks of <see cref="TryRead(PfKeyExtension, out IPfKeyExtensionWriter, out PfKeyError)"/> without keeping
+    /// the typed record (no boxing; the parse hot path). The types every SA and flow carries are checked on their
+    /// bytes first (<see cref="ExtensionQuickCheck"/>); the typed reader decides the rest and says why it refuses.
+    /// </summary>
+    public static bool TryValidate(PfKeyExtension extension, out PfKeyError error)
+    {
+        if (ExtensionQuickCheck.IsKnownGood((ushort)extension.Type, extension.Bytes.Span))
+        {
+            error = default;
+            return true;
+        }
+
+        return TryRead(extension, materialize: false, out _, out error);
+    }
 
     // typed stays null when nothing was materialized: boxing the raw extension here would allocate on every validation.
     private static bool TryRead(PfKeyExtension extension, bool materialize, out IPfKeyExtensionWriter? typed, out PfKeyError error)

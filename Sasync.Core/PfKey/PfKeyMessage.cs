@@ -184,20 +184,16 @@ public sealed class PfKeyMessage : IPfKeyExtensionLookup
                 return false;
             }
 
-            // The common types are checked on the bytes; the rest, and any the quick check is unsure of, by their reader.
-            if (!ExtensionQuickCheck.IsKnownGood(type, span.Slice(offset, units * 8)))
+            var extension = new PfKeyExtension((SadbExtensionType)type, bytes.Slice(offset, units * 8));
+            if (!PfKeyExtensionReader.TryValidate(extension, out var inner))
             {
-                var extension = new PfKeyExtension((SadbExtensionType)type, bytes.Slice(offset, units * 8));
-                if (!PfKeyExtensionReader.TryValidate(extension, out var inner))
-                {
-                    error = inner with { Offset = offset + inner.Offset };
-                    return false;
-                }
+                error = inner with { Offset = offset + inner.Offset };
+                return false;
             }
 
             if (into is not null)
             {
-                into[count] = new PfKeyExtension((SadbExtensionType)type, bytes.Slice(offset, units * 8));
+                into[count] = extension;
             }
 
             count++;

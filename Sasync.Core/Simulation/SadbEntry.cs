@@ -62,7 +62,7 @@ internal sealed class SadbEntry : ListedEntry<SadbEntry>, IDumpRecordSource
     public bool Larval { get; private set; }
 
     /// <summary>The SA extension as imported but with SPI 0 (<see cref="Key"/> holds it); its SPI and state are rewritten on export.</summary>
-    public ReadOnlyMemory<byte> Sa => Get(Slot.Sa) ?? throw new InvalidOperationException("an SA entry without its SA extension");
+    private ReadOnlyMemory<byte> Sa => Get(Slot.Sa) ?? throw new InvalidOperationException("an SA entry without its SA extension");
 
     /// <summary>ADDRESS_SRC as given (null: the SA was added without one).</summary>
     public ReadOnlyMemory<byte>? SourceExtension => Get(Slot.Source);
