@@ -143,6 +143,17 @@ internal sealed class PeerSnapshot
         OwnDigest = ours;
     }
 
+    /// <summary>Moves the end of the wait for the peer's digest to the end of <paramref name="round"/>.</summary>
+    public void WaitUntilRound(long round)
+    {
+        if (Phase != SnapshotPhase.AwaitingDigest)
+        {
+            throw new InvalidOperationException($"a snapshot in phase {Phase} does not wait for a digest");
+        }
+
+        DigestRound = round;
+    }
+
     /// <summary>
     /// AwaitingDigest → AwaitingDump: with the peer's <paramref name="digest"/> to compare ours with (still awaiting
     /// our digest dump), or none (the wait is over: the caller asks for a full snapshot's dump). Returns our digest

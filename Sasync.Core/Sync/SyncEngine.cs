@@ -965,6 +965,11 @@ public sealed class SyncEngine
         if (snapshot.Phase == SnapshotPhase.AwaitingDigest)
         {
             snapshot.KeepDigest(dumped); // M2 goes on once the peer's digest is in, or M3 once the wait is over
+            if (snapshot.DigestRound < _digestRounds)
+            {
+                snapshot.WaitUntilRound(_digestRounds + 1); // M3: the peer's round ended while ours was being made
+            }
+
             return;
         }
 
@@ -1095,7 +1100,9 @@ public sealed class SyncEngine
     //    held changes and ENDSNAP go out at once and no SA message; else the full snapshot, from a fresh dump.
     //    A peer that holds nothing (a rebooted node) gets the full snapshot at once: our digest could
     //    only save the FLUSH and ENDSNAP of an empty snapshot, and waiting for it reads the dump twice.
-    // M3 No digest by the end of the next round of the digest timer: the full snapshot.
+    // M3 No digest by the end of the next round of the digest timer: the full snapshot. While our own
+    //    digest is still being made the wait goes on (the peer dumps a kernel of about our size at the same
+    //    time), and when ours comes after the peer's round is over, the peer gets one more whole round.
     // M4 Full snapshots without waiting: legacy sessions, a resync forced because a second MASTER
     //    stepped down, and a restart for too many held changes.
 
@@ -1215,15 +1222,15 @@ public sealed class SyncEngine
                 continue;
             }
 
-            if (snapshot.DigestRound > round)
+            if (snapshot.DigestRound > round || snapshot.OwnDigest is null)
             {
-                stillWaiting = true;
+                stillWaiting = true; // M3: a later round, or our own digest is still being made
                 continue;
             }
 
             Emit(new Log(LogLevel.Information, $"engine: no digest from {peer.Name} in time; sending the full snapshot"));
             _ = snapshot.StopWaitingForDigest(null);
-            RequestSnapshotDump(peer); // M3; a digest dump still under way is abandoned (D1)
+            RequestSnapshotDump(peer); // M3 (our digest dump has ended: nothing to abandon)
         }
 
         if (stillWaiting)
@@ -1268,7 +1275,7 @@ public sealed class SyncEngine
     // D1 A dump asked for and not yet completed that the engine stops counting on is abandoned at once
     //    (AbandonKernelDump), instead of being read (and hashed, for a digest) to its end beside the work
     //    that replaced it: the snapshot's dump when the snapshot asks for another (M2 for a peer that holds
-    //    nothing, M3, a restart for too many held changes) or is reset (we stepped down, a second
+    //    nothing, a restart for too many held changes) or is reset (we stepped down, a second
     //    MASTER's resync, the session ended), and a joining node's digest dump when it is dropped (we became
     //    MASTER, the peer's next MASTER period, the session ended). A completion that comes all the same is
     //    stale and dropped as before.

@@ -128,28 +128,52 @@ public class SyncEngineDigestTests
         Assert.Equal((1, 0), (status.SnapshotsSent, status.SnapshotsSkippedByDigest));
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void No_digest_in_time_sends_the_full_snapshot(bool dumpFirst)
+    [Fact]
+    public void No_digest_in_time_sends_the_full_snapshot()
     {
         var (h, effects, request) = MasterAwaitingDigest();
-        var snapshot = new List<EngineEffect>();
-        if (dumpFirst)
-        {
-            snapshot.AddRange(Dumped(h, request, Dump));
-        }
-
+        var snapshot = new List<EngineEffect>(Dumped(h, request, Dump));
         snapshot.AddRange(WithDumps(h, h.Advance(TimeSpan.FromSeconds(2), effects)));
-        if (!dumpFirst)
-        {
-            snapshot.AddRange(Dumped(h, request, Dump));
-        }
 
         Assert.Equal(4, PfKeyTo("peer-a", snapshot).Count);
         Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", snapshot));
         // The digest that comes after that is stale: nothing more is dumped or sent.
         Assert.Empty(Without<Log>(SendDigest(h, "peer-a", 1, DigestOf(Dump))));
+    }
+
+    [Fact]
+    public void While_our_digest_is_being_made_the_wait_goes_on_and_the_peer_then_gets_one_more_round()
+    {
+        var (h, effects, request) = MasterAwaitingDigest();
+        var armed = h.Advance(TimeSpan.FromSeconds(2), effects).ToList();
+        Assert.Empty(PfKeyTo("peer-a", armed));
+        Assert.Contains(armed, e => e is ArmTimer { Timer: EngineTimer.DigestWait });
+
+        // Ours comes 3 s in, in the second round: the peer waits to the end of the third (6 s), not the second.
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        var ours = Dumped(h, request, Dump);
+        Assert.Empty(PfKeyTo("peer-a", ours));
+        var second = WithDumps(h, h.Advance(TimeSpan.FromSeconds(1), armed)).ToList();
+        Assert.Empty(PfKeyTo("peer-a", second));
+        Assert.Empty(ControlsTo("peer-a", second));
+
+        var third = WithDumps(h, h.Advance(TimeSpan.FromSeconds(2), second));
+        Assert.Equal(4, PfKeyTo("peer-a", third).Count);
+        Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", third));
+    }
+
+    [Fact]
+    public void A_digest_that_comes_after_the_first_round_while_ours_was_being_made_still_counts()
+    {
+        var (h, effects, request) = MasterAwaitingDigest();
+        var armed = h.Advance(TimeSpan.FromSeconds(2), effects).ToList();
+        h.Time.Advance(TimeSpan.FromSeconds(1.5));
+        Dumped(h, request, Dump);
+
+        var equal = SendDigest(h, "peer-a", 1, DigestOf(Dump));
+        Assert.Empty(PfKeyTo("peer-a", equal));
+        Assert.Equal([ControlMessage.EndSnapshot], ControlsTo("peer-a", equal));
+        Assert.Empty(ControlsTo("peer-a", WithDumps(h, h.Advance(TimeSpan.FromSeconds(4), armed))));
     }
 
     [Fact]
