@@ -42,7 +42,8 @@ public sealed record EngineOptions
 
     /// <summary>
     /// How long a MASTER waits for a peer's digest before it sends the full snapshot anyway; one timer
-    /// serves every peer in rounds of this length, so a wait ends after one to two of them.
+    /// serves every peer in rounds of this length, so a wait ends after one to two of them, counted from when the
+    /// MASTER's own digest is made if that takes longer.
     /// </summary>
     public TimeSpan DigestWait { get; init; } = TimeSpan.FromSeconds(2);
 
