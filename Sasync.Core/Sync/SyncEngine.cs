@@ -69,8 +69,6 @@ public sealed class SyncEngine
     private long _digestRounds;
     // A peer that claimed MASTER while we are MASTER has stepped down (found by the cluster simulator).
     private bool _secondMasterSteppedDown;
-    // J3: a snapshot's FLUSH reached our kernel and its ENDSNAP has not come.
-    private bool _kernelHoldsPartialSnapshot;
 
     private long _kernelMessagesSeen;
     private long _messagesRelayed;
@@ -249,8 +247,6 @@ public sealed class SyncEngine
             {
                 AbandonDigestDump(peer);
             }
-
-            _kernelHoldsPartialSnapshot = false; // J3: our kernel is what the peers follow now
         }
 
         Emit(new SetPromiscuous(IsMaster));
@@ -761,7 +757,6 @@ public sealed class SyncEngine
         }
 
         session.SnapshotReceived = true;
-        _kernelHoldsPartialSnapshot = false; // J3
         peer.LastSnapshotReceivedAt = _time.GetUtcNow();
         Emit(new Log(LogLevel.Information, $"engine: snapshot from MASTER {peer.Name} complete"));
         EvaluateUndemote();
@@ -783,11 +778,6 @@ public sealed class SyncEngine
         }
 
         header = PfKeyRewrite.ForKernel(header, _options.Pid, unchecked(++_kernelSequence));
-        if (header.Type == SadbMessageType.Flush && !peer.Session.SnapshotReceived)
-        {
-            _kernelHoldsPartialSnapshot = true; // J3
-        }
-
         foreach (var other in _peerOrder)
         {
             if (other != peer && other.Session?.RunState == RunState.Master)
@@ -1102,9 +1092,6 @@ public sealed class SyncEngine
     //    MASTER, we dump our own kernel for a DIGEST of that period. Nothing else makes one.
     // J2 The digest of all we hold (no filter) goes out only if, when the dump is back, we are still
     //    not MASTER and the peer is still MASTER in the same period; otherwise it is dropped.
-    // J3 While our kernel holds a snapshot cut short (its FLUSH came, its ENDSNAP did not), no digest could
-    //    match: the empty digest goes out at once instead of a dump, and the MASTER sends the full snapshot
-    //    without waiting (M2).
     // M1 MASTER: a snapshot to a peer on an extended session first waits for its digest of our current
     //    period, holding changes as any snapshot does, and asks for our dump's digest meanwhile (the host
     //    computes it as it reads the dump, off our loop). A digest of another period, or one not awaited,
@@ -1130,13 +1117,6 @@ public sealed class SyncEngine
         }
 
         AbandonDigestDump(peer); // a dump for an earlier period of the peer's
-        if (_kernelHoldsPartialSnapshot)
-        {
-            Emit(new Log(LogLevel.Debug, $"engine: our kernel holds a snapshot cut short; empty digest to {peer.Name}"));
-            SendDigestTo(peer, session.PeerMasterEpoch, SnapshotDigest.Empty); // J3
-            return;
-        }
-
         var id = ++_dumpIds;
         session.DigestDump = (id, session.PeerMasterEpoch);
         Emit(new RequestKernelDump(peer.Name, id, KernelDumpUse.Digest)); // every record: no filter
@@ -1167,11 +1147,6 @@ public sealed class SyncEngine
             return;
         }
 
-        SendDigestTo(peer, epoch, digest);
-    }
-
-    private void SendDigestTo(PeerEntry peer, uint epoch, SnapshotDigest digest)
-    {
         peer.FramesSent++;
         peer.DigestsSent++;
         Emit(new SendDigest(peer.Name, new DigestMessage(epoch, digest)));

@@ -284,46 +284,6 @@ public class SyncEngineDigestTests
     }
 
     [Fact]
-    public void A_joining_node_whose_snapshot_was_cut_short_sends_the_empty_digest_without_a_dump()
-    {
-        var h = new EngineHarness();
-        h.Start(LinkState.Down);
-        h.ConnectExtended("peer-a");
-        h.Dumped(h.State("peer-a", RunState.Master).OfType<RequestKernelDump>().Single(), Dump);
-        Assert.Single(h.PfKey("peer-a", Message(SadbMessageType.Flush, SadbSaType.Unspec, 1, 555)).OfType<WriteToKernel>());
-        h.PfKey("peer-a", EspSa(SadbMessageType.Add, 7, pid: 555));
-
-        // peer-a's next MASTER period, before its ENDSNAP: our kernel is a fragment of its snapshot.
-        h.State("peer-a", RunState.Slave);
-        var effects = h.State("peer-a", RunState.Master);
-
-        Assert.Empty(effects.OfType<RequestKernelDump>());
-        Assert.Equal(new SendDigest("peer-a", new DigestMessage(2, SnapshotDigest.Empty)), effects.OfType<SendDigest>().Single());
-        Assert.Equal(2, h.Engine.Status.Peers.Single().DigestsSent);
-
-        // Once a snapshot is whole again, the next period's digest comes from a dump.
-        h.Control("peer-a", ControlMessage.EndSnapshot);
-        h.State("peer-a", RunState.Slave);
-        var request = h.State("peer-a", RunState.Master).OfType<RequestKernelDump>().Single();
-        Assert.Equal(3u, h.Dumped(request, Dump).OfType<SendDigest>().Single().Message.Epoch);
-    }
-
-    [Fact]
-    public void A_flush_relayed_after_the_snapshot_leaves_the_next_digest_to_a_dump()
-    {
-        var h = new EngineHarness();
-        h.Start(LinkState.Down);
-        h.ConnectExtended("peer-a");
-        h.Dumped(h.State("peer-a", RunState.Master).OfType<RequestKernelDump>().Single(), Dump);
-        h.Control("peer-a", ControlMessage.EndSnapshot);
-        h.PfKey("peer-a", Message(SadbMessageType.Flush, SadbSaType.Unspec, 1, 555));
-
-        h.State("peer-a", RunState.Slave);
-
-        Assert.Single(h.State("peer-a", RunState.Master).OfType<RequestKernelDump>());
-    }
-
-    [Fact]
     public void A_digest_whose_master_period_ended_before_the_dump_came_back_is_not_sent()
     {
         var h = new EngineHarness();
