@@ -59,6 +59,7 @@ internal static class BenchSyncCommand
                 w.WriteNumber("relaySeconds", Math.Round(result.RelaySeconds, 4));
                 w.WriteNumber("injectSeconds", Math.Round(result.InjectSeconds, 4));
                 w.WriteNumber("failoverMilliseconds", Math.Round(result.FailoverMilliseconds, 3));
+                w.WriteNumber("failoverMaxMilliseconds", Math.Round(result.FailoverMaxMilliseconds, 3));
                 w.WriteNumber("undemoteMilliseconds", Math.Round(result.UndemoteMilliseconds, 3));
                 w.WriteNumber("undemoteAfterEndSnapshotMilliseconds", Math.Round(result.UndemoteAfterEndSnapshotMilliseconds, 3));
                 w.WriteNumber("rssMegabytes", Math.Round(result.RssMegabytes, 1));
@@ -99,7 +100,7 @@ internal static class BenchSyncCommand
             sync: {result.Nodes} nodes over loopback TCP, {result.Sas:N0} SAs + {result.Sas:N0} flows, simulated kernels
               snapshot   {result.SnapshotSeconds,12:0.000} s       rebooted peer, start to full kernel (all SAs in after {result.SnapshotSasSeconds:0.000} s)
               relay      {result.RelayPerSecond,12:N0} msg/s   live ADDs, MASTER IKE socket to slave kernel ({result.RelaySeconds:0.000} s; writing them took {result.InjectSeconds:0.000} s)
-              failover   {result.FailoverMilliseconds,12:0.000} ms      carp MASTER to IKE daemon active (median of 5)
+              failover   {result.FailoverMilliseconds,12:0.000} ms      carp MASTER to IKE daemon active (median of 5, slowest {result.FailoverMaxMilliseconds:0.000} ms)
               loaded     {result.FailoverUnderSnapshot?.P99Milliseconds ?? double.NaN,12:0.000} ms      failover p99 while a full snapshot is under way (median {result.FailoverUnderSnapshot?.P50Milliseconds ?? double.NaN:0.000}, max {result.FailoverUnderSnapshot?.MaxMilliseconds ?? double.NaN:0.000} ms of which {result.FailoverUnderSnapshot?.SlowestGcPauseMilliseconds ?? double.NaN:0.000} ms GC pause, {result.FailoverUnderSnapshot?.Samples ?? 0} failovers, {result.FailoverUnderSnapshot?.RoundSeconds ?? double.NaN:0.000} s and {result.FailoverUnderSnapshot?.RoundCpuSeconds ?? double.NaN:0.000} CPU s a round)
               resync     {result.FailoverResync?.Milliseconds ?? double.NaN,12:0.000} ms      after a failover, the new MASTER's snapshot ({result.FailoverResync?.SnapshotMessages ?? 0:N0} messages at most; {result.FailoverResync?.SkippedByDigest ?? 0} of {result.FailoverResync?.Rounds ?? 0} by digest alone)
               undemote   {result.UndemoteMilliseconds,12:0.000} ms      after the snapshot was in the kernel ({result.UndemoteAfterEndSnapshotMilliseconds:0.0} ms after ENDSNAP)

@@ -27,6 +27,7 @@ namespace Sasync.Core.Loopback;
 /// <param name="FailoverResync">After the failovers, what a failover's resync cost (<see cref="Loopback.FailoverResync"/>).</param>
 /// <param name="FailoverUnderSnapshot">Failovers while a full snapshot is under way, on three nodes of their own after the others are gone.</param>
 /// <param name="WholeRunPeakRssMegabytes">The same peak at the very end, after the three-node rounds (three kernels of <c>Sas</c> SAs and flows at once).</param>
+/// <param name="FailoverMaxMilliseconds">The slowest of the switches <see cref="FailoverMilliseconds"/> is the median of (each comes right after the one before, while the digests it started are being made).</param>
 public sealed record SyncBenchmarkResult(
     int Sas,
     double RelaySeconds,
@@ -45,7 +46,8 @@ public sealed record SyncBenchmarkResult(
     double PeakRssMegabytes,
     FailoverResync? FailoverResync = null,
     FailoverUnderSnapshot? FailoverUnderSnapshot = null,
-    double WholeRunPeakRssMegabytes = 0);
+    double WholeRunPeakRssMegabytes = 0,
+    double FailoverMaxMilliseconds = 0);
 
 /// <summary>What one phase of a benchmark cost the process.</summary>
 /// <param name="CpuSeconds">Processor time of all threads; twice the wall time means both cores were busy.</param>
@@ -321,7 +323,8 @@ public static class SyncBenchmark
             snapshotCosts,
             nodes,
             process.PeakWorkingSet64 / 1048576.0,
-            resync), null);
+            resync,
+            FailoverMaxMilliseconds: failovers[^1]), null);
     }
 
     private sealed record EngineStatusView(DateTimeOffset ReleasedAt, DateTimeOffset EndSnapshotAt);

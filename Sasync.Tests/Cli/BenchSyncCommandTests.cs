@@ -13,11 +13,12 @@ public sealed class BenchSyncCommandTests
         using var json = JsonDocument.Parse(run.Stdout);
         var root = json.RootElement;
         Assert.Equal(50, root.GetProperty("sas").GetInt32());
-        foreach (var key in new[] { "snapshotSeconds", "relayPerSecond", "failoverMilliseconds", "rssMegabytes" })
+        foreach (var key in new[] { "snapshotSeconds", "relayPerSecond", "failoverMilliseconds", "failoverMaxMilliseconds", "rssMegabytes" })
         {
             Assert.True(root.GetProperty(key).GetDouble() > 0, key);
         }
 
+        Assert.True(root.GetProperty("failoverMaxMilliseconds").GetDouble() >= root.GetProperty("failoverMilliseconds").GetDouble());
         // The undemote follows the ENDSNAP it reacts to; both times come from the engine's clock.
         Assert.True(root.GetProperty("undemoteAfterEndSnapshotMilliseconds").GetDouble() >= 0);
         // Measured against the benchmark's own poll of the kernel, so it may be slightly negative, never missing.

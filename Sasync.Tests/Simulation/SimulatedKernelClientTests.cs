@@ -252,4 +252,61 @@ public sealed class SimulatedKernelClientTests
         Assert.True(await reading);
         Assert.Equal(0x8000u, ReadSa(Parse(Assert.Single(batch.Messages))).Spi);
     }
+
+    [Fact]
+    public async Task Write_runs_counted_beside_the_lock_lose_no_wake_up_when_they_race_writes_from_another_thread()
+    {
+        // Each round a run of 0-2 writes (an empty one too: a batch of control frames) races one write outside it on
+        // another thread; the reader must be woken for every reply of the round, or the round never ends.
+        var kernel = new SimulatedKernel();
+        await using var sasyncd = kernel.OpenClient(Daemon);
+        await using var isakmpd = kernel.OpenClient(Ike);
+        await using var reader = kernel.OpenClient(Other);
+        var batch = new KernelMessageBatch();
+        var spi = 0x10000u;
+        var written = 0;
+        for (var round = 0; round < 2000; round++)
+        {
+            var inRun = round % 3;
+            var runSpi = spi;
+            var otherSpi = spi + 2;
+            spi += 3;
+            // The reader waits before the writes start, so that only a wake-up ends its wait.
+            batch.Clear();
+            var reading = reader.ReadBatchAsync(batch, default);
+            Assert.False(reading.IsCompleted);
+            using var start = new Barrier(2);
+            var run = Task.Run(async () =>
+            {
+                start.SignalAndWait();
+                sasyncd.BeginWriteRun();
+                for (var n = 0u; n < inRun; n++)
+                {
+                    await sasyncd.WriteAsync(Add(Daemon, runSpi + n).Build(), default);
+                }
+
+                sasyncd.EndWriteRun();
+            });
+            var other = Task.Run(async () =>
+            {
+                start.SignalAndWait();
+                await isakmpd.WriteAsync(Add(Ike, otherSpi).Build(), default);
+            });
+            await Task.WhenAll(run, other).WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.True(await reading.AsTask().WaitAsync(TimeSpan.FromSeconds(30)), $"round {round}: the reader was not woken");
+            var received = batch.Count;
+            while (received < inRun + 1)
+            {
+                batch.Clear();
+                Assert.True(await reader.ReadBatchAsync(batch, default).AsTask().WaitAsync(TimeSpan.FromSeconds(30)), $"round {round}: the reader was not woken");
+                received += batch.Count;
+            }
+
+            Assert.Equal(inRun + 1, received);
+            written += inRun + 1;
+        }
+
+        Assert.Equal(written, kernel.SaCount);
+    }
 }
