@@ -685,6 +685,7 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
         }
 
         bool open;
+        Exception? startFailure = null;
         lock (_lock)
         {
             open = !_stop.IsCancellationRequested && _slots.GetValueOrDefault(slot.Name) == slot;
@@ -699,12 +700,26 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
                 open = slot.Links.ContainsKey(link.Id);
                 if (open)
                 {
-                    link.Start(codecs, (l, frames, slab) => OnFramesAsync(slot, l, frames, slab), (l, reason, bad) => OnLinkClosed(slot, l, reason, bad));
+                    try
+                    {
+                        link.Start(codecs, (l, frames, slab) => OnFramesAsync(slot, l, frames, slab), (l, reason, bad) => OnLinkClosed(slot, l, reason, bad));
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        startFailure = e;
+                    }
                 }
             }
         }
 
-        if (!open)
+        if (startFailure is not null)
+        {
+            // A codec that cannot be made (an assembly missing from the deployment, say) closes this connection
+            // loudly; uncaught, it ended the dial or accept loop in silence and the peer was never dialled again.
+            LogSessionStartFailed(_logger, slot.Name, link.Id, startFailure.GetType().Name, startFailure.Message);
+            OnLinkClosed(slot, link, $"the session could not start: {startFailure.Message}", null);
+        }
+        else if (!open)
         {
             await link.DisposeAsync().ConfigureAwait(false);
         }
@@ -803,6 +818,9 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
 
     [LoggerMessage(Message = "{Line}")]
     private static partial void LogSession(ILogger logger, LogLevel level, string line);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "peer {Peer}: connection {Link} cannot carry a session: {Error}: {Reason}")]
+    private static partial void LogSessionStartFailed(ILogger logger, string peer, long link, string error, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "refusing connection from {Remote}: not a configured peer")]
     private static partial void LogRefused(ILogger logger, IPAddress remote);

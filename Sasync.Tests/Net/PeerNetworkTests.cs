@@ -118,7 +118,10 @@ public sealed class PeerNetworkTests : IAsyncDisposable
         }
     }
 
-    private Node Start(int index, long maxQueued = 1 << 20, params int[] peers)
+    private Node Start(int index, long maxQueued = 1 << 20, params int[] peers) =>
+        Start(index, maxQueued, () => new TestCodec(), NullLogger.Instance, peers);
+
+    private Node Start(int index, long maxQueued, Func<IFrameCodecFactory> codecs, Microsoft.Extensions.Logging.ILogger logger, int[] peers)
     {
         Node? node = null;
         var network = new PeerNetwork(
@@ -132,7 +135,7 @@ public sealed class PeerNetworkTests : IAsyncDisposable
                 Sessions = new Sasync.Core.Sessions.SessionRulesOptions { InitialBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(500), HandshakeTimeout = TimeSpan.FromMinutes(5) },
                 MaxQueuedBytesPerPeer = maxQueued,
             },
-            () => new TestCodec(),
+            codecs,
             e =>
             {
                 switch (e)
@@ -147,7 +150,7 @@ public sealed class PeerNetworkTests : IAsyncDisposable
                 return node!.Events.Writer.WriteAsync(e);
             },
             TimeProvider.System,
-            NullLogger.Instance);
+            logger);
         node = new Node { Network = network };
         _owned.Add(network);
         network.Start();
@@ -175,6 +178,38 @@ public sealed class PeerNetworkTests : IAsyncDisposable
         await ExchangeAsync(b, a, "127.0.0.1", "hello from 127.0.0.2");
         Assert.Equal(1, a.Sessions["127.0.0.2"]);
         Assert.Equal(1, b.Sessions["127.0.0.1"]);
+    }
+
+    /// <summary>A codec whose first sessions fail as a deployment without one of its assemblies does.</summary>
+    private sealed class MissingAssemblyCodec(int failures) : IFrameCodecFactory
+    {
+        private int _failuresLeft = failures;
+
+        public IFrameEncoder CreateEncoder() => new TestEncoder();
+
+        public IFrameDecoder CreateDecoder() => Interlocked.Decrement(ref _failuresLeft) >= 0
+            ? throw new FileNotFoundException("Could not load file or assembly 'BouncyCastle.Cryptography'")
+            : new TestDecoder();
+
+        public bool CanEncode(WireMessageType type, int plaintextLength, out string error) => new TestCodec().CanEncode(type, plaintextLength, out error);
+    }
+
+    [Fact]
+    public async Task A_session_whose_codec_cannot_be_made_is_closed_with_an_error_and_the_peer_is_dialled_again()
+    {
+        var log = new Sasync.Tests.Support.LogCapture();
+        var failing = new MissingAssemblyCodec(failures: 3);
+        var a = Start(1, 1 << 20, () => failing, log.CreateLogger("net"), [2]);
+        var b = Start(2, peers: 1);
+
+        // Once the codec can be made again, a session comes up: the failures ended no loop.
+        await a.NextAsync<PeerLinkUp>();
+        await b.NextAsync<PeerLinkUp>();
+        await ExchangeAsync(a, b, "127.0.0.2", "hello after three failed sessions");
+        var errors = log.Entries.Where(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error).Select(e => e.Message).ToList();
+        Assert.Equal(3, errors.Count);
+        Assert.All(errors, e => Assert.Contains("peer 127.0.0.2: connection", e, StringComparison.Ordinal));
+        Assert.All(errors, e => Assert.Contains("cannot carry a session: FileNotFoundException: Could not load file or assembly 'BouncyCastle.Cryptography'", e, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -360,12 +395,22 @@ public sealed class PeerNetworkTests : IAsyncDisposable
         var (a, accepted, up) = await StartWithRawPeer2Async(maxQueued: 256 * 1024);
         using var _ = accepted;
 
-        // Fill the socket buffers until frames wait in the queue, well above the drained mark (a quarter).
+        // Fill the socket buffers until frames wait in the queue, well above the drained mark (a quarter). The
+        // sender's socket buffer grows as it fills (TCP autotuning), so the queue is topped up until a pause leaves
+        // it as full as it was: before, it could drain below the mark by itself and answer the request at once.
         var payload = Text(new string('x', 900));
-        while (a.Network.QueuedBytes("127.0.0.2") < 128 * 1024)
+        long queued;
+        do
         {
-            Assert.True(a.Network.Send("127.0.0.2", up.LinkId, WireMessageType.PfKey, payload));
+            while (a.Network.QueuedBytes("127.0.0.2") < 128 * 1024)
+            {
+                Assert.True(a.Network.Send("127.0.0.2", up.LinkId, WireMessageType.PfKey, payload));
+            }
+
+            queued = a.Network.QueuedBytes("127.0.0.2");
+            await Task.Delay(50);
         }
+        while (a.Network.QueuedBytes("127.0.0.2") < queued);
 
         var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         a.Network.NotifyWhenDrained("127.0.0.2", up.LinkId, () => drained.SetResult());
