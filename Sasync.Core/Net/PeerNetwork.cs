@@ -715,7 +715,8 @@ public sealed partial class PeerNetwork : INodeNetwork, IAsyncDisposable
         if (startFailure is not null)
         {
             // A codec that cannot be made (an assembly missing from the deployment, say) closes this connection
-            // loudly; uncaught, it ended the dial or accept loop in silence and the peer was never dialled again.
+            // loudly; uncaught, it faulted the dial or accept task unseen and left the rules holding a connection
+            // whose loops never started, so the session hung with no log line.
             LogSessionStartFailed(_logger, slot.Name, link.Id, startFailure.GetType().Name, startFailure.Message);
             OnLinkClosed(slot, link, $"the session could not start: {startFailure.Message}", null);
         }
