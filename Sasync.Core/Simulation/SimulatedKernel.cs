@@ -219,12 +219,15 @@ public sealed partial class SimulatedKernel
             finally
             {
                 _writing = false;
-                // A full fence between setting _wakeOwed and reading _writeRuns, as EndWriteRun has one between its
-                // decrement and its read of _wakeOwed: one of the two sees the other, so no wake-up is lost.
-                Interlocked.MemoryBarrier();
-                if (Volatile.Read(ref _writeRuns) == 0)
+                if (_wakeOwed)
                 {
-                    WakeReaders();
+                    // A full fence between setting _wakeOwed and reading _writeRuns, as EndWriteRun has one between its
+                    // decrement and its read of _wakeOwed: one of the two sees the other, so no wake-up is lost.
+                    Interlocked.MemoryBarrier();
+                    if (Volatile.Read(ref _writeRuns) == 0)
+                    {
+                        WakeReaders();
+                    }
                 }
             }
         }

@@ -5,6 +5,7 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sasync.Core.Net;
 using Sasync.Core.Wire;
@@ -121,7 +122,7 @@ public sealed class PeerNetworkTests : IAsyncDisposable
     private Node Start(int index, long maxQueued = 1 << 20, params int[] peers) =>
         Start(index, maxQueued, () => new TestCodec(), NullLogger.Instance, peers);
 
-    private Node Start(int index, long maxQueued, Func<IFrameCodecFactory> codecs, Microsoft.Extensions.Logging.ILogger logger, int[] peers)
+    private Node Start(int index, long maxQueued, Func<IFrameCodecFactory> codecs, ILogger logger, int[] peers)
     {
         Node? node = null;
         var network = new PeerNetwork(
@@ -183,15 +184,16 @@ public sealed class PeerNetworkTests : IAsyncDisposable
     /// <summary>A codec whose first sessions fail as a deployment without one of its assemblies does.</summary>
     private sealed class MissingAssemblyCodec(int failures) : IFrameCodecFactory
     {
+        private readonly TestCodec _working = new();
         private int _failuresLeft = failures;
 
-        public IFrameEncoder CreateEncoder() => new TestEncoder();
+        public IFrameEncoder CreateEncoder() => _working.CreateEncoder();
 
         public IFrameDecoder CreateDecoder() => Interlocked.Decrement(ref _failuresLeft) >= 0
             ? throw new FileNotFoundException("Could not load file or assembly 'BouncyCastle.Cryptography'")
-            : new TestDecoder();
+            : _working.CreateDecoder();
 
-        public bool CanEncode(WireMessageType type, int plaintextLength, out string error) => new TestCodec().CanEncode(type, plaintextLength, out error);
+        public bool CanEncode(WireMessageType type, int plaintextLength, out string error) => _working.CanEncode(type, plaintextLength, out error);
     }
 
     [Fact]
@@ -206,7 +208,7 @@ public sealed class PeerNetworkTests : IAsyncDisposable
         await a.NextAsync<PeerLinkUp>();
         await b.NextAsync<PeerLinkUp>();
         await ExchangeAsync(a, b, "127.0.0.2", "hello after three failed sessions");
-        var errors = log.Entries.Where(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error).Select(e => e.Message).ToList();
+        var errors = log.Entries.Where(e => e.Level == LogLevel.Error).Select(e => e.Message).ToList();
         Assert.Equal(3, errors.Count);
         Assert.All(errors, e => Assert.Contains("peer 127.0.0.2: connection", e, StringComparison.Ordinal));
         Assert.All(errors, e => Assert.Contains("cannot carry a session: FileNotFoundException: Could not load file or assembly 'BouncyCastle.Cryptography'", e, StringComparison.Ordinal));
